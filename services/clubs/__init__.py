@@ -1,0 +1,1 @@
+"""Club Service: club discovery, creation and updates."""

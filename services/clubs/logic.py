@@ -1,0 +1,69 @@
+"""Club rules: who may do what (asked of the Authorization Service) and what changes."""
+
+import uuid
+from datetime import UTC, datetime
+
+from clubs.schemas import ClubCreate, ClubUpdate
+from clubs.store import ClubStore
+from shared.authz import AuthzContext, Capability, Principal, require
+from shared.domain.club import Club
+from shared.domain.enums import ClubStatus
+from shared.domain.errors import Conflict, NotFound
+
+
+def _now() -> datetime:
+    return datetime.now(UTC)
+
+
+def _missing(club_id: str) -> NotFound:
+    return NotFound(f"No club with id '{club_id}'.", code="club_not_found")
+
+
+def create_club(principal: Principal, data: ClubCreate, store: ClubStore) -> Club:
+    require(Capability.CREATE_CLUB, principal)
+    now = _now()
+    club = Club(
+        club_id=str(uuid.uuid4()),
+        created_by=principal.user_id,
+        created_at=now,
+        updated_at=now,
+        **data.model_dump(mode="json"),
+    )
+    store.create(club)
+    return club
+
+
+def get_club(principal: Principal, club_id: str, store: ClubStore) -> Club:
+    require(Capability.VIEW_CLUB, principal, context=AuthzContext(club_id=club_id))
+    club = store.get(club_id)
+    if club is None:
+        raise _missing(club_id)
+    return club
+
+
+def list_clubs(
+    principal: Principal, status: ClubStatus, limit: int, cursor: str | None, store: ClubStore
+) -> tuple[list[Club], str | None]:
+    require(Capability.LIST_CLUBS, principal)
+    return store.list_page(status, limit, cursor)
+
+
+def update_club(principal: Principal, club_id: str, data: ClubUpdate, store: ClubStore) -> Club:
+    club, membership = store.get_with_membership(club_id, principal.user_id)
+    if club is None:
+        raise _missing(club_id)
+    require(Capability.EDIT_CLUB, principal, membership, AuthzContext(club_id=club_id))
+    if data.version != club.version:
+        raise Conflict(
+            f"The club is at version {club.version}, not {data.version}; read it again.",
+            code="version_conflict",
+        )
+    updated = club.model_copy(
+        update={
+            **Club.model_validate({**club.model_dump(), **data.changes()}).model_dump(),
+            "updated_at": _now(),
+            "version": club.version + 1,
+        }
+    )
+    store.update(club, updated)
+    return updated

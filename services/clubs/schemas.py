@@ -1,0 +1,87 @@
+"""Request and response models of the clubs API (the OpenAPI document is built from them)."""
+
+from typing import Annotated, Self
+
+from pydantic import (
+    AfterValidator,
+    AnyHttpUrl,
+    BaseModel,
+    ConfigDict,
+    Field,
+    StringConstraints,
+    model_validator,
+)
+
+from shared.domain.club import Club
+from shared.domain.enums import ClubStatus, Discipline, JoinPolicy
+
+UUID_PATTERN = r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$"
+
+
+def _unique(values: list[Discipline]) -> list[Discipline]:
+    if len(set(values)) != len(values):
+        raise ValueError("disciplines must not repeat")
+    return values
+
+
+ClubName = Annotated[str, StringConstraints(strip_whitespace=True, min_length=2, max_length=80)]
+ShortText = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=80)]
+Description = Annotated[str, StringConstraints(strip_whitespace=True, max_length=2000)]
+Website = Annotated[AnyHttpUrl, Field(max_length=300)]
+Disciplines = Annotated[
+    list[Discipline], Field(min_length=1, max_length=4), AfterValidator(_unique)
+]
+
+
+class ClubCreate(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    name: ClubName
+    description: Description = ""
+    suburb: ShortText | None = None
+    city: ShortText = "Sydney"
+    website: Website | None = None
+    disciplines: Disciplines
+    join_policy: JoinPolicy = JoinPolicy.OPEN
+
+
+# Optional fields a caller may clear by sending null.
+CLEARABLE = frozenset({"suburb", "website"})
+
+
+class ClubUpdate(BaseModel):
+    """The fields to change, and the `version` the caller last read (optimistic locking)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    version: int = Field(ge=1)
+    name: ClubName | None = None
+    description: Description | None = None
+    suburb: ShortText | None = None
+    city: ShortText | None = None
+    website: Website | None = None
+    disciplines: Disciplines | None = None
+    join_policy: JoinPolicy | None = None
+    status: ClubStatus | None = None
+
+    @model_validator(mode="after")
+    def _only_optional_fields_cleared(self) -> Self:
+        cleared = [
+            name for name in self.model_fields_set - CLEARABLE if getattr(self, name) is None
+        ]
+        if cleared:
+            raise ValueError(f"these fields cannot be null: {', '.join(sorted(cleared))}")
+        return self
+
+    def changes(self) -> dict[str, object]:
+        """The fields the caller sent, other than `version`, as plain JSON values."""
+        sent = self.model_fields_set - {"version"}
+        return self.model_dump(mode="json", include=sent)
+
+
+class ClubPage(BaseModel):
+    items: list[Club]
+    next_cursor: str | None = None
+
+
+__all__ = ["UUID_PATTERN", "Club", "ClubCreate", "ClubPage", "ClubUpdate"]

@@ -1,0 +1,170 @@
+"""Club persistence in the single table.
+
+A club is two items written together: the club itself and a name reservation whose key is
+the case-folded name, so uniqueness is enforced by a conditional put inside the same
+transaction, never by a read-then-write.
+"""
+
+from typing import Any
+
+from shared.authz import MembershipView
+from shared.domain.club import Club, club_name_key
+from shared.domain.errors import Conflict
+from shared.store import keys
+from shared.store.cursor import decode_cursor, encode_cursor
+from shared.store.memberships import membership_view
+from shared.store.schema import GSI1, PK, SK
+from shared.store.table import Table, TransactionCancelled
+
+_CLUB_FIELDS = frozenset(Club.model_fields)
+_PAGE_KEYS = (PK, SK, GSI1.partition_key, GSI1.sort_key)
+_EDITABLE = (
+    "name",
+    "description",
+    "suburb",
+    "city",
+    "website",
+    "disciplines",
+    "join_policy",
+    "status",
+    "updated_at",
+    GSI1.partition_key,
+    GSI1.sort_key,
+)
+
+
+def _club_item(club: Club) -> dict[str, Any]:
+    name_key = club_name_key(club.name)
+    return {
+        **keys.club_key(club.club_id),
+        GSI1.partition_key: keys.club_directory_pk(club.status),
+        GSI1.sort_key: keys.club_directory_sk(name_key, club.club_id),
+        "entity": "club",
+        **club.model_dump(mode="json"),
+    }
+
+
+def _name_lock(name: str, club_id: str) -> dict[str, Any]:
+    return {
+        "Put": {
+            "Item": {
+                **keys.club_name_key(club_name_key(name)),
+                "entity": "club_name",
+                "club_id": club_id,
+            },
+            "ConditionExpression": "attribute_not_exists(PK)",
+        }
+    }
+
+
+def _update_action(before: Club, after: Club) -> dict[str, Any]:
+    """SET the editable fields only: the derived counters belong to the event consumers."""
+    item = _club_item(after)
+    names: dict[str, str] = {}
+    values: dict[str, Any] = {":expected": before.version, ":one": 1}
+    sets, removes = ["#version = #version + :one"], []
+    names["#version"] = "version"
+    for i, field in enumerate(_EDITABLE):
+        names[f"#f{i}"] = field
+        if item.get(field) is None:
+            removes.append(f"#f{i}")
+        else:
+            sets.append(f"#f{i} = :v{i}")
+            values[f":v{i}"] = item[field]
+    expression = "SET " + ", ".join(sets) + (" REMOVE " + ", ".join(removes) if removes else "")
+    return {
+        "Update": {
+            "Key": keys.club_key(after.club_id),
+            "UpdateExpression": expression,
+            "ConditionExpression": "attribute_exists(PK) AND #version = :expected",
+            "ExpressionAttributeNames": names,
+            "ExpressionAttributeValues": values,
+        }
+    }
+
+
+def _name_taken(name: str) -> Conflict:
+    return Conflict(f"A club named '{name}' already exists.", code="club_name_taken")
+
+
+def _to_club(item: dict[str, Any]) -> Club:
+    return Club.model_validate({k: v for k, v in item.items() if k in _CLUB_FIELDS})
+
+
+class ClubStore:
+    def __init__(self, table: Table) -> None:
+        self.table = table
+
+    def create(self, club: Club) -> None:
+        """Write the club and its name reservation atomically."""
+        try:
+            self.table.transact_write(
+                [
+                    {
+                        "Put": {
+                            "Item": _club_item(club),
+                            "ConditionExpression": "attribute_not_exists(PK)",
+                        }
+                    },
+                    _name_lock(club.name, club.club_id),
+                ]
+            )
+        except TransactionCancelled as cancelled:
+            if cancelled.failed_condition(1):
+                raise _name_taken(club.name) from None
+            raise Conflict("The club already exists.", code="club_exists") from None
+
+    def get(self, club_id: str) -> Club | None:
+        item = self.table.get(keys.club_key(club_id))
+        return _to_club(item) if item else None
+
+    def get_with_membership(
+        self, club_id: str, user_id: str
+    ) -> tuple[Club | None, MembershipView | None]:
+        """The club and the caller's membership of it, in one consistent round trip."""
+        items = self.table.batch_get(
+            [keys.club_key(club_id), keys.membership_key(club_id, user_id)]
+        )
+        club = next((_to_club(i) for i in items if i.get("entity") == "club"), None)
+        membership = next(
+            (membership_view(i) for i in items if i.get("entity") == "membership"), None
+        )
+        return club, membership
+
+    def update(self, before: Club, after: Club) -> None:
+        """Replace `before` by `after` if nobody changed the club since `before` was read."""
+        actions: list[dict[str, Any]] = [_update_action(before, after)]
+        renamed = club_name_key(before.name) != club_name_key(after.name)
+        if renamed:
+            actions.append(_name_lock(after.name, after.club_id))
+            actions.append(
+                {
+                    "Delete": {
+                        "Key": keys.club_name_key(club_name_key(before.name)),
+                        "ConditionExpression": "club_id = :club",
+                        "ExpressionAttributeValues": {":club": before.club_id},
+                    }
+                }
+            )
+        try:
+            self.table.transact_write(actions)
+        except TransactionCancelled as cancelled:
+            if renamed and cancelled.failed_condition(1):
+                raise _name_taken(after.name) from None
+            raise Conflict(
+                "The club was changed by someone else; read it again.", code="version_conflict"
+            ) from None
+
+    def list_page(
+        self, status: str, limit: int, cursor: str | None
+    ) -> tuple[list[Club], str | None]:
+        partition = keys.club_directory_pk(status)
+        start = decode_cursor(cursor, key_names=_PAGE_KEYS, fixed={GSI1.partition_key: partition})
+        items, last_key = self.table.query_page(
+            index=GSI1.name,
+            key_condition=f"{GSI1.partition_key} = :pk",
+            values={":pk": partition},
+            limit=limit,
+            start_key=start,
+        )
+        return [_to_club(i) for i in items], encode_cursor(last_key)

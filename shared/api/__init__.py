@@ -1,0 +1,1 @@
+"""API helpers: the resolver factory, error envelope and caller identity."""

@@ -1,0 +1,25 @@
+"""The JSON error envelope every error answer uses: {"error": {"code", "message", ...}}."""
+
+from typing import Any
+
+from aws_lambda_powertools.event_handler import Response, content_types
+from pydantic import BaseModel
+
+
+class ErrorDetail(BaseModel):
+    code: str
+    message: str
+    details: Any = None
+
+
+class ErrorBody(BaseModel):
+    error: ErrorDetail
+
+
+def error_response(status: int, code: str, message: str, details: Any = None) -> Response:
+    body = ErrorBody(error=ErrorDetail(code=code, message=message, details=details))
+    return Response(
+        status_code=status,
+        content_type=content_types.APPLICATION_JSON,
+        body=body.model_dump_json(exclude_none=True),
+    )

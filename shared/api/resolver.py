@@ -1,0 +1,67 @@
+"""One place that maps every error to an HTTP answer, for every service's resolver."""
+
+from typing import Any
+
+from aws_lambda_powertools.event_handler import APIGatewayRestResolver, CORSConfig, Response
+from aws_lambda_powertools.event_handler.openapi.exceptions import RequestValidationError
+from aws_lambda_powertools.event_handler.openapi.types import OpenAPIResponse
+
+from shared.api.errors import ErrorBody, error_response
+from shared.domain.errors import DomainError
+from shared.observability import logger
+
+# Answers documented on every route of the OpenAPI document.
+ERROR_RESPONSES: dict[int, OpenAPIResponse] = {
+    status: {"description": text, "content": {"application/json": {"model": ErrorBody}}}
+    for status, text in (
+        (400, "Malformed request (bad JSON, id or cursor)"),
+        (401, "Missing or invalid token"),
+        (403, "The caller lacks the capability"),
+        (404, "No such resource"),
+        (409, "Conflict: duplicate, lost race or stale version"),
+        (422, "The request failed validation"),
+    )
+}
+
+
+def _validation_details(errors: Any) -> list[dict[str, Any]]:
+    return [
+        {
+            "loc": [str(part) for part in e.get("loc", ())],
+            "message": e.get("msg"),
+            "type": e.get("type"),
+        }
+        for e in errors
+    ]
+
+
+def build_resolver() -> APIGatewayRestResolver:
+    app = APIGatewayRestResolver(
+        enable_validation=True,
+        # Allowed origins are enforced by API Gateway's CORS preflight; answers echo "*".
+        cors=CORSConfig(allow_origin="*", max_age=600),
+    )
+
+    @app.exception_handler(DomainError)
+    def _domain_error(error: DomainError) -> Response:
+        return error_response(error.status, error.code, error.message, error.details)
+
+    @app.exception_handler(RequestValidationError)
+    def _invalid_request(error: RequestValidationError) -> Response:
+        errors = error.errors()
+        if any(e.get("type") == "json_invalid" for e in errors):
+            return error_response(400, "malformed_json", "The request body is not valid JSON.")
+        return error_response(
+            422, "validation_error", "The request is not valid.", _validation_details(errors)
+        )
+
+    @app.not_found
+    def _not_found(_: Exception) -> Response:
+        return error_response(404, "route_not_found", "No such route.")
+
+    @app.exception_handler(Exception)
+    def _unexpected(error: Exception) -> Response:
+        logger.exception("Unhandled error")
+        return error_response(500, "internal_error", "Something went wrong on our side.")
+
+    return app

@@ -1,0 +1,1 @@
+"""Domain vocabulary of `domain-v1.md`: enums, entities and domain errors."""

@@ -1,0 +1,32 @@
+"""The Club entity (`domain-v1.md`)."""
+
+from datetime import datetime
+
+from pydantic import BaseModel, Field
+
+from shared.domain.enums import ClubStatus, Discipline, JoinPolicy
+
+
+def club_name_key(name: str) -> str:
+    """The form of a club name that must be unique: whitespace collapsed, case folded."""
+    return " ".join(name.split()).casefold()
+
+
+class Club(BaseModel):
+    club_id: str
+    name: str
+    description: str = ""
+    suburb: str | None = None
+    city: str = "Sydney"
+    website: str | None = None
+    logo_key: str | None = None
+    disciplines: list[Discipline] = Field(default_factory=list)
+    join_policy: JoinPolicy = JoinPolicy.OPEN
+    status: ClubStatus = ClubStatus.ACTIVE
+    # Derived from domain events, eventually consistent; never written by the API.
+    member_count: int = 0
+    ride_count: int = 0
+    created_by: str
+    created_at: datetime
+    updated_at: datetime
+    version: int = 1

@@ -1,0 +1,1 @@
+"""The single-table store: schema, key builders, table access and error mapping."""

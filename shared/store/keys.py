@@ -1,0 +1,35 @@
+"""Key builders for every item kind in the single table. All keys are made here."""
+
+CLUB_PREFIX = "CLUB#"
+USER_PREFIX = "USER#"
+CLUB_METADATA = "METADATA"
+CLUB_NAME_PREFIX = "CLUBNAME#"
+MEMBER_PREFIX = "MEMBER#"
+CLUB_DIRECTORY_PREFIX = "CLUBS#"
+
+
+def club_key(club_id: str) -> dict[str, str]:
+    return {"PK": f"{CLUB_PREFIX}{club_id}", "SK": CLUB_METADATA}
+
+
+def club_name_key(name_key: str) -> dict[str, str]:
+    """The item that reserves a club name; its existence makes names unique."""
+    return {"PK": f"{CLUB_NAME_PREFIX}{name_key}", "SK": CLUB_NAME_PREFIX.rstrip("#")}
+
+
+def club_directory_pk(status: str) -> str:
+    """GSI1 partition listing the clubs of one status, sorted by name."""
+    return f"{CLUB_DIRECTORY_PREFIX}{status}"
+
+
+def club_directory_sk(name_key: str, club_id: str) -> str:
+    # The id breaks ties so two items never share a sort key.
+    return f"NAME#{name_key}#{club_id}"
+
+
+def membership_key(club_id: str, user_id: str) -> dict[str, str]:
+    return {"PK": f"{CLUB_PREFIX}{club_id}", "SK": f"{MEMBER_PREFIX}{user_id}"}
+
+
+def user_key(user_id: str) -> dict[str, str]:
+    return {"PK": f"{USER_PREFIX}{user_id}", "SK": "PROFILE"}

@@ -1,0 +1,170 @@
+"""Thin access to the single table, with DynamoDB errors mapped to domain errors.
+
+Low-level client calls with the type (de)serializer: the resource API costs cold-start
+time and hides which calls are made. Numbers come back as int or float, never Decimal.
+"""
+
+from collections.abc import Iterator, Mapping, Sequence
+from contextlib import contextmanager
+from decimal import Decimal
+from typing import Any
+
+from boto3.dynamodb.types import TypeDeserializer, TypeSerializer
+from botocore.exceptions import ClientError
+
+from shared.domain.errors import Conflict, ServiceUnavailable
+
+_serializer = TypeSerializer()
+_deserializer = TypeDeserializer()
+
+_RETRYABLE = frozenset(
+    {
+        "ProvisionedThroughputExceededException",
+        "ThrottlingException",
+        "RequestLimitExceeded",
+        "InternalServerError",
+        "ServiceUnavailable",
+    }
+)
+
+Item = dict[str, Any]
+
+
+class ConditionFailed(Conflict):
+    """A conditional write's condition did not hold; callers turn it into a precise 409."""
+
+    code = "condition_failed"
+
+
+class TransactionCancelled(Conflict):
+    """A transaction was cancelled; `reasons[i]` is the cancellation code of action i."""
+
+    code = "transaction_cancelled"
+
+    def __init__(self, reasons: list[str | None]) -> None:
+        super().__init__("The transaction was cancelled.")
+        self.reasons = reasons
+
+    def failed_condition(self, index: int) -> bool:
+        return index < len(self.reasons) and self.reasons[index] == "ConditionalCheckFailed"
+
+
+def _to_dynamo(value: Any) -> Any:
+    if isinstance(value, float):
+        return Decimal(str(value))
+    if isinstance(value, Mapping):
+        return {k: _to_dynamo(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_to_dynamo(v) for v in value]
+    return value
+
+
+def _from_dynamo(value: Any) -> Any:
+    if isinstance(value, Decimal):
+        return int(value) if value == value.to_integral_value() else float(value)
+    if isinstance(value, dict):
+        return {k: _from_dynamo(v) for k, v in value.items()}
+    if isinstance(value, list | set):
+        return [_from_dynamo(v) for v in value]
+    return value
+
+
+def serialize(item: Mapping[str, Any]) -> dict[str, Any]:
+    return {k: _serializer.serialize(_to_dynamo(v)) for k, v in item.items() if v is not None}
+
+
+def deserialize(item: Mapping[str, Any]) -> Item:
+    return {k: _from_dynamo(_deserializer.deserialize(v)) for k, v in item.items()}
+
+
+@contextmanager
+def mapped_errors() -> Iterator[None]:
+    """Turn DynamoDB client errors into domain errors (never by matching messages)."""
+    try:
+        yield
+    except ClientError as error:
+        code = error.response.get("Error", {}).get("Code", "")
+        if code == "ConditionalCheckFailedException":
+            raise ConditionFailed("The item changed or does not exist.") from error
+        if code == "TransactionCanceledException":
+            reasons = [r.get("Code") for r in error.response.get("CancellationReasons", [])]
+            if "TransactionConflict" in reasons:
+                raise Conflict(
+                    "A concurrent request changed the same data; retry.",
+                    code="concurrent_update",
+                ) from error
+            raise TransactionCancelled(reasons) from error
+        if code == "TransactionConflictException":
+            raise Conflict(
+                "A concurrent request changed the same data; retry.", code="concurrent_update"
+            ) from error
+        if code in _RETRYABLE:
+            raise ServiceUnavailable("The data store is busy; retry shortly.") from error
+        raise
+
+
+class Table:
+    def __init__(self, client: Any, name: str) -> None:
+        self.client = client
+        self.name = name
+
+    def get(self, key: Mapping[str, str], *, consistent: bool = True) -> Item | None:
+        with mapped_errors():
+            answer = self.client.get_item(
+                TableName=self.name, Key=serialize(key), ConsistentRead=consistent
+            )
+        item = answer.get("Item")
+        return deserialize(item) if item else None
+
+    def batch_get(self, keys: Sequence[Mapping[str, str]]) -> list[Item]:
+        """Consistent reads of a few items in one round trip (authorization reads)."""
+        request = {"Keys": [serialize(k) for k in keys], "ConsistentRead": True}
+        items: list[Item] = []
+        pending: dict[str, Any] = {self.name: request}
+        with mapped_errors():
+            while pending:
+                answer = self.client.batch_get_item(RequestItems=pending)
+                items += [deserialize(i) for i in answer.get("Responses", {}).get(self.name, [])]
+                pending = answer.get("UnprocessedKeys") or {}
+        return items
+
+    def query_page(
+        self,
+        *,
+        index: str | None,
+        key_condition: str,
+        values: Mapping[str, Any],
+        limit: int,
+        start_key: Mapping[str, Any] | None = None,
+        forward: bool = True,
+    ) -> tuple[list[Item], dict[str, Any] | None]:
+        """One page of a Query; returns the items and the raw LastEvaluatedKey."""
+        params: dict[str, Any] = {
+            "TableName": self.name,
+            "KeyConditionExpression": key_condition,
+            "ExpressionAttributeValues": serialize(values),
+            "Limit": limit,
+            "ScanIndexForward": forward,
+        }
+        if index:
+            params["IndexName"] = index
+        if start_key:
+            params["ExclusiveStartKey"] = dict(start_key)
+        with mapped_errors():
+            answer = self.client.query(**params)
+        return [deserialize(i) for i in answer.get("Items", [])], answer.get("LastEvaluatedKey")
+
+    def transact_write(self, actions: Sequence[Mapping[str, Any]]) -> None:
+        """Write all actions atomically. Each action is {"Put"|"Update"|...: {...}} with
+        plain-Python values under "Item"/"Key"/"ExpressionAttributeValues"."""
+        prepared = [self._prepare(action) for action in actions]
+        with mapped_errors():
+            self.client.transact_write_items(TransactItems=prepared)
+
+    def _prepare(self, action: Mapping[str, Any]) -> dict[str, Any]:
+        (kind, body), *_ = action.items()
+        body = {"TableName": self.name, **body}
+        for field in ("Item", "Key", "ExpressionAttributeValues"):
+            if field in body:
+                body[field] = serialize(body[field])
+        return {kind: body}

@@ -1,0 +1,22 @@
+"""Environment every test starts from: no real AWS is reachable or needed."""
+
+import os
+
+# Set before any handler or boto3 client is imported or built.
+os.environ.update(
+    {
+        "AWS_ACCESS_KEY_ID": "testing",
+        "AWS_SECRET_ACCESS_KEY": "testing",
+        "AWS_SESSION_TOKEN": "testing",
+        "AWS_DEFAULT_REGION": "ap-southeast-2",
+        "AWS_REGION": "ap-southeast-2",
+        "STAGE": "test",
+        "TABLE_NAME": "sydney-cycling-test",
+        "POWERTOOLS_SERVICE_NAME": "test",
+        "POWERTOOLS_METRICS_NAMESPACE": "SydneyCyclingTest",
+        "POWERTOOLS_TRACE_DISABLED": "1",
+        "POWERTOOLS_DEV": "0",
+    }
+)
+os.environ.pop("AWS_ENDPOINT_URL", None)
+os.environ.pop("AWS_PROFILE", None)

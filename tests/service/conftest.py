@@ -1,0 +1,89 @@
+"""Handlers in-process against moto, driven with API Gateway-shaped events."""
+
+import json
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from typing import Any
+
+import boto3
+import pytest
+from moto import mock_aws
+
+from local.provision import create_table
+from local.proxy_event import build_proxy_event
+from shared.store.table import Table
+
+TABLE = "sydney-cycling-test"
+ADMIN = {"sub": "11111111-1111-4111-8111-111111111111", "custom:system_role": "SiteAdmin"}
+RIDER = {"sub": "22222222-2222-4222-8222-222222222222", "custom:system_role": "User"}
+
+
+@dataclass
+class ApiAnswer:
+    status: int
+    body: Any
+    headers: dict[str, str]
+
+
+class LambdaContextStub:
+    """The attributes of a Lambda context the Powertools logger reads."""
+
+    function_name = "test"
+    memory_limit_in_mb = 256
+    invoked_function_arn = "arn:aws:lambda:ap-southeast-2:123456789012:function:test"
+    aws_request_id = "test-request"
+
+
+@pytest.fixture
+def aws() -> Iterator[None]:
+    with mock_aws():
+        yield
+
+
+@pytest.fixture
+def dynamodb(aws: None) -> Any:
+    client = boto3.client("dynamodb")
+    create_table(client, TABLE)
+    return client
+
+
+@pytest.fixture
+def table(dynamodb: Any) -> Table:
+    return Table(dynamodb, TABLE)
+
+
+Invoke = Callable[..., ApiAnswer]
+
+
+def make_invoker(handler: Callable[[dict[str, Any], Any], dict[str, Any]]) -> Invoke:
+    def invoke(
+        method: str,
+        resource: str,
+        *,
+        path_params: dict[str, str] | None = None,
+        query: dict[str, str] | None = None,
+        body: Any = None,
+        raw_body: str | None = None,
+        claims: dict[str, str] | None = None,
+    ) -> ApiAnswer:
+        path = resource
+        for name, value in (path_params or {}).items():
+            path = path.replace("{" + name + "}", value)
+        event = build_proxy_event(
+            method=method,
+            resource=resource,
+            path=path,
+            path_parameters=path_params,
+            query={k: [v] for k, v in (query or {}).items()},
+            headers={"Content-Type": "application/json"},
+            body=raw_body if raw_body is not None else (None if body is None else json.dumps(body)),
+            claims=claims,
+        )
+        answer = handler(event, LambdaContextStub())
+        text = answer.get("body") or "null"
+        headers = dict(answer.get("headers") or {})
+        for name, values in (answer.get("multiValueHeaders") or {}).items():
+            headers[name] = ",".join(values)
+        return ApiAnswer(answer["statusCode"], json.loads(text), headers)
+
+    return invoke
