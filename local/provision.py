@@ -3,7 +3,14 @@
 from dataclasses import dataclass
 from typing import Any
 
-from shared.store.schema import GLOBAL_INDEXES, PK, SK, attribute_definitions, table_name
+from shared.store.schema import (
+    GLOBAL_INDEXES,
+    PK,
+    SK,
+    TTL_ATTRIBUTE,
+    attribute_definitions,
+    table_name,
+)
 
 REGION = "ap-southeast-2"
 LOCAL_STAGE = "local"
@@ -40,6 +47,10 @@ def create_table(dynamodb: Any, name: str) -> None:
             for index in GLOBAL_INDEXES
         ],
         StreamSpecification={"StreamEnabled": True, "StreamViewType": "NEW_AND_OLD_IMAGES"},
+    )
+    dynamodb.update_time_to_live(
+        TableName=name,
+        TimeToLiveSpecification={"Enabled": True, "AttributeName": TTL_ATTRIBUTE},
     )
 
 

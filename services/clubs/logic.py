@@ -25,6 +25,7 @@ def create_club(principal: Principal, data: ClubCreate, store: ClubStore) -> Clu
     club = Club(
         club_id=str(uuid.uuid4()),
         created_by=principal.user_id,
+        updated_by=principal.user_id,
         created_at=now,
         updated_at=now,
         **data.model_dump(mode="json"),
@@ -62,6 +63,7 @@ def update_club(principal: Principal, club_id: str, data: ClubUpdate, store: Clu
         update={
             **Club.model_validate({**club.model_dump(), **data.changes()}).model_dump(),
             "updated_at": _now(),
+            "updated_by": principal.user_id,
             "version": club.version + 1,
         }
     )

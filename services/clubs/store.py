@@ -28,6 +28,7 @@ _EDITABLE = (
     "join_policy",
     "status",
     "updated_at",
+    "updated_by",
     GSI1.partition_key,
     GSI1.sort_key,
 )

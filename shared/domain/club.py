@@ -27,6 +27,7 @@ class Club(BaseModel):
     member_count: int = 0
     ride_count: int = 0
     created_by: str
+    updated_by: str | None = None
     created_at: datetime
     updated_at: datetime
     version: int = 1

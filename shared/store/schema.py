@@ -25,6 +25,9 @@ GSI2 = GlobalIndex(name="GSI2", partition_key="GSI2PK", sort_key="GSI2SK")
 GLOBAL_INDEXES: tuple[GlobalIndex, ...] = (GSI1, GSI2)
 
 
+TTL_ATTRIBUTE = "expires_at"
+
+
 def table_name(stage: str) -> str:
     """The physical table name for a stage (also the local platform's)."""
     return f"sydney-cycling-{stage}"

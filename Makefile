@@ -1,0 +1,70 @@
+# Sydney Cycling Platform backend. `make run` and `make test` are the two commands a
+# newcomer needs; both create or reuse the virtual environment and node_modules.
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+STAGE ?= dev
+export JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION := 20
+export CDK_DISABLE_CLI_TELEMETRY := 1
+export PIP_DISABLE_PIP_VERSION_CHECK := 1
+
+.PHONY: help run test lint typecheck unit service infra e2e bench openapi synth deploy diff clean
+
+help:
+	@echo "make run        - the whole platform locally (moto as AWS), API on 127.0.0.1:3000"
+	@echo "make test       - lint, type-check and every test layer (unit, service, infra, e2e)"
+	@echo "make synth      - synthesize the five stacks of STAGE=$(STAGE) with the CDK CLI"
+	@echo "make deploy     - deploy STAGE=$(STAGE) (needs AWS credentials and a bootstrap)"
+	@echo "make bench      - DynamoDB round trips per route and cold-start ratio"
+	@echo "make openapi    - regenerate docs/openapi.json from the code"
+
+# The environment is rebuilt whenever a requirements file changes.
+$(VENV)/.installed: requirements.txt requirements-lambda.txt requirements-dev.txt
+	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -r requirements-dev.txt
+	@touch $@
+
+node_modules/.installed: package.json package-lock.json
+	npm ci --no-audit --no-fund --loglevel=error
+	@touch $@
+
+venv: $(VENV)/.installed
+
+run: $(VENV)/.installed
+	$(PY) -m local
+
+lint: $(VENV)/.installed
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+
+typecheck: $(VENV)/.installed
+	$(VENV)/bin/mypy
+
+unit service e2e: $(VENV)/.installed
+	$(PY) -m pytest tests/$@
+
+infra: $(VENV)/.installed node_modules/.installed
+	$(PY) -m pytest tests/infra
+
+test: $(VENV)/.installed node_modules/.installed lint typecheck
+	$(PY) -m pytest -n 2 --dist loadgroup tests
+
+bench: $(VENV)/.installed
+	$(PY) -m bench
+
+openapi: $(VENV)/.installed
+	$(PY) -m local.openapi docs/openapi.json
+
+synth: $(VENV)/.installed node_modules/.installed
+	npx cdk synth --all -c stage=$(STAGE) --no-notices
+
+diff: $(VENV)/.installed node_modules/.installed
+	npx cdk diff --all -c stage=$(STAGE) --no-notices
+
+deploy: $(VENV)/.installed node_modules/.installed
+	npx cdk deploy --all -c stage=$(STAGE) --no-notices --require-approval broadening
+
+clean:
+	rm -rf cdk.out .pytest_cache .mypy_cache .ruff_cache

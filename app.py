@@ -1,0 +1,26 @@
+#!/usr/bin/env python3
+"""CDK app: the five stacks of one stage (`-c stage=dev|staging|prod`, default dev)."""
+
+import os
+
+from aws_cdk import App
+
+from stacks.app_builder import add_security_checks, build_platform, cdk_json_context
+from stacks.config import load_stage
+
+# Run by the CDK CLI, context and outdir come from it; run as `python app.py`, read the
+# same cdk.json and write to cdk.out, so both synthesize the same thing.
+by_cli = "CDK_CONTEXT_JSON" in os.environ or "CDK_OUTDIR" in os.environ
+app = App() if by_cli else App(context=cdk_json_context(), outdir="cdk.out")
+stage = app.node.try_get_context("stage") or os.environ.get("STAGE_NAME") or "dev"
+config = load_stage(
+    stage,
+    {
+        "account": app.node.try_get_context("account") or os.environ.get("CDK_DEFAULT_ACCOUNT"),
+        "region": app.node.try_get_context("region"),
+        "alarm_email": app.node.try_get_context("alarm_email"),
+    },
+)
+build_platform(app, config)
+add_security_checks(app)
+app.synth()

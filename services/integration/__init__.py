@@ -1,0 +1,1 @@
+"""Integration Service: publishes domain events and runs their consumers."""

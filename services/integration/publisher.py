@@ -1,0 +1,69 @@
+"""Publishes the domain events of the table's change stream to the event bus.
+
+Records are processed one by one with partial batch failures, so a poison record is retried
+and bisected by the event source mapping without blocking the records after it.
+"""
+
+from functools import cache
+from typing import Any
+
+import boto3
+from aws_lambda_powertools.utilities.batch import (
+    BatchProcessor,
+    EventType,
+    process_partial_response,
+)
+from aws_lambda_powertools.utilities.batch.types import PartialItemFailureResponse
+from aws_lambda_powertools.utilities.data_classes.dynamo_db_stream_event import (
+    DynamoDBRecord,
+)
+from aws_lambda_powertools.utilities.typing import LambdaContext
+
+from integration.translate import events_from_change
+from shared.config import get_settings
+from shared.observability import logger, metrics, tracer
+from shared.store.table import deserialize
+
+processor = BatchProcessor(event_type=EventType.DynamoDBStreams)
+
+
+class PublishFailed(Exception):
+    """EventBridge refused an entry; the record is retried."""
+
+
+@cache
+def events_client() -> Any:
+    return boto3.client("events")
+
+
+def publish_record(record: DynamoDBRecord, client: Any = None, bus_name: str | None = None) -> int:
+    raw = record.raw_event["dynamodb"]
+    old = deserialize(raw["OldImage"]) if raw.get("OldImage") else None
+    new = deserialize(raw["NewImage"]) if raw.get("NewImage") else None
+    event_id = f"{record.event_id}"
+    events = events_from_change(str(record.raw_event["eventName"]), old, new, event_id)
+    if not events:
+        return 0
+    bus = bus_name or get_settings().event_bus_name
+    if not bus:
+        raise PublishFailed("EVENT_BUS_NAME is not configured")
+    answer = (client or events_client()).put_events(Entries=[e.to_entry(bus) for e in events])
+    if answer.get("FailedEntryCount"):
+        raise PublishFailed(f"{answer['FailedEntryCount']} event(s) were not accepted")
+    for event in events:
+        metrics.add_metric(name="DomainEventPublished", unit="Count", value=1)
+        logger.info("published", extra={"event_type": event.event_type, "event_id": event.event_id})
+    return len(events)
+
+
+def _record_handler(record: DynamoDBRecord) -> None:
+    publish_record(record)
+
+
+@logger.inject_lambda_context
+@tracer.capture_lambda_handler
+@metrics.log_metrics
+def handler(event: dict[str, Any], context: LambdaContext) -> PartialItemFailureResponse:
+    return process_partial_response(
+        event=event, record_handler=_record_handler, processor=processor, context=context
+    )

@@ -1,0 +1,49 @@
+"""From a committed change of the table to the domain events it means."""
+
+from collections.abc import Callable
+from datetime import datetime
+from typing import Any
+
+from shared.events import DomainEvent
+
+Image = dict[str, Any]
+
+
+def _club_events(
+    kind: str, old: Image | None, new: Image | None, event_id: str
+) -> list[DomainEvent]:
+    if new is None:
+        return []
+    base: dict[str, Any] = {
+        "event_id": event_id,
+        "context": "clubs",
+        "occurred_at": datetime.fromisoformat(new["updated_at"]),
+        "actor": new.get("updated_by") or new.get("created_by"),
+    }
+    if kind == "INSERT":
+        data = {"club_id": new["club_id"], "name": new["name"], "join_policy": new["join_policy"]}
+        return [DomainEvent(event_type="club_created", data=data, **base)]
+    if kind == "MODIFY" and old is not None and old.get("version") != new.get("version"):
+        # Counter updates by consumers do not bump the version and are not "club_updated".
+        changed = sorted(
+            k for k in set(old) | set(new)
+            if k not in {"version", "updated_at", "updated_by", "GSI1PK", "GSI1SK"}
+            and old.get(k) != new.get(k)
+        )  # fmt: skip
+        data = {"club_id": new["club_id"], "changed": changed, "version": new["version"]}
+        return [DomainEvent(event_type="club_updated", data=data, **base)]
+    return []
+
+
+_BY_ENTITY: dict[str, Callable[[str, Image | None, Image | None, str], list[DomainEvent]]] = {
+    "club": _club_events,
+}
+
+
+def events_from_change(
+    kind: str, old: Image | None, new: Image | None, event_id: str
+) -> list[DomainEvent]:
+    """`kind` is the stream's INSERT | MODIFY | REMOVE; images are deserialized items."""
+    entity = (new or old or {}).get("entity")
+    translate = _BY_ENTITY.get(str(entity))
+    return translate(kind, old, new, event_id) if translate else []

@@ -1,0 +1,223 @@
+"""API: REST API with the Cognito authorizer, one Lambda per bounded context, and WAF."""
+
+import json
+
+from aws_cdk import CfnOutput, Duration, RemovalPolicy, Stack
+from aws_cdk import aws_apigateway as apigw
+from aws_cdk import aws_cognito as cognito
+from aws_cdk import aws_dynamodb as dynamodb
+from aws_cdk import aws_iam as iam
+from aws_cdk import aws_logs as logs
+from aws_cdk import aws_wafv2 as wafv2
+from constructs import Construct
+
+from shared.routes import HEALTH, ROUTES, SERVICE_HANDLERS
+from shared.store.schema import GSI1
+from stacks.config import StageConfig
+from stacks.constructs.layers import LambdaLayers
+from stacks.constructs.service_function import ServiceFunction, retention
+from stacks.constructs.web_acl import ApiWebAcl
+from stacks.nag import acknowledge
+
+API_STAGE = "v1"
+
+# Least privilege: the table actions each service's code performs, and the indexes it reads.
+SERVICE_TABLE_ACCESS: dict[str, tuple[list[str], list[str]]] = {
+    "clubs": (
+        [
+            "dynamodb:GetItem",
+            "dynamodb:BatchGetItem",
+            "dynamodb:Query",
+            "dynamodb:PutItem",
+            "dynamodb:UpdateItem",
+            "dynamodb:DeleteItem",
+            "dynamodb:ConditionCheckItem",
+        ],
+        [GSI1.name],
+    ),
+}
+
+_ERROR_TEMPLATE = '{"error": {"code": "%s", "message": $context.error.messageString}}'
+
+
+class ApiStack(Stack):
+    def __init__(
+        self,
+        scope: Construct,
+        construct_id: str,
+        *,
+        config: StageConfig,
+        user_pool: cognito.IUserPool,
+        table: dynamodb.ITable,
+        **kwargs: object,
+    ) -> None:
+        super().__init__(scope, construct_id, **kwargs)  # type: ignore[arg-type]
+        layers = LambdaLayers(self, "Layers")
+        self.functions: dict[str, ServiceFunction] = {}
+        for service, handler in SERVICE_HANDLERS.items():
+            function = ServiceFunction(
+                self,
+                f"{service.title()}Service",
+                config=config,
+                package=service,
+                handler=handler,
+                description=f"{service} API ({config.name})",
+                layers=layers,
+                environment={"TABLE_NAME": table.table_name},
+            )
+            actions, indexes = SERVICE_TABLE_ACCESS[service]
+            function.role.add_to_policy(
+                iam.PolicyStatement(
+                    actions=actions,
+                    resources=[table.table_arn]
+                    + [f"{table.table_arn}/index/{index}" for index in indexes],
+                )
+            )
+            self.functions[service] = function
+
+        access_logs = logs.LogGroup(
+            self,
+            "AccessLogs",
+            retention=retention(config.log_retention_days),
+            removal_policy=RemovalPolicy.RETAIN if config.retain_data else RemovalPolicy.DESTROY,
+        )
+        origins = list(config.cors_allowed_origins) or apigw.Cors.ALL_ORIGINS
+        self.api = apigw.RestApi(
+            self,
+            "Api",
+            rest_api_name=f"{config.prefix}-api",
+            description="Sydney Cycling Platform REST API",
+            endpoint_types=[apigw.EndpointType.REGIONAL],
+            cloud_watch_role=True,
+            cloud_watch_role_removal_policy=RemovalPolicy.DESTROY,
+            deploy_options=apigw.StageOptions(
+                stage_name=API_STAGE,
+                tracing_enabled=True,
+                metrics_enabled=True,
+                logging_level=apigw.MethodLoggingLevel.ERROR,
+                data_trace_enabled=False,
+                throttling_rate_limit=config.api_rate_limit,
+                throttling_burst_limit=config.api_burst_limit,
+                access_log_destination=apigw.LogGroupLogDestination(access_logs),
+                access_log_format=apigw.AccessLogFormat.json_with_standard_fields(
+                    caller=True,
+                    http_method=True,
+                    ip=True,
+                    protocol=True,
+                    request_time=True,
+                    resource_path=True,
+                    response_length=True,
+                    status=True,
+                    user=True,
+                ),
+            ),
+            default_cors_preflight_options=apigw.CorsOptions(
+                allow_origins=origins,
+                allow_headers=["Authorization", "Content-Type", "X-Correlation-Id"],
+                allow_methods=["GET", "POST", "PUT", "DELETE", "OPTIONS"],
+                max_age=Duration.minutes(10),
+            ),
+        )
+        self._error_responses()
+
+        self.authorizer = apigw.CognitoUserPoolsAuthorizer(
+            self,
+            "Authorizer",
+            cognito_user_pools=[user_pool],
+            results_cache_ttl=Duration.minutes(5),
+        )
+        for route in ROUTES:
+            resource = self.api.root.resource_for_path(route.path)
+            if route is HEALTH:
+                method = resource.add_method(
+                    route.method,
+                    _health_integration(),
+                    method_responses=[apigw.MethodResponse(status_code="200")],
+                )
+                acknowledge(
+                    method,
+                    "AwsSolutions-APIG4",
+                    "The health check is deliberately public: it touches no data and "
+                    "answers from a mock integration for load balancers and probes.",
+                )
+                acknowledge(
+                    method,
+                    "AwsSolutions-COG4",
+                    "The health check is deliberately public and reaches no Lambda or data.",
+                )
+                continue
+            assert route.service is not None
+            resource.add_method(
+                route.method,
+                apigw.LambdaIntegration(
+                    self.functions[route.service].alias, allow_test_invoke=False
+                ),
+                authorizer=self.authorizer,
+                authorization_type=apigw.AuthorizationType.COGNITO,
+            )
+        self._acknowledge_preflight()
+        acknowledge(
+            self.api,
+            "AwsSolutions-APIG2",
+            "Requests are validated in the Lambda by pydantic models, the single source "
+            "that also generates the OpenAPI document; a second copy in API Gateway would drift.",
+        )
+        acknowledge(
+            self.api,
+            "AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/"
+            "AmazonAPIGatewayPushToCloudWatchLogs]",
+            "API Gateway's account-level logging role uses the AWS-maintained policy, the "
+            "documented way to let the service write execution logs.",
+        )
+
+        self.web_acl = ApiWebAcl(
+            self, "WebAcl", name=f"{config.prefix}-api", rate_limit=config.waf_rate_limit
+        )
+        wafv2.CfnWebACLAssociation(
+            self,
+            "WebAclAssociation",
+            resource_arn=self.api.deployment_stage.stage_arn,
+            web_acl_arn=self.web_acl.acl.attr_arn,
+        )
+
+        CfnOutput(self, "ApiUrl", value=self.api.url)
+
+    def _error_responses(self) -> None:
+        """Gateway-made errors (bad token, throttling) use the API's JSON error envelope."""
+        for kind, code in (
+            (apigw.ResponseType.UNAUTHORIZED, "unauthorized"),
+            (apigw.ResponseType.ACCESS_DENIED, "forbidden"),
+            (apigw.ResponseType.THROTTLED, "throttled"),
+            (apigw.ResponseType.WAF_FILTERED, "forbidden"),
+            (apigw.ResponseType.DEFAULT_4_XX, "bad_request"),
+            (apigw.ResponseType.DEFAULT_5_XX, "gateway_error"),
+        ):
+            self.api.add_gateway_response(
+                f"{code.title().replace('_', '')}{kind.response_type}",
+                type=kind,
+                response_headers={"Access-Control-Allow-Origin": "'*'"},
+                templates={"application/json": _ERROR_TEMPLATE % code},
+            )
+
+    def _acknowledge_preflight(self) -> None:
+        for child in self.api.node.find_all():
+            if isinstance(child, apigw.Method) and child.http_method == "OPTIONS":
+                for rule in ("AwsSolutions-APIG4", "AwsSolutions-COG4"):
+                    acknowledge(
+                        child,
+                        rule,
+                        "CORS preflight (OPTIONS) requests carry no credentials by the "
+                        "browser's design and reach only a mock integration.",
+                    )
+
+
+def _health_integration() -> apigw.MockIntegration:
+    return apigw.MockIntegration(
+        request_templates={"application/json": '{"statusCode": 200}'},
+        integration_responses=[
+            apigw.IntegrationResponse(
+                status_code="200",
+                response_templates={"application/json": json.dumps({"status": "ok"})},
+            )
+        ],
+    )

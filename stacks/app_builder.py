@@ -1,0 +1,69 @@
+"""Builds the five stacks of one stage; used by app.py and by the infra tests."""
+
+import json
+from dataclasses import dataclass
+from typing import Any
+
+from aws_cdk import App, Environment, Stack, Tags, Validations
+from cdk_nag import AwsSolutionsChecks
+
+from stacks.api_stack import API_STAGE, ApiStack
+from stacks.config import StageConfig
+from stacks.data_stack import DataStack
+from stacks.identity_stack import IdentityStack
+from stacks.integration_stack import IntegrationStack
+from stacks.observability_stack import ObservabilityStack
+from stacks.paths import REPO_ROOT
+
+
+def cdk_json_context() -> dict[str, Any]:
+    """The context cdk.json gives the CLI, for synths that do not go through the CLI."""
+    context: dict[str, Any] = json.loads((REPO_ROOT / "cdk.json").read_text())["context"]
+    return context
+
+
+@dataclass(frozen=True)
+class PlatformStacks:
+    identity: IdentityStack
+    data: DataStack
+    integration: IntegrationStack
+    api: ApiStack
+    observability: ObservabilityStack
+
+    def all(self) -> list[Stack]:
+        return [self.identity, self.data, self.integration, self.api, self.observability]
+
+
+def add_security_checks(app: App) -> None:
+    """cdk-nag AwsSolutions on everything: a finding without an acknowledgement (which
+    always carries a reason) fails synthesis; the report lands in the cloud assembly."""
+    Validations.of(app).add_plugins(AwsSolutionsChecks(app))
+
+
+def build_platform(app: App, config: StageConfig) -> PlatformStacks:
+    env = Environment(account=config.account, region=config.region)
+    name = f"SydneyCycling-{config.name}"
+    identity = IdentityStack(app, f"{name}-Identity", config=config, env=env)
+    data = DataStack(app, f"{name}-Data", config=config, env=env)
+    integration = IntegrationStack(
+        app, f"{name}-Integration", config=config, table=data.table, env=env
+    )
+    api = ApiStack(
+        app, f"{name}-Api", config=config, user_pool=identity.user_pool, table=data.table, env=env
+    )
+    observability = ObservabilityStack(
+        app,
+        f"{name}-Observability",
+        config=config,
+        api=api.api,
+        api_stage=API_STAGE,
+        functions=[*api.functions.values(), integration.publisher, integration.counts],
+        table=data.table,
+        dead_letter_queues=integration.dead_letter_queues,
+        env=env,
+    )
+    stacks = PlatformStacks(identity, data, integration, api, observability)
+    for stack in stacks.all():
+        Tags.of(stack).add("project", "sydney-cycling")
+        Tags.of(stack).add("stage", config.name)
+    return stacks

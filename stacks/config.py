@@ -1,0 +1,73 @@
+"""Stage settings: the one typed place where dev, staging and prod differ."""
+
+from dataclasses import dataclass, field, replace
+from typing import Any, Literal
+
+StageName = Literal["dev", "staging", "prod"]
+STAGES: tuple[StageName, ...] = ("dev", "staging", "prod")
+
+
+@dataclass(frozen=True)
+class StageConfig:
+    name: StageName
+    region: str = "ap-southeast-2"
+    account: str | None = None
+    # Data survives stack deletion (RETAIN, deletion protection) outside dev.
+    retain_data: bool = True
+    log_retention_days: int = 30
+    # Requests per 5 minutes per client IP before WAF blocks it.
+    waf_rate_limit: int = 1000
+    api_rate_limit: int = 100
+    api_burst_limit: int = 200
+    lambda_memory_mb: int = 512
+    alarm_email: str | None = None
+    cors_allowed_origins: tuple[str, ...] = ()
+    # CodeDeploy traffic shifting for every service alias (blue-green with rollback).
+    deployment: Literal["all_at_once", "canary", "linear"] = "canary"
+    # Cognito Plus plan with full-function threat protection (cost; prod only by default).
+    threat_protection: bool = False
+    tags: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def prefix(self) -> str:
+        return f"sydney-cycling-{self.name}"
+
+
+_STAGES: dict[StageName, StageConfig] = {
+    "dev": StageConfig(
+        name="dev",
+        retain_data=False,
+        log_retention_days=14,
+        waf_rate_limit=2000,
+        api_rate_limit=50,
+        api_burst_limit=100,
+        deployment="all_at_once",
+        cors_allowed_origins=("http://localhost:5173", "http://localhost:3001"),
+    ),
+    "staging": StageConfig(
+        name="staging",
+        log_retention_days=30,
+        cors_allowed_origins=("https://staging.sydneycycling.example",),
+    ),
+    "prod": StageConfig(
+        name="prod",
+        log_retention_days=365,
+        api_rate_limit=500,
+        api_burst_limit=1000,
+        lambda_memory_mb=1024,
+        threat_protection=True,
+        cors_allowed_origins=("https://sydneycycling.example",),
+    ),
+}
+
+
+def load_stage(name: str, overrides: dict[str, Any] | None = None) -> StageConfig:
+    """The config of stage `name`, with deploy-time overrides (account, alarm e-mail...)."""
+    if name not in _STAGES:
+        raise ValueError(f"Unknown stage '{name}'; choose one of {', '.join(STAGES)}.")
+    config = _STAGES[name]
+    known = {k: v for k, v in (overrides or {}).items() if v is not None}
+    unknown = set(known) - {"account", "region", "alarm_email"}
+    if unknown:
+        raise ValueError(f"Unknown stage overrides: {', '.join(sorted(unknown))}")
+    return replace(config, **known)

@@ -1,0 +1,61 @@
+"""The pattern every domain-event consumer follows: rule -> SQS queue (+ DLQ) -> Lambda.
+
+The queue absorbs bursts and retries; after `max_receive_count` failures a message moves to
+the dead-letter queue, whose depth the observability stack alarms on.
+"""
+
+from collections.abc import Sequence
+
+from aws_cdk import Duration
+from aws_cdk import aws_events as events
+from aws_cdk import aws_events_targets as targets
+from aws_cdk import aws_lambda_event_sources as sources
+from aws_cdk import aws_sqs as sqs
+from constructs import Construct
+
+from shared.events import SOURCE_PREFIX
+from stacks.constructs.service_function import ServiceFunction
+
+
+class EventConsumer(Construct):
+    def __init__(
+        self,
+        scope: Construct,
+        construct_id: str,
+        *,
+        bus: events.IEventBus,
+        event_types: Sequence[str],
+        function: ServiceFunction,
+        max_receive_count: int = 5,
+    ) -> None:
+        super().__init__(scope, construct_id)
+        self.dead_letter_queue = sqs.Queue(
+            self,
+            "DeadLetters",
+            encryption=sqs.QueueEncryption.SQS_MANAGED,
+            enforce_ssl=True,
+            retention_period=Duration.days(14),
+        )
+        self.queue = sqs.Queue(
+            self,
+            "Queue",
+            encryption=sqs.QueueEncryption.SQS_MANAGED,
+            enforce_ssl=True,
+            # Six times the function timeout, as Lambda's SQS integration recommends.
+            visibility_timeout=Duration.seconds(6 * function.timeout.to_seconds()),
+            dead_letter_queue=sqs.DeadLetterQueue(
+                queue=self.dead_letter_queue, max_receive_count=max_receive_count
+            ),
+        )
+        self.rule = events.Rule(
+            self,
+            "Rule",
+            event_bus=bus,
+            event_pattern=events.EventPattern(
+                source=events.Match.prefix(f"{SOURCE_PREFIX}."), detail_type=list(event_types)
+            ),
+            targets=[targets.SqsQueue(self.queue)],
+        )
+        function.function.add_event_source(
+            sources.SqsEventSource(self.queue, batch_size=10, report_batch_item_failures=True)
+        )

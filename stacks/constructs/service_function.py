@@ -1,0 +1,150 @@
+"""One construct that builds every service Lambda the same way.
+
+Python 3.12 on arm64 with the two layers, active tracing, JSON logs into its own log group
+with the stage's retention, its own least-privilege role, and a `live` alias whose new
+versions CodeDeploy shifts traffic to gradually, rolling back when the alias errors.
+"""
+
+from aws_cdk import Duration, RemovalPolicy
+from aws_cdk import aws_cloudwatch as cloudwatch
+from aws_cdk import aws_codedeploy as codedeploy
+from aws_cdk import aws_iam as iam
+from aws_cdk import aws_lambda as lambda_
+from aws_cdk import aws_logs as logs
+from constructs import Construct
+
+from stacks.config import StageConfig
+from stacks.constructs.layers import ARCHITECTURE, RUNTIME, LambdaLayers
+from stacks.nag import acknowledge
+from stacks.paths import SERVICES_DIR
+
+_DEPLOYMENTS = {
+    "all_at_once": codedeploy.LambdaDeploymentConfig.ALL_AT_ONCE,
+    "canary": codedeploy.LambdaDeploymentConfig.CANARY_10_PERCENT_5_MINUTES,
+    "linear": codedeploy.LambdaDeploymentConfig.LINEAR_10_PERCENT_EVERY_1_MINUTE,
+}
+
+
+def service_code(package: str) -> lambda_.Code:
+    """Only this service's package: a change elsewhere never rebuilds this function."""
+    return lambda_.Code.from_asset(
+        str(SERVICES_DIR),
+        exclude=["*", f"!{package}", f"!{package}/**", "**/__pycache__", "**/*.pyc"],
+    )
+
+
+class ServiceFunction(Construct):
+    def __init__(
+        self,
+        scope: Construct,
+        construct_id: str,
+        *,
+        config: StageConfig,
+        package: str,
+        handler: str,
+        description: str,
+        layers: LambdaLayers,
+        environment: dict[str, str] | None = None,
+        timeout: Duration | None = None,
+    ) -> None:
+        super().__init__(scope, construct_id)
+        self.timeout = timeout or Duration.seconds(10)
+        self.log_group = logs.LogGroup(
+            self,
+            "Logs",
+            retention=retention(config.log_retention_days),
+            removal_policy=RemovalPolicy.RETAIN if config.retain_data else RemovalPolicy.DESTROY,
+        )
+        self.role = iam.Role(
+            self,
+            "Role",
+            assumed_by=iam.ServicePrincipal("lambda.amazonaws.com"),
+            description=f"{config.prefix} {package}: runs the function, nothing else by default",
+        )
+        # Instead of AWSLambdaBasicExecutionRole: write to this function's log group only.
+        self.role.add_to_policy(
+            iam.PolicyStatement(
+                actions=["logs:CreateLogStream", "logs:PutLogEvents"],
+                resources=[self.log_group.log_group_arn],
+            )
+        )
+        self.function = lambda_.Function(
+            self,
+            "Function",
+            description=description,
+            runtime=RUNTIME,
+            architecture=ARCHITECTURE,
+            code=service_code(package),
+            handler=handler,
+            layers=layers.all,
+            role=self.role,
+            memory_size=config.lambda_memory_mb,
+            timeout=self.timeout,
+            tracing=lambda_.Tracing.ACTIVE,
+            log_group=self.log_group,
+            logging_format=lambda_.LoggingFormat.JSON,
+            environment={
+                "STAGE": config.name,
+                "POWERTOOLS_SERVICE_NAME": package,
+                "POWERTOOLS_METRICS_NAMESPACE": "SydneyCycling",
+                "POWERTOOLS_LOG_LEVEL": "INFO",
+                **(environment or {}),
+            },
+        )
+        acknowledge(
+            self.role,
+            "AwsSolutions-IAM5[Resource::*]",
+            "X-Ray PutTraceSegments/PutTelemetryRecords (active tracing) and, for stream "
+            "consumers, dynamodb:ListStreams support no resource-level permissions; only "
+            "those are granted on '*' (asserted by the infra tests).",
+        )
+        acknowledge(
+            self.function,
+            "AwsSolutions-L1",
+            "Python 3.12 is the platform's pinned runtime: the dependencies layer is built "
+            "for cp312 wheels and local development matches it; upgrades are deliberate.",
+        )
+        self.alias = lambda_.Alias(
+            self, "Live", alias_name="live", version=self.function.current_version
+        )
+        self.errors_alarm = cloudwatch.Alarm(
+            self,
+            "AliasErrors",
+            alarm_description=f"{package} errors on the live alias: rolls back a deployment",
+            metric=self.alias.metric_errors(period=Duration.minutes(1)),
+            threshold=1,
+            evaluation_periods=1,
+            treat_missing_data=cloudwatch.TreatMissingData.NOT_BREACHING,
+        )
+        self.deployment_group = codedeploy.LambdaDeploymentGroup(
+            self,
+            "Deployment",
+            alias=self.alias,
+            deployment_config=_DEPLOYMENTS[config.deployment],
+            alarms=[self.errors_alarm],
+            auto_rollback=codedeploy.AutoRollbackConfig(
+                failed_deployment=True, stopped_deployment=True, deployment_in_alarm=True
+            ),
+        )
+        acknowledge(
+            self.deployment_group,
+            "AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/"
+            "AWSCodeDeployRoleForLambdaLimited]",
+            "CodeDeploy's own service role uses the AWS-maintained policy scoped to Lambda "
+            "traffic shifting; it is the documented minimum for Lambda deployments.",
+        )
+
+
+_RETENTION = {
+    7: logs.RetentionDays.ONE_WEEK,
+    14: logs.RetentionDays.TWO_WEEKS,
+    30: logs.RetentionDays.ONE_MONTH,
+    90: logs.RetentionDays.THREE_MONTHS,
+    365: logs.RetentionDays.ONE_YEAR,
+}
+
+
+def retention(days: int) -> logs.RetentionDays:
+    if days not in _RETENTION:
+        raise ValueError(f"Log retention of {days} days: choose one of {sorted(_RETENTION)}.")
+    return _RETENTION[days]

@@ -1,0 +1,90 @@
+"""Data: the single DynamoDB table (with its stream) and the S3 assets bucket."""
+
+from aws_cdk import Duration, RemovalPolicy, Stack
+from aws_cdk import aws_dynamodb as dynamodb
+from aws_cdk import aws_s3 as s3
+from constructs import Construct
+
+from shared.store.schema import GLOBAL_INDEXES, PK, SK, TTL_ATTRIBUTE, table_name
+from stacks.config import StageConfig
+from stacks.nag import acknowledge
+
+
+def _string(name: str) -> dynamodb.Attribute:
+    return dynamodb.Attribute(name=name, type=dynamodb.AttributeType.STRING)
+
+
+class DataStack(Stack):
+    def __init__(
+        self, scope: Construct, construct_id: str, *, config: StageConfig, **kwargs: object
+    ) -> None:
+        super().__init__(scope, construct_id, **kwargs)  # type: ignore[arg-type]
+        removal = RemovalPolicy.RETAIN if config.retain_data else RemovalPolicy.DESTROY
+        self.table = dynamodb.Table(
+            self,
+            "Table",
+            table_name=table_name(config.name),
+            partition_key=_string(PK),
+            sort_key=_string(SK),
+            billing_mode=dynamodb.BillingMode.PAY_PER_REQUEST,
+            point_in_time_recovery_specification=dynamodb.PointInTimeRecoverySpecification(
+                point_in_time_recovery_enabled=True
+            ),
+            encryption=dynamodb.TableEncryption.AWS_MANAGED,
+            # Change feed for domain events and derived data.
+            stream=dynamodb.StreamViewType.NEW_AND_OLD_IMAGES,
+            deletion_protection=config.retain_data,
+            # Idempotency markers of applied events expire by themselves.
+            time_to_live_attribute=TTL_ATTRIBUTE,
+            removal_policy=removal,
+        )
+        for index in GLOBAL_INDEXES:
+            self.table.add_global_secondary_index(
+                index_name=index.name,
+                partition_key=_string(index.partition_key),
+                sort_key=_string(index.sort_key),
+                projection_type=dynamodb.ProjectionType.ALL,
+            )
+
+        self.access_logs = s3.Bucket(
+            self,
+            "AccessLogs",
+            block_public_access=s3.BlockPublicAccess.BLOCK_ALL,
+            encryption=s3.BucketEncryption.S3_MANAGED,
+            enforce_ssl=True,
+            object_ownership=s3.ObjectOwnership.BUCKET_OWNER_PREFERRED,
+            lifecycle_rules=[s3.LifecycleRule(expiration=Duration.days(365))],
+            removal_policy=removal,
+        )
+        acknowledge(
+            self.access_logs,
+            "AwsSolutions-S1",
+            "This bucket receives the assets bucket's server access logs; logging it "
+            "into itself would loop.",
+        )
+        self.assets = s3.Bucket(
+            self,
+            "Assets",
+            block_public_access=s3.BlockPublicAccess.BLOCK_ALL,
+            encryption=s3.BucketEncryption.S3_MANAGED,
+            enforce_ssl=True,
+            versioned=True,
+            server_access_logs_bucket=self.access_logs,
+            server_access_logs_prefix="assets/",
+            # Browsers upload avatars, logos and GPX files straight to S3 with presigned POSTs.
+            cors=[
+                s3.CorsRule(
+                    allowed_methods=[s3.HttpMethods.POST, s3.HttpMethods.GET],
+                    allowed_origins=list(config.cors_allowed_origins) or ["https://localhost"],
+                    allowed_headers=["*"],
+                    max_age=3000,
+                )
+            ],
+            lifecycle_rules=[
+                s3.LifecycleRule(
+                    noncurrent_version_expiration=Duration.days(30),
+                    abort_incomplete_multipart_upload_after=Duration.days(7),
+                )
+            ],
+            removal_policy=removal,
+        )

@@ -1,0 +1,90 @@
+"""Identity: the Cognito user pool (sole authentication authority) and the public client."""
+
+from aws_cdk import Duration, RemovalPolicy, Stack
+from aws_cdk import aws_cognito as cognito
+from constructs import Construct
+
+from stacks.config import StageConfig
+from stacks.nag import acknowledge
+
+SYSTEM_ROLE_ATTRIBUTE = "system_role"
+
+
+class IdentityStack(Stack):
+    def __init__(
+        self, scope: Construct, construct_id: str, *, config: StageConfig, **kwargs: object
+    ) -> None:
+        super().__init__(scope, construct_id, **kwargs)  # type: ignore[arg-type]
+        self.user_pool = cognito.UserPool(
+            self,
+            "UserPool",
+            user_pool_name=config.prefix,
+            sign_in_aliases=cognito.SignInAliases(email=True),
+            sign_in_case_sensitive=False,
+            self_sign_up_enabled=True,
+            auto_verify=cognito.AutoVerifiedAttrs(email=True),
+            keep_original=cognito.KeepOriginalAttrs(email=True),
+            standard_attributes=cognito.StandardAttributes(
+                email=cognito.StandardAttribute(required=True, mutable=True),
+                given_name=cognito.StandardAttribute(required=False, mutable=True),
+                family_name=cognito.StandardAttribute(required=False, mutable=True),
+            ),
+            # Mirrors the profile's SystemRole; only the User Profile Service writes it.
+            custom_attributes={
+                SYSTEM_ROLE_ATTRIBUTE: cognito.StringAttribute(min_len=1, max_len=16, mutable=True)
+            },
+            password_policy=cognito.PasswordPolicy(
+                min_length=12,
+                require_lowercase=True,
+                require_uppercase=True,
+                require_digits=True,
+                require_symbols=True,
+                temp_password_validity=Duration.days(3),
+            ),
+            mfa=cognito.Mfa.OPTIONAL,
+            mfa_second_factor=cognito.MfaSecondFactor(otp=True, sms=False),
+            account_recovery=cognito.AccountRecovery.EMAIL_ONLY,
+            deletion_protection=config.retain_data,
+            removal_policy=RemovalPolicy.RETAIN if config.retain_data else RemovalPolicy.DESTROY,
+            feature_plan=cognito.FeaturePlan.PLUS
+            if config.threat_protection
+            else cognito.FeaturePlan.ESSENTIALS,
+            standard_threat_protection_mode=(
+                cognito.StandardThreatProtectionMode.FULL_FUNCTION
+                if config.threat_protection
+                else None
+            ),
+        )
+        # The app client may read the role but never write it: no self-promotion.
+        self.client = self.user_pool.add_client(
+            "WebClient",
+            user_pool_client_name=f"{config.prefix}-web",
+            generate_secret=False,
+            auth_flows=cognito.AuthFlow(user_srp=True),
+            prevent_user_existence_errors=True,
+            enable_token_revocation=True,
+            id_token_validity=Duration.hours(1),
+            access_token_validity=Duration.hours(1),
+            refresh_token_validity=Duration.days(30),
+            read_attributes=cognito.ClientAttributes()
+            .with_standard_attributes(
+                email=True, email_verified=True, given_name=True, family_name=True
+            )
+            .with_custom_attributes(SYSTEM_ROLE_ATTRIBUTE),
+            write_attributes=cognito.ClientAttributes().with_standard_attributes(
+                email=True, given_name=True, family_name=True
+            ),
+        )
+        acknowledge(
+            self.user_pool,
+            "AwsSolutions-COG2",
+            "MFA is optional by product decision: riders opt in to TOTP; requiring it "
+            "would block casual club members. SiteAdmins are asked to enrol (runbook).",
+        )
+        if not config.threat_protection:
+            acknowledge(
+                self.user_pool,
+                "AwsSolutions-COG8",
+                "Threat protection needs the Cognito Plus plan, enabled for prod only; "
+                "dev and staging hold no real riders.",
+            )

@@ -1,0 +1,101 @@
+"""Observability: one dashboard and the alarms operators act on, sent to an SNS topic."""
+
+from collections.abc import Mapping, Sequence
+
+from aws_cdk import Duration, Stack
+from aws_cdk import aws_apigateway as apigw
+from aws_cdk import aws_dynamodb as dynamodb
+from aws_cdk import aws_iam as iam
+from aws_cdk import aws_sns as sns
+from aws_cdk import aws_sns_subscriptions as subscriptions
+from aws_cdk import aws_sqs as sqs
+from cdk_monitoring_constructs import (
+    AlarmFactoryDefaults,
+    DefaultDashboardFactory,
+    ErrorCountThreshold,
+    ErrorRateThreshold,
+    LatencyThreshold,
+    MaxMessageCountThreshold,
+    MonitoringFacade,
+    SnsAlarmActionStrategy,
+    ThrottledEventsThreshold,
+)
+from constructs import Construct
+
+from stacks.config import StageConfig
+from stacks.constructs.service_function import ServiceFunction
+
+
+class ObservabilityStack(Stack):
+    def __init__(
+        self,
+        scope: Construct,
+        construct_id: str,
+        *,
+        config: StageConfig,
+        api: apigw.RestApi,
+        api_stage: str,
+        functions: Sequence[ServiceFunction],
+        table: dynamodb.ITable,
+        dead_letter_queues: Mapping[str, sqs.IQueue],
+        **kwargs: object,
+    ) -> None:
+        super().__init__(scope, construct_id, **kwargs)  # type: ignore[arg-type]
+        self.topic = sns.Topic(self, "OpsTopic", display_name=f"{config.prefix} operations")
+        self.topic.add_to_resource_policy(
+            iam.PolicyStatement(
+                effect=iam.Effect.DENY,
+                principals=[iam.AnyPrincipal()],
+                actions=["sns:Publish"],
+                resources=[self.topic.topic_arn],
+                conditions={"Bool": {"aws:SecureTransport": "false"}},
+            )
+        )
+        if config.alarm_email:
+            self.topic.add_subscription(subscriptions.EmailSubscription(config.alarm_email))
+
+        monitoring = MonitoringFacade(
+            self,
+            "Monitoring",
+            alarm_factory_defaults=AlarmFactoryDefaults(
+                actions_enabled=True,
+                alarm_name_prefix=config.prefix,
+                action=SnsAlarmActionStrategy(on_alarm_topic=self.topic),
+                datapoints_to_alarm=2,
+                evaluation_periods=3,
+            ),
+            dashboard_factory=DefaultDashboardFactory(
+                self, "Dashboards", dashboard_name_prefix=config.prefix
+            ),
+        )
+        monitoring.monitor_api_gateway(
+            api=api,
+            api_stage=api_stage,
+            alarm_friendly_name="api",
+            add5_xx_fault_rate_alarm={"Warning": ErrorRateThreshold(max_error_rate=0.01)},
+            add_latency_p99_alarm={"Warning": LatencyThreshold(max_latency=Duration.seconds(2))},
+        )
+        for service in functions:
+            monitoring.monitor_lambda_function(
+                lambda_function=service.function,
+                alarm_friendly_name=service.node.id,
+                human_readable_name=service.node.id,
+                add_fault_count_alarm={"Warning": ErrorCountThreshold(max_error_count=1)},
+                add_throttles_count_alarm={"Warning": ErrorCountThreshold(max_error_count=1)},
+            )
+        monitoring.monitor_dynamo_table(
+            table=table,
+            add_read_throttled_events_count_alarm={
+                "Warning": ThrottledEventsThreshold(max_throttled_events_threshold=1)
+            },
+            add_write_throttled_events_count_alarm={
+                "Warning": ThrottledEventsThreshold(max_throttled_events_threshold=1)
+            },
+        )
+        for name, queue in dead_letter_queues.items():
+            monitoring.monitor_sqs_queue(
+                queue=queue,
+                alarm_friendly_name=name,
+                human_readable_name=f"{name} (dead letters)",
+                add_queue_max_size_alarm={"Warning": MaxMessageCountThreshold(max_message_count=0)},
+            )

@@ -1,0 +1,200 @@
+"""The api stack: authorizer on every route but health, WAF, stage settings, least privilege."""
+
+from typing import Any
+
+import pytest
+from aws_cdk.assertions import Match
+
+from shared.routes import ROUTES
+from tests.infra.conftest import Synth
+
+pytestmark = pytest.mark.infra
+
+
+def _paths(synth: Synth, stage: str) -> dict[str, str]:
+    """Resource logical id -> full path, rebuilt from the template's resource tree."""
+    resources = synth.resources(stage, "Api", "AWS::ApiGateway::Resource")
+    paths: dict[str, str] = {}
+
+    def path_of(logical_id: str) -> str:
+        if logical_id not in paths:
+            props = resources[logical_id]["Properties"]
+            parent = props["ParentId"]
+            prefix = path_of(parent["Ref"]) if "Ref" in parent else ""
+            paths[logical_id] = f"{prefix}/{props['PathPart']}"
+        return paths[logical_id]
+
+    for logical_id in resources:
+        path_of(logical_id)
+    return paths
+
+
+def _methods(synth: Synth, stage: str) -> dict[tuple[str, str], dict[str, Any]]:
+    paths = _paths(synth, stage)
+    methods = {}
+    for method in synth.resources(stage, "Api", "AWS::ApiGateway::Method").values():
+        props = method["Properties"]
+        resource = props["ResourceId"]
+        path = paths[resource["Ref"]] if "Ref" in resource else "/"
+        methods[(props["HttpMethod"], path)] = props
+    return methods
+
+
+def test_the_api_serves_exactly_the_route_table(synth: Synth) -> None:
+    methods = {key for key in _methods(synth, "dev") if key[0] != "OPTIONS"}
+
+    assert methods == {(route.method, route.path) for route in ROUTES}
+
+
+def test_every_route_but_health_requires_the_cognito_authorizer(synth: Synth) -> None:
+    authorizers = synth.resources("dev", "Api", "AWS::ApiGateway::Authorizer")
+    assert [a["Properties"]["Type"] for a in authorizers.values()] == ["COGNITO_USER_POOLS"]
+    (authorizer_id,) = authorizers
+
+    for (verb, path), props in _methods(synth, "dev").items():
+        if verb == "OPTIONS" or path == "/health":
+            assert props["AuthorizationType"] == "NONE", (verb, path)
+        else:
+            assert props["AuthorizationType"] == "COGNITO_USER_POOLS", (verb, path)
+            assert props["AuthorizerId"] == {"Ref": authorizer_id}
+
+
+def test_routes_invoke_the_live_alias_not_latest(synth: Synth) -> None:
+    for (verb, path), props in _methods(synth, "dev").items():
+        integration = props["Integration"]
+        if integration["Type"] != "AWS_PROXY":
+            continue
+        uri = str(integration["Uri"])
+        assert "Alias" in uri or "Live" in uri, (verb, path, uri)
+
+
+def test_waf_is_associated_with_the_stage(synth: Synth) -> None:
+    template = synth.template("prod", "Api")
+    template.has_resource_properties(
+        "AWS::WAFv2::WebACL",
+        {
+            "Scope": "REGIONAL",
+            "DefaultAction": {"Allow": {}},
+            "Rules": Match.array_with(
+                [
+                    Match.object_like({"Name": "AWSManagedRulesCommonRuleSet"}),
+                    Match.object_like({"Name": "AWSManagedRulesKnownBadInputsRuleSet"}),
+                    Match.object_like(
+                        {
+                            "Name": "RatePerIp",
+                            "Action": {"Block": {}},
+                            "Statement": {
+                                "RateBasedStatement": Match.object_like(
+                                    {"Limit": 1000, "AggregateKeyType": "IP"}
+                                )
+                            },
+                        }
+                    ),
+                ]
+            ),
+        },
+    )
+    (association,) = synth.resources("prod", "Api", "AWS::WAFv2::WebACLAssociation").values()
+    assert "Fn::Join" in association["Properties"]["ResourceArn"]
+    assert "/stages/" in str(association["Properties"]["ResourceArn"])
+
+
+def test_stage_has_access_logs_tracing_and_throttling(synth: Synth) -> None:
+    synth.template("dev", "Api").has_resource_properties(
+        "AWS::ApiGateway::Stage",
+        {
+            "StageName": "v1",
+            "TracingEnabled": True,
+            "AccessLogSetting": Match.object_like(
+                {"Format": Match.string_like_regexp("requestId")}
+            ),
+            "MethodSettings": Match.array_with(
+                [
+                    Match.object_like(
+                        {
+                            "ThrottlingRateLimit": 50,
+                            "ThrottlingBurstLimit": 100,
+                            "LoggingLevel": "ERROR",
+                        }
+                    )
+                ]
+            ),
+        },
+    )
+
+
+def test_gateway_errors_use_the_json_error_envelope(synth: Synth) -> None:
+    responses = synth.resources("dev", "Api", "AWS::ApiGateway::GatewayResponse").values()
+    by_type = {r["Properties"]["ResponseType"]: r["Properties"] for r in responses}
+
+    assert (
+        '"code": "unauthorized"' in by_type["UNAUTHORIZED"]["ResponseTemplates"]["application/json"]
+    )
+    assert {"ACCESS_DENIED", "THROTTLED", "DEFAULT_4XX", "DEFAULT_5XX"} <= set(by_type)
+
+
+def test_clubs_function_role_is_least_privilege(synth: Synth) -> None:
+    policies = synth.resources("dev", "Api", "AWS::IAM::Policy")
+    clubs = [p for name, p in policies.items() if name.startswith("ClubsServiceRole")]
+    statements = [s for p in clubs for s in p["Properties"]["PolicyDocument"]["Statement"]]
+    actions = {
+        a
+        for s in statements
+        for a in ([s["Action"]] if isinstance(s["Action"], str) else s["Action"])
+    }
+
+    assert "dynamodb:Scan" not in actions
+    assert not any(a.endswith(":*") or a == "*" for a in actions)
+    assert {"dynamodb:GetItem", "dynamodb:BatchGetItem", "dynamodb:Query"} <= actions
+    for statement in statements:
+        if any(a.startswith("dynamodb:") for a in statement["Action"]):
+            assert statement["Resource"] != "*"
+
+
+def test_service_function_shape(synth: Synth) -> None:
+    synth.template("dev", "Api").has_resource_properties(
+        "AWS::Lambda::Function",
+        {
+            "Handler": "clubs.handler.handler",
+            "Runtime": "python3.12",
+            "Architectures": ["arm64"],
+            "TracingConfig": {"Mode": "Active"},
+            "LoggingConfig": Match.object_like({"LogFormat": "JSON"}),
+            "Environment": {
+                "Variables": Match.object_like(
+                    {
+                        "STAGE": "dev",
+                        "POWERTOOLS_SERVICE_NAME": "clubs",
+                        "TABLE_NAME": Match.any_value(),
+                    }
+                )
+            },
+        },
+    )
+    (function,) = synth.resources("dev", "Api", "AWS::Lambda::Function").values()
+    assert len(function["Properties"]["Layers"]) == 2
+
+
+@pytest.mark.parametrize(
+    ("stage", "config"), [("dev", "AllAtOnce"), ("prod", "Canary10Percent5Minutes")]
+)
+def test_aliases_deploy_blue_green_with_alarm_rollback(
+    synth: Synth, stage: str, config: str
+) -> None:
+    template = synth.template(stage, "Api")
+    template.has_resource_properties("AWS::Lambda::Alias", {"Name": "live"})
+    template.has_resource_properties(
+        "AWS::CodeDeploy::DeploymentGroup",
+        {
+            "DeploymentConfigName": f"CodeDeployDefault.Lambda{config}",
+            "AlarmConfiguration": Match.object_like({"Enabled": True, "Alarms": Match.any_value()}),
+            "AutoRollbackConfiguration": {
+                "Enabled": True,
+                "Events": Match.array_with(["DEPLOYMENT_FAILURE", "DEPLOYMENT_STOP_ON_ALARM"]),
+            },
+        },
+    )
+    template.has_resource(
+        "AWS::Lambda::Alias",
+        {"UpdatePolicy": {"CodeDeployLambdaAliasUpdate": Match.any_value()}},
+    )

@@ -1,0 +1,87 @@
+"""The two ways to synthesize: `python app.py` and the pinned CDK CLI (`npx cdk synth`)."""
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from stacks.config import load_stage
+from stacks.paths import REPO_ROOT
+
+pytestmark = pytest.mark.infra
+
+ENV = {
+    **os.environ,
+    "JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION": "20",
+    "CDK_DISABLE_CLI_TELEMETRY": "1",
+}
+STACKS = ("Identity", "Data", "Integration", "Api", "Observability")
+
+
+def test_python_app_synthesizes_all_stacks_of_a_stage(tmp_path: Path) -> None:
+    env = {
+        **ENV,
+        "CDK_OUTDIR": str(tmp_path),
+        "CDK_CONTEXT_JSON": json.dumps({"stage": "staging", "aws:cdk:bundling-stacks": []}),
+    }
+    subprocess.run([sys.executable, "app.py"], cwd=REPO_ROOT, env=env, check=True, timeout=300)
+
+    for stack in STACKS:
+        assert (tmp_path / f"SydneyCycling-staging-{stack}.template.json").exists()
+
+
+@pytest.mark.skipif(not shutil.which("npx"), reason="Node.js is needed for the CDK CLI")
+@pytest.mark.skipif(
+    not (REPO_ROOT / "node_modules/.bin/cdk").exists(), reason="run `make node_modules`"
+)
+def test_cdk_cli_synthesizes_and_builds_the_layers(tmp_path: Path) -> None:
+    """The full path a platform engineer takes, bundling included (pip for arm64)."""
+    subprocess.run(
+        [
+            "npx",
+            "cdk",
+            "synth",
+            "--all",
+            "-c",
+            "stage=prod",
+            "--no-notices",
+            "-q",
+            "-o",
+            str(tmp_path),
+        ],
+        cwd=REPO_ROOT,
+        env=ENV,
+        check=True,
+        timeout=600,
+        capture_output=True,
+    )
+    assets = json.loads((tmp_path / "SydneyCycling-prod-Api.assets.json").read_text())["files"]
+    folders = [
+        tmp_path / a["source"]["path"]
+        for a in assets.values()
+        if a["source"].get("packaging") == "zip"
+    ]
+    layer = next(f for f in folders if (f / "python" / "pydantic").exists())
+    assert (layer / "python" / "aws_lambda_powertools").exists()
+    assert not (layer / "python" / "botocore").exists()  # the runtime provides the SDK
+    assert any(
+        p.name.endswith("aarch64.so") or "aarch64" in p.name
+        for p in (layer / "python" / "pydantic_core").iterdir()
+    )
+    shared = next(f for f in folders if (f / "python" / "shared" / "authz").exists())
+    assert not list(shared.rglob("__pycache__"))
+    clubs = next(f for f in folders if (f / "clubs" / "handler.py").exists())
+    assert sorted(p.name for p in clubs.iterdir()) == ["clubs"]
+
+
+def test_stage_config_rejects_unknown_stages_and_overrides() -> None:
+    with pytest.raises(ValueError, match="Unknown stage"):
+        load_stage("qa")
+    with pytest.raises(ValueError, match="Unknown stage overrides"):
+        load_stage("dev", {"retain_data": True})
+    assert load_stage("prod", {"alarm_email": "ops@example.com"}).alarm_email == "ops@example.com"
+    assert load_stage("prod").retain_data and not load_stage("dev").retain_data

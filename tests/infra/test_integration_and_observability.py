@@ -1,0 +1,101 @@
+"""Integration (bus, publisher, consumers) and observability (dashboard, alarms) stacks."""
+
+import pytest
+from aws_cdk.assertions import Match
+
+from tests.infra.conftest import Synth
+
+pytestmark = pytest.mark.infra
+
+
+def test_bus_has_an_archive(synth: Synth) -> None:
+    template = synth.template("prod", "Integration")
+    template.has_resource_properties("AWS::Events::EventBus", {"Name": "sydney-cycling-prod"})
+    template.has_resource_properties(
+        "AWS::Events::Archive",
+        {"RetentionDays": 365, "EventPattern": {"source": [{"prefix": "sydney-cycling."}]}},
+    )
+
+
+def test_consumer_queues_are_encrypted_tls_only_with_dead_letters(synth: Synth) -> None:
+    template = synth.template("dev", "Integration")
+    queues = synth.resources("dev", "Integration", "AWS::SQS::Queue")
+    assert all(q["Properties"].get("SqsManagedSseEnabled") for q in queues.values())
+    redriven = [q for q in queues.values() if "RedrivePolicy" in q["Properties"]]
+    assert redriven and all(
+        q["Properties"]["RedrivePolicy"]["maxReceiveCount"] == 5 for q in redriven
+    )
+    policies = synth.resources("dev", "Integration", "AWS::SQS::QueuePolicy").values()
+    tls_denials = [
+        s
+        for p in policies
+        for s in p["Properties"]["PolicyDocument"]["Statement"]
+        if s["Effect"] == "Deny"
+        and s.get("Condition") == {"Bool": {"aws:SecureTransport": "false"}}
+    ]
+    assert len(tls_denials) == len(queues)
+    template.has_resource_properties(
+        "AWS::Events::Rule",
+        {
+            "EventPattern": Match.object_like(
+                {"detail-type": Match.array_with(["user_joined_club", "ride_created"])}
+            ),
+            "Targets": Match.array_with([Match.object_like({"Arn": Match.any_value()})]),
+        },
+    )
+    template.has_resource_properties(
+        "AWS::Lambda::EventSourceMapping",
+        {"FunctionResponseTypes": ["ReportBatchItemFailures"], "BatchSize": 10},
+    )
+
+
+def test_publisher_reads_the_table_stream_with_failure_destination(synth: Synth) -> None:
+    synth.template("dev", "Integration").has_resource_properties(
+        "AWS::Lambda::EventSourceMapping",
+        {
+            "StartingPosition": "TRIM_HORIZON",
+            "BisectBatchOnFunctionError": True,
+            "FunctionResponseTypes": ["ReportBatchItemFailures"],
+            "DestinationConfig": {"OnFailure": {"Destination": Match.any_value()}},
+        },
+    )
+
+
+def test_alarms_cover_api_lambdas_table_and_dead_letters(synth: Synth) -> None:
+    alarms = synth.resources("prod", "Observability", "AWS::CloudWatch::Alarm").values()
+    metrics = {
+        str(a["Properties"].get("MetricName") or a["Properties"].get("Metrics")) for a in alarms
+    }
+    text = " ".join(metrics)
+    for expected in (
+        "5XXError",
+        "Latency",
+        "Errors",
+        "Throttles",
+        "ReadThrottleEvents",
+        "WriteThrottleEvents",
+        "ApproximateNumberOfMessagesVisible",
+    ):
+        assert expected in text, expected
+    assert all(a["Properties"]["AlarmActions"] for a in alarms)
+    synth.template("prod", "Observability").resource_count_is("AWS::CloudWatch::Dashboard", 1)
+
+
+def test_ops_topic_refuses_plain_http(synth: Synth) -> None:
+    synth.template("prod", "Observability").has_resource_properties(
+        "AWS::SNS::TopicPolicy",
+        {
+            "PolicyDocument": {
+                "Statement": Match.array_with(
+                    [
+                        Match.object_like(
+                            {
+                                "Effect": "Deny",
+                                "Condition": {"Bool": {"aws:SecureTransport": "false"}},
+                            }
+                        )
+                    ]
+                )
+            }
+        },
+    )
