@@ -1,0 +1,70 @@
+"""`make run`: the whole platform on this machine, no AWS account needed."""
+
+import argparse
+import signal
+import sys
+import threading
+from pathlib import Path
+
+from local.platform import LocalPlatform
+from local.seed import SEED_USERS, seed
+from local.state import clear_state, write_state
+
+BANNER = """
+Sydney Cycling Platform - local
+  API        {api}      (OpenAPI at {api}/openapi.json)
+  AWS (moto) {moto}     region {region}
+  User pool  {pool}    client {client}
+  State is in memory only: it is gone when you stop this process (Ctrl-C).
+
+Sign-in details (seeded):
+{users}
+
+Get an ID token:   .venv/bin/python -m local.token {admin}
+Try it:
+  TOKEN=$(.venv/bin/python -m local.token {admin})
+  curl -s -H "Authorization: $TOKEN" {api}/clubs
+"""
+
+
+def main(argv: list[str]) -> int:
+    parser = argparse.ArgumentParser(prog="python -m local", description=__doc__)
+    parser.add_argument("--port", type=int, default=3000, help="API port (0: any free port)")
+    parser.add_argument("--moto-port", type=int, default=0, help="moto port (0: any free port)")
+    parser.add_argument("--workers", type=int, default=4, help="handler processes")
+    parser.add_argument("--no-seed", action="store_true", help="start empty")
+    args = parser.parse_args(argv)
+    sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "services"))
+
+    platform = LocalPlatform(api_port=args.port, moto_port=args.moto_port, workers=args.workers)
+    endpoints = platform.start()
+    try:
+        if not args.no_seed:
+            seed(platform, endpoints)
+        write_state(endpoints)
+        users = "\n".join(f"  {u.system_role:<9} {u.email} / {u.password}" for u in SEED_USERS)
+        print(
+            BANNER.format(
+                api=endpoints.api_url,
+                moto=endpoints.moto_url,
+                region=endpoints.region,
+                pool=endpoints.resources.user_pool_id,
+                client=endpoints.resources.client_id,
+                users=users,
+                admin=SEED_USERS[0].email,
+            ),
+            flush=True,
+        )
+        stop = threading.Event()
+        for sig in (signal.SIGINT, signal.SIGTERM):
+            signal.signal(sig, lambda *_: stop.set())
+        stop.wait()
+        print("Stopping...", flush=True)
+    finally:
+        clear_state()
+        platform.stop()
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main(sys.argv[1:]))

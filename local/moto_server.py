@@ -1,0 +1,87 @@
+"""moto in server mode, with DynamoDB requests serialized.
+
+moto's TransactWriteItems is not safe under concurrent requests: when a transaction is
+cancelled it restores a copy of the whole table taken before it started, wiping what other
+threads committed meanwhile (a capacity-10 ride was seen overbooked to 25). DynamoDB itself
+is linearizable per item, so serializing moto's DynamoDB requests restores the semantics the
+platform relies on; other services keep serving concurrently.
+"""
+
+import socket
+import threading
+from collections.abc import Callable, Iterable
+from typing import Any
+
+from moto.moto_server.werkzeug_app import (
+    DomainDispatcherApplication,
+    MotoRequestHandler,
+    create_backend_app,
+)
+from werkzeug.serving import BaseWSGIServer, make_server
+
+WSGIApp = Callable[[dict[str, Any], Callable[..., Any]], Iterable[bytes]]
+
+
+class SerializedDynamoDB:
+    """WSGI middleware: one DynamoDB request at a time, everything else unchanged."""
+
+    def __init__(self, app: WSGIApp) -> None:
+        self.app = app
+        self.lock = threading.Lock()
+
+    def __call__(
+        self, environ: dict[str, Any], start_response: Callable[..., Any]
+    ) -> Iterable[bytes]:
+        if not environ.get("HTTP_X_AMZ_TARGET", "").startswith("DynamoDB_"):
+            return self.app(environ, start_response)
+        with self.lock:
+            # Drain the body inside the lock: moto may compute it lazily.
+            return [b"".join(self.app(environ, start_response))]
+
+
+class QuietRequestHandler(MotoRequestHandler):
+    """No line per request on the console; moto's own errors still surface."""
+
+    def log_request(self, *_: Any, **__: Any) -> None:
+        pass
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port: int = probe.getsockname()[1]
+        return port
+
+
+class MotoServer:
+    """moto on 127.0.0.1 in a background thread; `serialize_dynamodb=False` only for the
+    test that demonstrates why the lock exists."""
+
+    def __init__(self, port: int = 0, *, serialize_dynamodb: bool = True) -> None:
+        self.port = port or free_port()
+        app: WSGIApp = DomainDispatcherApplication(create_backend_app)
+        if serialize_dynamodb:
+            app = SerializedDynamoDB(app)
+        self._server: BaseWSGIServer = make_server(
+            "127.0.0.1", self.port, app, threaded=True, request_handler=QuietRequestHandler
+        )
+        self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    def start(self) -> "MotoServer":
+        self._thread.start()
+        return self
+
+    def stop(self) -> None:
+        self._server.shutdown()
+        self._server.server_close()
+        self._thread.join(timeout=5)
+
+    def __enter__(self) -> "MotoServer":
+        return self.start()
+
+    def __exit__(self, *_: object) -> None:
+        self.stop()

@@ -1,0 +1,116 @@
+"""The whole platform on 127.0.0.1: moto as AWS, provisioned like the stacks, the local
+gateway in front of the real handlers. State lives in memory and dies with the process."""
+
+import threading
+from dataclasses import dataclass
+from typing import Any
+
+import boto3
+import requests
+from botocore.config import Config
+from werkzeug.serving import BaseWSGIServer, WSGIRequestHandler, make_server
+
+from local.gateway import LocalGateway
+from local.moto_server import MotoServer, free_port
+from local.openapi import build_document
+from local.provision import LOCAL_STAGE, REGION, LocalResources, provision
+from local.token_verifier import TokenVerifier
+from local.workers import HandlerPool
+from shared.routes import SERVICE_HANDLERS
+
+# moto accepts any credentials; these make sure nothing ever reaches real AWS.
+LOCAL_CREDENTIALS = {"aws_access_key_id": "local", "aws_secret_access_key": "local"}
+
+
+class _QuietHandler(WSGIRequestHandler):
+    def log_request(self, *_: Any, **__: Any) -> None:
+        pass
+
+
+@dataclass(frozen=True)
+class Endpoints:
+    api_url: str
+    moto_url: str
+    region: str
+    resources: LocalResources
+
+    @property
+    def issuer(self) -> str:
+        return f"https://cognito-idp.{self.region}.amazonaws.com/{self.resources.user_pool_id}"
+
+
+class LocalPlatform:
+    def __init__(self, *, api_port: int = 3000, moto_port: int = 0, workers: int = 4) -> None:
+        self.api_port = api_port or free_port()
+        self.moto = MotoServer(moto_port)
+        self.workers = workers
+        self._pool: HandlerPool | None = None
+        self._server: BaseWSGIServer | None = None
+        self._thread: threading.Thread | None = None
+        self.endpoints: Endpoints | None = None
+
+    def session(self) -> boto3.Session:
+        return boto3.Session(region_name=REGION, **LOCAL_CREDENTIALS)
+
+    def client(self, service: str) -> Any:
+        return self.session().client(
+            service, endpoint_url=self.moto.url, config=Config(retries={"max_attempts": 2})
+        )
+
+    def start(self) -> Endpoints:
+        self.moto.start()
+        # moto's state is per process: start from nothing even if a platform ran before.
+        requests.post(f"{self.moto.url}/moto-api/reset", timeout=5).raise_for_status()
+        resources = provision(_EndpointSession(self))
+        jwks = requests.get(
+            f"{self.moto.url}/{resources.user_pool_id}/.well-known/jwks.json", timeout=5
+        ).json()
+        endpoints = Endpoints(f"http://127.0.0.1:{self.api_port}", self.moto.url, REGION, resources)
+        verifier = TokenVerifier(jwks, issuer=endpoints.issuer, audience=resources.client_id)
+        self._pool = HandlerPool(self._worker_env(resources), self.workers)
+        self._pool.warm(list(SERVICE_HANDLERS.values()))
+        gateway = LocalGateway(verifier, self._pool, build_document())
+        self._server = make_server(
+            "127.0.0.1", self.api_port, gateway, threaded=True, request_handler=_QuietHandler
+        )
+        self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
+        self._thread.start()
+        self.endpoints = endpoints
+        return endpoints
+
+    def stop(self) -> None:
+        if self._server is not None:
+            self._server.shutdown()
+            self._server.server_close()
+        if self._pool is not None:
+            self._pool.close()
+        self.moto.stop()
+
+    def _worker_env(self, resources: LocalResources) -> dict[str, str]:
+        return {
+            "AWS_ENDPOINT_URL": self.moto.url,
+            "AWS_ACCESS_KEY_ID": LOCAL_CREDENTIALS["aws_access_key_id"],
+            "AWS_SECRET_ACCESS_KEY": LOCAL_CREDENTIALS["aws_secret_access_key"],
+            "AWS_DEFAULT_REGION": REGION,
+            "AWS_REGION": REGION,
+            "STAGE": LOCAL_STAGE,
+            "TABLE_NAME": resources.table_name,
+            "EVENT_BUS_NAME": resources.event_bus_name,
+            "ASSETS_BUCKET_NAME": resources.bucket_name,
+            "POWERTOOLS_SERVICE_NAME": "local",
+            "POWERTOOLS_METRICS_NAMESPACE": "SydneyCyclingLocal",
+            # Locally there is no X-Ray daemon nor CloudWatch to receive these.
+            "POWERTOOLS_TRACE_DISABLED": "1",
+            "POWERTOOLS_METRICS_DISABLED": "1",
+            "POWERTOOLS_LOG_LEVEL": "WARNING",
+        }
+
+
+class _EndpointSession:
+    """What `provision` needs of a session: clients pointed at the moto server."""
+
+    def __init__(self, platform: LocalPlatform) -> None:
+        self._platform = platform
+
+    def client(self, service: str) -> Any:
+        return self._platform.client(service)

@@ -1,0 +1,76 @@
+"""The local platform started once on free ports, driven over real HTTP with real tokens."""
+
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import Any
+
+import jwt
+import pytest
+import requests
+from moto.utilities.utils import load_resource
+
+from local.platform import Endpoints, LocalPlatform
+from local.seed import RIDER, SITE_ADMIN, seed
+from local.users import id_token
+
+
+@dataclass
+class Api:
+    endpoints: Endpoints
+    platform: LocalPlatform
+
+    def token(self, email: str, password: str) -> str:
+        cognito = self.platform.client("cognito-idp")
+        return id_token(cognito, self.endpoints.resources.client_id, email, password)
+
+    def call(
+        self, method: str, path: str, token: str | None = None, **kwargs: Any
+    ) -> requests.Response:
+        headers = {"Authorization": token} if token else {}
+        return requests.request(
+            method, f"{self.endpoints.api_url}{path}", headers=headers, timeout=30, **kwargs
+        )
+
+
+@pytest.fixture(scope="session")
+def api() -> Iterator[Api]:
+    platform = LocalPlatform(api_port=0, workers=2)
+    endpoints = platform.start()
+    try:
+        seed(platform, endpoints)
+        yield Api(endpoints, platform)
+    finally:
+        platform.stop()
+
+
+@pytest.fixture(scope="session")
+def admin_token(api: Api) -> str:
+    return api.token(SITE_ADMIN.email, SITE_ADMIN.password)
+
+
+@pytest.fixture(scope="session")
+def rider_token(api: Api) -> str:
+    return api.token(RIDER.email, RIDER.password)
+
+
+def moto_signed(claims: dict[str, Any]) -> str:
+    """A token signed with the moto pool's own private key: genuine signature, and
+    whatever claims a test needs (expired, another audience, an access token)."""
+    private = load_resource("cognitoidp/resources/jwks-private.json")
+    key = jwt.PyJWK(private).key
+    return jwt.encode(claims, key, algorithm="RS256", headers={"kid": private["kid"]})
+
+
+def valid_claims(api: Api, **overrides: Any) -> dict[str, Any]:
+    now = int(time.time())
+    claims = {
+        "sub": "33333333-3333-4333-8333-333333333333",
+        "iss": api.endpoints.issuer,
+        "aud": api.endpoints.resources.client_id,
+        "token_use": "id",
+        "iat": now,
+        "exp": now + 600,
+        "custom:system_role": "SiteAdmin",
+    }
+    return {**claims, **overrides}
