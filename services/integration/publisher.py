@@ -4,10 +4,8 @@ Records are processed one by one with partial batch failures, so a poison record
 and bisected by the event source mapping without blocking the records after it.
 """
 
-from functools import cache
 from typing import Any
 
-import boto3
 from aws_lambda_powertools.utilities.batch import (
     BatchProcessor,
     EventType,
@@ -22,6 +20,7 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 from integration.translate import events_from_change
 from shared.config import get_settings
 from shared.observability import logger, metrics, tracer
+from shared.store.client import aws_client
 from shared.store.table import deserialize
 
 processor = BatchProcessor(event_type=EventType.DynamoDBStreams)
@@ -29,11 +28,6 @@ processor = BatchProcessor(event_type=EventType.DynamoDBStreams)
 
 class PublishFailed(Exception):
     """EventBridge refused an entry; the record is retried."""
-
-
-@cache
-def events_client() -> Any:
-    return boto3.client("events")
 
 
 def publish_record(record: DynamoDBRecord, client: Any = None, bus_name: str | None = None) -> int:
@@ -47,7 +41,7 @@ def publish_record(record: DynamoDBRecord, client: Any = None, bus_name: str | N
     bus = bus_name or get_settings().event_bus_name
     if not bus:
         raise PublishFailed("EVENT_BUS_NAME is not configured")
-    answer = (client or events_client()).put_events(Entries=[e.to_entry(bus) for e in events])
+    answer = (client or aws_client("events")).put_events(Entries=[e.to_entry(bus) for e in events])
     if answer.get("FailedEntryCount"):
         raise PublishFailed(f"{answer['FailedEntryCount']} event(s) were not accepted")
     for event in events:

@@ -3,7 +3,7 @@
 from functools import cache
 from typing import Any
 
-import boto3
+import botocore.session
 from botocore.config import Config
 
 # Fail fast inside API Gateway's 29 s limit; the SDK's standard mode retries throttles.
@@ -16,6 +16,12 @@ _CONFIG = Config(
 
 
 @cache
+def aws_client(service: str) -> Any:
+    """A botocore client: boto3 adds nothing the functions use and ~90 ms of cold start.
+    Region, credentials and AWS_ENDPOINT_URL (the local moto server) come from the
+    environment as in boto3."""
+    return botocore.session.get_session().create_client(service, config=_CONFIG)
+
+
 def dynamodb_client() -> Any:
-    # The endpoint comes from AWS_ENDPOINT_URL when set (the local platform's moto server).
-    return boto3.client("dynamodb", config=_CONFIG)
+    return aws_client("dynamodb")

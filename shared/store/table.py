@@ -1,21 +1,17 @@
 """Thin access to the single table, with DynamoDB errors mapped to domain errors.
 
-Low-level client calls with the type (de)serializer: the resource API costs cold-start
-time and hides which calls are made. Numbers come back as int or float, never Decimal.
+Low-level client calls: the resource API costs cold-start time and hides which calls are
+made. Numbers come back as int or float, never Decimal.
 """
 
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
-from decimal import Decimal
 from typing import Any
 
-from boto3.dynamodb.types import TypeDeserializer, TypeSerializer
 from botocore.exceptions import ClientError
 
 from shared.domain.errors import Conflict, ServiceUnavailable
-
-_serializer = TypeSerializer()
-_deserializer = TypeDeserializer()
+from shared.store.attribute_values import from_attribute, to_attribute
 
 _RETRYABLE = frozenset(
     {
@@ -49,32 +45,13 @@ class TransactionCancelled(Conflict):
         return index < len(self.reasons) and self.reasons[index] == "ConditionalCheckFailed"
 
 
-def _to_dynamo(value: Any) -> Any:
-    if isinstance(value, float):
-        return Decimal(str(value))
-    if isinstance(value, Mapping):
-        return {k: _to_dynamo(v) for k, v in value.items()}
-    if isinstance(value, list | tuple):
-        return [_to_dynamo(v) for v in value]
-    return value
-
-
-def _from_dynamo(value: Any) -> Any:
-    if isinstance(value, Decimal):
-        return int(value) if value == value.to_integral_value() else float(value)
-    if isinstance(value, dict):
-        return {k: _from_dynamo(v) for k, v in value.items()}
-    if isinstance(value, list | set):
-        return [_from_dynamo(v) for v in value]
-    return value
-
-
 def serialize(item: Mapping[str, Any]) -> dict[str, Any]:
-    return {k: _serializer.serialize(_to_dynamo(v)) for k, v in item.items() if v is not None}
+    """An item for the wire; top-level None means "no such attribute"."""
+    return {k: to_attribute(v) for k, v in item.items() if v is not None}
 
 
 def deserialize(item: Mapping[str, Any]) -> Item:
-    return {k: _from_dynamo(_deserializer.deserialize(v)) for k, v in item.items()}
+    return {k: from_attribute(v) for k, v in item.items()}
 
 
 @contextmanager

@@ -9,6 +9,7 @@ export that another stack imports, which deadlocks every dependency upgrade.
 """
 
 import hashlib
+import os
 import shutil
 import subprocess
 import sys
@@ -58,6 +59,7 @@ class _PipInstallForLambda:
         for pattern in _RUNTIME_PROVIDED:
             for path in target.glob(pattern):
                 shutil.rmtree(path) if path.is_dir() else path.unlink()
+        precompile(target)
         return True
 
 
@@ -69,7 +71,30 @@ class _CopySharedPackage:
             Path(output_dir) / "python" / "shared",
             ignore=shutil.ignore_patterns("__pycache__", "*.pyc"),
         )
+        precompile(Path(output_dir) / "python")
         return True
+
+
+def _python_312() -> str | None:
+    """An interpreter of the Lambda runtime's version, if this machine has one."""
+    found = shutil.which("python3.12")
+    if found and subprocess.run([found, "-V"], capture_output=True).returncode == 0:
+        return found
+    pyenv = Path(os.environ.get("PYENV_ROOT", Path.home() / ".pyenv"))
+    candidates = sorted(pyenv.glob("versions/3.12*/bin/python3.12"))
+    return str(candidates[-1]) if candidates else None
+
+
+def precompile(folder: Path) -> None:
+    """Ship bytecode for Python 3.12: layers are read-only in Lambda, so without it every
+    cold start compiles every imported module again. Needs a local python3.12; without
+    one the layer still works, only its first imports are slower."""
+    python = _python_312()
+    if python is None:
+        print("note: no python3.12 here; layers ship without precompiled bytecode")
+        return
+    command = [python, "-m", "compileall", "-q", "-j", "0"]
+    subprocess.run([*command, "--invalidation-mode", "unchecked-hash", str(folder)], check=True)
 
 
 def _requirements_hash() -> str:
@@ -111,6 +136,8 @@ class LambdaLayers(Construct):
                 str(SHARED_DIR),
                 exclude=["**/__pycache__", "**/*.pyc"],
                 bundling=BundlingOptions(image=_NO_DOCKER, local=_CopySharedPackage()),
+                # Bytecode is built in the bundle; hash the sources only.
+                asset_hash_type=AssetHashType.SOURCE,
             ),
         )
 

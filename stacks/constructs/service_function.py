@@ -88,6 +88,8 @@ class ServiceFunction(Construct):
                 "POWERTOOLS_SERVICE_NAME": package,
                 "POWERTOOLS_METRICS_NAMESPACE": "SydneyCycling",
                 "POWERTOOLS_LOG_LEVEL": "INFO",
+                # No pydantic plugins are used; skip scanning installed packages for them.
+                "PYDANTIC_DISABLE_PLUGINS": "__all__",
                 **(environment or {}),
             },
         )

@@ -8,7 +8,7 @@ from aws_cdk.assertions import Match
 from shared.routes import ROUTES
 from tests.infra.conftest import Synth
 
-pytestmark = pytest.mark.infra
+pytestmark = [pytest.mark.infra, pytest.mark.xdist_group("infra")]
 
 
 def _paths(synth: Synth, stage: str) -> dict[str, str]:

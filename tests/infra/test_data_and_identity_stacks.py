@@ -6,7 +6,7 @@ from aws_cdk.assertions import Match
 from shared.store.schema import GLOBAL_INDEXES, table_name
 from tests.infra.conftest import Synth
 
-pytestmark = pytest.mark.infra
+pytestmark = [pytest.mark.infra, pytest.mark.xdist_group("infra")]
 
 
 def test_table_schema_matches_the_shared_definition(synth: Synth) -> None:

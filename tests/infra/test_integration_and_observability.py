@@ -5,7 +5,7 @@ from aws_cdk.assertions import Match
 
 from tests.infra.conftest import Synth
 
-pytestmark = pytest.mark.infra
+pytestmark = [pytest.mark.infra, pytest.mark.xdist_group("infra")]
 
 
 def test_bus_has_an_archive(synth: Synth) -> None:

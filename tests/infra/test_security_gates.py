@@ -12,7 +12,7 @@ from stacks.app_builder import add_security_checks, build_platform, cdk_json_con
 from stacks.config import load_stage
 from tests.infra.conftest import Synth
 
-pytestmark = pytest.mark.infra
+pytestmark = [pytest.mark.infra, pytest.mark.xdist_group("infra")]
 
 # The only actions granted on "*": they have no resource-level permissions in IAM.
 _STAR_ALLOWED = {"xray:PutTraceSegments", "xray:PutTelemetryRecords", "dynamodb:ListStreams"}

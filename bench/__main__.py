@@ -1,0 +1,21 @@
+"""`make bench`: prints round trips per route and cold-start ratios. Figures, not tests."""
+
+import sys
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "services"))
+
+from bench import cold_start, round_trips
+
+
+def main() -> int:
+    print("DynamoDB round trips per request (clubs API, moto in-process)")
+    print(round_trips.report(round_trips.measure_routes()))
+    print()
+    print("Cold-start init (fresh interpreter: import handler + build clients), median of 9")
+    print(cold_start.report(cold_start.measure()))
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,109 @@
+"""Cold-start init of a service Lambda, as a ratio to a baseline in the same run.
+
+Each sample is a fresh interpreter (a new execution environment) that times, inside
+itself, the import of the handler and the building of its clients. The baseline is what
+every Python Lambda using DynamoDB pays: `import boto3` and one DynamoDB client. Samples
+alternate between the two so machine noise hits both alike; medians are compared.
+"""
+
+import os
+import statistics
+import subprocess
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+
+REPO_ROOT = Path(__file__).resolve().parent.parent
+
+BASELINE = "import boto3\nboto3.client('dynamodb')"
+SERVICES = {
+    "clubs": "import clubs.handler as h\nh.get_store()",
+    "integration.counts": "import integration.counts as c\nc._table()",
+}
+_TIMER = """
+import time
+_start = time.perf_counter()
+{code}
+print(time.perf_counter() - _start)
+"""
+
+
+@dataclass
+class ColdStart:
+    name: str
+    baseline_ms: float
+    service_ms: float
+
+    @property
+    def ratio(self) -> float:
+        return self.service_ms / self.baseline_ms
+
+
+def _lambda_like_env() -> dict[str, str]:
+    """What the Lambda runtime sets, so libraries take their in-Lambda paths."""
+    return {
+        **os.environ,
+        "PYTHONPATH": f"{REPO_ROOT}{os.pathsep}{REPO_ROOT / 'services'}",
+        "PYTHONDONTWRITEBYTECODE": "",
+        "LAMBDA_TASK_ROOT": str(REPO_ROOT / "services"),
+        "AWS_LAMBDA_FUNCTION_NAME": "bench",
+        "AWS_EXECUTION_ENV": "AWS_Lambda_python3.12",
+        "AWS_REGION": "ap-southeast-2",
+        "AWS_DEFAULT_REGION": "ap-southeast-2",
+        "AWS_ACCESS_KEY_ID": "bench",
+        "AWS_SECRET_ACCESS_KEY": "bench",
+        "STAGE": "bench",
+        "TABLE_NAME": "bench",
+        "POWERTOOLS_SERVICE_NAME": "bench",
+        "POWERTOOLS_METRICS_NAMESPACE": "Bench",
+        "PYDANTIC_DISABLE_PLUGINS": "__all__",
+    }
+
+
+def _sample(code: str, env: dict[str, str]) -> float:
+    out = subprocess.run(
+        [sys.executable, "-c", _TIMER.format(code=code)],
+        env=env,
+        check=True,
+        capture_output=True,
+        text=True,
+    ).stdout
+    return float(out.strip().splitlines()[-1]) * 1000
+
+
+def measure(samples: int = 9) -> list[ColdStart]:
+    env = _lambda_like_env()
+    # What a layer without bytecode costs: Lambda's /opt is read-only, so every cold start
+    # would compile every module (the dependencies layer ships .pyc for that reason).
+    no_bytecode = {**env, "PYTHONDONTWRITEBYTECODE": "1", "PYTHONPYCACHEPREFIX": "/nonexistent"}
+    # Compile every module once so neither side pays bytecode compilation.
+    _sample(BASELINE, env)
+    for code in SERVICES.values():
+        _sample(code, env)
+    results = []
+    for name, code in SERVICES.items():
+        base, service = [], []
+        for _ in range(samples):
+            base.append(_sample(BASELINE, env))
+            service.append(_sample(code, env))
+        results.append(ColdStart(name, statistics.median(base), statistics.median(service)))
+    base, service = [], []
+    for _ in range(3):
+        base.append(_sample(BASELINE, env))
+        service.append(_sample(SERVICES["clubs"], no_bytecode))
+    results.append(
+        ColdStart("clubs, no .pyc shipped", statistics.median(base), statistics.median(service))
+    )
+    return results
+
+
+def report(results: list[ColdStart], target: float = 1.5) -> str:
+    lines = [
+        f"{'function':<22} {'baseline ms':>12} {'init ms':>9} {'ratio':>7}  target <= {target}x"
+    ]
+    for r in results:
+        verdict = "ok" if r.ratio <= target else "above target"
+        lines.append(
+            f"{r.name:<22} {r.baseline_ms:>12.0f} {r.service_ms:>9.0f} {r.ratio:>6.2f}x  {verdict}"
+        )
+    return "\n".join(lines)

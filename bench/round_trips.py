@@ -1,0 +1,128 @@
+"""DynamoDB round trips per request, counted on the client against moto in-process.
+
+The budget (platform brief): single-item reads 1, listings 1 (+1 when authorization-gated),
+authorized writes at most 2.
+"""
+
+import json
+import os
+from dataclasses import dataclass
+from typing import Any
+
+import boto3
+from moto import mock_aws
+
+from local.provision import create_table
+from local.proxy_event import build_proxy_event
+from shared.store.table import Table
+
+ADMIN = {"sub": "11111111-1111-4111-8111-111111111111", "custom:system_role": "SiteAdmin"}
+
+
+@dataclass
+class Measure:
+    route: str
+    round_trips: int
+    budget: int
+    status: int
+
+    @property
+    def within(self) -> bool:
+        return self.round_trips <= self.budget
+
+
+class _Context:
+    function_name = "bench"
+    memory_limit_in_mb = 512
+    invoked_function_arn = "arn:aws:lambda:ap-southeast-2:000000000000:function:bench"
+    aws_request_id = "bench"
+
+
+def measure_routes() -> list[Measure]:
+    os.environ.update(
+        {
+            "AWS_ACCESS_KEY_ID": "bench",
+            "AWS_SECRET_ACCESS_KEY": "bench",
+            "AWS_DEFAULT_REGION": "ap-southeast-2",
+            "POWERTOOLS_TRACE_DISABLED": "1",
+            "POWERTOOLS_METRICS_DISABLED": "1",
+            "POWERTOOLS_LOG_LEVEL": "ERROR",
+        }
+    )
+    from clubs.handler import app, get_store, handler
+    from clubs.store import ClubStore
+
+    with mock_aws():
+        client = boto3.client("dynamodb")
+        create_table(client, "bench")
+        calls: list[str] = []
+        client.meta.events.register(
+            "before-call.dynamodb.*", lambda model, **_: calls.append(model.name)
+        )
+        app.dependency_overrides[get_store] = lambda: ClubStore(Table(client, "bench"))
+
+        def call(
+            method: str, resource: str, path: str, body: Any = None, query: Any = None
+        ) -> tuple[int, Any, int]:
+            calls.clear()
+            params = {"club_id": path.rsplit("/", 1)[-1]} if "{" in resource else None
+            event = build_proxy_event(
+                method=method,
+                resource=resource,
+                path=path,
+                path_parameters=params,
+                query=query,
+                body=json.dumps(body) if body is not None else None,
+                claims=ADMIN,
+            )
+            answer = handler(event, _Context())
+            return answer["statusCode"], json.loads(answer["body"]), len(calls)
+
+        results: list[Measure] = []
+
+        def record(route: str, budget: int, outcome: tuple[int, Any, int]) -> Any:
+            status, body, trips = outcome
+            results.append(Measure(route, trips, budget, status))
+            return body
+
+        club = record(
+            "POST /clubs",
+            2,
+            call("POST", "/clubs", "/clubs", {"name": "Bench Club", "disciplines": ["road"]}),
+        )
+        for i in range(30):
+            call("POST", "/clubs", "/clubs", {"name": f"Club {i:02}", "disciplines": ["road"]})
+        path = f"/clubs/{club['club_id']}"
+        record("GET /clubs/{club_id}", 1, call("GET", "/clubs/{club_id}", path))
+        record("GET /clubs (page of 20)", 1, call("GET", "/clubs", "/clubs"))
+        page = call("GET", "/clubs", "/clubs", query={"limit": ["10"]})[1]
+        record(
+            "GET /clubs (next page)",
+            1,
+            call("GET", "/clubs", "/clubs", query={"cursor": [page["next_cursor"]]}),
+        )
+        record(
+            "PUT /clubs/{club_id} (edit)",
+            2,
+            call("PUT", "/clubs/{club_id}", path, {"version": 1, "city": "Sydney"}),
+        )
+        record(
+            "PUT /clubs/{club_id} (rename)",
+            2,
+            call("PUT", "/clubs/{club_id}", path, {"version": 2, "name": "Bench Club Renamed"}),
+        )
+        record(
+            "PUT /clubs/{club_id} (stale version)",
+            2,
+            call("PUT", "/clubs/{club_id}", path, {"version": 1, "city": "Perth"}),
+        )
+        app.dependency_overrides.clear()
+        return results
+
+
+def report(results: list[Measure]) -> str:
+    lines = [f"{'route':<40} {'status':>6} {'round trips':>12} {'budget':>7}  verdict"]
+    for m in results:
+        verdict = "ok" if m.within else "OVER BUDGET"
+        lines.append(f"{m.route:<40} {m.status:>6} {m.round_trips:>12} {m.budget:>7}  {verdict}")
+    return "\n".join(lines)

@@ -1,0 +1,96 @@
+"""Request models, settings and stage configuration."""
+
+from typing import Any
+
+import pytest
+from pydantic import ValidationError
+
+from clubs.schemas import ClubCreate, ClubUpdate
+from shared.api.auth import principal_from_claims
+from shared.config import Settings, get_settings
+from shared.domain.enums import SystemRole
+from shared.domain.errors import Unauthorized
+from shared.routes import ROUTES, SERVICE_HANDLERS, service_routes
+
+pytestmark = pytest.mark.unit
+
+
+def test_club_create_normalizes_and_defaults() -> None:
+    club = ClubCreate.model_validate(
+        {"name": "  Inner West Riders ", "disciplines": ["road"], "website": "https://iwr.example"}
+    )
+    assert club.name == "Inner West Riders"
+    assert club.city == "Sydney"
+    assert club.join_policy == "open"
+    assert str(club.website) == "https://iwr.example/"
+
+
+@pytest.mark.parametrize(
+    "fields",
+    [
+        {"disciplines": ["road"]},
+        {"name": "OK Club", "disciplines": ["road"], "created_by": "me"},
+        {"name": "OK Club", "disciplines": ["road"], "website": "ftp://x.example"},
+        {"name": "OK Club", "disciplines": ["road"], "suburb": ""},
+    ],
+)
+def test_club_create_rejects(fields: dict[str, Any]) -> None:
+    with pytest.raises(ValidationError):
+        ClubCreate.model_validate(fields)
+
+
+def test_club_update_knows_what_was_sent() -> None:
+    update = ClubUpdate.model_validate({"version": 3, "suburb": None, "city": "Sydney"})
+    assert update.changes() == {"suburb": None, "city": "Sydney"}
+
+
+def test_club_update_refuses_to_null_required_fields() -> None:
+    with pytest.raises(ValidationError, match="cannot be null"):
+        ClubUpdate.model_validate({"version": 3, "disciplines": None})
+
+
+def test_settings_from_environment(monkeypatch: pytest.MonkeyPatch) -> None:
+    get_settings.cache_clear()
+    monkeypatch.setenv("TABLE_NAME", "t1")
+    monkeypatch.setenv("STAGE", "dev")
+    monkeypatch.setenv("EVENT_BUS_NAME", "")
+    try:
+        assert get_settings() == Settings(stage="dev", table_name="t1")
+        monkeypatch.setenv("TABLE_NAME", "")
+        get_settings.cache_clear()
+        with pytest.raises(ValidationError):
+            get_settings()
+    finally:
+        get_settings.cache_clear()
+
+
+@pytest.mark.parametrize(
+    ("claims", "role"),
+    [
+        ({"sub": "u1", "custom:system_role": "SiteAdmin"}, SystemRole.SITE_ADMIN),
+        ({"sub": "u1", "system_role": "SiteAdmin"}, SystemRole.SITE_ADMIN),
+        ({"sub": "u1"}, SystemRole.USER),
+        ({"sub": "u1", "custom:system_role": "Root"}, SystemRole.USER),
+    ],
+)
+def test_principal_from_claims(claims: dict[str, str], role: SystemRole) -> None:
+    assert principal_from_claims(claims).system_role is role
+
+
+@pytest.mark.parametrize("claims", [None, {}, {"sub": ""}, {"sub": 5}])
+def test_claims_without_identity_are_unauthorized(claims: Any) -> None:
+    with pytest.raises(Unauthorized):
+        principal_from_claims(claims)
+
+
+def test_each_service_resolver_serves_exactly_its_routes() -> None:
+    import importlib
+
+    for service, handler in SERVICE_HANDLERS.items():
+        app = importlib.import_module(handler.rpartition(".")[0]).app
+        # Powertools keeps no public route listing; its OpenAPI paths use API Gateway's form.
+        served = {
+            (route.method, route.openapi_path) for route in app._static_routes + app._dynamic_routes
+        }
+        assert served == {(r.method, r.path) for r in service_routes(service)}
+    assert len({(r.method, r.path) for r in ROUTES}) == len(ROUTES)

@@ -1,0 +1,35 @@
+"""The committed OpenAPI document is the one the code generates (`make openapi`)."""
+
+import json
+
+import pytest
+
+from local.openapi import build_document, render
+from stacks.paths import REPO_ROOT
+
+pytestmark = pytest.mark.unit
+
+
+def test_committed_document_is_up_to_date() -> None:
+    committed = (REPO_ROOT / "docs" / "openapi.json").read_text()
+    assert committed == render(), "docs/openapi.json is stale: run `make openapi`"
+
+
+def test_document_covers_every_route_with_security_and_errors() -> None:
+    document = build_document()
+    assert json.dumps(document)  # serializable
+    operations = [
+        (path, verb, op) for path, item in document["paths"].items() for verb, op in item.items()
+    ]
+    assert {(p, v.upper()) for p, v, _ in operations} == {
+        ("/clubs", "GET"),
+        ("/clubs", "POST"),
+        ("/clubs/{club_id}", "GET"),
+        ("/clubs/{club_id}", "PUT"),
+        ("/health", "GET"),
+    }
+    for path, _, operation in operations:
+        if path != "/health":
+            assert {"401", "403", "409", "422"} <= set(operation["responses"])
+    assert document["security"] == [{"cognito": []}]
+    assert "ErrorBody" in document["components"]["schemas"]
