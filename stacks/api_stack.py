@@ -198,6 +198,18 @@ class ApiStack(Stack):
                 response_headers={"Access-Control-Allow-Origin": "'*'"},
                 templates={"application/json": _ERROR_TEMPLATE % code},
             )
+        # API Gateway answers an unknown route with 403 "Missing Authentication Token";
+        # clients (and the local gateway) see what it is: a 404.
+        self.api.add_gateway_response(
+            "RouteNotFound",
+            type=apigw.ResponseType.MISSING_AUTHENTICATION_TOKEN,
+            status_code="404",
+            response_headers={"Access-Control-Allow-Origin": "'*'"},
+            templates={
+                "application/json": '{"error": {"code": "route_not_found", '
+                '"message": "No such route."}}'
+            },
+        )
 
     def _acknowledge_preflight(self) -> None:
         for child in self.api.node.find_all():

@@ -147,3 +147,23 @@ def test_cors_preflight_and_openapi(api: Api) -> None:
     assert "Authorization" in preflight.headers["Access-Control-Allow-Headers"]
     document = api.call("GET", "/openapi.json").json()
     assert {"/clubs", "/clubs/{club_id}", "/health"} <= set(document["paths"])
+
+
+def test_concurrent_creates_of_one_name_give_one_club(api: Api, admin_token: str) -> None:
+    """Uniqueness is enforced by the transaction, not by a read-then-write."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    base = f"Race Club {uuid.uuid4().hex[:6]}"
+    variants = [base, base.upper(), base.lower(), f"  {base} "] * 3
+
+    def create(name: str) -> int:
+        return api.call(
+            "POST", "/clubs", admin_token, json={"name": name, "disciplines": ["road"]}
+        ).status_code
+
+    with ThreadPoolExecutor(max_workers=len(variants)) as pool:
+        statuses = sorted(pool.map(create, variants))
+
+    assert statuses == [201] + [409] * (len(variants) - 1)
+    listed = api.call("GET", "/clubs", admin_token, params={"limit": 100}).json()["items"]
+    assert [c["name"].casefold() for c in listed].count(base.casefold()) == 1

@@ -131,6 +131,9 @@ def test_gateway_errors_use_the_json_error_envelope(synth: Synth) -> None:
         '"code": "unauthorized"' in by_type["UNAUTHORIZED"]["ResponseTemplates"]["application/json"]
     )
     assert {"ACCESS_DENIED", "THROTTLED", "DEFAULT_4XX", "DEFAULT_5XX"} <= set(by_type)
+    missing_route = by_type["MISSING_AUTHENTICATION_TOKEN"]
+    assert missing_route["StatusCode"] == "404"
+    assert "route_not_found" in missing_route["ResponseTemplates"]["application/json"]
 
 
 def test_clubs_function_role_is_least_privilege(synth: Synth) -> None:
