@@ -16,6 +16,9 @@ os.environ.update(
         "POWERTOOLS_METRICS_NAMESPACE": "SydneyCyclingTest",
         "POWERTOOLS_TRACE_DISABLED": "1",
         "POWERTOOLS_DEV": "0",
+        # The CDK's jsii runtime: quiet about Node 20, no telemetry.
+        "JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION": "20",
+        "CDK_DISABLE_CLI_TELEMETRY": "1",
     }
 )
 os.environ.pop("AWS_ENDPOINT_URL", None)

@@ -1,7 +1,6 @@
 """One synthesis per test session: dev and prod side by side in one app, cdk-nag on."""
 
 import json
-import os
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -18,9 +17,6 @@ from stacks.app_builder import (
     cdk_json_context,
 )
 from stacks.config import load_stage
-
-os.environ.setdefault("JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION", "20")
-os.environ.setdefault("CDK_DISABLE_CLI_TELEMETRY", "1")
 
 
 @dataclass
