@@ -12,7 +12,7 @@ def main() -> int:
     print("DynamoDB round trips per request (clubs API, moto in-process)")
     print(round_trips.report(round_trips.measure_routes()))
     print()
-    print("Cold-start init (fresh interpreter: import handler + build clients), median of 9")
+    print("Cold-start init: fresh interpreter, import handler + build clients (CPU ms, best of 9)")
     print(cold_start.report(cold_start.measure()))
     return 0
 
