@@ -11,6 +11,9 @@ class Route:
     path: str
     # The bounded context whose Lambda serves the route; None for gateway-answered routes.
     service: str | None
+    # The capabilities the route asks the Authorization Service for (`Capability` values);
+    # where the rule depends on the caller's relation to the target there are several.
+    capabilities: tuple[str, ...] = ()
     # Whether the Cognito authorizer guards it (every route except the health check).
     authorized: bool = True
 
@@ -19,14 +22,26 @@ HEALTH = Route("GET", "/health", None, authorized=False)
 
 ROUTES: tuple[Route, ...] = (
     HEALTH,
-    Route("GET", "/clubs", "clubs"),
-    Route("POST", "/clubs", "clubs"),
-    Route("GET", "/clubs/{club_id}", "clubs"),
-    Route("PUT", "/clubs/{club_id}", "clubs"),
+    Route("GET", "/clubs", "clubs", ("list_clubs",)),
+    Route("POST", "/clubs", "clubs", ("create_club",)),
+    Route("GET", "/clubs/{club_id}", "clubs", ("view_club",)),
+    Route("PUT", "/clubs/{club_id}", "clubs", ("edit_club",)),
+    Route("POST", "/clubs/{club_id}/memberships", "memberships", ("join_club",)),
+    Route(
+        "GET", "/clubs/{club_id}/memberships", "memberships", ("view_members", "view_applications")
+    ),
+    Route("PUT", "/memberships/{membership_id}", "memberships", ("manage_memberships",)),
+    # Yourself: leave; someone else: manage_memberships (remove).
+    Route("DELETE", "/memberships/{membership_id}", "memberships", ("leave", "manage_memberships")),
+    # Any signed-in user, their own memberships only.
+    Route("GET", "/users/me/memberships", "memberships", ("list_clubs",)),
 )
 
 # Handler entry point of each service's Lambda (module path inside its asset).
-SERVICE_HANDLERS: dict[str, str] = {"clubs": "clubs.handler.handler"}
+SERVICE_HANDLERS: dict[str, str] = {
+    "clubs": "clubs.handler.handler",
+    "memberships": "memberships.handler.handler",
+}
 
 
 def service_routes(service: str) -> list[Route]:

@@ -35,6 +35,17 @@ SERVICE_TABLE_ACCESS: dict[str, tuple[list[str], list[str]]] = {
         ],
         [GSI1.name],
     ),
+    "memberships": (
+        [
+            "dynamodb:GetItem",
+            "dynamodb:BatchGetItem",
+            "dynamodb:Query",
+            "dynamodb:PutItem",
+            "dynamodb:UpdateItem",
+            "dynamodb:ConditionCheckItem",
+        ],
+        [GSI1.name],
+    ),
 }
 
 _ERROR_TEMPLATE = '{"error": {"code": "%s", "message": $context.error.messageString}}'

@@ -21,6 +21,8 @@ COUNTED_EVENTS = (
     "user_joined_club",
     "membership_approved",
     "membership_ended",
+    "membership_suspended",
+    "membership_reinstated",
     "ride_created",
     "ride_cancelled",
 )

@@ -7,8 +7,9 @@ from clubs.schemas import ClubCreate, ClubUpdate
 from clubs.store import ClubStore
 from shared.authz import AuthzContext, Capability, Principal, require
 from shared.domain.club import Club
-from shared.domain.enums import ClubStatus
+from shared.domain.enums import ClubRole, ClubStatus, MembershipStatus
 from shared.domain.errors import Conflict, NotFound
+from shared.domain.membership import Membership, membership_id
 
 
 def _now() -> datetime:
@@ -28,9 +29,23 @@ def create_club(principal: Principal, data: ClubCreate, store: ClubStore) -> Clu
         updated_by=principal.user_id,
         created_at=now,
         updated_at=now,
-        **data.model_dump(mode="json"),
+        **data.model_dump(mode="json", exclude={"initial_admin_id"}),
     )
-    store.create(club)
+    admin = None
+    if data.initial_admin_id:
+        admin = Membership(
+            membership_id=membership_id(club.club_id, data.initial_admin_id),
+            club_id=club.club_id,
+            user_id=data.initial_admin_id,
+            club_role=ClubRole.ADMIN,
+            status=MembershipStatus.ACTIVE,
+            joined_at=now,
+            decided_by=principal.user_id,
+            decided_at=now,
+            updated_at=now,
+            updated_by=principal.user_id,
+        )
+    store.create(club, admin)
     return club
 
 

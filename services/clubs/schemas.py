@@ -43,6 +43,8 @@ class ClubCreate(BaseModel):
     website: Website | None = None
     disciplines: Disciplines
     join_policy: JoinPolicy = JoinPolicy.OPEN
+    # The user who becomes the club's first admin, in the same transaction.
+    initial_admin_id: Annotated[str, Field(pattern=UUID_PATTERN)] | None = None
 
 
 # Optional fields a caller may clear by sending null.

@@ -10,9 +10,10 @@ from typing import Any
 from shared.authz import MembershipView
 from shared.domain.club import Club, club_name_key
 from shared.domain.errors import Conflict
+from shared.domain.membership import Membership
 from shared.store import keys
 from shared.store.cursor import decode_cursor, encode_cursor
-from shared.store.memberships import membership_view
+from shared.store.memberships import ADMIN_COUNT, membership_item, membership_view
 from shared.store.schema import GSI1, PK, SK
 from shared.store.table import Table, TransactionCancelled
 
@@ -96,20 +97,21 @@ class ClubStore:
     def __init__(self, table: Table) -> None:
         self.table = table
 
-    def create(self, club: Club) -> None:
-        """Write the club and its name reservation atomically."""
+    def create(self, club: Club, admin: Membership | None = None) -> None:
+        """Write the club, its name reservation and its first admin atomically."""
+        actions: list[dict[str, Any]] = [
+            {
+                "Put": {
+                    "Item": {**_club_item(club), ADMIN_COUNT: 1 if admin else 0},
+                    "ConditionExpression": "attribute_not_exists(PK)",
+                }
+            },
+            _name_lock(club.name, club.club_id),
+        ]
+        if admin is not None:
+            actions.append({"Put": {"Item": membership_item(admin)}})
         try:
-            self.table.transact_write(
-                [
-                    {
-                        "Put": {
-                            "Item": _club_item(club),
-                            "ConditionExpression": "attribute_not_exists(PK)",
-                        }
-                    },
-                    _name_lock(club.name, club.club_id),
-                ]
-            )
+            self.table.transact_write(actions)
         except TransactionCancelled as cancelled:
             if cancelled.failed_condition(1):
                 raise _name_taken(club.name) from None

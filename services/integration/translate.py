@@ -35,8 +35,62 @@ def _club_events(
     return []
 
 
+# The event a membership status change means, by (previous status, new status);
+# None as previous status is a new membership.
+_STATUS_EVENTS: dict[tuple[str | None, str], str] = {
+    (None, "active"): "user_joined_club",
+    (None, "pending"): "membership_requested",
+    ("left", "active"): "user_joined_club",
+    ("rejected", "active"): "user_joined_club",
+    ("left", "pending"): "membership_requested",
+    ("rejected", "pending"): "membership_requested",
+    ("pending", "active"): "membership_approved",
+    ("pending", "rejected"): "membership_rejected",
+    ("active", "suspended"): "membership_suspended",
+    ("suspended", "active"): "membership_reinstated",
+}
+_ENDED = frozenset({"left", "removed"})
+
+
+def _membership_events(
+    kind: str, old: Image | None, new: Image | None, event_id: str
+) -> list[DomainEvent]:
+    if new is None or kind == "REMOVE" or (old and old.get("version") == new.get("version")):
+        return []
+    before = old or {}
+    data = {
+        "club_id": new["club_id"],
+        "user_id": new["user_id"],
+        "membership_id": new["membership_id"],
+        "status": new["status"],
+        "previous_status": before.get("status"),
+        "club_role": new["club_role"],
+        "previous_role": before.get("club_role"),
+    }
+    types: list[str] = []
+    if before.get("status") != new["status"]:
+        ended = new["status"] in _ENDED
+        types.append(
+            "membership_ended" if ended else _STATUS_EVENTS[(before.get("status"), new["status"])]
+        )
+    if before and before.get("club_role") != new["club_role"]:
+        types.append("membership_role_changed")
+    return [
+        DomainEvent(
+            event_id=f"{event_id}:{event_type}",
+            event_type=event_type,
+            context="memberships",
+            occurred_at=datetime.fromisoformat(new["updated_at"]),
+            actor=new.get("updated_by"),
+            data=data,
+        )
+        for event_type in types
+    ]
+
+
 _BY_ENTITY: dict[str, Callable[[str, Image | None, Image | None, str], list[DomainEvent]]] = {
     "club": _club_events,
+    "membership": _membership_events,
 }
 
 

@@ -114,8 +114,11 @@ class Table:
         limit: int,
         start_key: Mapping[str, Any] | None = None,
         forward: bool = True,
+        filter_expression: str | None = None,
+        names: Mapping[str, str] | None = None,
     ) -> tuple[list[Item], dict[str, Any] | None]:
-        """One page of a Query; returns the items and the raw LastEvaluatedKey."""
+        """One page of a Query; returns the items and the raw LastEvaluatedKey. A filter
+        applies after the page is read: pages may hold fewer than `limit` items."""
         params: dict[str, Any] = {
             "TableName": self.name,
             "KeyConditionExpression": key_condition,
@@ -127,9 +130,28 @@ class Table:
             params["IndexName"] = index
         if start_key:
             params["ExclusiveStartKey"] = dict(start_key)
+        if filter_expression:
+            params["FilterExpression"] = filter_expression
+        if names:
+            params["ExpressionAttributeNames"] = dict(names)
         with mapped_errors():
             answer = self.client.query(**params)
         return [deserialize(i) for i in answer.get("Items", [])], answer.get("LastEvaluatedKey")
+
+    def put(
+        self,
+        item: Mapping[str, Any],
+        *,
+        condition: str | None = None,
+        values: Mapping[str, Any] | None = None,
+    ) -> None:
+        params: dict[str, Any] = {"TableName": self.name, "Item": serialize(item)}
+        if condition:
+            params["ConditionExpression"] = condition
+        if values:
+            params["ExpressionAttributeValues"] = serialize(values)
+        with mapped_errors():
+            self.client.put_item(**params)
 
     def transact_write(self, actions: Sequence[Mapping[str, Any]]) -> None:
         """Write all actions atomically. Each action is {"Put"|"Update"|...: {...}} with

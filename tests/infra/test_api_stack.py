@@ -136,9 +136,11 @@ def test_gateway_errors_use_the_json_error_envelope(synth: Synth) -> None:
     assert "route_not_found" in missing_route["ResponseTemplates"]["application/json"]
 
 
-def test_clubs_function_role_is_least_privilege(synth: Synth) -> None:
+@pytest.mark.parametrize("service", ["Clubs", "Memberships"])
+def test_service_function_roles_are_least_privilege(synth: Synth, service: str) -> None:
     policies = synth.resources("dev", "Api", "AWS::IAM::Policy")
-    clubs = [p for name, p in policies.items() if name.startswith("ClubsServiceRole")]
+    clubs = [p for name, p in policies.items() if name.startswith(f"{service}ServiceRole")]
+    assert clubs
     statements = [s for p in clubs for s in p["Properties"]["PolicyDocument"]["Statement"]]
     actions = {
         a
@@ -174,8 +176,10 @@ def test_service_function_shape(synth: Synth) -> None:
             },
         },
     )
-    (function,) = synth.resources("dev", "Api", "AWS::Lambda::Function").values()
-    assert len(function["Properties"]["Layers"]) == 2
+    functions = synth.resources("dev", "Api", "AWS::Lambda::Function").values()
+    handlers = sorted(f["Properties"]["Handler"] for f in functions)
+    assert handlers == ["clubs.handler.handler", "memberships.handler.handler"]
+    assert all(len(f["Properties"]["Layers"]) == 2 for f in functions)
 
 
 @pytest.mark.parametrize(

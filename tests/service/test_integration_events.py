@@ -7,10 +7,10 @@ from typing import Any
 import boto3
 import pytest
 from aws_lambda_powertools.utilities.data_classes.dynamo_db_stream_event import DynamoDBRecord
+
 from integration.counts import apply_event, counter_delta
 from integration.publisher import PublishFailed, publish_record
 from integration.translate import events_from_change
-
 from shared.events import DomainEvent
 from shared.store import keys
 from shared.store.table import Table, serialize
@@ -161,3 +161,53 @@ def test_counts_apply_each_event_exactly_once(table: Table) -> None:
 def test_counts_ignore_events_for_unknown_clubs(table: Table) -> None:
     assert apply_event(table, membership_event("evt-x", "active", None)) is False
     assert table.get(keys.club_key(CLUB_ID)) is None
+
+
+def membership_image(status: str, role: str = "member", version: int = 1) -> dict[str, Any]:
+    return {
+        "entity": "membership",
+        "club_id": CLUB_ID,
+        "user_id": "u1",
+        "membership_id": f"{CLUB_ID}_u1",
+        "status": status,
+        "club_role": role,
+        "updated_by": "admin-1",
+        "updated_at": NOW,
+        "version": version,
+    }
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "types"),
+    [
+        (None, "active", ["user_joined_club"]),
+        (None, "pending", ["membership_requested"]),
+        ("pending", "active", ["membership_approved"]),
+        ("pending", "rejected", ["membership_rejected"]),
+        ("active", "suspended", ["membership_suspended"]),
+        ("suspended", "active", ["membership_reinstated"]),
+        ("active", "left", ["membership_ended"]),
+        ("active", "removed", ["membership_ended"]),
+        ("left", "active", ["user_joined_club"]),
+    ],
+)
+def test_membership_changes_become_domain_events(
+    old: str | None, new: str, types: list[str]
+) -> None:
+    before = membership_image(old) if old else None
+    events = events_from_change(
+        "MODIFY" if old else "INSERT", before, membership_image(new, version=2), "e"
+    )
+
+    assert [e.event_type for e in events] == types
+    assert all(e.source == "sydney-cycling.memberships" for e in events)
+    assert events[0].data["previous_status"] == old
+
+
+def test_role_changes_are_membership_role_changed() -> None:
+    events = events_from_change(
+        "MODIFY", membership_image("active"), membership_image("active", "admin", version=2), "e"
+    )
+
+    assert [e.event_type for e in events] == ["membership_role_changed"]
+    assert events[0].data["previous_role"] == "member"

@@ -94,3 +94,14 @@ def test_each_service_resolver_serves_exactly_its_routes() -> None:
         }
         assert served == {(r.method, r.path) for r in service_routes(service)}
     assert len({(r.method, r.path) for r in ROUTES}) == len(ROUTES)
+
+
+def test_every_api_route_declares_known_capabilities() -> None:
+    from shared.authz import Capability
+
+    for route in ROUTES:
+        if route.service is None:
+            assert not route.authorized
+            continue
+        assert route.capabilities, route
+        assert all(c in Capability._value2member_map_ for c in route.capabilities), route

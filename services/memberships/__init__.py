@@ -1,0 +1,1 @@
+"""Membership Service: joining clubs, applications, roles, leaving and removal."""

@@ -1,0 +1,59 @@
+"""Request and response models of the memberships API."""
+
+from datetime import datetime
+from typing import Annotated
+
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
+
+from shared.domain.enums import ClubRole, MembershipStatus
+
+UUID = r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}"
+UUID_PATTERN = f"^{UUID}$"
+MEMBERSHIP_ID_PATTERN = f"^{UUID}_{UUID}$"
+
+
+class JoinRequest(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    application_message: (
+        Annotated[str, StringConstraints(strip_whitespace=True, max_length=500)] | None
+    ) = None
+
+
+class MembershipChange(BaseModel):
+    """A club admin's decision: a new status (approve, reject, suspend, reinstate) and/or
+    a new role, against the `version` the admin last read."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    version: int = Field(ge=1)
+    status: MembershipStatus | None = None
+    club_role: ClubRole | None = None
+
+    @model_validator(mode="after")
+    def _something_changes(self) -> "MembershipChange":
+        if self.status is None and self.club_role is None:
+            raise ValueError("give a new status, a new club_role, or both")
+        return self
+
+
+class MembershipOut(BaseModel):
+    membership_id: str
+    club_id: str
+    user_id: str
+    club_role: ClubRole
+    status: MembershipStatus
+    display_name: str | None = None
+    # Only club admins and SiteAdmins see the application and the decision.
+    application_message: str | None = None
+    requested_at: datetime | None = None
+    joined_at: datetime | None = None
+    decided_by: str | None = None
+    decided_at: datetime | None = None
+    updated_at: datetime
+    version: int
+
+
+class MembershipPage(BaseModel):
+    items: list[MembershipOut]
+    next_cursor: str | None = None
