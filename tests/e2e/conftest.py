@@ -35,7 +35,7 @@ class Api:
 
 @pytest.fixture(scope="session")
 def api() -> Iterator[Api]:
-    platform = LocalPlatform(api_port=0, workers=2)
+    platform = LocalPlatform(api_port=0, workers=4)
     endpoints = platform.start()
     try:
         seed(platform, endpoints)

@@ -1,0 +1,100 @@
+"""The one declarative authorization matrix: every API route x every persona -> status.
+
+The unit tests check it against the Authorization Service (a 2xx or an authorized 409
+needs the route's capability, a 403 must lack it); the e2e test sends every cell over HTTP
+through the local platform. Requests are shaped so that an authorized caller gets a
+deterministic answer without disturbing the other cells (stale versions, a duplicate
+name), and the world is rebuilt for cells that change it.
+"""
+
+from dataclasses import dataclass
+
+from shared.authz import MembershipView
+from shared.domain.enums import ClubRole, MembershipStatus, SystemRole
+
+PERSONAS = (
+    "anonymous",
+    "rider",  # signed in, no membership of the club
+    "pending",
+    "member",
+    "leader",
+    "admin",  # the club's admin
+    "suspended",
+    "removed",
+    "other_admin",  # admin of another club
+    "site_admin",
+)
+SIGNED_IN = PERSONAS[1:]
+
+_MEMBERSHIPS: dict[str, tuple[ClubRole, MembershipStatus]] = {
+    "pending": (ClubRole.MEMBER, MembershipStatus.PENDING),
+    "member": (ClubRole.MEMBER, MembershipStatus.ACTIVE),
+    "leader": (ClubRole.RIDE_LEADER, MembershipStatus.ACTIVE),
+    "admin": (ClubRole.ADMIN, MembershipStatus.ACTIVE),
+    "suspended": (ClubRole.MEMBER, MembershipStatus.SUSPENDED),
+    "removed": (ClubRole.MEMBER, MembershipStatus.REMOVED),
+}
+
+
+def persona_principal(
+    persona: str, club_id: str, other_club_id: str
+) -> tuple[SystemRole, MembershipView | None]:
+    """The persona as the Authorization Service sees it (user id = persona name)."""
+    role = SystemRole.SITE_ADMIN if persona == "site_admin" else SystemRole.USER
+    if persona in _MEMBERSHIPS:
+        club_role, status = _MEMBERSHIPS[persona]
+        return role, MembershipView(club_id, persona, club_role, status)
+    if persona == "other_admin":
+        return role, MembershipView(other_club_id, persona, ClubRole.ADMIN, MembershipStatus.ACTIVE)
+    return role, None
+
+
+@dataclass(frozen=True)
+class RouteCase:
+    method: str
+    path: str
+    expected: dict[str, int]
+    # Cells whose 409 comes from the caller's own state, not from an authorized request.
+    state_conflicts: frozenset[str] = frozenset()
+    # Cells that change the world: each gets a fresh one.
+    mutates: bool = False
+    # For routes about a membership: whose membership is the target.
+    target: str | None = None
+
+
+def _all(status: int, **overrides: int) -> dict[str, int]:
+    return {"anonymous": 401, **dict.fromkeys(SIGNED_IN, status), **overrides}
+
+
+MATRIX: tuple[RouteCase, ...] = (
+    RouteCase("GET", "/clubs", _all(200)),
+    RouteCase("GET", "/clubs/{club_id}", _all(200)),
+    # A duplicate name: the SiteAdmin is authorized and meets the uniqueness rule.
+    RouteCase("POST", "/clubs", _all(403, site_admin=409)),
+    # A stale version: club admin and SiteAdmin are authorized and lose the version check.
+    RouteCase("PUT", "/clubs/{club_id}", _all(403, admin=409, site_admin=409)),
+    RouteCase(
+        "POST",
+        "/clubs/{club_id}/memberships",
+        _all(409, rider=201, other_admin=201, site_admin=201, removed=403),
+        state_conflicts=frozenset({"pending", "member", "leader", "admin", "suspended"}),
+    ),
+    RouteCase(
+        "GET",
+        "/clubs/{club_id}/memberships",
+        _all(403, member=200, leader=200, admin=200, site_admin=200),
+    ),
+    # A stale version on the member's membership; the member may not change their own.
+    RouteCase(
+        "PUT", "/memberships/{membership_id}", _all(403, admin=409, site_admin=409), target="member"
+    ),
+    # The member leaves; the admins remove them.
+    RouteCase(
+        "DELETE",
+        "/memberships/{membership_id}",
+        _all(403, member=200, admin=200, site_admin=200),
+        mutates=True,
+        target="member",
+    ),
+    RouteCase("GET", "/users/me/memberships", _all(200)),
+)

@@ -1,0 +1,141 @@
+"""Every cell of the authorization matrix, sent over HTTP through the local platform with
+real tokens of one Cognito user per persona."""
+
+import uuid
+from dataclasses import dataclass
+from typing import Any
+
+import pytest
+
+from local.users import create_user
+from tests.authorization_matrix import MATRIX, PERSONAS, SIGNED_IN, RouteCase
+from tests.e2e.conftest import Api
+
+pytestmark = [pytest.mark.e2e, pytest.mark.xdist_group("e2e")]
+
+PASSWORD = "Matrix-Local-2026!"
+
+
+@dataclass
+class People:
+    tokens: dict[str, str]
+    subs: dict[str, str]
+    other_club: str
+
+
+@dataclass
+class World:
+    club_id: str
+    name: str
+    memberships: dict[str, str]
+
+
+@pytest.fixture(scope="module")
+def people(api: Api) -> People:
+    cognito = api.platform.client("cognito-idp")
+    pool = api.endpoints.resources.user_pool_id
+    run = uuid.uuid4().hex[:6]
+    subs, tokens = {}, {}
+    for persona in SIGNED_IN:
+        email = f"{persona}-{run}@matrix.local"
+        role = "SiteAdmin" if persona == "site_admin" else "User"
+        subs[persona] = create_user(cognito, pool, email, PASSWORD, role)
+        tokens[persona] = api.token(email, PASSWORD)
+    other = api.call(
+        "POST",
+        "/clubs",
+        tokens["site_admin"],
+        json={
+            "name": f"Other {run}",
+            "disciplines": ["mtb"],
+            "initial_admin_id": subs["other_admin"],
+        },
+    )
+    assert other.status_code == 201, other.text
+    return People(tokens, subs, other.json()["club_id"])
+
+
+def _ok(answer: Any, status: int = 200) -> Any:
+    assert answer.status_code == status, answer.text
+    return answer.json()
+
+
+def build_world(api: Api, people: People) -> World:
+    """A club (approval policy) where each persona holds the membership it names."""
+    t, s = people.tokens, people.subs
+    name = f"Matrix Club {uuid.uuid4().hex[:8]}"
+    club = _ok(
+        api.call(
+            "POST",
+            "/clubs",
+            t["site_admin"],
+            json={
+                "name": name,
+                "disciplines": ["road"],
+                "join_policy": "approval",
+                "initial_admin_id": s["admin"],
+            },
+        ),
+        201,
+    )
+    club_id = club["club_id"]
+    ids = {"admin": f"{club_id}_{s['admin']}"}
+    for persona in ("pending", "member", "leader", "suspended", "removed"):
+        ids[persona] = _ok(
+            api.call("POST", f"/clubs/{club_id}/memberships", t[persona], json={}), 201
+        )["membership_id"]
+    for persona in ("member", "leader", "suspended", "removed"):
+        _ok(
+            api.call(
+                "PUT",
+                f"/memberships/{ids[persona]}",
+                t["admin"],
+                json={"version": 1, "status": "active"},
+            )
+        )
+    _ok(
+        api.call(
+            "PUT",
+            f"/memberships/{ids['leader']}",
+            t["admin"],
+            json={"version": 2, "club_role": "ride_leader"},
+        )
+    )
+    _ok(
+        api.call(
+            "PUT",
+            f"/memberships/{ids['suspended']}",
+            t["admin"],
+            json={"version": 2, "status": "suspended"},
+        )
+    )
+    _ok(api.call("DELETE", f"/memberships/{ids['removed']}", t["admin"]))
+    return World(club_id, name, ids)
+
+
+def send(api: Api, case: RouteCase, world: World, token: str | None) -> int:
+    path = case.path.replace("{club_id}", world.club_id)
+    if case.target:
+        path = path.replace("{membership_id}", world.memberships[case.target])
+    body: dict[str, Any] | None = None
+    if (case.method, case.path) == ("POST", "/clubs"):
+        body = {"name": world.name, "disciplines": ["road"]}
+    elif (case.method, case.path) == ("PUT", "/clubs/{club_id}"):
+        body = {"version": 999, "city": "Wollongong"}
+    elif (case.method, case.path) == ("PUT", "/memberships/{membership_id}"):
+        body = {"version": 99, "status": "suspended"}
+    elif case.method == "POST":
+        body = {}
+    return int(api.call(case.method, path, token, json=body).status_code)
+
+
+@pytest.mark.parametrize("case", MATRIX, ids=lambda c: f"{c.method} {c.path}")
+def test_every_persona_gets_the_expected_status(api: Api, people: People, case: RouteCase) -> None:
+    world = build_world(api, people)
+    got: dict[str, int] = {}
+    for persona in PERSONAS:
+        if case.mutates and persona != PERSONAS[0]:
+            world = build_world(api, people)
+        got[persona] = send(api, case, world, people.tokens.get(persona))
+
+    assert got == case.expected

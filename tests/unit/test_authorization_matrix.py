@@ -1,0 +1,45 @@
+"""The authorization matrix against the Authorization Service and the route table."""
+
+import pytest
+
+from shared.authz import AuthzContext, Capability, Principal, capabilities
+from shared.routes import ROUTES
+from tests.authorization_matrix import MATRIX, PERSONAS, SIGNED_IN, RouteCase, persona_principal
+
+pytestmark = pytest.mark.unit
+
+CLUB, OTHER = "club", "other-club"
+
+
+def test_the_matrix_covers_every_route_and_persona() -> None:
+    api_routes = {(r.method, r.path) for r in ROUTES if r.authorized}
+    assert {(case.method, case.path) for case in MATRIX} == api_routes
+    for case in MATRIX:
+        assert set(case.expected) == set(PERSONAS), case.path
+        assert case.expected["anonymous"] == 401
+
+
+def _route_capabilities(case: RouteCase, persona: str) -> set[str]:
+    (route,) = [r for r in ROUTES if (r.method, r.path) == (case.method, case.path)]
+    if case.method == "DELETE":  # yourself: leave; anyone else: remove
+        return {"leave"} if persona == case.target else {"manage_memberships"}
+    return {route.capabilities[0]}
+
+
+@pytest.mark.parametrize("case", MATRIX, ids=lambda c: f"{c.method} {c.path}")
+@pytest.mark.parametrize("persona", SIGNED_IN)
+def test_cell_agrees_with_the_authorization_service(case: RouteCase, persona: str) -> None:
+    status = case.expected[persona]
+    if status == 409 and persona in case.state_conflicts:
+        pytest.skip("a conflict with the caller's own state, decided before authorization")
+    role, membership = persona_principal(persona, CLUB, OTHER)
+    subject = case.target if case.target else None
+    granted = capabilities(
+        Principal(persona, role), membership, AuthzContext(club_id=CLUB, subject_user_id=subject)
+    )
+    needed = {Capability(c) for c in _route_capabilities(case, persona)}
+
+    if status == 403:
+        assert not needed <= granted, (persona, needed)
+    else:
+        assert needed <= granted, (persona, needed)
