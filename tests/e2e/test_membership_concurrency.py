@@ -6,6 +6,7 @@ import uuid
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
+from functools import partial
 from typing import Any
 
 import pytest
@@ -90,7 +91,7 @@ def test_concurrent_joins_of_one_user_give_one_membership(
     api: Api, cast: Cast, round_: int
 ) -> None:
     club_id = club_with_two_admins(api, cast, policy="open")
-    join = lambda: api.call("POST", f"/clubs/{club_id}/memberships", cast.tokens["rider"], json={})  # noqa: E731
+    join = partial(api.call, "POST", f"/clubs/{club_id}/memberships", cast.tokens["rider"], json={})
 
     statuses = sorted(a.status_code for a in concurrently(*[join] * 8))
 
@@ -106,11 +107,15 @@ def test_concurrent_approve_and_reject_give_one_outcome(api: Api, cast: Cast, ro
     mid = api.call("POST", f"/clubs/{club_id}/memberships", cast.tokens["rider"], json={}).json()[
         "membership_id"
     ]
-    decide = lambda who, status: (
-        lambda: api.call(  # noqa: E731
-            "PUT", f"/memberships/{mid}", cast.tokens[who], json={"version": 1, "status": status}
+
+    def decide(who: str, status: str) -> Callable[[], Any]:
+        return partial(
+            api.call,
+            "PUT",
+            f"/memberships/{mid}",
+            cast.tokens[who],
+            json={"version": 1, "status": status},
         )
-    )
 
     approve, reject = concurrently(decide("admin_a", "active"), decide("admin_b", "rejected"))
 
@@ -128,14 +133,10 @@ def test_two_admins_demoting_each_other_never_leave_the_club_without_an_admin(
     club_id = club_with_two_admins(api, cast)
     a, b = (f"{club_id}_{cast.subs[x]}" for x in ("admin_a", "admin_b"))
     versions = {m["membership_id"]: m["version"] for m in members(api, cast, club_id)}
-    demote = lambda who, target: (
-        lambda: api.call(  # noqa: E731
-            "PUT",
-            f"/memberships/{target}",
-            cast.tokens[who],
-            json={"version": versions[target], "club_role": "member"},
-        )
-    )
+
+    def demote(who: str, target: str) -> Callable[[], Any]:
+        body = {"version": versions[target], "club_role": "member"}
+        return partial(api.call, "PUT", f"/memberships/{target}", cast.tokens[who], json=body)
 
     answers = concurrently(demote("admin_a", b), demote("admin_b", a))
 
