@@ -9,7 +9,7 @@ from bench import cold_start, round_trips
 
 
 def main() -> int:
-    print("DynamoDB round trips per request (clubs API, moto in-process)")
+    print("DynamoDB round trips per request (moto in-process)")
     print(round_trips.report(round_trips.measure_routes()))
     print()
     print("Cold-start init: fresh interpreter, import handler + build clients (CPU ms, best of 9)")

@@ -6,6 +6,7 @@ authorized writes at most 2.
 
 import json
 import os
+import re
 from dataclasses import dataclass
 from typing import Any
 
@@ -49,8 +50,10 @@ def measure_routes() -> list[Measure]:
             "POWERTOOLS_LOG_LEVEL": "ERROR",
         }
     )
-    from clubs.handler import app, get_store, handler
+    from clubs import handler as clubs_api
     from clubs.store import ClubStore
+    from memberships import handler as memberships_api
+    from memberships.store import MembershipStore
 
     with mock_aws():
         client = boto3.client("dynamodb")
@@ -59,13 +62,24 @@ def measure_routes() -> list[Measure]:
         client.meta.events.register(
             "before-call.dynamodb.*", lambda model, **_: calls.append(model.name)
         )
-        app.dependency_overrides[get_store] = lambda: ClubStore(Table(client, "bench"))
+        table = Table(client, "bench")
+        clubs_api.app.dependency_overrides[clubs_api.get_store] = lambda: ClubStore(table)
+        memberships_api.app.dependency_overrides[memberships_api.get_store] = lambda: (
+            MembershipStore(table)
+        )
 
         def call(
-            method: str, resource: str, path: str, body: Any = None, query: Any = None
+            method: str,
+            resource: str,
+            path: str,
+            body: Any = None,
+            query: Any = None,
+            claims: dict[str, str] = ADMIN,
         ) -> tuple[int, Any, int]:
             calls.clear()
-            params = {"club_id": path.rsplit("/", 1)[-1]} if "{" in resource else None
+            names = re.findall(r"\{(\w+)\}", resource)
+            values = re.fullmatch(re.sub(r"\{\w+\}", "([^/]+)", resource), path)
+            params = dict(zip(names, values.groups(), strict=True)) if names and values else None
             event = build_proxy_event(
                 method=method,
                 resource=resource,
@@ -73,9 +87,10 @@ def measure_routes() -> list[Measure]:
                 path_parameters=params,
                 query=query,
                 body=json.dumps(body) if body is not None else None,
-                claims=ADMIN,
+                claims=claims,
             )
-            answer = handler(event, _Context())
+            service = memberships_api if "member" in resource else clubs_api
+            answer = service.handler(event, _Context())
             return answer["statusCode"], json.loads(answer["body"]), len(calls)
 
         results: list[Measure] = []
@@ -116,7 +131,65 @@ def measure_routes() -> list[Measure]:
             2,
             call("PUT", "/clubs/{club_id}", path, {"version": 1, "city": "Perth"}),
         )
-        app.dependency_overrides.clear()
+        owner = {"sub": "22222222-2222-4222-8222-222222222222"}
+        rider = {"sub": "33333333-3333-4333-8333-333333333333"}
+        club = call(
+            "POST",
+            "/clubs",
+            "/clubs",
+            {
+                "name": "Members Club",
+                "disciplines": ["road"],
+                "join_policy": "approval",
+                "initial_admin_id": owner["sub"],
+            },
+        )[1]
+        members = f"/clubs/{club['club_id']}/memberships"
+        joined = record(
+            "POST /clubs/{club_id}/memberships",
+            2,
+            call("POST", "/clubs/{club_id}/memberships", members, {}, claims=rider),
+        )
+        record(
+            "GET /clubs/{club_id}/memberships",
+            2,
+            call("GET", "/clubs/{club_id}/memberships", members, claims=owner),
+        )
+        target = f"/memberships/{joined['membership_id']}"
+        record(
+            "PUT /memberships/{id} (approve)",
+            2,
+            call(
+                "PUT",
+                "/memberships/{membership_id}",
+                target,
+                {"version": 1, "status": "active"},
+                claims=owner,
+            ),
+        )
+        record(
+            "PUT /memberships/{id} (promote)",
+            2,
+            call(
+                "PUT",
+                "/memberships/{membership_id}",
+                target,
+                {"version": 2, "club_role": "admin"},
+                claims=owner,
+            ),
+        )
+        record(
+            "DELETE /memberships/{id} (leave)",
+            2,
+            call("DELETE", "/memberships/{membership_id}", target, claims=rider),
+        )
+        record(
+            "GET /users/me/memberships",
+            1,
+            call("GET", "/users/me/memberships", "/users/me/memberships", claims=owner),
+        )
+        clubs_api.app.dependency_overrides.clear()
+        memberships_api.app.dependency_overrides.clear()
         return results
 
 
