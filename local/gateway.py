@@ -70,10 +70,12 @@ class LocalGateway:
             return 200, {"Content-Type": "application/json"}, b'{"status": "ok"}'
 
         headers = _headers(environ)
-        try:
-            claims = self.verifier.verify(headers.get("Authorization"))
-        except InvalidToken:
-            return _error(401, "unauthorized", "Unauthorized")
+        claims = None
+        if route.authorized:
+            try:
+                claims = self.verifier.verify(headers.get("Authorization"))
+            except InvalidToken:
+                return _error(401, "unauthorized", "Unauthorized")
         length = int(environ.get("CONTENT_LENGTH") or 0)
         if length > MAX_BODY_BYTES:
             return _error(413, "payload_too_large", "The request body is too large.")

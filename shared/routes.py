@@ -35,12 +35,24 @@ ROUTES: tuple[Route, ...] = (
     Route("DELETE", "/memberships/{membership_id}", "memberships", ("leave", "manage_memberships")),
     # Any signed-in user, their own memberships only.
     Route("GET", "/users/me/memberships", "memberships", ("list_clubs",)),
+    Route("POST", "/clubs/{club_id}/rides", "rides", ("manage_rides",)),
+    # Everyone signed in sees public rides; members-only rides need view_ride on them.
+    Route("GET", "/clubs/{club_id}/rides", "rides", ("view_club", "view_ride")),
+    # Calendar apps cannot send tokens: public rides of the club only.
+    Route("GET", "/clubs/{club_id}/rides.ics", "rides", authorized=False),
+    Route("GET", "/rides/{ride_id}", "rides", ("view_ride",)),
+    Route("PUT", "/rides/{ride_id}", "rides", ("manage_rides",)),
+    Route("GET", "/rides/{ride_id}/participations", "rides", ("view_members",)),
+    Route("POST", "/rides/{ride_id}/participations", "rides", ("join_ride",)),
+    # Yourself: withdraw; ride managers: roles, attendance, removal.
+    Route("PUT", "/participations/{participation_id}", "rides", ("withdraw", "manage_rides")),
 )
 
 # Handler entry point of each service's Lambda (module path inside its asset).
 SERVICE_HANDLERS: dict[str, str] = {
     "clubs": "clubs.handler.handler",
     "memberships": "memberships.handler.handler",
+    "rides": "rides.handler.handler",
 }
 
 

@@ -12,7 +12,7 @@ from aws_cdk import aws_wafv2 as wafv2
 from constructs import Construct
 
 from shared.routes import HEALTH, ROUTES, SERVICE_HANDLERS
-from shared.store.schema import GSI1
+from shared.store.schema import GSI1, GSI2
 from stacks.config import StageConfig
 from stacks.constructs.layers import LambdaLayers
 from stacks.constructs.service_function import ServiceFunction, retention
@@ -45,6 +45,17 @@ SERVICE_TABLE_ACCESS: dict[str, tuple[list[str], list[str]]] = {
             "dynamodb:ConditionCheckItem",
         ],
         [GSI1.name],
+    ),
+    "rides": (
+        [
+            "dynamodb:GetItem",
+            "dynamodb:BatchGetItem",
+            "dynamodb:Query",
+            "dynamodb:PutItem",
+            "dynamodb:UpdateItem",
+            "dynamodb:ConditionCheckItem",
+        ],
+        [GSI2.name],
     ),
 }
 
@@ -158,14 +169,25 @@ class ApiStack(Stack):
                 )
                 continue
             assert route.service is not None
-            resource.add_method(
-                route.method,
-                apigw.LambdaIntegration(
-                    self.functions[route.service].alias, allow_test_invoke=False
-                ),
-                authorizer=self.authorizer,
-                authorization_type=apigw.AuthorizationType.COGNITO,
+            integration = apigw.LambdaIntegration(
+                self.functions[route.service].alias, allow_test_invoke=False
             )
+            if route.authorized:
+                resource.add_method(
+                    route.method,
+                    integration,
+                    authorizer=self.authorizer,
+                    authorization_type=apigw.AuthorizationType.COGNITO,
+                )
+                continue
+            public = resource.add_method(route.method, integration)
+            for rule in ("AwsSolutions-APIG4", "AwsSolutions-COG4"):
+                acknowledge(
+                    public,
+                    rule,
+                    "A public iCalendar feed of a club's public rides: calendar apps "
+                    "subscribe by URL and cannot send tokens; it serves nothing else.",
+                )
         self._acknowledge_preflight()
         acknowledge(
             self.api,

@@ -58,8 +58,12 @@ class RouteCase:
     state_conflicts: frozenset[str] = frozenset()
     # Cells that change the world: each gets a fresh one.
     mutates: bool = False
-    # For routes about a membership: whose membership is the target.
+    # For routes about a membership or a participation: whose it is.
     target: str | None = None
+    # The capability the cell's request needs, when the route has several.
+    capability: str | None = None
+    # Routes about the world's ride (a members-only ride the club admin leads).
+    about_ride: bool = False
 
 
 def _all(status: int, **overrides: int) -> dict[str, int]:
@@ -97,4 +101,46 @@ MATRIX: tuple[RouteCase, ...] = (
         target="member",
     ),
     RouteCase("GET", "/users/me/memberships", _all(200)),
+    RouteCase(
+        "POST",
+        "/clubs/{club_id}/rides",
+        _all(403, leader=201, admin=201, site_admin=201),
+    ),
+    RouteCase("GET", "/clubs/{club_id}/rides", _all(200), capability="view_club"),
+    RouteCase(
+        "GET",
+        "/rides/{ride_id}",
+        _all(403, member=200, leader=200, admin=200, site_admin=200),
+        about_ride=True,
+    ),
+    # A stale version: ride managers are authorized and lose the version check.
+    RouteCase(
+        "PUT",
+        "/rides/{ride_id}",
+        _all(403, leader=409, admin=409, site_admin=409),
+        about_ride=True,
+    ),
+    RouteCase(
+        "GET",
+        "/rides/{ride_id}/participations",
+        _all(403, member=200, leader=200, admin=200, site_admin=200),
+        about_ride=True,
+    ),
+    # The admin created (and so leads) the ride and the member joined it already: both
+    # are authorized and meet a conflict.
+    RouteCase(
+        "POST",
+        "/rides/{ride_id}/participations",
+        _all(403, member=409, leader=201, admin=409),
+        about_ride=True,
+    ),
+    # Removing the member from the ride with a stale version: ride managers only.
+    RouteCase(
+        "PUT",
+        "/participations/{participation_id}",
+        _all(403, leader=409, admin=409, site_admin=409),
+        about_ride=True,
+        target="member",
+        capability="manage_rides",
+    ),
 )

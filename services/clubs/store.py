@@ -16,6 +16,7 @@ from shared.store.cursor import decode_cursor, encode_cursor
 from shared.store.memberships import ADMIN_COUNT, membership_item, membership_view
 from shared.store.schema import GSI1, PK, SK
 from shared.store.table import Table, TransactionCancelled
+from shared.store.updates import versioned_update
 
 _CLUB_FIELDS = frozenset(Club.model_fields)
 _PAGE_KEYS = (PK, SK, GSI1.partition_key, GSI1.sort_key)
@@ -62,27 +63,9 @@ def _name_lock(name: str, club_id: str) -> dict[str, Any]:
 def _update_action(before: Club, after: Club) -> dict[str, Any]:
     """SET the editable fields only: the derived counters belong to the event consumers."""
     item = _club_item(after)
-    names: dict[str, str] = {}
-    values: dict[str, Any] = {":expected": before.version, ":one": 1}
-    sets, removes = ["#version = #version + :one"], []
-    names["#version"] = "version"
-    for i, field in enumerate(_EDITABLE):
-        names[f"#f{i}"] = field
-        if item.get(field) is None:
-            removes.append(f"#f{i}")
-        else:
-            sets.append(f"#f{i} = :v{i}")
-            values[f":v{i}"] = item[field]
-    expression = "SET " + ", ".join(sets) + (" REMOVE " + ", ".join(removes) if removes else "")
-    return {
-        "Update": {
-            "Key": keys.club_key(after.club_id),
-            "UpdateExpression": expression,
-            "ConditionExpression": "attribute_exists(PK) AND #version = :expected",
-            "ExpressionAttributeNames": names,
-            "ExpressionAttributeValues": values,
-        }
-    }
+    return versioned_update(
+        keys.club_key(after.club_id), {f: item.get(f) for f in _EDITABLE}, before.version
+    )
 
 
 def _name_taken(name: str) -> Conflict:

@@ -3,7 +3,7 @@
 from functools import cache
 from typing import Annotated, Any
 
-from aws_lambda_powertools.event_handler import Request, Response, content_types
+from aws_lambda_powertools.event_handler import Response, content_types
 from aws_lambda_powertools.event_handler.depends import Depends
 from aws_lambda_powertools.event_handler.openapi.params import Body, Path, Query
 from aws_lambda_powertools.logging import correlation_paths
@@ -19,7 +19,7 @@ from memberships.schemas import (
     MembershipPage,
 )
 from memberships.store import MembershipStore
-from shared.api.auth import current_principal
+from shared.api.auth import caller_display_name, current_principal
 from shared.api.resolver import ERROR_RESPONSES, build_resolver
 from shared.authz import Principal
 from shared.config import get_settings
@@ -48,16 +48,7 @@ def get_store() -> MembershipStore:
 StoreDep = Annotated[MembershipStore, Depends(get_store)]
 
 
-def display_name(request: Request) -> str | None:
-    """The name on the caller's token (profiles take over once they exist)."""
-    claims = ((request.resolved_event.get("requestContext") or {}).get("authorizer") or {}).get(
-        "claims"
-    ) or {}
-    name = " ".join(p for p in (claims.get("given_name"), claims.get("family_name")) if p)
-    return name[:80] or None
-
-
-NameDep = Annotated[str | None, Depends(display_name)]
+NameDep = Annotated[str | None, Depends(caller_display_name)]
 
 
 def _out(membership: Any) -> MembershipOut:

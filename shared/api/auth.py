@@ -24,8 +24,19 @@ def principal_from_claims(claims: dict[str, Any] | None) -> Principal:
     return Principal(user_id=claims["sub"], system_role=role)
 
 
+def _claims(request: Request) -> dict[str, Any]:
+    context = request.resolved_event.get("requestContext") or {}
+    claims: dict[str, Any] = (context.get("authorizer") or {}).get("claims") or {}
+    return claims
+
+
 def current_principal(request: Request) -> Principal:
     """Dependency for routes: the verified caller (API Gateway already checked the token)."""
-    context = request.resolved_event.get("requestContext") or {}
-    authorizer = context.get("authorizer") or {}
-    return principal_from_claims(authorizer.get("claims"))
+    return principal_from_claims(_claims(request))
+
+
+def caller_display_name(request: Request) -> str | None:
+    """Dependency: the name on the caller's token (profiles take over once they exist)."""
+    claims = _claims(request)
+    name = " ".join(p for p in (claims.get("given_name"), claims.get("family_name")) if p)
+    return name[:80] or None

@@ -43,3 +43,49 @@ class ClubStatus(StrEnum):
 class RideVisibility(StrEnum):
     MEMBERS = "members"
     PUBLIC = "public"
+
+
+class Surface(StrEnum):
+    ROAD = "road"
+    GRAVEL = "gravel"
+    MTB = "mtb"
+    MIXED = "mixed"
+
+
+class PaceClass(StrEnum):
+    A = "A"
+    B = "B"
+    C = "C"
+    D = "D"
+    SOCIAL = "social"
+
+
+class DropPolicy(StrEnum):
+    DROP = "drop"
+    NO_DROP = "no_drop"
+    REGROUP = "regroup"
+
+
+class RideStatus(StrEnum):
+    SCHEDULED = "scheduled"
+    CANCELLED = "cancelled"
+    COMPLETED = "completed"
+
+
+class ParticipationRole(StrEnum):
+    RIDER = "rider"
+    LEADER = "leader"
+    SWEEP = "sweep"
+
+
+class ParticipationStatus(StrEnum):
+    JOINED = "joined"
+    WAITLISTED = "waitlisted"
+    WITHDRAWN = "withdrawn"
+    REMOVED = "removed"
+
+
+class Attendance(StrEnum):
+    UNKNOWN = "unknown"
+    ATTENDED = "attended"
+    NO_SHOW = "no_show"

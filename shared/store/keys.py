@@ -33,3 +33,26 @@ def membership_key(club_id: str, user_id: str) -> dict[str, str]:
 
 def user_key(user_id: str) -> dict[str, str]:
     return {"PK": f"{USER_PREFIX}{user_id}", "SK": "PROFILE"}
+
+
+RIDE_PREFIX = "RIDE#"
+PARTICIPANT_PREFIX = "PARTICIPANT#"
+
+
+def ride_key(ride_id: str) -> dict[str, str]:
+    # The ride lives in its own partition with its participations: one consistent Query
+    # reads a ride with everyone on it.
+    return {"PK": f"{RIDE_PREFIX}{ride_id}", "SK": "RIDE"}
+
+
+def participation_key(ride_id: str, user_id: str) -> dict[str, str]:
+    return {"PK": f"{RIDE_PREFIX}{ride_id}", "SK": f"{PARTICIPANT_PREFIX}{user_id}"}
+
+
+def club_rides_pk(club_id: str) -> str:
+    """GSI2 partition of a club's rides, sorted by start time."""
+    return f"{CLUB_PREFIX}{club_id}#RIDES"
+
+
+def ride_start_sk(start_at_utc: str, ride_id: str) -> str:
+    return f"{start_at_utc}#{ride_id}"

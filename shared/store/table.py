@@ -116,6 +116,7 @@ class Table:
         forward: bool = True,
         filter_expression: str | None = None,
         names: Mapping[str, str] | None = None,
+        consistent: bool = False,
     ) -> tuple[list[Item], dict[str, Any] | None]:
         """One page of a Query; returns the items and the raw LastEvaluatedKey. A filter
         applies after the page is read: pages may hold fewer than `limit` items."""
@@ -128,6 +129,8 @@ class Table:
         }
         if index:
             params["IndexName"] = index
+        if consistent:  # base table only: indexes are eventually consistent
+            params["ConsistentRead"] = True
         if start_key:
             params["ExclusiveStartKey"] = dict(start_key)
         if filter_expression:

@@ -3,6 +3,7 @@ real tokens of one Cognito user per persona."""
 
 import uuid
 from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
@@ -28,6 +29,23 @@ class World:
     club_id: str
     name: str
     memberships: dict[str, str]
+    ride_id: str
+    participations: dict[str, str]
+
+
+def ride_body() -> dict[str, Any]:
+    start = datetime.now(UTC) + timedelta(days=5)
+    return {
+        "title": "Matrix Loop",
+        "start_at": start.isoformat(),
+        "estimated_duration_min": 90,
+        "meeting_point": {"name": "Bicentennial Park", "lat": -33.85, "lon": 151.07},
+        "distance_km": 40,
+        "surface": "road",
+        "pace_class": "C",
+        "drop_policy": "no_drop",
+        "visibility": "members",
+    }
 
 
 @pytest.fixture(scope="module")
@@ -110,22 +128,28 @@ def build_world(api: Api, people: People) -> World:
         )
     )
     _ok(api.call("DELETE", f"/memberships/{ids['removed']}", t["admin"]))
-    return World(club_id, name, ids)
+    ride_id = _ok(api.call("POST", f"/clubs/{club_id}/rides", t["admin"], json=ride_body()), 201)[
+        "ride_id"
+    ]
+    joined = _ok(api.call("POST", f"/rides/{ride_id}/participations", t["member"]), 201)
+    return World(club_id, name, ids, ride_id, {"member": joined["participation_id"]})
 
 
 def send(api: Api, case: RouteCase, world: World, token: str | None) -> int:
-    path = case.path.replace("{club_id}", world.club_id)
+    path = case.path.replace("{club_id}", world.club_id).replace("{ride_id}", world.ride_id)
     if case.target:
         path = path.replace("{membership_id}", world.memberships[case.target])
-    body: dict[str, Any] | None = None
-    if (case.method, case.path) == ("POST", "/clubs"):
-        body = {"name": world.name, "disciplines": ["road"]}
-    elif (case.method, case.path) == ("PUT", "/clubs/{club_id}"):
-        body = {"version": 999, "city": "Wollongong"}
-    elif (case.method, case.path) == ("PUT", "/memberships/{membership_id}"):
-        body = {"version": 99, "status": "suspended"}
-    elif case.method == "POST":
-        body = {}
+        path = path.replace("{participation_id}", world.participations.get(case.target, ""))
+    bodies: dict[tuple[str, str], dict[str, Any]] = {
+        ("POST", "/clubs"): {"name": world.name, "disciplines": ["road"]},
+        ("PUT", "/clubs/{club_id}"): {"version": 999, "city": "Wollongong"},
+        ("PUT", "/memberships/{membership_id}"): {"version": 99, "status": "suspended"},
+        ("POST", "/clubs/{club_id}/memberships"): {},
+        ("POST", "/clubs/{club_id}/rides"): ride_body(),
+        ("PUT", "/rides/{ride_id}"): {"version": 999, "title": "Stale edit"},
+        ("PUT", "/participations/{participation_id}"): {"version": 99, "status": "removed"},
+    }
+    body = bodies.get((case.method, case.path))
     return int(api.call(case.method, path, token, json=body).status_code)
 
 

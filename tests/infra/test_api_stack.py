@@ -51,8 +51,9 @@ def test_every_route_but_health_requires_the_cognito_authorizer(synth: Synth) ->
     assert [a["Properties"]["Type"] for a in authorizers.values()] == ["COGNITO_USER_POOLS"]
     (authorizer_id,) = authorizers
 
+    public = {(r.method, r.path) for r in ROUTES if not r.authorized}
     for (verb, path), props in _methods(synth, "dev").items():
-        if verb == "OPTIONS" or path == "/health":
+        if verb == "OPTIONS" or (verb, path) in public:
             assert props["AuthorizationType"] == "NONE", (verb, path)
         else:
             assert props["AuthorizationType"] == "COGNITO_USER_POOLS", (verb, path)
@@ -136,7 +137,7 @@ def test_gateway_errors_use_the_json_error_envelope(synth: Synth) -> None:
     assert "route_not_found" in missing_route["ResponseTemplates"]["application/json"]
 
 
-@pytest.mark.parametrize("service", ["Clubs", "Memberships"])
+@pytest.mark.parametrize("service", ["Clubs", "Memberships", "Rides"])
 def test_service_function_roles_are_least_privilege(synth: Synth, service: str) -> None:
     policies = synth.resources("dev", "Api", "AWS::IAM::Policy")
     clubs = [p for name, p in policies.items() if name.startswith(f"{service}ServiceRole")]
@@ -178,7 +179,11 @@ def test_service_function_shape(synth: Synth) -> None:
     )
     functions = synth.resources("dev", "Api", "AWS::Lambda::Function").values()
     handlers = sorted(f["Properties"]["Handler"] for f in functions)
-    assert handlers == ["clubs.handler.handler", "memberships.handler.handler"]
+    assert handlers == [
+        "clubs.handler.handler",
+        "memberships.handler.handler",
+        "rides.handler.handler",
+    ]
     assert all(len(f["Properties"]["Layers"]) == 2 for f in functions)
 
 

@@ -3,6 +3,7 @@
 import pytest
 
 from shared.authz import AuthzContext, Capability, Principal, capabilities
+from shared.domain.enums import RideVisibility
 from shared.routes import ROUTES
 from tests.authorization_matrix import MATRIX, PERSONAS, SIGNED_IN, RouteCase, persona_principal
 
@@ -23,7 +24,7 @@ def _route_capabilities(case: RouteCase, persona: str) -> set[str]:
     (route,) = [r for r in ROUTES if (r.method, r.path) == (case.method, case.path)]
     if case.method == "DELETE":  # yourself: leave; anyone else: remove
         return {"leave"} if persona == case.target else {"manage_memberships"}
-    return {route.capabilities[0]}
+    return {case.capability or route.capabilities[0]}
 
 
 @pytest.mark.parametrize("case", MATRIX, ids=lambda c: f"{c.method} {c.path}")
@@ -34,9 +35,12 @@ def test_cell_agrees_with_the_authorization_service(case: RouteCase, persona: st
         pytest.skip("a conflict with the caller's own state, decided before authorization")
     role, membership = persona_principal(persona, CLUB, OTHER)
     subject = case.target if case.target else None
-    granted = capabilities(
-        Principal(persona, role), membership, AuthzContext(club_id=CLUB, subject_user_id=subject)
+    context = AuthzContext(
+        club_id=CLUB,
+        subject_user_id=subject,
+        ride_visibility=RideVisibility.MEMBERS if case.about_ride else None,
     )
+    granted = capabilities(Principal(persona, role), membership, context)
     needed = {Capability(c) for c in _route_capabilities(case, persona)}
 
     if status == 403:

@@ -1,0 +1,1 @@
+"""Ride Service: club rides, participation, waitlists, leaders, attendance, calendars."""

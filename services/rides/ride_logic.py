@@ -1,0 +1,187 @@
+"""Ride rules: publishing, listing, reading and editing club rides."""
+
+import uuid
+from datetime import UTC, datetime
+
+from rides.schemas import RideCreate, RideDetail, RideUpdate
+from rides.store import RideStore
+from shared.authz import AuthzContext, Capability, MembershipView, Principal, capabilities, require
+from shared.domain.club import Club
+from shared.domain.enums import (
+    ClubStatus,
+    MembershipStatus,
+    ParticipationRole,
+    ParticipationStatus,
+    RideStatus,
+    RideVisibility,
+)
+from shared.domain.errors import Conflict, NotFound
+from shared.domain.ride import Participation, Ride, new_ride_id, participation_id
+from shared.store.table import ConditionFailed, TransactionCancelled
+
+
+def now() -> datetime:
+    return datetime.now(UTC)
+
+
+def club_or_404(club: Club | None, club_id: str) -> Club:
+    if club is None:
+        raise NotFound(f"No club with id '{club_id}'.", code="club_not_found")
+    return club
+
+
+def ride_or_404(ride: Ride | None, ride_id: str) -> Ride:
+    if ride is None:
+        raise NotFound(f"No ride with id '{ride_id}'.", code="ride_not_found")
+    return ride
+
+
+def ride_context(ride: Ride, subject_id: str | None = None) -> AuthzContext:
+    return AuthzContext(
+        club_id=ride.club_id, ride_visibility=ride.visibility, subject_user_id=subject_id
+    )
+
+
+def create_ride(
+    principal: Principal,
+    club_id: str,
+    data: RideCreate,
+    store: RideStore,
+    display_name: str | None = None,
+) -> Ride:
+    club, membership = store.read_club(club_id, principal.user_id)
+    club = club_or_404(club, club_id)
+    require(Capability.MANAGE_RIDES, principal, membership, AuthzContext(club_id=club_id))
+    if club.status is ClubStatus.ARCHIVED:
+        raise Conflict("The club is archived.", code="club_archived")
+    moment = now()
+    ride = Ride(
+        ride_id=new_ride_id(club_id, str(uuid.uuid4())),
+        club_id=club_id,
+        created_by=principal.user_id,
+        created_at=moment,
+        updated_at=moment,
+        updated_by=principal.user_id,
+        participant_count=1,
+        leader_count=1,
+        **data.model_dump(),
+    )
+    # The creator is the ride's first leader, in the same transaction.
+    leader = Participation(
+        participation_id=participation_id(ride.ride_id, principal.user_id),
+        ride_id=ride.ride_id,
+        club_id=club_id,
+        user_id=principal.user_id,
+        role=ParticipationRole.LEADER,
+        status=ParticipationStatus.JOINED,
+        display_name=display_name,
+        joined_at=moment,
+        updated_at=moment,
+        updated_by=principal.user_id,
+    )
+    try:
+        store.create(ride, leader)
+    except TransactionCancelled:
+        raise Conflict("The club changed meanwhile; try again.", code="club_changed") from None
+    return ride
+
+
+def list_rides(
+    principal: Principal,
+    club_id: str,
+    *,
+    start: datetime | None,
+    end: datetime | None,
+    status: RideStatus | None,
+    limit: int,
+    cursor: str | None,
+    store: RideStore,
+) -> tuple[list[Ride], str | None]:
+    club, membership = store.read_club(club_id, principal.user_id)
+    club_or_404(club, club_id)
+    require(Capability.VIEW_CLUB, principal, membership, AuthzContext(club_id=club_id))
+    # Members-only rides are listed for whoever may view them.
+    members_context = AuthzContext(club_id=club_id, ride_visibility=RideVisibility.MEMBERS)
+    sees_members_rides = Capability.VIEW_RIDE in capabilities(
+        principal, membership, members_context
+    )
+    return store.list_club(
+        club_id,
+        start=start or now(),
+        end=end,
+        status=status,
+        public_only=not sees_members_rides,
+        limit=limit,
+        cursor=cursor,
+    )
+
+
+def get_ride(principal: Principal, ride_id: str, store: RideStore) -> RideDetail:
+    ride, party = store.read_party(ride_id)
+    ride = ride_or_404(ride, ride_id)
+    membership = None
+    if ride.visibility is RideVisibility.MEMBERS and not principal.is_site_admin:
+        _, _, membership = store.read_ride(ride_id, principal.user_id, principal.user_id)
+    require(Capability.VIEW_RIDE, principal, membership, ride_context(ride))
+    leaders = [
+        p
+        for p in party
+        if p.status is ParticipationStatus.JOINED and p.role is not ParticipationRole.RIDER
+    ]
+    mine = next((p for p in party if p.user_id == principal.user_id), None)
+    return RideDetail(**ride.model_dump(), leaders=leaders, my_participation=mine)
+
+
+def update_ride(principal: Principal, ride_id: str, data: RideUpdate, store: RideStore) -> Ride:
+    ride, _, membership = store.read_ride(ride_id, principal.user_id, principal.user_id)
+    ride = ride_or_404(ride, ride_id)
+    require(Capability.MANAGE_RIDES, principal, membership, ride_context(ride))
+    if data.version != ride.version:
+        raise Conflict(
+            f"The ride is at version {ride.version}, not {data.version}.", code="version_conflict"
+        )
+    if ride.status is not RideStatus.SCHEDULED:
+        raise Conflict(f"A {ride.status} ride cannot be edited.", code="ride_not_scheduled")
+    changes = data.changes()
+    if data.capacity is not None and data.capacity < ride.participant_count:
+        raise Conflict(
+            f"{ride.participant_count} riders have joined; capacity cannot go below that.",
+            code="capacity_below_participants",
+        )
+    updated = Ride.model_validate(
+        {
+            **ride.model_dump(),
+            **changes,
+            "updated_at": now(),
+            "updated_by": principal.user_id,
+            "version": ride.version + 1,
+        }
+    )
+    try:
+        store.update_ride(ride, updated)
+    except (TransactionCancelled, ConditionFailed):
+        raise Conflict(
+            "The ride changed meanwhile (an edit, or riders joining); read it again.",
+            code="version_conflict",
+        ) from None
+    return updated
+
+
+def is_active_member(membership: MembershipView | None) -> bool:
+    return membership is not None and membership.status is MembershipStatus.ACTIVE
+
+
+def public_calendar(club_id: str, store: RideStore) -> tuple[Club, list[Ride]]:
+    """A club's public, scheduled, upcoming rides (at most 100): no caller, no token."""
+    club, _ = store.read_club(club_id, "anonymous")
+    club = club_or_404(club, club_id)
+    rides, _ = store.list_club(
+        club_id,
+        start=now(),
+        end=None,
+        status=RideStatus.SCHEDULED,
+        public_only=True,
+        limit=100,
+        cursor=None,
+    )
+    return club, rides

@@ -1,0 +1,110 @@
+"""Ride and RideParticipation (`domain-v1.md`)."""
+
+from datetime import UTC, datetime
+
+from pydantic import BaseModel, Field
+
+from shared.domain.enums import (
+    Attendance,
+    DropPolicy,
+    PaceClass,
+    ParticipationRole,
+    ParticipationStatus,
+    RideStatus,
+    RideVisibility,
+    Surface,
+)
+
+CLUB_TIMEZONE = "Australia/Sydney"
+ID_SEPARATOR = "_"
+
+
+def new_ride_id(club_id: str, unique: str) -> str:
+    """Ride ids name their club, so a ride and the caller's membership of its club are
+    read together in one consistent round trip."""
+    return f"{club_id}{ID_SEPARATOR}{unique}"
+
+
+def club_of_ride(ride_id: str) -> str:
+    return ride_id.partition(ID_SEPARATOR)[0]
+
+
+def split_participation_id(value: str) -> tuple[str, str]:
+    """(ride id, user id) of `{club_id}_{ride}_{user_id}`."""
+    ride_id, _, user_id = value.rpartition(ID_SEPARATOR)
+    return ride_id, user_id
+
+
+def utc_text(moment: datetime) -> str:
+    """Sortable UTC form used in keys and conditions."""
+    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+class MeetingPoint(BaseModel):
+    name: str = Field(min_length=1, max_length=120)
+    lat: float = Field(ge=-90, le=90)
+    lon: float = Field(ge=-180, le=180)
+
+
+class PaceRange(BaseModel):
+    min: float = Field(gt=0, le=80)
+    max: float = Field(gt=0, le=80)
+
+
+class Ride(BaseModel):
+    ride_id: str
+    club_id: str
+    title: str
+    description: str = ""
+    start_at: datetime
+    estimated_duration_min: int
+    meeting_point: MeetingPoint
+    distance_km: float
+    elevation_gain_m: int = 0
+    surface: Surface
+    pace_class: PaceClass
+    pace_kph: PaceRange | None = None
+    drop_policy: DropPolicy
+    capacity: int | None = None  # None: unlimited
+    waitlist_enabled: bool = True
+    visibility: RideVisibility = RideVisibility.MEMBERS
+    route_key: str | None = None
+    status: RideStatus = RideStatus.SCHEDULED
+    cancel_reason: str | None = None
+    # Kept in the same transactions as the participations they count.
+    participant_count: int = 0
+    waitlist_count: int = 0
+    leader_count: int = 0
+    created_by: str
+    created_at: datetime
+    updated_at: datetime
+    updated_by: str
+    version: int = 1
+
+
+def participation_id(ride_id: str, user_id: str) -> str:
+    return f"{ride_id}_{user_id}"
+
+
+class Participation(BaseModel):
+    participation_id: str
+    ride_id: str
+    club_id: str
+    user_id: str
+    role: ParticipationRole = ParticipationRole.RIDER
+    status: ParticipationStatus
+    attendance: Attendance = Attendance.UNKNOWN
+    display_name: str | None = None
+    joined_at: datetime | None = None
+    waitlisted_at: datetime | None = None
+    updated_at: datetime
+    updated_by: str
+    version: int = 1
+
+    @property
+    def holds_seat(self) -> bool:
+        return self.status is ParticipationStatus.JOINED
+
+    @property
+    def is_leading(self) -> bool:
+        return self.holds_seat and self.role is ParticipationRole.LEADER
