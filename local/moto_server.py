@@ -19,6 +19,8 @@ from moto.moto_server.werkzeug_app import (
 )
 from werkzeug.serving import BaseWSGIServer, make_server
 
+from local import moto_transactions
+
 WSGIApp = Callable[[dict[str, Any], Callable[..., Any]], Iterable[bytes]]
 
 
@@ -34,7 +36,7 @@ class SerializedDynamoDB:
     ) -> Iterable[bytes]:
         if not environ.get("HTTP_X_AMZ_TARGET", "").startswith("DynamoDB_"):
             return self.app(environ, start_response)
-        with self.lock:
+        with self.lock, moto_transactions.serialized():
             # Drain the body inside the lock: moto may compute it lazily.
             return [b"".join(self.app(environ, start_response))]
 
@@ -61,6 +63,7 @@ class MotoServer:
         self.port = port or free_port()
         app: WSGIApp = DomainDispatcherApplication(create_backend_app)
         if serialize_dynamodb:
+            moto_transactions.install()
             app = SerializedDynamoDB(app)
         self._server: BaseWSGIServer = make_server(
             "127.0.0.1", self.port, app, threaded=True, request_handler=QuietRequestHandler

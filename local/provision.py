@@ -46,7 +46,7 @@ def create_table(dynamodb: Any, name: str) -> None:
             }
             for index in GLOBAL_INDEXES
         ],
-        StreamSpecification={"StreamEnabled": True, "StreamViewType": "NEW_AND_OLD_IMAGES"},
+        StreamSpecification={"StreamEnabled": False},
     )
     dynamodb.update_time_to_live(
         TableName=name,
