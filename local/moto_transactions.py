@@ -90,7 +90,8 @@ def _transact_write_items(self: DynamoDBBackend, transact_items: list[dict[str, 
     applied = []
     try:
         for op_type, op, key, before in actions:
-            names, values = op.get("ExpressionAttributeNames"), op.get("ExpressionAttributeValues")
+            names = op.get("ExpressionAttributeNames") or {}
+            values = op.get("ExpressionAttributeValues") or {}
             if op_type == "Put":
                 self.put_item(op["TableName"], op["Item"])
             elif op_type == "Delete":
