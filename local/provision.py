@@ -26,7 +26,10 @@ class LocalResources:
     event_bus_name: str
 
 
-def create_table(dynamodb: Any, name: str) -> None:
+def create_table(dynamodb: Any, name: str, *, stream: bool = False) -> None:
+    """The application table. The deployed one has a stream (read by the event
+    publisher); locally nothing reads it and moto would keep every record, so it is off
+    unless asked for."""
     dynamodb.create_table(
         TableName=name,
         BillingMode="PAY_PER_REQUEST",
@@ -46,7 +49,11 @@ def create_table(dynamodb: Any, name: str) -> None:
             }
             for index in GLOBAL_INDEXES
         ],
-        StreamSpecification={"StreamEnabled": False},
+        StreamSpecification=(
+            {"StreamEnabled": True, "StreamViewType": "NEW_AND_OLD_IMAGES"}
+            if stream
+            else {"StreamEnabled": False}
+        ),
     )
     dynamodb.update_time_to_live(
         TableName=name,
