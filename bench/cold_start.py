@@ -21,6 +21,7 @@ BASELINE = "import boto3\nboto3.client('dynamodb')"
 SERVICES = {
     "clubs": "import clubs.handler as h\nh.get_store()",
     "memberships": "import memberships.handler as h\nh.get_store()",
+    "rides": "import rides.handler as h\nh.get_store()",
     "integration.counts": "import integration.counts as c\nc._table()",
 }
 _TIMER = """

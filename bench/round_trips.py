@@ -8,6 +8,7 @@ import json
 import os
 import re
 from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import boto3
@@ -54,6 +55,8 @@ def measure_routes() -> list[Measure]:
     from clubs.store import ClubStore
     from memberships import handler as memberships_api
     from memberships.store import MembershipStore
+    from rides import handler as rides_api
+    from rides.store import RideStore
 
     with mock_aws():
         client = boto3.client("dynamodb")
@@ -67,6 +70,7 @@ def measure_routes() -> list[Measure]:
         memberships_api.app.dependency_overrides[memberships_api.get_store] = lambda: (
             MembershipStore(table)
         )
+        rides_api.app.dependency_overrides[rides_api.get_store] = lambda: RideStore(table)
 
         def call(
             method: str,
@@ -89,7 +93,13 @@ def measure_routes() -> list[Measure]:
                 body=json.dumps(body) if body is not None else None,
                 claims=claims,
             )
-            service = memberships_api if "member" in resource else clubs_api
+            service = (
+                rides_api
+                if "ride" in resource or "participation" in resource
+                else memberships_api
+                if "member" in resource
+                else clubs_api
+            )
             answer = service.handler(event, _Context())
             return answer["statusCode"], json.loads(answer["body"]), len(calls)
 
@@ -188,14 +198,96 @@ def measure_routes() -> list[Measure]:
             1,
             call("GET", "/users/me/memberships", "/users/me/memberships", claims=owner),
         )
-        clubs_api.app.dependency_overrides.clear()
-        memberships_api.app.dependency_overrides.clear()
+        ride_body = {
+            "title": "Bench ride",
+            "start_at": (datetime.now(UTC) + timedelta(days=3)).isoformat(),
+            "estimated_duration_min": 90,
+            "meeting_point": {"name": "Park", "lat": -33.9, "lon": 151.2},
+            "distance_km": 50,
+            "surface": "road",
+            "pace_class": "B",
+            "drop_policy": "regroup",
+            "capacity": 2,
+            "visibility": "members",
+        }
+        ride = record(
+            "POST /clubs/{club_id}/rides",
+            2,
+            call(
+                "POST",
+                "/clubs/{club_id}/rides",
+                f"/clubs/{club['club_id']}/rides",
+                ride_body,
+                claims=owner,
+            ),
+        )
+        ride_path = f"/rides/{ride['ride_id']}"
+        riders = [{"sub": f"9999999{i}-9999-4999-8999-999999999999"} for i in range(3)]
+        for person in riders:
+            joined = call("POST", "/clubs/{club_id}/memberships", members, {}, claims=person)[1]
+            approve = {"version": 1, "status": "active"}
+            target = f"/memberships/{joined['membership_id']}"
+            call("PUT", "/memberships/{membership_id}", target, approve, claims=owner)
+        record(
+            "POST /rides/{id}/participations (seat)",
+            2,
+            call(
+                "POST",
+                "/rides/{ride_id}/participations",
+                f"{ride_path}/participations",
+                claims=riders[0],
+            ),
+        )
+        record(
+            "POST /rides/{id}/participations (waitlist)",
+            2,
+            call(
+                "POST",
+                "/rides/{ride_id}/participations",
+                f"{ride_path}/participations",
+                claims=riders[1],
+            ),
+        )
+        record(
+            "GET /rides/{id} (members-only)",
+            2,
+            call("GET", "/rides/{ride_id}", ride_path, claims=owner),
+        )
+        record(
+            "GET /clubs/{club_id}/rides",
+            2,
+            call("GET", "/clubs/{club_id}/rides", f"/clubs/{club['club_id']}/rides", claims=owner),
+        )
+        record(
+            "PUT /participations/{id} (withdraw+promote)",
+            2,
+            call(
+                "PUT",
+                "/participations/{participation_id}",
+                f"/participations/{ride['ride_id']}_{riders[0]['sub']}",
+                {"version": 1, "status": "withdrawn"},
+                claims=riders[0],
+            ),
+        )
+        record(
+            "PUT /rides/{id} (edit)",
+            2,
+            call(
+                "PUT",
+                "/rides/{ride_id}",
+                ride_path,
+                {"version": 1, "title": "Bench ride 2"},
+                claims=owner,
+            ),
+        )
+        for module in (clubs_api, memberships_api, rides_api):
+            module.app.dependency_overrides.clear()
         return results
 
 
 def report(results: list[Measure]) -> str:
-    lines = [f"{'route':<40} {'status':>6} {'round trips':>12} {'budget':>7}  verdict"]
+    lines = [f"{'route':<46} {'status':>6} {'round trips':>12} {'budget':>7}  verdict"]
     for m in results:
         verdict = "ok" if m.within else "OVER BUDGET"
-        lines.append(f"{m.route:<40} {m.status:>6} {m.round_trips:>12} {m.budget:>7}  {verdict}")
+        lines.append(f"{m.route:<46} {m.status:>6} {m.round_trips:>12} {m.budget:>7}  {verdict}")
     return "\n".join(lines)

@@ -1,11 +1,15 @@
 """Known users and a couple of clubs, so the local platform is usable at once."""
 
 from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+from zoneinfo import ZoneInfo
 
 import requests
 
 from local.platform import Endpoints, LocalPlatform
 from local.users import create_user, id_token
+from shared.domain.ride import CLUB_TIMEZONE
 
 
 @dataclass(frozen=True)
@@ -43,9 +47,40 @@ def seed(platform: LocalPlatform, endpoints: Endpoints) -> None:
             cognito, endpoints.resources.user_pool_id, user.email, user.password, user.system_role
         )
     token = id_token(cognito, endpoints.resources.client_id, SITE_ADMIN.email, SITE_ADMIN.password)
+    headers = {"Authorization": token}
+    club_ids = []
     for club in SEED_CLUBS:
         # Through the API, so seeded data is exactly what a client would have made.
-        answer = requests.post(
-            f"{endpoints.api_url}/clubs", json=club, headers={"Authorization": token}, timeout=30
-        )
+        answer = requests.post(f"{endpoints.api_url}/clubs", json=club, headers=headers, timeout=30)
         answer.raise_for_status()
+        club_ids.append(answer.json()["club_id"])
+    answer = requests.post(
+        f"{endpoints.api_url}/clubs/{club_ids[0]}/rides",
+        json=seed_ride(),
+        headers=headers,
+        timeout=30,
+    )
+    answer.raise_for_status()
+
+
+def seed_ride() -> dict[str, Any]:
+    """Next Saturday-ish, 6:30 in Sydney: the classic bunch ride start."""
+    start = (datetime.now(ZoneInfo(CLUB_TIMEZONE)) + timedelta(days=4)).replace(
+        hour=6, minute=30, second=0, microsecond=0
+    )
+    return {
+        "title": "Royal National Park loop",
+        "description": "Out through Sutherland, the park's rainforest road, back by the coast.",
+        "start_at": start.isoformat(),
+        "estimated_duration_min": 210,
+        "meeting_point": {"name": "Sydney Park, Sydney Park Rd", "lat": -33.9097, "lon": 151.1866},
+        "distance_km": 96,
+        "elevation_gain_m": 1150,
+        "surface": "road",
+        "pace_class": "B",
+        "pace_kph": {"min": 26, "max": 29},
+        "drop_policy": "regroup",
+        "capacity": 20,
+        "waitlist_enabled": True,
+        "visibility": "public",
+    }

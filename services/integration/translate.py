@@ -88,9 +88,89 @@ def _membership_events(
     ]
 
 
+def _ride_events(
+    kind: str, old: Image | None, new: Image | None, event_id: str
+) -> list[DomainEvent]:
+    if new is None or kind == "REMOVE" or (old and old.get("version") == new.get("version")):
+        return []  # counter moves by participations are not ride edits
+    if old is None:
+        event_type = "ride_created"
+    elif new["status"] == "cancelled" and old.get("status") != "cancelled":
+        event_type = "ride_cancelled"
+    else:
+        event_type = "ride_updated"
+    data = {
+        "ride_id": new["ride_id"],
+        "club_id": new["club_id"],
+        "start_at": new["start_at"],
+        "status": new["status"],
+        "visibility": new["visibility"],
+    }
+    return [
+        DomainEvent(
+            event_id=f"{event_id}:{event_type}",
+            event_type=event_type,
+            context="rides",
+            occurred_at=datetime.fromisoformat(new["updated_at"]),
+            actor=new.get("updated_by"),
+            data=data,
+        )
+    ]
+
+
+# (previous status, new status) of a participation -> event.
+_PARTICIPATION_EVENTS: dict[tuple[str | None, str], str] = {
+    (None, "joined"): "participation_joined",
+    (None, "waitlisted"): "participation_waitlisted",
+    ("withdrawn", "joined"): "participation_joined",
+    ("withdrawn", "waitlisted"): "participation_waitlisted",
+    ("waitlisted", "joined"): "participation_promoted",
+    ("joined", "withdrawn"): "participation_withdrawn",
+    ("waitlisted", "withdrawn"): "participation_withdrawn",
+    ("joined", "removed"): "participation_withdrawn",
+    ("waitlisted", "removed"): "participation_withdrawn",
+}
+
+
+def _participation_events(
+    kind: str, old: Image | None, new: Image | None, event_id: str
+) -> list[DomainEvent]:
+    if new is None or kind == "REMOVE" or (old and old.get("version") == new.get("version")):
+        return []
+    before = old or {}
+    types = []
+    transition = (before.get("status"), new["status"])
+    if transition[0] != transition[1] and transition in _PARTICIPATION_EVENTS:
+        types.append(_PARTICIPATION_EVENTS[transition])
+    if new["role"] == "leader" and before.get("role") != "leader" and before:
+        types.append("ride_leader_assigned")
+    data = {
+        "participation_id": new["participation_id"],
+        "ride_id": new["ride_id"],
+        "club_id": new["club_id"],
+        "user_id": new["user_id"],
+        "status": new["status"],
+        "previous_status": before.get("status"),
+        "role": new["role"],
+    }
+    return [
+        DomainEvent(
+            event_id=f"{event_id}:{event_type}",
+            event_type=event_type,
+            context="rides",
+            occurred_at=datetime.fromisoformat(new["updated_at"]),
+            actor=new.get("updated_by"),
+            data=data,
+        )
+        for event_type in types
+    ]
+
+
 _BY_ENTITY: dict[str, Callable[[str, Image | None, Image | None, str], list[DomainEvent]]] = {
     "club": _club_events,
     "membership": _membership_events,
+    "ride": _ride_events,
+    "participation": _participation_events,
 }
 
 

@@ -211,3 +211,72 @@ def test_role_changes_are_membership_role_changed() -> None:
 
     assert [e.event_type for e in events] == ["membership_role_changed"]
     assert events[0].data["previous_role"] == "member"
+
+
+def ride_image(status: str = "scheduled", version: int = 1, **extra: Any) -> dict[str, Any]:
+    return {
+        "entity": "ride",
+        "ride_id": f"{CLUB_ID}_r1",
+        "club_id": CLUB_ID,
+        "start_at": "2026-12-01T06:00:00+11:00",
+        "status": status,
+        "visibility": "public",
+        "updated_by": "leader-1",
+        "updated_at": NOW,
+        "version": version,
+        **extra,
+    }
+
+
+def test_ride_lifecycle_events() -> None:
+    created = events_from_change("INSERT", None, ride_image(), "e1")
+    edited = events_from_change("MODIFY", ride_image(), ride_image(version=2), "e2")
+    cancelled = events_from_change(
+        "MODIFY", ride_image(version=2), ride_image("cancelled", 3), "e3"
+    )
+    counted = events_from_change("MODIFY", ride_image(), ride_image(participant_count=5), "e4")
+
+    assert [e.event_type for e in created + edited + cancelled] == [
+        "ride_created",
+        "ride_updated",
+        "ride_cancelled",
+    ]
+    assert counted == []
+    assert counter_delta(created[0]) == ("ride_count", 1)
+    assert counter_delta(cancelled[0]) == ("ride_count", -1)
+
+
+def participation_image(status: str, role: str = "rider", version: int = 1) -> dict[str, Any]:
+    return {
+        "entity": "participation",
+        "participation_id": f"{CLUB_ID}_r1_u1",
+        "ride_id": f"{CLUB_ID}_r1",
+        "club_id": CLUB_ID,
+        "user_id": "u1",
+        "status": status,
+        "role": role,
+        "updated_by": "u1",
+        "updated_at": NOW,
+        "version": version,
+    }
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "types"),
+    [
+        (None, ("joined", "rider"), ["participation_joined"]),
+        (None, ("waitlisted", "rider"), ["participation_waitlisted"]),
+        (("waitlisted", "rider"), ("joined", "rider"), ["participation_promoted"]),
+        (("joined", "rider"), ("withdrawn", "rider"), ["participation_withdrawn"]),
+        (("joined", "rider"), ("joined", "leader"), ["ride_leader_assigned"]),
+    ],
+)
+def test_participation_events(
+    old: tuple[str, str] | None, new: tuple[str, str], types: list[str]
+) -> None:
+    before = participation_image(*old) if old else None
+    events = events_from_change(
+        "MODIFY" if old else "INSERT", before, participation_image(*new, version=2), "e"
+    )
+
+    assert [e.event_type for e in events] == types
