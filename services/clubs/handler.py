@@ -1,23 +1,21 @@
 """Clubs API: thin HTTP layer over `clubs.logic`."""
 
 from functools import cache
-from typing import Annotated, Any
+from typing import Annotated
 
 from aws_lambda_powertools.event_handler import Response, content_types
 from aws_lambda_powertools.event_handler.depends import Depends
 from aws_lambda_powertools.event_handler.openapi.params import Body, Path, Query
-from aws_lambda_powertools.logging import correlation_paths
-from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from clubs import logic
 from clubs.schemas import UUID_PATTERN, Club, ClubCreate, ClubPage, ClubUpdate
 from clubs.store import ClubStore
 from shared.api.auth import current_principal
-from shared.api.resolver import ERROR_RESPONSES, build_resolver
+from shared.api.resolver import ERROR_RESPONSES, build_resolver, lambda_handler
 from shared.authz import Principal
 from shared.config import get_settings
 from shared.domain.enums import ClubStatus
-from shared.observability import logger, metrics, tracer
+from shared.observability import metrics
 from shared.store.client import dynamodb_client
 from shared.store.table import Table
 
@@ -79,8 +77,4 @@ def update_club(
     return logic.update_club(caller, club_id, body, store)
 
 
-@logger.inject_lambda_context(correlation_id_path=correlation_paths.API_GATEWAY_REST)
-@tracer.capture_lambda_handler
-@metrics.log_metrics
-def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
-    return app.resolve(event, context)
+handler = lambda_handler(app)

@@ -1,4 +1,8 @@
-"""From a committed change of the table to the domain events it means."""
+"""From a committed change of the table to the domain events it means.
+
+Only changes that bumped an item's `version` mean something: counter moves made by other
+writers (participants, members) leave it alone and publish nothing.
+"""
 
 from collections.abc import Callable
 from datetime import datetime
@@ -7,37 +11,10 @@ from typing import Any
 from shared.events import DomainEvent
 
 Image = dict[str, Any]
+# What an entity's change means: (event type, data) pairs.
+Meanings = list[tuple[str, dict[str, Any]]]
 
-
-def _club_events(
-    kind: str, old: Image | None, new: Image | None, event_id: str
-) -> list[DomainEvent]:
-    if new is None:
-        return []
-    base: dict[str, Any] = {
-        "event_id": event_id,
-        "context": "clubs",
-        "occurred_at": datetime.fromisoformat(new["updated_at"]),
-        "actor": new.get("updated_by") or new.get("created_by"),
-    }
-    if kind == "INSERT":
-        data = {"club_id": new["club_id"], "name": new["name"], "join_policy": new["join_policy"]}
-        return [DomainEvent(event_type="club_created", data=data, **base)]
-    if kind == "MODIFY" and old is not None and old.get("version") != new.get("version"):
-        # Counter updates by consumers do not bump the version and are not "club_updated".
-        changed = sorted(
-            k for k in set(old) | set(new)
-            if k not in {"version", "updated_at", "updated_by", "GSI1PK", "GSI1SK"}
-            and old.get(k) != new.get(k)
-        )  # fmt: skip
-        data = {"club_id": new["club_id"], "changed": changed, "version": new["version"]}
-        return [DomainEvent(event_type="club_updated", data=data, **base)]
-    return []
-
-
-# The event a membership status change means, by (previous status, new status);
-# None as previous status is a new membership.
-_STATUS_EVENTS: dict[tuple[str | None, str], str] = {
+_MEMBERSHIP_STATUS_EVENTS: dict[tuple[str | None, str], str] = {
     (None, "active"): "user_joined_club",
     (None, "pending"): "membership_requested",
     ("left", "active"): "user_joined_club",
@@ -48,78 +25,11 @@ _STATUS_EVENTS: dict[tuple[str | None, str], str] = {
     ("pending", "rejected"): "membership_rejected",
     ("active", "suspended"): "membership_suspended",
     ("suspended", "active"): "membership_reinstated",
+    ("active", "left"): "membership_ended",
+    ("suspended", "left"): "membership_ended",
+    ("pending", "left"): "membership_ended",
 }
-_ENDED = frozenset({"left", "removed"})
-
-
-def _membership_events(
-    kind: str, old: Image | None, new: Image | None, event_id: str
-) -> list[DomainEvent]:
-    if new is None or kind == "REMOVE" or (old and old.get("version") == new.get("version")):
-        return []
-    before = old or {}
-    data = {
-        "club_id": new["club_id"],
-        "user_id": new["user_id"],
-        "membership_id": new["membership_id"],
-        "status": new["status"],
-        "previous_status": before.get("status"),
-        "club_role": new["club_role"],
-        "previous_role": before.get("club_role"),
-    }
-    types: list[str] = []
-    if before.get("status") != new["status"]:
-        ended = new["status"] in _ENDED
-        types.append(
-            "membership_ended" if ended else _STATUS_EVENTS[(before.get("status"), new["status"])]
-        )
-    if before and before.get("club_role") != new["club_role"]:
-        types.append("membership_role_changed")
-    return [
-        DomainEvent(
-            event_id=f"{event_id}:{event_type}",
-            event_type=event_type,
-            context="memberships",
-            occurred_at=datetime.fromisoformat(new["updated_at"]),
-            actor=new.get("updated_by"),
-            data=data,
-        )
-        for event_type in types
-    ]
-
-
-def _ride_events(
-    kind: str, old: Image | None, new: Image | None, event_id: str
-) -> list[DomainEvent]:
-    if new is None or kind == "REMOVE" or (old and old.get("version") == new.get("version")):
-        return []  # counter moves by participations are not ride edits
-    if old is None:
-        event_type = "ride_created"
-    elif new["status"] == "cancelled" and old.get("status") != "cancelled":
-        event_type = "ride_cancelled"
-    else:
-        event_type = "ride_updated"
-    data = {
-        "ride_id": new["ride_id"],
-        "club_id": new["club_id"],
-        "start_at": new["start_at"],
-        "status": new["status"],
-        "visibility": new["visibility"],
-    }
-    return [
-        DomainEvent(
-            event_id=f"{event_id}:{event_type}",
-            event_type=event_type,
-            context="rides",
-            occurred_at=datetime.fromisoformat(new["updated_at"]),
-            actor=new.get("updated_by"),
-            data=data,
-        )
-    ]
-
-
-# (previous status, new status) of a participation -> event.
-_PARTICIPATION_EVENTS: dict[tuple[str | None, str], str] = {
+_PARTICIPATION_STATUS_EVENTS: dict[tuple[str | None, str], str] = {
     (None, "joined"): "participation_joined",
     (None, "waitlisted"): "participation_waitlisted",
     ("withdrawn", "joined"): "participation_joined",
@@ -130,54 +40,91 @@ _PARTICIPATION_EVENTS: dict[tuple[str | None, str], str] = {
     ("joined", "removed"): "participation_withdrawn",
     ("waitlisted", "removed"): "participation_withdrawn",
 }
+_NOT_CHANGES = frozenset({"version", "updated_at", "updated_by", "GSI1PK", "GSI1SK"})
 
 
-def _participation_events(
-    kind: str, old: Image | None, new: Image | None, event_id: str
-) -> list[DomainEvent]:
-    if new is None or kind == "REMOVE" or (old and old.get("version") == new.get("version")):
-        return []
-    before = old or {}
-    types = []
-    transition = (before.get("status"), new["status"])
-    if transition[0] != transition[1] and transition in _PARTICIPATION_EVENTS:
-        types.append(_PARTICIPATION_EVENTS[transition])
-    if new["role"] == "leader" and before.get("role") != "leader" and before:
-        types.append("ride_leader_assigned")
-    data = {
-        "participation_id": new["participation_id"],
-        "ride_id": new["ride_id"],
-        "club_id": new["club_id"],
-        "user_id": new["user_id"],
-        "status": new["status"],
-        "previous_status": before.get("status"),
-        "role": new["role"],
-    }
+def _club(old: Image, new: Image) -> Meanings:
+    if not old:
+        keep = ("club_id", "name", "join_policy")
+        return [("club_created", {k: new[k] for k in keep})]
+    changed = sorted(k for k in (set(old) | set(new)) - _NOT_CHANGES if old.get(k) != new.get(k))
     return [
-        DomainEvent(
-            event_id=f"{event_id}:{event_type}",
-            event_type=event_type,
-            context="rides",
-            occurred_at=datetime.fromisoformat(new["updated_at"]),
-            actor=new.get("updated_by"),
-            data=data,
-        )
-        for event_type in types
+        ("club_updated", {"club_id": new["club_id"], "changed": changed, "version": new["version"]})
     ]
 
 
-_BY_ENTITY: dict[str, Callable[[str, Image | None, Image | None, str], list[DomainEvent]]] = {
-    "club": _club_events,
-    "membership": _membership_events,
-    "ride": _ride_events,
-    "participation": _participation_events,
+def _membership(old: Image, new: Image) -> Meanings:
+    keep = ("club_id", "user_id", "membership_id", "status", "club_role")
+    data = {
+        **{k: new[k] for k in keep},
+        "previous_status": old.get("status"),
+        "previous_role": old.get("club_role"),
+    }
+    meanings = []
+    if old.get("status") != new["status"]:
+        ended = new["status"] == "removed"
+        event = (
+            "membership_ended"
+            if ended
+            else _MEMBERSHIP_STATUS_EVENTS.get((old.get("status"), new["status"]))
+        )
+        if event:
+            meanings.append((event, data))
+    if old and old.get("club_role") != new["club_role"]:
+        meanings.append(("membership_role_changed", data))
+    return meanings
+
+
+def _ride(old: Image, new: Image) -> Meanings:
+    if not old:
+        event = "ride_created"
+    elif new["status"] == "cancelled" and old.get("status") != "cancelled":
+        event = "ride_cancelled"
+    else:
+        event = "ride_updated"
+    keep = ("ride_id", "club_id", "start_at", "status", "visibility")
+    return [(event, {k: new[k] for k in keep})]
+
+
+def _participation(old: Image, new: Image) -> Meanings:
+    keep = ("participation_id", "ride_id", "club_id", "user_id", "status", "role")
+    data = {**{k: new[k] for k in keep}, "previous_status": old.get("status")}
+    meanings = []
+    event = _PARTICIPATION_STATUS_EVENTS.get((old.get("status"), new["status"]))
+    if event and old.get("status") != new["status"]:
+        meanings.append((event, data))
+    if old and new["role"] == "leader" and old.get("role") != "leader":
+        meanings.append(("ride_leader_assigned", data))
+    return meanings
+
+
+_BY_ENTITY: dict[str, tuple[str, Callable[[Image, Image], Meanings]]] = {
+    "club": ("clubs", _club),
+    "membership": ("memberships", _membership),
+    "ride": ("rides", _ride),
+    "participation": ("rides", _participation),
 }
 
 
 def events_from_change(
     kind: str, old: Image | None, new: Image | None, event_id: str
 ) -> list[DomainEvent]:
-    """`kind` is the stream's INSERT | MODIFY | REMOVE; images are deserialized items."""
-    entity = (new or old or {}).get("entity")
-    translate = _BY_ENTITY.get(str(entity))
-    return translate(kind, old, new, event_id) if translate else []
+    """`kind` is the stream's INSERT | MODIFY | REMOVE; images are deserialized items.
+    Event ids derive from the stream record's, so a redelivered record repeats them."""
+    if new is None or kind == "REMOVE" or (old and old.get("version") == new.get("version")):
+        return []
+    known = _BY_ENTITY.get(str(new.get("entity")))
+    if known is None:
+        return []
+    context, meaning = known
+    return [
+        DomainEvent(
+            event_id=f"{event_id}:{event_type}",
+            event_type=event_type,
+            context=context,
+            occurred_at=datetime.fromisoformat(new["updated_at"]),
+            actor=new.get("updated_by") or new.get("created_by"),
+            data=data,
+        )
+        for event_type, data in meaning(old or {}, new)
+    ]

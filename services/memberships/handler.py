@@ -6,8 +6,6 @@ from typing import Annotated, Any
 from aws_lambda_powertools.event_handler import Response, content_types
 from aws_lambda_powertools.event_handler.depends import Depends
 from aws_lambda_powertools.event_handler.openapi.params import Body, Path, Query
-from aws_lambda_powertools.logging import correlation_paths
-from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from memberships import logic
 from memberships.schemas import (
@@ -20,11 +18,11 @@ from memberships.schemas import (
 )
 from memberships.store import MembershipStore
 from shared.api.auth import caller_display_name, current_principal
-from shared.api.resolver import ERROR_RESPONSES, build_resolver
+from shared.api.resolver import ERROR_RESPONSES, build_resolver, lambda_handler
 from shared.authz import Principal
 from shared.config import get_settings
 from shared.domain.enums import ClubRole, MembershipStatus
-from shared.observability import logger, metrics, tracer
+from shared.observability import metrics
 from shared.store.client import dynamodb_client
 from shared.store.table import Table
 
@@ -139,8 +137,4 @@ def my_memberships(
     return MembershipPage(items=items, next_cursor=next_cursor)
 
 
-@logger.inject_lambda_context(correlation_id_path=correlation_paths.API_GATEWAY_REST)
-@tracer.capture_lambda_handler
-@metrics.log_metrics
-def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
-    return app.resolve(event, context)
+handler = lambda_handler(app)

@@ -6,8 +6,6 @@ from typing import Annotated, Any
 from aws_lambda_powertools.event_handler import Response, content_types
 from aws_lambda_powertools.event_handler.depends import Depends
 from aws_lambda_powertools.event_handler.openapi.params import Body, Path, Query
-from aws_lambda_powertools.logging import correlation_paths
-from aws_lambda_powertools.utilities.typing import LambdaContext
 from pydantic import AwareDatetime
 
 from rides import participation_logic, ride_logic
@@ -25,12 +23,12 @@ from rides.schemas import (
 )
 from rides.store import RideStore
 from shared.api.auth import caller_display_name, current_principal
-from shared.api.resolver import ERROR_RESPONSES, build_resolver
+from shared.api.resolver import ERROR_RESPONSES, build_resolver, lambda_handler
 from shared.authz import Principal
 from shared.config import get_settings
 from shared.domain.enums import RideStatus
 from shared.domain.ride import Participation, Ride
-from shared.observability import logger, metrics, tracer
+from shared.observability import metrics
 from shared.store.client import dynamodb_client
 from shared.store.table import Table
 
@@ -175,8 +173,4 @@ def change_participation(
     return participation_logic.change_participation(caller, participation_id, body, store)
 
 
-@logger.inject_lambda_context(correlation_id_path=correlation_paths.API_GATEWAY_REST)
-@tracer.capture_lambda_handler
-@metrics.log_metrics
-def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
-    return app.resolve(event, context)
+handler = lambda_handler(app)

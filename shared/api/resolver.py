@@ -1,14 +1,17 @@
 """One place that maps every error to an HTTP answer, for every service's resolver."""
 
+from collections.abc import Callable
 from typing import Any
 
 from aws_lambda_powertools.event_handler import APIGatewayRestResolver, CORSConfig, Response
 from aws_lambda_powertools.event_handler.openapi.exceptions import RequestValidationError
 from aws_lambda_powertools.event_handler.openapi.types import OpenAPIResponse
+from aws_lambda_powertools.logging import correlation_paths
+from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from shared.api.errors import ErrorBody, error_response
 from shared.domain.errors import DomainError
-from shared.observability import logger
+from shared.observability import logger, metrics, tracer
 
 # Answers documented on every route of the OpenAPI document.
 ERROR_RESPONSES: dict[int, OpenAPIResponse] = {
@@ -65,3 +68,20 @@ def build_resolver() -> APIGatewayRestResolver:
         return error_response(500, "internal_error", "Something went wrong on our side.")
 
     return app
+
+
+# The context is typed loosely so tests may pass any object with the same attributes.
+Handler = Callable[[dict[str, Any], Any], dict[str, Any]]
+
+
+def lambda_handler(app: APIGatewayRestResolver) -> Handler:
+    """The Lambda entry point of a service: correlation id from API Gateway's request id,
+    tracing, and metrics flushed per invocation, in one fixed order."""
+
+    @logger.inject_lambda_context(correlation_id_path=correlation_paths.API_GATEWAY_REST)
+    @tracer.capture_lambda_handler
+    @metrics.log_metrics
+    def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
+        return app.resolve(event, context)
+
+    return handler
