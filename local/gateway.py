@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from typing import Any
 from urllib.parse import parse_qs
 
+from local.cognito_triggers import TokenClaims
 from local.proxy_event import build_proxy_event
 from local.token_verifier import InvalidToken, TokenVerifier
 from local.workers import HandlerPool
@@ -41,8 +42,15 @@ def _error(status: int, code: str, message: str) -> tuple[int, dict[str, str], b
 class LocalGateway:
     """A WSGI application."""
 
-    def __init__(self, verifier: TokenVerifier, pool: HandlerPool, openapi: dict[str, Any]) -> None:
+    def __init__(
+        self,
+        verifier: TokenVerifier,
+        pool: HandlerPool,
+        openapi: dict[str, Any],
+        token_claims: TokenClaims,
+    ) -> None:
         self.verifier = verifier
+        self.token_claims = token_claims
         self.pool = pool
         self.openapi = json.dumps(openapi).encode()
         self.routes = [_compile(route) for route in ROUTES]
@@ -72,9 +80,15 @@ class LocalGateway:
         headers = _headers(environ)
         claims = None
         if route.authorized:
+            token = headers.get("Authorization")
             try:
-                claims = self.verifier.verify(headers.get("Authorization"))
+                claims = self.verifier.verify(token)
             except InvalidToken:
+                return _error(401, "unauthorized", "Unauthorized")
+            try:
+                # What Cognito's pre-token-generation trigger would have added at issuance.
+                claims = self.token_claims.claims(str(token), claims)
+            except Exception:  # the trigger failed: Cognito would not have issued the token
                 return _error(401, "unauthorized", "Unauthorized")
         length = int(environ.get("CONTENT_LENGTH") or 0)
         if length > MAX_BODY_BYTES:

@@ -59,9 +59,17 @@ class MotoServer:
     """moto on 127.0.0.1 in a background thread; `serialize_dynamodb=False` only for the
     test that demonstrates why the lock exists."""
 
-    def __init__(self, port: int = 0, *, serialize_dynamodb: bool = True) -> None:
+    def __init__(
+        self,
+        port: int = 0,
+        *,
+        serialize_dynamodb: bool = True,
+        wrap: Callable[[WSGIApp], WSGIApp] | None = None,
+    ) -> None:
         self.port = port or free_port()
         app: WSGIApp = DomainDispatcherApplication(create_backend_app)
+        if wrap is not None:
+            app = wrap(app)
         if serialize_dynamodb:
             moto_transactions.install()
             app = SerializedDynamoDB(app)

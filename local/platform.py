@@ -10,13 +10,16 @@ import requests
 from botocore.config import Config
 from werkzeug.serving import BaseWSGIServer, WSGIRequestHandler, make_server
 
+from local.cognito_triggers import ConfirmationHook, TokenClaims, trigger_event
 from local.gateway import LocalGateway
 from local.moto_server import MotoServer, free_port
 from local.openapi import build_document
 from local.provision import LOCAL_STAGE, REGION, LocalResources, provision
 from local.token_verifier import TokenVerifier
+from local.users import create_user
 from local.workers import HandlerPool
-from shared.routes import SERVICE_HANDLERS
+from shared.routes import SERVICE_HANDLERS, TRIGGER_HANDLERS
+from shared.store.table import Table
 
 # moto accepts any credentials; these make sure nothing ever reaches real AWS.
 LOCAL_CREDENTIALS = {"aws_access_key_id": "local", "aws_secret_access_key": "local"}
@@ -42,7 +45,9 @@ class Endpoints:
 class LocalPlatform:
     def __init__(self, *, api_port: int = 3000, moto_port: int = 0, workers: int = 4) -> None:
         self.api_port = api_port or free_port()
-        self.moto = MotoServer(moto_port)
+        self.moto = MotoServer(
+            moto_port, wrap=lambda app: ConfirmationHook(app, self._post_confirmation)
+        )
         self.workers = workers
         self._pool: HandlerPool | None = None
         self._server: BaseWSGIServer | None = None
@@ -61,6 +66,21 @@ class LocalPlatform:
             )
         return self._clients[service]
 
+    def table(self) -> Table:
+        assert self.endpoints is not None, "start the platform first"
+        return Table(self.client("dynamodb"), self.endpoints.resources.table_name)
+
+    def create_user(self, email: str, password: str, system_role: str = "User") -> str:
+        assert self.endpoints is not None, "start the platform first"
+        return create_user(
+            self.client("cognito-idp"),
+            self.endpoints.resources.user_pool_id,
+            email,
+            password,
+            system_role,
+            self.table(),
+        )
+
     def start(self) -> Endpoints:
         self.moto.start()
         # moto's state is per process: start from nothing even if a platform ran before.
@@ -72,8 +92,11 @@ class LocalPlatform:
         endpoints = Endpoints(f"http://127.0.0.1:{self.api_port}", self.moto.url, REGION, resources)
         verifier = TokenVerifier(jwks, issuer=endpoints.issuer, audience=resources.client_id)
         self._pool = HandlerPool(self._worker_env(resources), self.workers)
-        self._pool.warm(list(SERVICE_HANDLERS.values()))
-        gateway = LocalGateway(verifier, self._pool, build_document())
+        self._pool.warm([*SERVICE_HANDLERS.values(), *TRIGGER_HANDLERS.values()])
+        self.endpoints = endpoints
+        gateway = LocalGateway(
+            verifier, self._pool, build_document(), TokenClaims(self.pre_token_claims)
+        )
         self._server = make_server(
             "127.0.0.1", self.api_port, gateway, threaded=True, request_handler=_QuietHandler
         )
@@ -90,6 +113,39 @@ class LocalPlatform:
             self._pool.close()
         self.moto.stop()
 
+    def _post_confirmation(self, username: str) -> None:
+        if self._pool is None or self.endpoints is None:
+            return
+        resources = self.endpoints.resources
+        user = self.client("cognito-idp").admin_get_user(
+            UserPoolId=resources.user_pool_id, Username=username
+        )
+        attributes = {a["Name"]: a["Value"] for a in user["UserAttributes"]}
+        event = trigger_event(
+            "PostConfirmation_ConfirmSignUp",
+            resources.user_pool_id,
+            REGION,
+            resources.client_id,
+            username,
+            {**attributes, "cognito:user_status": "CONFIRMED"},
+        )
+        self._pool.invoke(TRIGGER_HANDLERS["post_confirmation"], event)
+
+    def pre_token_claims(self, claims: dict[str, Any]) -> dict[str, Any]:
+        assert self._pool is not None and self.endpoints is not None
+        resources = self.endpoints.resources
+        event = trigger_event(
+            "TokenGeneration_Authentication",
+            resources.user_pool_id,
+            REGION,
+            resources.client_id,
+            str(claims.get("cognito:username", claims["sub"])),
+            {k: v for k, v in claims.items() if isinstance(v, str)},
+        )
+        answer = self._pool.invoke(TRIGGER_HANDLERS["pre_token_generation"], event)
+        override = (answer.get("response") or {}).get("claimsOverrideDetails") or {}
+        return dict(override.get("claimsToAddOrOverride") or {})
+
     def _worker_env(self, resources: LocalResources) -> dict[str, str]:
         return {
             "AWS_ENDPOINT_URL": self.moto.url,
@@ -101,6 +157,7 @@ class LocalPlatform:
             "TABLE_NAME": resources.table_name,
             "EVENT_BUS_NAME": resources.event_bus_name,
             "ASSETS_BUCKET_NAME": resources.bucket_name,
+            "USER_POOL_ID": resources.user_pool_id,
             "POWERTOOLS_SERVICE_NAME": "local",
             "POWERTOOLS_METRICS_NAMESPACE": "SydneyCyclingLocal",
             # Locally there is no X-Ray daemon nor CloudWatch to receive these.

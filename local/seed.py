@@ -8,7 +8,7 @@ from zoneinfo import ZoneInfo
 import requests
 
 from local.platform import Endpoints, LocalPlatform
-from local.users import create_user, id_token
+from local.users import id_token
 from shared.domain.ride import CLUB_TIMEZONE
 
 
@@ -43,9 +43,7 @@ SEED_CLUBS = (
 def seed(platform: LocalPlatform, endpoints: Endpoints) -> None:
     cognito = platform.client("cognito-idp")
     for user in SEED_USERS:
-        create_user(
-            cognito, endpoints.resources.user_pool_id, user.email, user.password, user.system_role
-        )
+        platform.create_user(user.email, user.password, user.system_role)
     token = id_token(cognito, endpoints.resources.client_id, SITE_ADMIN.email, SITE_ADMIN.password)
     headers = {"Authorization": token}
     club_ids = []

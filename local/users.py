@@ -1,12 +1,20 @@
-"""Users of the local pool: creating them and signing them in for ID tokens."""
+"""Users of the local pool: creating them (with their profile) and signing them in."""
 
+from datetime import UTC, datetime
 from typing import Any
 
 from local.provision import SYSTEM_ROLE_ATTRIBUTE
+from shared.domain.enums import SystemRole
+from shared.domain.user import new_profile
+from shared.store.table import Table
+from shared.store.users import create_profile
 
 
-def create_user(cognito: Any, pool_id: str, email: str, password: str, system_role: str) -> str:
-    """A confirmed user with a permanent password; returns their `sub`."""
+def create_user(
+    cognito: Any, pool_id: str, email: str, password: str, system_role: str, table: Table
+) -> str:
+    """A confirmed user with a permanent password and a profile; returns their `sub`.
+    A SiteAdmin is made the way the bootstrap command makes one."""
     answer = cognito.admin_create_user(
         UserPoolId=pool_id,
         Username=email,
@@ -20,8 +28,32 @@ def create_user(cognito: Any, pool_id: str, email: str, password: str, system_ro
     cognito.admin_set_user_password(
         UserPoolId=pool_id, Username=email, Password=password, Permanent=True
     )
-    attributes = {a["Name"]: a["Value"] for a in answer["User"]["Attributes"]}
-    return str(attributes["sub"])
+    sub = str({a["Name"]: a["Value"] for a in answer["User"]["Attributes"]}["sub"])
+    create_profile(table, new_profile(sub, email, datetime.now(UTC)))
+    if system_role == SystemRole.SITE_ADMIN:
+        grant_site_admin(table, sub)
+    return sub
+
+
+def grant_site_admin(table: Table, user_id: str) -> None:
+    """Make a profile SiteAdmin and count it (the first SiteAdmin cannot be granted
+    through the API: nobody holds the role yet)."""
+    from shared.store import keys
+    from users.store import site_admin_change
+
+    table.transact_write(
+        [
+            {
+                "Update": {
+                    "Key": keys.user_key(user_id),
+                    "UpdateExpression": "SET system_role = :admin, version = version + :one",
+                    "ConditionExpression": "attribute_exists(PK) AND system_role <> :admin",
+                    "ExpressionAttributeValues": {":admin": SystemRole.SITE_ADMIN.value, ":one": 1},
+                }
+            },
+            site_admin_change(1),
+        ]
+    )
 
 
 def id_token(cognito: Any, client_id: str, email: str, password: str) -> str:

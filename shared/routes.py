@@ -35,6 +35,12 @@ ROUTES: tuple[Route, ...] = (
     Route("DELETE", "/memberships/{membership_id}", "memberships", ("leave", "manage_memberships")),
     # Any signed-in user, their own memberships only.
     Route("GET", "/users/me/memberships", "memberships", ("list_clubs",)),
+    # Profiles: any signed-in user registers and reads their own ("list_clubs" is the
+    # capability every signed-in user holds); SiteAdmins read all and change roles.
+    Route("POST", "/users", "users", ("list_clubs",)),
+    Route("GET", "/users/me", "users", ("list_clubs",)),
+    Route("GET", "/users/{user_id}", "users", ("list_clubs", "manage_users")),
+    Route("PUT", "/users/{user_id}", "users", ("manage_users",)),
     Route("POST", "/clubs/{club_id}/rides", "rides", ("manage_rides",)),
     # Everyone signed in sees public rides; members-only rides need view_ride on them.
     Route("GET", "/clubs/{club_id}/rides", "rides", ("view_club", "view_ride")),
@@ -53,6 +59,12 @@ SERVICE_HANDLERS: dict[str, str] = {
     "clubs": "clubs.handler.handler",
     "memberships": "memberships.handler.handler",
     "rides": "rides.handler.handler",
+    "users": "users.handler.handler",
+}
+# The Cognito triggers (not API routes): the local platform runs them where Cognito would.
+TRIGGER_HANDLERS: dict[str, str] = {
+    "post_confirmation": "identity.post_confirmation.handler",
+    "pre_token_generation": "identity.pre_token_generation.handler",
 }
 
 

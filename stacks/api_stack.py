@@ -46,6 +46,15 @@ SERVICE_TABLE_ACCESS: dict[str, tuple[list[str], list[str]]] = {
         ],
         [GSI1.name],
     ),
+    "users": (
+        [
+            "dynamodb:GetItem",
+            "dynamodb:Query",
+            "dynamodb:PutItem",
+            "dynamodb:UpdateItem",
+        ],
+        [GSI1.name],
+    ),
     "rides": (
         [
             "dynamodb:GetItem",
@@ -85,7 +94,10 @@ class ApiStack(Stack):
                 handler=handler,
                 description=f"{service} API ({config.name})",
                 layers=layers,
-                environment={"TABLE_NAME": table.table_name},
+                environment={
+                    "TABLE_NAME": table.table_name,
+                    **({"USER_POOL_ID": user_pool.user_pool_id} if service == "users" else {}),
+                },
             )
             actions, indexes = SERVICE_TABLE_ACCESS[service]
             function.role.add_to_policy(
@@ -96,6 +108,16 @@ class ApiStack(Stack):
                 )
             )
             self.functions[service] = function
+        # The User Profile Service mirrors SystemRole into Cognito and signs demoted users out.
+        self.functions["users"].role.add_to_policy(
+            iam.PolicyStatement(
+                actions=[
+                    "cognito-idp:AdminUpdateUserAttributes",
+                    "cognito-idp:AdminUserGlobalSignOut",
+                ],
+                resources=[user_pool.user_pool_arn],
+            )
+        )
 
         access_logs = logs.LogGroup(
             self,

@@ -43,8 +43,8 @@ def add_security_checks(app: App) -> None:
 def build_platform(app: App, config: StageConfig) -> PlatformStacks:
     env = Environment(account=config.account, region=config.region)
     name = f"SydneyCycling-{config.name}"
-    identity = IdentityStack(app, f"{name}-Identity", config=config, env=env)
     data = DataStack(app, f"{name}-Data", config=config, env=env)
+    identity = IdentityStack(app, f"{name}-Identity", config=config, table=data.table, env=env)
     integration = IntegrationStack(
         app, f"{name}-Integration", config=config, table=data.table, env=env
     )
@@ -57,7 +57,12 @@ def build_platform(app: App, config: StageConfig) -> PlatformStacks:
         config=config,
         api=api.api,
         api_stage=API_STAGE,
-        functions=[*api.functions.values(), integration.publisher, integration.counts],
+        functions=[
+            *api.functions.values(),
+            *identity.triggers.values(),
+            integration.publisher,
+            integration.counts,
+        ],
         table=data.table,
         dead_letter_queues=integration.dead_letter_queues,
         env=env,

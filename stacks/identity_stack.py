@@ -2,9 +2,13 @@
 
 from aws_cdk import Duration, RemovalPolicy, Stack
 from aws_cdk import aws_cognito as cognito
+from aws_cdk import aws_dynamodb as dynamodb
+from aws_cdk import aws_iam as iam
 from constructs import Construct
 
 from stacks.config import StageConfig
+from stacks.constructs.layers import LambdaLayers
+from stacks.constructs.service_function import ServiceFunction
 from stacks.nag import acknowledge
 
 SYSTEM_ROLE_ATTRIBUTE = "system_role"
@@ -12,7 +16,13 @@ SYSTEM_ROLE_ATTRIBUTE = "system_role"
 
 class IdentityStack(Stack):
     def __init__(
-        self, scope: Construct, construct_id: str, *, config: StageConfig, **kwargs: object
+        self,
+        scope: Construct,
+        construct_id: str,
+        *,
+        config: StageConfig,
+        table: dynamodb.ITable,
+        **kwargs: object,
     ) -> None:
         super().__init__(scope, construct_id, **kwargs)  # type: ignore[arg-type]
         self.user_pool = cognito.UserPool(
@@ -75,6 +85,7 @@ class IdentityStack(Stack):
                 email=True, given_name=True, family_name=True
             ),
         )
+        self._triggers(config, table)
         acknowledge(
             self.user_pool,
             "AwsSolutions-COG2",
@@ -88,3 +99,40 @@ class IdentityStack(Stack):
                 "Threat protection needs the Cognito Plus plan, enabled for prod only; "
                 "dev and staging hold no real riders.",
             )
+
+    def _triggers(self, config: StageConfig, table: dynamodb.ITable) -> None:
+        """Post-confirmation creates the profile; pre-token-generation puts `user_id` and
+        `system_role` (from the profile) in the ID token. Each may touch one item kind."""
+        layers = LambdaLayers(self, "Layers")
+        operations = cognito.UserPoolOperation
+        triggers = (
+            ("PostConfirmation", "post_confirmation", operations.POST_CONFIRMATION, "PutItem"),
+            (
+                "PreTokenGeneration",
+                "pre_token_generation",
+                operations.PRE_TOKEN_GENERATION,
+                "GetItem",
+            ),
+        )
+        self.triggers: dict[str, ServiceFunction] = {}
+        for name, module, operation, action in triggers:
+            function = ServiceFunction(
+                self,
+                name,
+                config=config,
+                package="identity",
+                handler=f"identity.{module}.handler",
+                description=f"Cognito {name} trigger ({config.name})",
+                layers=layers,
+                environment={"TABLE_NAME": table.table_name},
+                timeout=Duration.seconds(5),
+            )
+            function.role.add_to_policy(
+                iam.PolicyStatement(
+                    actions=[f"dynamodb:{action}"],
+                    resources=[table.table_arn],
+                    conditions={"ForAllValues:StringLike": {"dynamodb:LeadingKeys": ["USER#*"]}},
+                )
+            )
+            self.user_pool.add_trigger(operation, function.alias)
+            self.triggers[name] = function

@@ -101,6 +101,19 @@ MATRIX: tuple[RouteCase, ...] = (
         target="member",
     ),
     RouteCase("GET", "/users/me/memberships", _all(200)),
+    # Everyone has a profile already: registration returns it.
+    RouteCase("POST", "/users", _all(200)),
+    RouteCase("GET", "/users/me", _all(200)),
+    # The member's profile: in full for themself and SiteAdmins, the public part for others.
+    RouteCase("GET", "/users/{user_id}", _all(200), target="member"),
+    # Promoting the member with a stale version: SiteAdmins only, and never oneself.
+    RouteCase(
+        "PUT",
+        "/users/{user_id}",
+        _all(403, site_admin=409),
+        target="member",
+        capability="manage_users",
+    ),
     RouteCase(
         "POST",
         "/clubs/{club_id}/rides",

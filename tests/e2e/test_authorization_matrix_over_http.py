@@ -8,7 +8,6 @@ from typing import Any
 
 import pytest
 
-from local.users import create_user
 from tests.authorization_matrix import MATRIX, PERSONAS, SIGNED_IN, RouteCase
 from tests.e2e.conftest import Api
 
@@ -50,14 +49,12 @@ def ride_body() -> dict[str, Any]:
 
 @pytest.fixture(scope="module")
 def people(api: Api) -> People:
-    cognito = api.platform.client("cognito-idp")
-    pool = api.endpoints.resources.user_pool_id
     run = uuid.uuid4().hex[:6]
     subs, tokens = {}, {}
     for persona in SIGNED_IN:
         email = f"{persona}-{run}@matrix.local"
         role = "SiteAdmin" if persona == "site_admin" else "User"
-        subs[persona] = create_user(cognito, pool, email, PASSWORD, role)
+        subs[persona] = api.platform.create_user(email, PASSWORD, role)
         tokens[persona] = api.token(email, PASSWORD)
     other = api.call(
         "POST",
@@ -135,11 +132,12 @@ def build_world(api: Api, people: People) -> World:
     return World(club_id, name, ids, ride_id, {"member": joined["participation_id"]})
 
 
-def send(api: Api, case: RouteCase, world: World, token: str | None) -> int:
+def send(api: Api, people: People, case: RouteCase, world: World, token: str | None) -> int:
     path = case.path.replace("{club_id}", world.club_id).replace("{ride_id}", world.ride_id)
     if case.target:
         path = path.replace("{membership_id}", world.memberships[case.target])
         path = path.replace("{participation_id}", world.participations.get(case.target, ""))
+        path = path.replace("{user_id}", people.subs[case.target])
     bodies: dict[tuple[str, str], dict[str, Any]] = {
         ("POST", "/clubs"): {"name": world.name, "disciplines": ["road"]},
         ("PUT", "/clubs/{club_id}"): {"version": 999, "city": "Wollongong"},
@@ -148,6 +146,7 @@ def send(api: Api, case: RouteCase, world: World, token: str | None) -> int:
         ("POST", "/clubs/{club_id}/rides"): ride_body(),
         ("PUT", "/rides/{ride_id}"): {"version": 999, "title": "Stale edit"},
         ("PUT", "/participations/{participation_id}"): {"version": 99, "status": "removed"},
+        ("PUT", "/users/{user_id}"): {"version": 99, "system_role": "SiteAdmin"},
     }
     body = bodies.get((case.method, case.path))
     return int(api.call(case.method, path, token, json=body).status_code)
@@ -160,6 +159,6 @@ def test_every_persona_gets_the_expected_status(api: Api, people: People, case: 
     for persona in PERSONAS:
         if case.mutates and persona != PERSONAS[0]:
             world = build_world(api, people)
-        got[persona] = send(api, case, world, people.tokens.get(persona))
+        got[persona] = send(api, people, case, world, people.tokens.get(persona))
 
     assert got == case.expected

@@ -11,7 +11,6 @@ from typing import Any
 
 import pytest
 
-from local.users import create_user
 from tests.e2e.conftest import Api
 
 pytestmark = [pytest.mark.e2e, pytest.mark.xdist_group("e2e")]
@@ -28,17 +27,12 @@ class Cast:
 
 @pytest.fixture(scope="module")
 def cast(api: Api) -> Cast:
-    cognito = api.platform.client("cognito-idp")
     run = uuid.uuid4().hex[:6]
     tokens, subs = {}, {}
     for name in ("site", "admin_a", "admin_b", "rider", "member"):
         email = f"{name}-{run}@race.local"
-        subs[name] = create_user(
-            cognito,
-            api.endpoints.resources.user_pool_id,
-            email,
-            PASSWORD,
-            "SiteAdmin" if name == "site" else "User",
+        subs[name] = api.platform.create_user(
+            email, PASSWORD, "SiteAdmin" if name == "site" else "User"
         )
         tokens[name] = api.token(email, PASSWORD)
     return Cast(tokens, subs)

@@ -15,7 +15,6 @@ from typing import Any
 
 import pytest
 
-from local.users import create_user
 from tests.e2e.conftest import Api
 
 pytestmark = [pytest.mark.e2e, pytest.mark.xdist_group("e2e")]
@@ -36,13 +35,11 @@ class Peloton:
 
 @pytest.fixture(scope="module")
 def peloton(api: Api) -> Peloton:
-    cognito = api.platform.client("cognito-idp")
-    pool = api.endpoints.resources.user_pool_id
     run = uuid.uuid4().hex[:6]
 
     def person(name: str, role: str = "User") -> tuple[str, str]:
         email = f"{name}-{run}@peloton.local"
-        sub = create_user(cognito, pool, email, PASSWORD, role)
+        sub = api.platform.create_user(email, PASSWORD, role)
         return sub, api.token(email, PASSWORD)
 
     _, site = person("site", "SiteAdmin")

@@ -137,7 +137,7 @@ def test_gateway_errors_use_the_json_error_envelope(synth: Synth) -> None:
     assert "route_not_found" in missing_route["ResponseTemplates"]["application/json"]
 
 
-@pytest.mark.parametrize("service", ["Clubs", "Memberships", "Rides"])
+@pytest.mark.parametrize("service", ["Clubs", "Memberships", "Rides", "Users"])
 def test_service_function_roles_are_least_privilege(synth: Synth, service: str) -> None:
     policies = synth.resources("dev", "Api", "AWS::IAM::Policy")
     clubs = [p for name, p in policies.items() if name.startswith(f"{service}ServiceRole")]
@@ -151,7 +151,7 @@ def test_service_function_roles_are_least_privilege(synth: Synth, service: str) 
 
     assert "dynamodb:Scan" not in actions
     assert not any(a.endswith(":*") or a == "*" for a in actions)
-    assert {"dynamodb:GetItem", "dynamodb:BatchGetItem", "dynamodb:Query"} <= actions
+    assert {"dynamodb:GetItem", "dynamodb:Query"} <= actions
     for statement in statements:
         if any(a.startswith("dynamodb:") for a in statement["Action"]):
             assert statement["Resource"] != "*"
@@ -183,6 +183,7 @@ def test_service_function_shape(synth: Synth) -> None:
         "clubs.handler.handler",
         "memberships.handler.handler",
         "rides.handler.handler",
+        "users.handler.handler",
     ]
     assert all(len(f["Properties"]["Layers"]) == 2 for f in functions)
 

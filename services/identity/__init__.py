@@ -1,0 +1,1 @@
+"""Cognito triggers: the user lifecycle seen from the User Profile Service."""

@@ -1,0 +1,1 @@
+"""User Profile Service: profiles and SystemRole (Cognito stays the identity authority)."""

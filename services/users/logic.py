@@ -1,0 +1,102 @@
+"""Profile rules: registration, who sees what, who may change what (SystemRole included)."""
+
+from datetime import UTC, datetime
+
+from shared.authz import Capability, Principal, require
+from shared.domain.enums import MembershipStatus, SystemRole
+from shared.domain.errors import Conflict, Forbidden, NotFound
+from shared.domain.user import UserProfile, new_profile
+from users.schemas import (
+    MembershipSummary,
+    ProfileUpdate,
+    PublicProfile,
+    Registration,
+    UserContext,
+)
+from users.store import UserStore
+
+
+def _now() -> datetime:
+    return datetime.now(UTC)
+
+
+def register(
+    principal: Principal, email: str | None, data: Registration, store: UserStore
+) -> tuple[UserProfile, bool]:
+    """The caller's own profile: created if the trigger has not (True), else returned."""
+    existing = store.get(principal.user_id)
+    if existing is not None:
+        return existing, False
+    profile = new_profile(
+        principal.user_id, email, _now(), given_name=data.given_name, family_name=data.family_name
+    )
+    if store.create(profile):
+        return profile, True
+    found = store.get(principal.user_id)  # the trigger won a race with us
+    assert found is not None
+    return found, False
+
+
+def _profile_or_404(profile: UserProfile | None, user_id: str) -> UserProfile:
+    if profile is None:
+        raise NotFound(f"No profile for user '{user_id}'.", code="user_not_found")
+    return profile
+
+
+def me(principal: Principal, store: UserStore) -> UserContext:
+    profile = store.get(principal.user_id)
+    if profile is None:
+        raise NotFound("No profile yet: POST /users creates it.", code="profile_missing")
+    memberships, truncated = store.memberships(principal.user_id)
+    return UserContext(
+        profile=profile,
+        system_role=profile.system_role,
+        memberships=[MembershipSummary.model_validate(m.model_dump()) for m in memberships],
+        memberships_truncated=truncated,
+    )
+
+
+def read(principal: Principal, user_id: str, store: UserStore) -> UserProfile | PublicProfile:
+    profile = _profile_or_404(store.get(user_id), user_id)
+    if user_id == principal.user_id or principal.is_site_admin:
+        return profile
+    theirs, _ = store.memberships(user_id)
+    mine, _ = store.memberships(principal.user_id)
+    active = MembershipStatus.ACTIVE
+    shared = {m.club_id for m in theirs if m.status is active} & {
+        m.club_id for m in mine if m.status is active
+    }
+    return PublicProfile(
+        user_id=profile.user_id,
+        display_name=profile.display_name,
+        avatar_key=profile.avatar_key,
+        suburb=profile.suburb,
+        shared_club_ids=sorted(shared),
+    )
+
+
+def update(
+    principal: Principal, user_id: str, data: ProfileUpdate, store: UserStore
+) -> UserProfile:
+    profile = _profile_or_404(store.get(user_id), user_id)
+    changes = data.changes()
+    if "system_role" in changes:
+        # SystemRole: SiteAdmins only, never their own, never the last SiteAdmin.
+        require(Capability.MANAGE_USERS, principal)
+        if user_id == principal.user_id:
+            raise Forbidden("Nobody changes their own system role.", code="own_role")
+    elif user_id != principal.user_id:
+        raise Forbidden("Only the user edits their own profile.", code="forbidden")
+    if data.version != profile.version:
+        raise Conflict(
+            f"The profile is at version {profile.version}, not {data.version}.",
+            code="version_conflict",
+        )
+    updated = UserProfile.model_validate(
+        {**profile.model_dump(), **changes, "updated_at": _now(), "version": profile.version + 1}
+    )
+    store.update(profile, updated)
+    if updated.system_role != profile.system_role:
+        demoted = profile.system_role is SystemRole.SITE_ADMIN
+        store.mirror_role(profile.email or user_id, updated.system_role, sign_out=demoted)
+    return updated

@@ -1,0 +1,84 @@
+"""Request and response models of the users API."""
+
+from typing import Annotated, Self
+
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
+
+from shared.domain.enums import ClubRole, MembershipStatus, SystemRole
+from shared.domain.user import UserProfile
+
+UUID_PATTERN = r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$"
+Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=80)]
+Phone = Annotated[str, StringConstraints(strip_whitespace=True, pattern=r"^\+?[0-9 ()-]{6,20}$")]
+
+
+class EmergencyContactIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    name: Name
+    phone: Phone
+
+
+class Registration(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    given_name: Name | None = None
+    family_name: Name | None = None
+
+
+class ProfileUpdate(BaseModel):
+    """Own profile fields, or (SiteAdmins, for others) `system_role`; null clears a field."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    version: int = Field(ge=1)
+    display_name: Name | None = None
+    given_name: Name | None = None
+    family_name: Name | None = None
+    bio: Annotated[str, StringConstraints(strip_whitespace=True, max_length=1000)] | None = None
+    suburb: Name | None = None
+    strava_athlete_id: Annotated[str, StringConstraints(pattern=r"^[0-9]{1,20}$")] | None = None
+    emergency_contact: EmergencyContactIn | None = None
+    system_role: SystemRole | None = None
+
+    @model_validator(mode="after")
+    def _role_alone(self) -> Self:
+        sent = self.model_fields_set - {"version"}
+        if not sent:
+            raise ValueError("nothing to change")
+        if "system_role" in sent and len(sent) > 1:
+            raise ValueError("change system_role on its own")
+        if "system_role" in sent and self.system_role is None:
+            raise ValueError("system_role cannot be null")
+        return self
+
+    def changes(self) -> dict[str, object]:
+        return self.model_dump(mode="json", include=self.model_fields_set - {"version"})
+
+
+class PublicProfile(BaseModel):
+    """What any signed-in user sees of someone else: no e-mail, no emergency contact."""
+
+    user_id: str
+    display_name: str | None = None
+    avatar_key: str | None = None
+    suburb: str | None = None
+    shared_club_ids: list[str] = Field(default_factory=list)
+
+
+class MembershipSummary(BaseModel):
+    club_id: str
+    membership_id: str
+    club_role: ClubRole
+    status: MembershipStatus
+
+
+class UserContext(BaseModel):
+    profile: UserProfile
+    system_role: SystemRole
+    memberships: list[MembershipSummary]
+    memberships_truncated: bool = False
+
+
+class ProfileOut(UserProfile):
+    pass

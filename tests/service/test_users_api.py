@@ -1,0 +1,359 @@
+"""The users API and the Cognito triggers, against moto in-process."""
+
+from collections.abc import Iterator
+from typing import Any
+
+import boto3
+import pytest
+
+from identity import post_confirmation, pre_token_generation
+from local.provision import create_user_pool
+from local.users import create_user
+from shared.store import keys
+from shared.store.table import Table
+from tests.service.conftest import Invoke, LambdaContextStub, make_invoker
+from users import handler as users_api
+from users.store import UserStore
+
+pytestmark = pytest.mark.service
+
+PASSWORD = "Users-Local-2026!"
+
+
+class World:
+    def __init__(self, table: Table) -> None:
+        self.table = table
+        self.cognito = boto3.client("cognito-idp")
+        self.pool_id, self.client_id = create_user_pool(self.cognito, "test")
+        self.api: Invoke = make_invoker(users_api.handler)
+
+    def person(self, email: str, role: str = "User") -> dict[str, str]:
+        sub = create_user(self.cognito, self.pool_id, email, PASSWORD, role, self.table)
+        return {"sub": sub, "email": email, "custom:system_role": role}
+
+    def claims(self, person: dict[str, str]) -> dict[str, str]:
+        """The claims the pre-token-generation trigger puts in that person's token."""
+        event = {"request": {"userAttributes": {"sub": person["sub"]}}, "response": {}}
+        return {**person, **pre_token_generation.claims_for(event, self.table)}
+
+
+@pytest.fixture
+def world(table: Table) -> Iterator[World]:
+    built = World(table)
+    users_api.app.dependency_overrides[users_api.get_store] = lambda: UserStore(
+        table, built.cognito, built.pool_id
+    )
+    yield built
+    users_api.app.dependency_overrides.clear()
+
+
+def confirmation_event(
+    sub: str, email: str, source: str = "PostConfirmation_ConfirmSignUp"
+) -> dict[str, Any]:
+    return {
+        "version": "1",
+        "triggerSource": source,
+        "region": "ap-southeast-2",
+        "userPoolId": "ap-southeast-2_test",
+        "userName": email,
+        "callerContext": {"awsSdkVersion": "aws-sdk-js-3", "clientId": "client"},
+        "request": {
+            "userAttributes": {
+                "sub": sub,
+                "email": email,
+                "email_verified": "true",
+                "given_name": "Penny",
+                "cognito:user_status": "CONFIRMED",
+            }
+        },
+        "response": {},
+    }
+
+
+def test_post_confirmation_creates_the_profile_once(
+    world: World, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(post_confirmation, "_table", lambda: world.table)
+    sub = "12121212-1212-4212-8212-121212121212"
+    event = confirmation_event(sub, "penny@example.com")
+
+    assert post_confirmation.handler(event, LambdaContextStub()) == event
+    first = world.table.get(keys.user_key(sub))
+    world.table.client.update_item(
+        TableName=world.table.name,
+        Key={"PK": {"S": f"USER#{sub}"}, "SK": {"S": "PROFILE"}},
+        UpdateExpression="SET bio = :b",
+        ExpressionAttributeValues={":b": {"S": "edited since"}},
+    )
+    post_confirmation.handler(event, LambdaContextStub())  # Cognito retries a trigger
+
+    profile = world.table.get(keys.user_key(sub))
+    assert first is not None and profile is not None
+    assert profile["system_role"] == "User"
+    assert profile["display_name"] == "Penny"
+    assert profile["bio"] == "edited since"  # never overwritten
+
+
+def test_password_reset_confirmations_create_nothing(
+    world: World, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(post_confirmation, "_table", lambda: world.table)
+    sub = "13131313-1313-4313-8313-131313131313"
+
+    post_confirmation.handler(
+        confirmation_event(sub, "x@example.com", "PostConfirmation_ConfirmForgotPassword"),
+        LambdaContextStub(),
+    )
+
+    assert world.table.get(keys.user_key(sub)) is None
+
+
+def test_pre_token_generation_takes_the_role_from_the_profile(
+    world: World, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(pre_token_generation, "_table", lambda: world.table)
+    admin = world.person("admin@example.com", "SiteAdmin")
+    stranger = "14141414-1414-4414-8414-141414141414"
+
+    def claims(sub: str) -> dict[str, str]:
+        event = {
+            "triggerSource": "TokenGeneration_Authentication",
+            "request": {"userAttributes": {"sub": sub}},
+        }
+        answer = pre_token_generation.handler(event, LambdaContextStub())
+        return answer["response"]["claimsOverrideDetails"]["claimsToAddOrOverride"]
+
+    assert claims(admin["sub"]) == {"user_id": admin["sub"], "system_role": "SiteAdmin"}
+    assert claims(stranger) == {"user_id": stranger, "system_role": "User"}
+
+
+def test_register_returns_201_then_200(world: World) -> None:
+    sub = "15151515-1515-4515-8515-151515151515"
+    claims = {"sub": sub, "email": "new@example.com"}
+
+    first = world.api("POST", "/users", body={"given_name": "Nova"}, claims=claims)
+    again = world.api("POST", "/users", body={}, claims=claims)
+
+    assert first.status == 201
+    assert first.body["email"] == "new@example.com"
+    assert first.body["display_name"] == "Nova"
+    assert again.status == 200
+    assert again.body["user_id"] == sub
+
+
+def test_me_has_profile_role_and_memberships(world: World) -> None:
+    rider = world.person("rider@example.com")
+    world.table.put(
+        {
+            **keys.membership_key("c1", rider["sub"]),
+            "GSI1PK": f"USER#{rider['sub']}",
+            "GSI1SK": "CLUB#c1",
+            "entity": "membership",
+            "membership_id": f"c1_{rider['sub']}",
+            "club_id": "c1",
+            "user_id": rider["sub"],
+            "club_role": "member",
+            "status": "active",
+            "updated_at": "2026-11-25T00:00:00Z",
+            "updated_by": rider["sub"],
+            "version": 1,
+        }
+    )
+
+    me = world.api("GET", "/users/me", claims=world.claims(rider))
+
+    assert me.status == 200
+    assert me.body["system_role"] == "User"
+    assert me.body["profile"]["email"] == "rider@example.com"
+    assert me.body["memberships"] == [
+        {
+            "club_id": "c1",
+            "membership_id": f"c1_{rider['sub']}",
+            "club_role": "member",
+            "status": "active",
+        }
+    ]
+
+
+def test_me_without_a_profile_is_404(world: World) -> None:
+    answer = world.api("GET", "/users/me", claims={"sub": "16161616-1616-4616-8616-161616161616"})
+
+    assert answer.status == 404
+    assert answer.body["error"]["code"] == "profile_missing"
+
+
+def test_others_see_the_public_part_only(world: World) -> None:
+    rider = world.person("rider@example.com")
+    other = world.person("other@example.com")
+    admin = world.person("admin@example.com", "SiteAdmin")
+    path = {"user_id": rider["sub"]}
+    world.api(
+        "PUT",
+        "/users/{user_id}",
+        path_params=path,
+        body={"version": 1, "emergency_contact": {"name": "Kim", "phone": "+61 400 000 000"}},
+        claims=world.claims(rider),
+    )
+
+    public = world.api("GET", "/users/{user_id}", path_params=path, claims=world.claims(other))
+    full = world.api("GET", "/users/{user_id}", path_params=path, claims=world.claims(admin))
+    own = world.api("GET", "/users/{user_id}", path_params=path, claims=world.claims(rider))
+
+    assert set(public.body) == {
+        "user_id",
+        "display_name",
+        "avatar_key",
+        "suburb",
+        "shared_club_ids",
+    }
+    assert "email" not in public.body and "emergency_contact" not in public.body
+    assert full.body["emergency_contact"] == {"name": "Kim", "phone": "+61 400 000 000"}
+    assert own.body["email"] == "rider@example.com"
+
+
+def test_users_edit_their_own_profile_only(world: World) -> None:
+    rider = world.person("rider@example.com")
+    other = world.person("other@example.com")
+    path = {"user_id": rider["sub"]}
+
+    edited = world.api(
+        "PUT",
+        "/users/{user_id}",
+        path_params=path,
+        body={"version": 1, "suburb": "Newtown", "bio": "B grade"},
+        claims=world.claims(rider),
+    )
+    forbidden = world.api(
+        "PUT",
+        "/users/{user_id}",
+        path_params=path,
+        body={"version": 2, "suburb": "Manly"},
+        claims=world.claims(other),
+    )
+    stale = world.api(
+        "PUT",
+        "/users/{user_id}",
+        path_params=path,
+        body={"version": 1, "suburb": "Manly"},
+        claims=world.claims(rider),
+    )
+
+    assert edited.status == 200
+    assert (edited.body["suburb"], edited.body["version"]) == ("Newtown", 2)
+    assert forbidden.status == 403
+    assert stale.body["error"]["code"] == "version_conflict"
+
+
+def test_nobody_raises_their_own_role(world: World) -> None:
+    rider = world.person("rider@example.com")
+
+    answer = world.api(
+        "PUT",
+        "/users/{user_id}",
+        path_params={"user_id": rider["sub"]},
+        body={"version": 1, "system_role": "SiteAdmin"},
+        claims=world.claims(rider),
+    )
+
+    assert answer.status == 403
+    assert world.claims(rider)["system_role"] == "User"
+
+
+def test_site_admins_promote_and_demote_mirroring_cognito(world: World) -> None:
+    admin = world.person("admin@example.com", "SiteAdmin")
+    rider = world.person("rider@example.com")
+    path = {"user_id": rider["sub"]}
+
+    promoted = world.api(
+        "PUT",
+        "/users/{user_id}",
+        path_params=path,
+        body={"version": 1, "system_role": "SiteAdmin"},
+        claims=world.claims(admin),
+    )
+    assert promoted.status == 200
+    assert world.claims(rider)["system_role"] == "SiteAdmin"
+    attributes = world.cognito.admin_get_user(
+        UserPoolId=world.pool_id, Username="rider@example.com"
+    )
+    assert {"Name": "custom:system_role", "Value": "SiteAdmin"} in attributes["UserAttributes"]
+
+    demoted = world.api(
+        "PUT",
+        "/users/{user_id}",
+        path_params=path,
+        body={"version": 2, "system_role": "User"},
+        claims=world.claims(admin),
+    )
+    assert demoted.status == 200
+    assert world.claims(rider)["system_role"] == "User"
+    attributes = world.cognito.admin_get_user(
+        UserPoolId=world.pool_id, Username="rider@example.com"
+    )
+    assert {"Name": "custom:system_role", "Value": "User"} in attributes["UserAttributes"]
+
+
+def test_two_site_admins_demoting_each_other_leave_one(world: World) -> None:
+    """Both read before either writes (a race): the SiteAdmin count refuses the second."""
+    from shared.domain.enums import SystemRole
+    from shared.domain.errors import Conflict
+    from users.store import SITE_ADMINS_KEY
+
+    first = world.person("first@example.com", "SiteAdmin")
+    second = world.person("second@example.com", "SiteAdmin")
+    store = UserStore(world.table, world.cognito, world.pool_id)
+    a, b = store.get(first["sub"]), store.get(second["sub"])
+    assert a is not None and b is not None
+
+    store.update(a, a.model_copy(update={"system_role": SystemRole.USER, "version": a.version + 1}))
+    with pytest.raises(Conflict) as refused:
+        store.update(
+            b, b.model_copy(update={"system_role": SystemRole.USER, "version": b.version + 1})
+        )
+
+    assert refused.value.code == "last_site_admin"
+    count = world.table.get(SITE_ADMINS_KEY)
+    assert count is not None and count["admins"] == 1
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        {"version": 1},
+        {"suburb": "Newtown"},
+        {"version": 1, "email": "me@else.com"},
+        {"version": 1, "emergency_contact": {"name": "Kim", "phone": "call me"}},
+        {"version": 1, "strava_athlete_id": "abc"},
+        {"version": 1, "system_role": "Root"},
+        {"version": 1, "system_role": "SiteAdmin", "bio": "x"},
+        {"version": 1, "display_name": "x" * 81},
+    ],
+)
+def test_bad_profile_updates_are_422(world: World, body: dict[str, Any]) -> None:
+    rider = world.person("rider@example.com")
+
+    answer = world.api(
+        "PUT",
+        "/users/{user_id}",
+        path_params={"user_id": rider["sub"]},
+        body=body,
+        claims=world.claims(rider),
+    )
+
+    assert answer.status == 422
+
+
+def test_unknown_and_malformed_users(world: World) -> None:
+    rider = world.person("rider@example.com")
+    unknown = {"user_id": "17171717-1717-4717-8717-171717171717"}
+
+    assert (
+        world.api("GET", "/users/{user_id}", path_params=unknown, claims=world.claims(rider)).status
+        == 404
+    )
+    assert (
+        world.api(
+            "GET", "/users/{user_id}", path_params={"user_id": "x"}, claims=world.claims(rider)
+        ).status
+        == 422
+    )
