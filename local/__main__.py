@@ -4,7 +4,6 @@ import argparse
 import signal
 import sys
 import threading
-from pathlib import Path
 
 from local.platform import LocalPlatform
 from local.seed import SEED_USERS, seed
@@ -34,7 +33,6 @@ def main(argv: list[str]) -> int:
     parser.add_argument("--workers", type=int, default=4, help="handler processes")
     parser.add_argument("--no-seed", action="store_true", help="start empty")
     args = parser.parse_args(argv)
-    sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "services"))
 
     platform = LocalPlatform(api_port=args.port, moto_port=args.moto_port, workers=args.workers)
     endpoints = platform.start()

@@ -61,7 +61,6 @@ def render() -> str:
 
 
 def main(argv: list[str]) -> int:
-    sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "services"))
     target = Path(argv[0]) if argv else Path("docs/openapi.json")
     target.write_text(render())
     print(f"wrote {target}")

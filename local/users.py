@@ -8,6 +8,7 @@ from shared.domain.enums import SystemRole
 from shared.domain.user import new_profile
 from shared.store.table import Table
 from shared.store.users import create_profile
+from users.store import grant_site_admin
 
 
 def create_user(
@@ -33,27 +34,6 @@ def create_user(
     if system_role == SystemRole.SITE_ADMIN:
         grant_site_admin(table, sub)
     return sub
-
-
-def grant_site_admin(table: Table, user_id: str) -> None:
-    """Make a profile SiteAdmin and count it (the first SiteAdmin cannot be granted
-    through the API: nobody holds the role yet)."""
-    from shared.store import keys
-    from users.store import site_admin_change
-
-    table.transact_write(
-        [
-            {
-                "Update": {
-                    "Key": keys.user_key(user_id),
-                    "UpdateExpression": "SET system_role = :admin, version = version + :one",
-                    "ConditionExpression": "attribute_exists(PK) AND system_role <> :admin",
-                    "ExpressionAttributeValues": {":admin": SystemRole.SITE_ADMIN.value, ":one": 1},
-                }
-            },
-            site_admin_change(1),
-        ]
-    )
 
 
 def id_token(cognito: Any, client_id: str, email: str, password: str) -> str:

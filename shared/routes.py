@@ -37,10 +37,12 @@ ROUTES: tuple[Route, ...] = (
     Route("GET", "/users/me/memberships", "memberships", ("list_clubs",)),
     # Profiles: any signed-in user registers and reads their own ("list_clubs" is the
     # capability every signed-in user holds); SiteAdmins read all and change roles.
-    Route("POST", "/users", "users", ("list_clubs",)),
+    Route("POST", "/users", "users", ("list_clubs", "manage_users")),
     Route("GET", "/users/me", "users", ("list_clubs",)),
     Route("GET", "/users/{user_id}", "users", ("list_clubs", "manage_users")),
     Route("PUT", "/users/{user_id}", "users", ("manage_users",)),
+    Route("POST", "/users/me/avatar", "users", ("list_clubs",)),
+    Route("PUT", "/users/me/avatar", "users", ("list_clubs",)),
     Route("POST", "/clubs/{club_id}/rides", "rides", ("manage_rides",)),
     # Everyone signed in sees public rides; members-only rides need view_ride on them.
     Route("GET", "/clubs/{club_id}/rides", "rides", ("view_club", "view_ride")),

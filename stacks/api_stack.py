@@ -2,7 +2,7 @@
 
 import json
 
-from aws_cdk import CfnOutput, Duration, RemovalPolicy, Stack
+from aws_cdk import Aws, CfnOutput, Duration, RemovalPolicy, Stack
 from aws_cdk import aws_apigateway as apigw
 from aws_cdk import aws_cognito as cognito
 from aws_cdk import aws_dynamodb as dynamodb
@@ -96,7 +96,14 @@ class ApiStack(Stack):
                 layers=layers,
                 environment={
                     "TABLE_NAME": table.table_name,
-                    **({"USER_POOL_ID": user_pool.user_pool_id} if service == "users" else {}),
+                    **(
+                        {
+                            "USER_POOL_ID": user_pool.user_pool_id,
+                            "ASSETS_BUCKET_NAME": config.assets_bucket_name,
+                        }
+                        if service == "users"
+                        else {}
+                    ),
                 },
             )
             actions, indexes = SERVICE_TABLE_ACCESS[service]
@@ -108,15 +115,29 @@ class ApiStack(Stack):
                 )
             )
             self.functions[service] = function
-        # The User Profile Service mirrors SystemRole into Cognito and signs demoted users out.
-        self.functions["users"].role.add_to_policy(
+        # The User Profile Service invites users, mirrors SystemRole into Cognito, signs
+        # demoted users out, and presigns avatar uploads under avatars/ only.
+        users = self.functions["users"].role
+        users.add_to_policy(
             iam.PolicyStatement(
                 actions=[
+                    "cognito-idp:AdminCreateUser",
                     "cognito-idp:AdminUpdateUserAttributes",
                     "cognito-idp:AdminUserGlobalSignOut",
                 ],
                 resources=[user_pool.user_pool_arn],
             )
+        )
+        avatars = f"arn:{Aws.PARTITION}:s3:::{config.assets_bucket_name}/avatars/*"
+        users.add_to_policy(
+            iam.PolicyStatement(actions=["s3:PutObject", "s3:GetObject"], resources=[avatars])
+        )
+        acknowledge(
+            users,
+            "AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:s3:::"
+            f"{config.prefix}-assets-<AWS::AccountId>/avatars/*]",
+            "Avatars are stored per user under avatars/{user_id}/; the function presigns "
+            "uploads for whichever user calls, so it needs the avatars/ prefix, no more.",
         )
 
         access_logs = logs.LogGroup(

@@ -49,7 +49,12 @@ def build_platform(app: App, config: StageConfig) -> PlatformStacks:
         app, f"{name}-Integration", config=config, table=data.table, env=env
     )
     api = ApiStack(
-        app, f"{name}-Api", config=config, user_pool=identity.user_pool, table=data.table, env=env
+        app,
+        f"{name}-Api",
+        config=config,
+        user_pool=identity.user_pool,
+        table=data.table,
+        env=env,
     )
     observability = ObservabilityStack(
         app,

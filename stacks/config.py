@@ -3,6 +3,8 @@
 from dataclasses import dataclass, field, replace
 from typing import Any, Literal
 
+from aws_cdk import Aws
+
 StageName = Literal["dev", "staging", "prod"]
 STAGES: tuple[StageName, ...] = ("dev", "staging", "prod")
 
@@ -31,6 +33,11 @@ class StageConfig:
     @property
     def prefix(self) -> str:
         return f"sydney-cycling-{self.name}"
+
+    @property
+    def assets_bucket_name(self) -> str:
+        # Globally unique by account; known to every stack without a cross-stack export.
+        return f"{self.prefix}-assets-{Aws.ACCOUNT_ID}"
 
 
 _STAGES: dict[StageName, StageConfig] = {

@@ -65,6 +65,7 @@ class DataStack(Stack):
         self.assets = s3.Bucket(
             self,
             "Assets",
+            bucket_name=config.assets_bucket_name,
             block_public_access=s3.BlockPublicAccess.BLOCK_ALL,
             encryption=s3.BucketEncryption.S3_MANAGED,
             enforce_ssl=True,

@@ -106,6 +106,9 @@ MATRIX: tuple[RouteCase, ...] = (
     RouteCase("GET", "/users/me", _all(200)),
     # The member's profile: in full for themself and SiteAdmins, the public part for others.
     RouteCase("GET", "/users/{user_id}", _all(200), target="member"),
+    RouteCase("POST", "/users/me/avatar", _all(200)),
+    # Confirming an upload that never happened under one's own prefix.
+    RouteCase("PUT", "/users/me/avatar", _all(404)),
     # Promoting the member with a stale version: SiteAdmins only, and never oneself.
     RouteCase(
         "PUT",

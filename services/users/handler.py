@@ -17,7 +17,16 @@ from shared.observability import metrics
 from shared.store.client import aws_client, dynamodb_client
 from shared.store.table import Table
 from users import logic
-from users.schemas import UUID_PATTERN, ProfileUpdate, PublicProfile, Registration, UserContext
+from users.schemas import (
+    UUID_PATTERN,
+    AvatarConfirmation,
+    AvatarUpload,
+    AvatarUploadRequest,
+    ProfileUpdate,
+    PublicProfile,
+    Registration,
+    UserContext,
+)
 from users.store import UserStore
 
 app = build_resolver()
@@ -34,6 +43,8 @@ def get_store() -> UserStore:
         Table(dynamodb_client(), get_settings().table_name),
         aws_client("cognito-idp"),
         os.environ.get("USER_POOL_ID"),
+        aws_client("s3"),
+        get_settings().assets_bucket_name,
     )
 
 
@@ -103,6 +114,30 @@ def update_user(
     user_id: UserId, body: Annotated[ProfileUpdate, Body()], caller: CallerDep, store: StoreDep
 ) -> UserProfile:
     return logic.update(caller, user_id, body, store)
+
+
+@app.post(
+    "/users/me/avatar",
+    summary="A presigned S3 POST for a new avatar (JPEG, PNG or WebP, at most 5 MB)",
+    responses=ERROR_RESPONSES,
+    tags=TAGS,
+)
+def avatar_upload(
+    body: Annotated[AvatarUploadRequest, Body()], caller: CallerDep, store: StoreDep
+) -> AvatarUpload:
+    return logic.avatar_upload(caller, body.content_type, store)
+
+
+@app.put(
+    "/users/me/avatar",
+    summary="Record the uploaded avatar on your profile",
+    responses=ERROR_RESPONSES,
+    tags=TAGS,
+)
+def confirm_avatar(
+    body: Annotated[AvatarConfirmation, Body()], caller: CallerDep, store: StoreDep
+) -> UserProfile:
+    return logic.confirm_avatar(caller, body.key, store)
 
 
 handler = lambda_handler(app)

@@ -1,5 +1,6 @@
 """Profile rules: registration, who sees what, who may change what (SystemRole included)."""
 
+import uuid
 from datetime import UTC, datetime
 
 from shared.authz import Capability, Principal, require
@@ -7,6 +8,9 @@ from shared.domain.enums import MembershipStatus, SystemRole
 from shared.domain.errors import Conflict, Forbidden, NotFound
 from shared.domain.user import UserProfile, new_profile
 from users.schemas import (
+    AVATAR_MAX_BYTES,
+    AVATAR_TYPES,
+    AvatarUpload,
     MembershipSummary,
     ProfileUpdate,
     PublicProfile,
@@ -23,7 +27,16 @@ def _now() -> datetime:
 def register(
     principal: Principal, email: str | None, data: Registration, store: UserStore
 ) -> tuple[UserProfile, bool]:
-    """The caller's own profile: created if the trigger has not (True), else returned."""
+    """The caller's own profile: created if the trigger has not (True), else returned.
+    With an `email`, a SiteAdmin invites someone else (Cognito sends the invitation)."""
+    if data.email is not None:
+        require(Capability.MANAGE_USERS, principal)
+        sub, invited_email = store.invite(data.email)
+        invited = new_profile(
+            sub, invited_email, _now(), given_name=data.given_name, family_name=data.family_name
+        )
+        store.create(invited)
+        return invited, True
     existing = store.get(principal.user_id)
     if existing is not None:
         return existing, False
@@ -99,4 +112,41 @@ def update(
     if updated.system_role != profile.system_role:
         demoted = profile.system_role is SystemRole.SITE_ADMIN
         store.mirror_role(profile.email or user_id, updated.system_role, sign_out=demoted)
+    return updated
+
+
+AVATAR_EXPIRES_SECONDS = 300
+
+
+def avatar_upload(principal: Principal, content_type: str, store: UserStore) -> AvatarUpload:
+    """A presigned POST for an image under the caller's own prefix."""
+    require(Capability.LIST_CLUBS, principal)  # any signed-in user, their own avatar
+    key = f"{avatar_prefix(principal.user_id)}{uuid.uuid4()}.{AVATAR_TYPES[content_type]}"
+    post = store.presign_avatar(key, content_type, AVATAR_MAX_BYTES, AVATAR_EXPIRES_SECONDS)
+    return AvatarUpload(
+        url=post["url"],
+        fields=post["fields"],
+        key=key,
+        max_bytes=AVATAR_MAX_BYTES,
+        expires_in=AVATAR_EXPIRES_SECONDS,
+    )
+
+
+def avatar_prefix(user_id: str) -> str:
+    return f"avatars/{user_id}/"
+
+
+def confirm_avatar(principal: Principal, key: str, store: UserStore) -> UserProfile:
+    """Record an uploaded avatar: the key must be the caller's and the object must exist."""
+    if not key.startswith(avatar_prefix(principal.user_id)) or ".." in key:
+        raise Forbidden("That upload is not yours.", code="forbidden")
+    if not store.object_exists(key):
+        raise NotFound("Nothing was uploaded under that key.", code="upload_not_found")
+    profile = store.get(principal.user_id)
+    if profile is None:
+        raise NotFound("No profile yet: POST /users creates it.", code="profile_missing")
+    updated = profile.model_copy(
+        update={"avatar_key": key, "updated_at": _now(), "version": profile.version + 1}
+    )
+    store.update(profile, updated)
     return updated

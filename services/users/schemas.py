@@ -1,6 +1,6 @@
 """Request and response models of the users API."""
 
-from typing import Annotated, Self
+from typing import Annotated, Literal, Self
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
 
@@ -19,11 +19,41 @@ class EmergencyContactIn(BaseModel):
     phone: Phone
 
 
+EMAIL_PATTERN = r"^[^@\s]{1,64}@[^@\s]{1,255}\.[^@\s]{2,63}$"
+AVATAR_TYPES = {"image/jpeg": "jpg", "image/png": "png", "image/webp": "webp"}
+AVATAR_MAX_BYTES = 5 * 1024 * 1024
+
+
 class Registration(BaseModel):
+    """Your own registration, or (SiteAdmins) an invitation of `email`."""
+
     model_config = ConfigDict(extra="forbid")
 
     given_name: Name | None = None
     family_name: Name | None = None
+    email: Annotated[str, StringConstraints(max_length=254, pattern=EMAIL_PATTERN)] | None = None
+
+
+class AvatarUploadRequest(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    content_type: Literal["image/jpeg", "image/png", "image/webp"]
+
+
+class AvatarUpload(BaseModel):
+    """A presigned S3 POST: send `fields` plus the file (as `file`) to `url`."""
+
+    url: str
+    fields: dict[str, str]
+    key: str
+    max_bytes: int
+    expires_in: int
+
+
+class AvatarConfirmation(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    key: Annotated[str, StringConstraints(max_length=300)]
 
 
 class ProfileUpdate(BaseModel):

@@ -2,7 +2,7 @@
 
 from typing import Any
 
-from shared.domain.errors import Conflict
+from shared.domain.errors import Conflict, ServiceUnavailable
 from shared.domain.membership import Membership
 from shared.domain.user import UserProfile
 from shared.store import keys
@@ -42,11 +42,38 @@ def site_admin_change(delta: int) -> dict[str, Any]:
     return {"Update": update}
 
 
+def grant_site_admin(table: Table, user_id: str) -> None:
+    """Make an existing profile SiteAdmin and count it: how the first SiteAdmin of a stage
+    is made (nobody holds the role to grant it through the API)."""
+    table.transact_write(
+        [
+            {
+                "Update": {
+                    "Key": keys.user_key(user_id),
+                    "UpdateExpression": "SET system_role = :admin, version = version + :one",
+                    "ConditionExpression": "attribute_exists(PK) AND system_role <> :admin",
+                    "ExpressionAttributeValues": {":admin": "SiteAdmin", ":one": 1},
+                }
+            },
+            site_admin_change(1),
+        ]
+    )
+
+
 class UserStore:
-    def __init__(self, table: Table, cognito: Any, user_pool_id: str | None) -> None:
+    def __init__(
+        self,
+        table: Table,
+        cognito: Any,
+        user_pool_id: str | None,
+        s3: Any = None,
+        bucket: str | None = None,
+    ) -> None:
         self.table = table
         self.cognito = cognito
         self.user_pool_id = user_pool_id
+        self.s3 = s3
+        self.bucket = bucket
 
     def get(self, user_id: str) -> UserProfile | None:
         return read_profile(self.table, user_id)
@@ -99,3 +126,41 @@ class UserStore:
         )
         if sign_out:
             self.cognito.admin_user_global_sign_out(UserPoolId=self.user_pool_id, Username=username)
+
+    def invite(self, email: str) -> tuple[str, str | None]:
+        """Cognito creates the user and e-mails the invitation; returns (sub, email)."""
+        if not self.user_pool_id:
+            raise ServiceUnavailable("Invitations need the user pool.")
+        try:
+            answer = self.cognito.admin_create_user(
+                UserPoolId=self.user_pool_id,
+                Username=email,
+                UserAttributes=[
+                    {"Name": "email", "Value": email},
+                    {"Name": "email_verified", "Value": "true"},
+                ],
+                DesiredDeliveryMediums=["EMAIL"],
+            )
+        except self.cognito.exceptions.UsernameExistsException:
+            raise Conflict("A user with this e-mail exists.", code="user_exists") from None
+        attributes = {a["Name"]: a["Value"] for a in answer["User"]["Attributes"]}
+        return str(attributes["sub"]), attributes.get("email")
+
+    def presign_avatar(self, key: str, content_type: str, max_bytes: int, expires: int) -> Any:
+        return self.s3.generate_presigned_post(
+            Bucket=self.bucket,
+            Key=key,
+            Fields={"Content-Type": content_type},
+            Conditions=[
+                {"Content-Type": content_type},
+                ["content-length-range", 1, max_bytes],
+            ],
+            ExpiresIn=expires,
+        )
+
+    def object_exists(self, key: str) -> bool:
+        try:
+            self.s3.head_object(Bucket=self.bucket, Key=key)
+        except self.s3.exceptions.ClientError:
+            return False
+        return True

@@ -5,6 +5,7 @@ import uuid
 from typing import Any
 
 import pytest
+import requests
 
 from local.seed import SITE_ADMIN
 from tests.e2e.conftest import Api
@@ -131,3 +132,21 @@ def test_the_seeded_site_admin_is_one_by_profile(api: Api, admin_token: str) -> 
     me = api.call("GET", "/users/me", admin_token).json()
     assert me["system_role"] == "SiteAdmin"
     assert me["profile"]["email"] == SITE_ADMIN.email
+
+
+def test_avatar_upload_to_the_presigned_url(api: Api, rider_token: str) -> None:
+    upload = api.call("POST", "/users/me/avatar", rider_token, json={"content_type": "image/jpeg"})
+    assert upload.status_code == 200, upload.text
+    form = upload.json()
+
+    sent = requests.post(
+        form["url"],
+        data=form["fields"],
+        files={"file": ("me.jpg", b"\xff\xd8\xff jpeg", "image/jpeg")},
+        timeout=10,
+    )
+    assert sent.status_code in {200, 201, 204}, sent.text
+
+    confirmed = api.call("PUT", "/users/me/avatar", rider_token, json={"key": form["key"]})
+    assert confirmed.status_code == 200, confirmed.text
+    assert api.call("GET", "/users/me", rider_token).json()["profile"]["avatar_key"] == form["key"]

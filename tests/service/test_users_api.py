@@ -357,3 +357,81 @@ def test_unknown_and_malformed_users(world: World) -> None:
         ).status
         == 422
     )
+
+
+@pytest.fixture
+def bucket(world: World) -> str:
+    s3 = boto3.client("s3")
+    s3.create_bucket(
+        Bucket="assets", CreateBucketConfiguration={"LocationConstraint": "ap-southeast-2"}
+    )
+    users_api.app.dependency_overrides[users_api.get_store] = lambda: UserStore(
+        world.table, world.cognito, world.pool_id, s3, "assets"
+    )
+    return "assets"
+
+
+def test_avatar_upload_is_presigned_under_the_callers_prefix(world: World, bucket: str) -> None:
+    rider = world.person("rider@example.com")
+
+    upload = world.api(
+        "POST", "/users/me/avatar", body={"content_type": "image/png"}, claims=world.claims(rider)
+    )
+
+    assert upload.status == 200, upload.body
+    assert upload.body["key"].startswith(f"avatars/{rider['sub']}/")
+    assert upload.body["key"].endswith(".png")
+    assert upload.body["fields"]["Content-Type"] == "image/png"
+    assert upload.body["max_bytes"] == 5 * 1024 * 1024
+    assert (
+        world.api(
+            "POST",
+            "/users/me/avatar",
+            body={"content_type": "image/gif"},
+            claims=world.claims(rider),
+        ).status
+        == 422
+    )
+
+
+def test_avatar_confirmation_checks_owner_and_object(world: World, bucket: str) -> None:
+    rider = world.person("rider@example.com")
+    other = world.person("other@example.com")
+    key = f"avatars/{rider['sub']}/face.png"
+
+    missing = world.api("PUT", "/users/me/avatar", body={"key": key}, claims=world.claims(rider))
+    boto3.client("s3").put_object(Bucket=bucket, Key=key, Body=b"png")
+    stolen = world.api("PUT", "/users/me/avatar", body={"key": key}, claims=world.claims(other))
+    confirmed = world.api("PUT", "/users/me/avatar", body={"key": key}, claims=world.claims(rider))
+
+    assert missing.status == 404
+    assert stolen.status == 403
+    assert confirmed.status == 200
+    assert confirmed.body["avatar_key"] == key
+
+
+def test_site_admins_invite_by_email(world: World) -> None:
+    admin = world.person("admin@example.com", "SiteAdmin")
+    rider = world.person("rider@example.com")
+
+    invited = world.api(
+        "POST", "/users", body={"email": "guest@example.com"}, claims=world.claims(admin)
+    )
+    again = world.api(
+        "POST", "/users", body={"email": "guest@example.com"}, claims=world.claims(admin)
+    )
+    refused = world.api(
+        "POST", "/users", body={"email": "x@example.com"}, claims=world.claims(rider)
+    )
+
+    assert invited.status == 201, invited.body
+    assert invited.body["email"] == "guest@example.com"
+    assert world.cognito.admin_get_user(UserPoolId=world.pool_id, Username="guest@example.com")
+    assert again.status == 409
+    assert refused.status == 403
+    assert (
+        world.api(
+            "POST", "/users", body={"email": "not-an-email"}, claims=world.claims(admin)
+        ).status
+        == 422
+    )
