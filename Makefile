@@ -9,7 +9,7 @@ export JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION := 20
 export CDK_DISABLE_CLI_TELEMETRY := 1
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
 
-.PHONY: help run test lint typecheck unit service infra e2e bench openapi synth deploy diff clean
+.PHONY: help run test lint typecheck unit service infra e2e bench openapi synth deploy diff clean bootstrap-admin
 
 help:
 	@echo "make run        - the whole platform locally (moto as AWS), API on 127.0.0.1:3000"
@@ -18,6 +18,7 @@ help:
 	@echo "make deploy     - deploy STAGE=$(STAGE) (needs AWS credentials and a bootstrap)"
 	@echo "make bench      - DynamoDB round trips per route and cold-start ratio"
 	@echo "make openapi    - regenerate docs/openapi.json from the code"
+	@echo "make bootstrap-admin EMAIL=... STAGE=... - make the first SiteAdmin of a stage"
 
 # The environment is rebuilt whenever a requirements file changes.
 $(VENV)/.installed: requirements.txt requirements-lambda.txt requirements-dev.txt
@@ -65,6 +66,10 @@ diff: $(VENV)/.installed node_modules/.installed
 
 deploy: $(VENV)/.installed node_modules/.installed
 	npx cdk deploy --all -c stage=$(STAGE) --no-notices --require-approval broadening
+
+bootstrap-admin: $(VENV)/.installed
+	@test -n "$(EMAIL)" || (echo "usage: make bootstrap-admin EMAIL=someone@example.com STAGE=dev|staging|prod|local" && exit 2)
+	$(PY) -m ops.bootstrap_site_admin $(EMAIL) $(if $(filter local,$(STAGE)),--local,--stage $(STAGE))
 
 clean:
 	rm -rf cdk.out .pytest_cache .mypy_cache .ruff_cache

@@ -10,15 +10,15 @@ from local.platform import Endpoints
 STATE_FILE = Path(__file__).resolve().parent.parent / ".local" / "platform.json"
 
 
-def write_state(endpoints: Endpoints) -> None:
-    STATE_FILE.parent.mkdir(exist_ok=True)
-    STATE_FILE.write_text(json.dumps(asdict(endpoints), indent=2))
+def write_state(endpoints: Endpoints, path: Path = STATE_FILE) -> None:
+    path.parent.mkdir(exist_ok=True)
+    path.write_text(json.dumps(asdict(endpoints), indent=2))
 
 
-def read_state() -> dict[str, Any]:
-    if not STATE_FILE.exists():
+def read_state(path: Path = STATE_FILE) -> dict[str, Any]:
+    if not path.exists():
         raise SystemExit("The local platform is not running: start it with `make run`.")
-    state: dict[str, Any] = json.loads(STATE_FILE.read_text())
+    state: dict[str, Any] = json.loads(path.read_text())
     return state
 
 

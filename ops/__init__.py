@@ -1,0 +1,1 @@
+"""Operator commands for deployed stages (and the local platform)."""

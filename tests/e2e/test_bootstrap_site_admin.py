@@ -1,0 +1,43 @@
+"""The first SiteAdmin of a stage, made by the operator command against the local platform."""
+
+import uuid
+from pathlib import Path
+
+import pytest
+
+from local.state import write_state
+from ops.bootstrap_site_admin import main
+from tests.e2e.conftest import Api
+
+pytestmark = [pytest.mark.e2e, pytest.mark.xdist_group("e2e")]
+
+PASSWORD = "Boot-Local-2026!"
+
+
+def test_bootstrap_makes_a_site_admin_whose_next_token_has_the_role(
+    api: Api, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    email = f"ops-{uuid.uuid4().hex[:6]}@boot.local"
+    api.platform.create_user(email, PASSWORD)
+    state = tmp_path / "platform.json"
+    write_state(api.endpoints, state)
+    before = api.call(
+        "POST",
+        "/clubs",
+        api.token(email, PASSWORD),
+        json={"name": f"Boot {email}", "disciplines": ["road"]},
+    )
+
+    assert main([email, "--local", "--state", str(state)]) == 0
+    assert "is now a SiteAdmin" in capsys.readouterr().out
+    assert main([email, "--local", "--state", str(state)]) == 0
+    assert "already a SiteAdmin" in capsys.readouterr().out
+
+    after = api.call(
+        "POST",
+        "/clubs",
+        api.token(email, PASSWORD),
+        json={"name": f"Boot {email}", "disciplines": ["road"]},
+    )
+    assert before.status_code == 403
+    assert after.status_code == 201, after.text
