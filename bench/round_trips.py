@@ -57,6 +57,8 @@ def measure_routes() -> list[Measure]:
     from memberships.store import MembershipStore
     from rides import handler as rides_api
     from rides.store import RideStore
+    from users import handler as users_api
+    from users.store import UserStore
 
     with mock_aws():
         client = boto3.client("dynamodb")
@@ -98,6 +100,8 @@ def measure_routes() -> list[Measure]:
                 if "ride" in resource or "participation" in resource
                 else memberships_api
                 if "member" in resource
+                else users_api
+                if resource.startswith("/users")
                 else clubs_api
             )
             answer = service.handler(event, _Context())
@@ -280,7 +284,26 @@ def measure_routes() -> list[Measure]:
                 claims=owner,
             ),
         )
-        for module in (clubs_api, memberships_api, rides_api):
+        users_api.app.dependency_overrides[users_api.get_store] = lambda: UserStore(
+            table, None, None
+        )
+        newcomer = {"sub": "88888888-8888-4888-8888-888888888888", "email": "new@bench.local"}
+        record("POST /users (create)", 2, call("POST", "/users", "/users", {}, claims=newcomer))
+        record("POST /users (exists)", 1, call("POST", "/users", "/users", {}, claims=newcomer))
+        record("GET /users/me", 2, call("GET", "/users/me", "/users/me", claims=newcomer))
+        me = f"/users/{newcomer['sub']}"
+        record("GET /users/{id} (own)", 1, call("GET", "/users/{user_id}", me, claims=newcomer))
+        record(
+            "GET /users/{id} (someone else: + shared clubs)",
+            3,
+            call("GET", "/users/{user_id}", me, claims=owner),
+        )
+        record(
+            "PUT /users/{id} (own fields)",
+            2,
+            call("PUT", "/users/{user_id}", me, {"version": 1, "suburb": "Glebe"}, claims=newcomer),
+        )
+        for module in (clubs_api, memberships_api, rides_api, users_api):
             module.app.dependency_overrides.clear()
         return results
 

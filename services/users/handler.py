@@ -1,7 +1,7 @@
 """Users API: thin HTTP layer over `users.logic`."""
 
 import os
-from functools import cache
+from functools import cache, partial
 from typing import Annotated
 
 from aws_lambda_powertools.event_handler import Request, Response, content_types
@@ -41,9 +41,9 @@ def get_store() -> UserStore:
     """One store per execution environment; tests replace it via `dependency_overrides`."""
     return UserStore(
         Table(dynamodb_client(), get_settings().table_name),
-        aws_client("cognito-idp"),
+        partial(aws_client, "cognito-idp"),
         os.environ.get("USER_POOL_ID"),
-        aws_client("s3"),
+        partial(aws_client, "s3"),
         get_settings().assets_bucket_name,
     )
 

@@ -69,11 +69,25 @@ class UserStore:
         s3: Any = None,
         bucket: str | None = None,
     ) -> None:
+        """`cognito` and `s3` are clients, or functions that make them: most requests
+        need neither, and each client costs ~70 ms of cold start to build."""
         self.table = table
-        self.cognito = cognito
+        self._cognito = cognito
         self.user_pool_id = user_pool_id
-        self.s3 = s3
+        self._s3 = s3
         self.bucket = bucket
+
+    @property
+    def cognito(self) -> Any:
+        if callable(self._cognito):
+            self._cognito = self._cognito()
+        return self._cognito
+
+    @property
+    def s3(self) -> Any:
+        if callable(self._s3):
+            self._s3 = self._s3()
+        return self._s3
 
     def get(self, user_id: str) -> UserProfile | None:
         return read_profile(self.table, user_id)
