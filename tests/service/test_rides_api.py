@@ -481,3 +481,37 @@ def test_bad_participation_changes_are_422(api: Api, body: dict[str, Any]) -> No
     ride = api.ride(club_id)
 
     assert api.change(f"{ride['ride_id']}_{OWNER['sub']}", OWNER, **body).status == 422
+
+
+def _move_start_to_the_past(api: Api, ride_id: str) -> None:
+    """Rides cannot be published in the past; age one in the table instead."""
+    past = (datetime.now(UTC) - timedelta(hours=1)).strftime("%Y-%m-%dT%H:%M:%SZ")
+    api.table.client.update_item(
+        TableName=api.table.name,
+        Key={"PK": {"S": f"RIDE#{ride_id}"}, "SK": {"S": "RIDE"}},
+        UpdateExpression="SET start_at = :past, start_at_utc = :past",
+        ExpressionAttributeValues={":past": {"S": past}},
+    )
+
+
+def test_started_rides_refuse_joins_and_take_attendance(api: Api) -> None:
+    club_id = api.club()
+    ride = api.ride(club_id)
+    api.member(club_id, rider(1))
+    api.member(club_id, rider(2))
+    api.join(ride["ride_id"], rider(1))
+    _move_start_to_the_past(api, ride["ride_id"])
+
+    late = api.join(ride["ride_id"], rider(2))
+    attended = api.change(
+        f"{ride['ride_id']}_{rider(1)['sub']}", OWNER, version=1, attendance="attended"
+    )
+    by_rider = api.change(
+        f"{ride['ride_id']}_{rider(1)['sub']}", rider(1), version=2, attendance="no_show"
+    )
+
+    assert late.status == 409
+    assert late.body["error"]["code"] == "ride_started"
+    assert attended.status == 200, attended.body
+    assert attended.body["attendance"] == "attended"
+    assert by_rider.status == 403
