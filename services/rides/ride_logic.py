@@ -157,8 +157,16 @@ def update_ride(principal: Principal, ride_id: str, data: RideUpdate, store: Rid
             "version": ride.version + 1,
         }
     )
+    promoted = _promotions(ride, updated, store, principal)
+    if promoted:
+        updated = updated.model_copy(
+            update={
+                "participant_count": ride.participant_count + len(promoted),
+                "waitlist_count": ride.waitlist_count - len(promoted),
+            }
+        )
     try:
-        store.update_ride(ride, updated)
+        store.update_ride(ride, updated, promoted)
     except (TransactionCancelled, ConditionFailed):
         raise Conflict(
             "The ride changed meanwhile (an edit, or riders joining); read it again.",
@@ -185,3 +193,43 @@ def public_calendar(club_id: str, store: RideStore) -> tuple[Club, list[Ride]]:
         cursor=None,
     )
     return club, rides
+
+
+# One transaction holds at most 100 actions: the ride and 99 promotions.
+_MAX_PROMOTIONS = 99
+
+
+def _promotions(
+    ride: Ride, updated: Ride, store: RideStore, principal: Principal
+) -> list[tuple[Participation, Participation]]:
+    """Waitlisted riders who get the seats a larger capacity opens, oldest first."""
+    if ride.waitlist_count == 0 or updated.status is not RideStatus.SCHEDULED:
+        return []
+    free = (
+        ride.waitlist_count
+        if updated.capacity is None
+        else updated.capacity - ride.participant_count
+    )
+    if free <= 0:
+        return []
+    _, party = store.read_party(ride.ride_id)
+    waiting = sorted(
+        (p for p in party if p.status is ParticipationStatus.WAITLISTED),
+        key=lambda p: (p.waitlisted_at or now(), p.user_id),
+    )
+    moment = now()
+    return [
+        (
+            p,
+            p.model_copy(
+                update={
+                    "status": ParticipationStatus.JOINED,
+                    "joined_at": moment,
+                    "updated_at": moment,
+                    "updated_by": principal.user_id,
+                    "version": p.version + 1,
+                }
+            ),
+        )
+        for p in waiting[: min(free, _MAX_PROMOTIONS)]
+    ]

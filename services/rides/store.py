@@ -160,23 +160,47 @@ class RideStore:
             ]
         )
 
-    def update_ride(self, before: Ride, after: Ride) -> None:
+    def update_ride(
+        self,
+        before: Ride,
+        after: Ride,
+        promoted: list[tuple[Participation, Participation]] | None = None,
+    ) -> None:
+        """Edit the ride. With `promoted` (more seats for the waitlist) the counters are
+        set from the values read, conditional on them being unchanged, and the promoted
+        participations are written in the same transaction."""
         item = ride_item(after)
-        condition, values = None, {}
+        fields = {f: item.get(f) for f in EDITABLE}
+        checks, values = [], {}
         if after.capacity is not None:
             # Never below the seats already taken, whatever joined since the read.
-            condition, values = "participant_count <= :capacity", {":capacity": after.capacity}
-        self.table.transact_write(
-            [
-                versioned_update(
-                    keys.ride_key(after.ride_id),
-                    {f: item.get(f) for f in EDITABLE},
-                    before.version,
-                    condition=condition,
-                    values=values,
-                )
+            checks.append("participant_count <= :capacity")
+            values[":capacity"] = after.capacity
+        actions: list[dict[str, Any]] = []
+        if promoted:
+            fields["participant_count"] = after.participant_count
+            fields["waitlist_count"] = after.waitlist_count
+            checks.append("participant_count = :seats AND waitlist_count = :waiting")
+            values[":seats"] = before.participant_count
+            values[":waiting"] = before.waitlist_count
+            actions = [
+                {
+                    "Put": {
+                        "Item": participation_item(new),
+                        "ConditionExpression": "version = :expected",
+                        "ExpressionAttributeValues": {":expected": old.version},
+                    }
+                }
+                for old, new in promoted
             ]
+        ride_update = versioned_update(
+            keys.ride_key(after.ride_id),
+            fields,
+            before.version,
+            condition=" AND ".join(checks) or None,
+            values=values,
         )
+        self.table.transact_write([ride_update, *actions])
 
     def take_place(
         self,

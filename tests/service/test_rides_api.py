@@ -515,3 +515,28 @@ def test_started_rides_refuse_joins_and_take_attendance(api: Api) -> None:
     assert attended.status == 200, attended.body
     assert attended.body["attendance"] == "attended"
     assert by_rider.status == 403
+
+
+def test_raising_capacity_promotes_the_waitlist_in_order(api: Api) -> None:
+    club_id = api.club()
+    ride = api.ride(club_id)  # capacity 3: the leader and two riders
+    for i in range(1, 6):
+        api.member(club_id, rider(i))
+        api.join(ride["ride_id"], rider(i))
+
+    raised = api.rides(
+        "PUT",
+        "/rides/{ride_id}",
+        path_params={"ride_id": ride["ride_id"]},
+        body={"version": 1, "capacity": 5},
+        claims=OWNER,
+    )
+
+    assert raised.status == 200, raised.body
+    assert (raised.body["participant_count"], raised.body["waitlist_count"]) == (5, 1)
+    party = api.party(ride["ride_id"]).body
+    assert {rider(3)["sub"], rider(4)["sub"]} <= {p["user_id"] for p in party["joined"]}
+    assert [p["user_id"] for p in party["waitlist"]] == [rider(5)["sub"]]
+    stored = api.table.get(keys.ride_key(ride["ride_id"]))
+    assert stored is not None
+    assert (stored["participant_count"], stored["waitlist_count"]) == (5, 1)
