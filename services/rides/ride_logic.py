@@ -181,8 +181,7 @@ def is_active_member(membership: MembershipView | None) -> bool:
 
 def public_calendar(club_id: str, store: RideStore) -> tuple[Club, list[Ride]]:
     """A club's public, scheduled, upcoming rides (at most 100): no caller, no token."""
-    club, _ = store.read_club(club_id, "anonymous")
-    club = club_or_404(club, club_id)
+    club = club_or_404(store.get_club(club_id), club_id)
     rides, _ = store.list_club(
         club_id,
         start=now(),

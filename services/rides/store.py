@@ -98,6 +98,14 @@ class RideStore:
             membership_view(member),
         )
 
+    def get_club(self, club_id: str) -> Club | None:
+        item = self.table.get(keys.club_key(club_id), consistent=False)
+        return (
+            Club.model_validate({k: v for k, v in item.items() if k in _CLUB_FIELDS})
+            if item
+            else None
+        )
+
     def read_ride(
         self, ride_id: str, subject_id: str, caller_id: str
     ) -> tuple[Ride | None, Participation | None, MembershipView | None]:
