@@ -46,8 +46,16 @@ def test_site_admin_creates_lists_reads_and_updates_a_club(api: Api, admin_token
 
 
 def test_seeded_clubs_are_listed(api: Api, rider_token: str) -> None:
-    names = [c["name"] for c in api.call("GET", "/clubs", rider_token).json()["items"]]
+    names: list[str] = []
+    params: dict[str, str | int] = {"limit": 100}
+    while True:  # other tests add clubs to the same platform: read every page
+        page = api.call("GET", "/clubs", rider_token, params=params).json()
+        names += [c["name"] for c in page["items"]]
+        if not page["next_cursor"]:
+            break
+        params["cursor"] = page["next_cursor"]
     assert {"Inner West Riders", "Northern Beaches Gravel Crew"} <= set(names)
+    assert names == sorted(names, key=str.casefold)
 
 
 def test_rider_cannot_create_a_club(api: Api, rider_token: str) -> None:
