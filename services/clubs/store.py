@@ -12,13 +12,13 @@ from shared.domain.club import Club, club_name_key
 from shared.domain.errors import Conflict
 from shared.domain.membership import Membership
 from shared.store import keys
+from shared.store.clubs import to_club
 from shared.store.cursor import decode_cursor, encode_cursor
 from shared.store.memberships import ADMIN_COUNT, membership_item, membership_view
 from shared.store.schema import GSI1, PK, SK
 from shared.store.table import Table, TransactionCancelled
 from shared.store.updates import versioned_update
 
-_CLUB_FIELDS = frozenset(Club.model_fields)
 _PAGE_KEYS = (PK, SK, GSI1.partition_key, GSI1.sort_key)
 _EDITABLE = (
     "name",
@@ -72,10 +72,6 @@ def _name_taken(name: str) -> Conflict:
     return Conflict(f"A club named '{name}' already exists.", code="club_name_taken")
 
 
-def _to_club(item: dict[str, Any]) -> Club:
-    return Club.model_validate({k: v for k, v in item.items() if k in _CLUB_FIELDS})
-
-
 class ClubStore:
     def __init__(self, table: Table) -> None:
         self.table = table
@@ -102,7 +98,7 @@ class ClubStore:
 
     def get(self, club_id: str) -> Club | None:
         item = self.table.get(keys.club_key(club_id))
-        return _to_club(item) if item else None
+        return to_club(item) if item else None
 
     def get_with_membership(
         self, club_id: str, user_id: str
@@ -111,7 +107,7 @@ class ClubStore:
         items = self.table.batch_get(
             [keys.club_key(club_id), keys.membership_key(club_id, user_id)]
         )
-        club = next((_to_club(i) for i in items if i.get("entity") == "club"), None)
+        club = next((to_club(i) for i in items if i.get("entity") == "club"), None)
         membership = next(
             (membership_view(i) for i in items if i.get("entity") == "membership"), None
         )
@@ -153,4 +149,4 @@ class ClubStore:
             limit=limit,
             start_key=start,
         )
-        return [_to_club(i) for i in items], encode_cursor(last_key)
+        return [to_club(i) for i in items], encode_cursor(last_key)

@@ -5,6 +5,7 @@ from shared.domain.club import Club
 from shared.domain.errors import Conflict
 from shared.domain.membership import Membership
 from shared.store import keys
+from shared.store.clubs import to_club
 from shared.store.cursor import decode_cursor, encode_cursor
 from shared.store.memberships import (
     admin_count_change,
@@ -15,7 +16,6 @@ from shared.store.memberships import (
 from shared.store.schema import GSI1, PK, SK
 from shared.store.table import ConditionFailed, Table, TransactionCancelled
 
-_CLUB_FIELDS = frozenset(Club.model_fields)
 _TABLE_PAGE_KEYS = (PK, SK)
 _USER_PAGE_KEYS = (PK, SK, GSI1.partition_key, GSI1.sort_key)
 
@@ -46,9 +46,7 @@ class MembershipStore:
         by_user = {i["user_id"]: i for i in items if i.get("entity") == "membership"}
         subject = by_user.get(subject_id)
         return (
-            Club.model_validate({k: v for k, v in club.items() if k in _CLUB_FIELDS})
-            if club
-            else None,
+            to_club(club) if club else None,
             to_membership(subject) if subject else None,
             membership_view(by_user.get(caller_id)),
         )

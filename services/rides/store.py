@@ -14,6 +14,7 @@ from shared.domain.club import Club
 from shared.domain.enums import ParticipationStatus, RideStatus
 from shared.domain.ride import Participation, Ride, club_of_ride, utc_text
 from shared.store import keys
+from shared.store.clubs import to_club
 from shared.store.cursor import decode_cursor, encode_cursor
 from shared.store.memberships import membership_view
 from shared.store.schema import GSI2, PK, SK
@@ -22,7 +23,6 @@ from shared.store.updates import versioned_update
 
 _RIDE_FIELDS = frozenset(Ride.model_fields)
 _PARTICIPATION_FIELDS = frozenset(Participation.model_fields)
-_CLUB_FIELDS = frozenset(Club.model_fields)
 _PAGE_KEYS = (PK, SK, GSI2.partition_key, GSI2.sort_key)
 # What an edit may change; counters and identity are not among them.
 EDITABLE = (
@@ -92,19 +92,13 @@ class RideStore:
         club = next((i for i in items if i.get("entity") == "club"), None)
         member = next((i for i in items if i.get("entity") == "membership"), None)
         return (
-            Club.model_validate({k: v for k, v in club.items() if k in _CLUB_FIELDS})
-            if club
-            else None,
+            to_club(club) if club else None,
             membership_view(member),
         )
 
     def get_club(self, club_id: str) -> Club | None:
         item = self.table.get(keys.club_key(club_id), consistent=False)
-        return (
-            Club.model_validate({k: v for k, v in item.items() if k in _CLUB_FIELDS})
-            if item
-            else None
-        )
+        return to_club(item) if item else None
 
     def read_ride(
         self, ride_id: str, subject_id: str, caller_id: str
