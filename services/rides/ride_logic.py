@@ -5,11 +5,10 @@ from datetime import UTC, datetime
 
 from rides.schemas import RideCreate, RideDetail, RideUpdate
 from rides.store import RideStore
-from shared.authz import AuthzContext, Capability, MembershipView, Principal, capabilities, require
+from shared.authz import AuthzContext, Capability, Principal, capabilities, require
 from shared.domain.club import Club
 from shared.domain.enums import (
     ClubStatus,
-    MembershipStatus,
     ParticipationRole,
     ParticipationStatus,
     RideStatus,
@@ -173,10 +172,6 @@ def update_ride(principal: Principal, ride_id: str, data: RideUpdate, store: Rid
             code="version_conflict",
         ) from None
     return updated
-
-
-def is_active_member(membership: MembershipView | None) -> bool:
-    return membership is not None and membership.status is MembershipStatus.ACTIVE
 
 
 def public_calendar(club_id: str, store: RideStore) -> tuple[Club, list[Ride]]:

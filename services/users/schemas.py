@@ -108,7 +108,3 @@ class UserContext(BaseModel):
     system_role: SystemRole
     memberships: list[MembershipSummary]
     memberships_truncated: bool = False
-
-
-class ProfileOut(UserProfile):
-    pass
