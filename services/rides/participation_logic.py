@@ -246,7 +246,13 @@ def list_participants(principal: Principal, ride_id: str, store: RideStore) -> P
     require(Capability.VIEW_MEMBERS, principal, membership, AuthzContext(club_id=ride.club_id))
     joined = [p for p in party if p.status is ParticipationStatus.JOINED]
     waiting = [p for p in party if p.status is ParticipationStatus.WAITLISTED]
+    # The domain shows emergency contacts to the leaders of the ride a user joined.
+    leads = any(p.user_id == principal.user_id and p.is_leading for p in party)
+    contacts = None
+    if leads or principal.is_site_admin:
+        contacts = store.emergency_contacts([p.user_id for p in joined])
     return ParticipationList(
         joined=sorted(joined, key=lambda p: (p.joined_at or now(), p.user_id)),
         waitlist=sorted(waiting, key=lambda p: (p.waitlisted_at or now(), p.user_id)),
+        emergency_contacts=contacts,
     )

@@ -23,6 +23,7 @@ from shared.domain.enums import (
     Surface,
 )
 from shared.domain.ride import MeetingPoint, PaceRange, Participation, Ride
+from shared.domain.user import EmergencyContact
 
 UUID = r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}"
 UUID_PATTERN = f"^{UUID}$"
@@ -146,6 +147,8 @@ class RidePage(BaseModel):
 class ParticipationList(BaseModel):
     joined: list[Participation]
     waitlist: list[Participation]
+    # Riders' emergency contacts, by user id: only for the ride's leaders and SiteAdmins.
+    emergency_contacts: dict[str, EmergencyContact] | None = None
 
 
 __all__ = [

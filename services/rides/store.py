@@ -13,6 +13,7 @@ from shared.authz import MembershipView
 from shared.domain.club import Club
 from shared.domain.enums import ParticipationStatus, RideStatus
 from shared.domain.ride import Participation, Ride, club_of_ride, utc_text
+from shared.domain.user import EmergencyContact
 from shared.store import keys
 from shared.store.clubs import to_club
 from shared.store.cursor import decode_cursor, encode_cursor
@@ -95,6 +96,16 @@ class RideStore:
             to_club(club) if club else None,
             membership_view(member),
         )
+
+    def emergency_contacts(self, user_ids: list[str]) -> dict[str, EmergencyContact]:
+        """Riders' emergency contacts from their profiles (at most 100 a request)."""
+        found: dict[str, EmergencyContact] = {}
+        for start in range(0, len(user_ids), 100):
+            keys_ = [keys.user_key(u) for u in user_ids[start : start + 100]]
+            for item in self.table.batch_get(keys_):
+                if item.get("emergency_contact"):
+                    found[item["user_id"]] = EmergencyContact(**item["emergency_contact"])
+        return found
 
     def get_club(self, club_id: str) -> Club | None:
         item = self.table.get(keys.club_key(club_id), consistent=False)

@@ -540,3 +540,27 @@ def test_raising_capacity_promotes_the_waitlist_in_order(api: Api) -> None:
     stored = api.table.get(keys.ride_key(ride["ride_id"]))
     assert stored is not None
     assert (stored["participant_count"], stored["waitlist_count"]) == (5, 1)
+
+
+def test_ride_leaders_see_their_riders_emergency_contacts(api: Api) -> None:
+    club_id = api.club()
+    ride = api.ride(club_id)
+    api.member(club_id, rider(1))
+    api.member(club_id, rider(2))
+    api.join(ride["ride_id"], rider(1))
+    api.table.put(
+        {
+            **keys.user_key(rider(1)["sub"]),
+            "entity": "user",
+            "user_id": rider(1)["sub"],
+            "emergency_contact": {"name": "Kim", "phone": "+61 400 000 000"},
+        }
+    )
+
+    as_leader = api.party(ride["ride_id"], OWNER).body
+    as_member = api.party(ride["ride_id"], rider(2)).body
+
+    assert as_leader["emergency_contacts"] == {
+        rider(1)["sub"]: {"name": "Kim", "phone": "+61 400 000 000"}
+    }
+    assert as_member["emergency_contacts"] is None
