@@ -33,6 +33,8 @@ node_modules/.installed: package.json package-lock.json
 
 venv: $(VENV)/.installed
 
+node_modules: node_modules/.installed
+
 run: $(VENV)/.installed
 	$(PY) -m local
 
