@@ -71,7 +71,7 @@ deploy: $(VENV)/.installed node_modules/.installed
 
 bootstrap-admin: $(VENV)/.installed
 	@test -n "$(EMAIL)" || (echo "usage: make bootstrap-admin EMAIL=someone@example.com STAGE=dev|staging|prod|local" && exit 2)
-	$(PY) -m ops.bootstrap_site_admin $(EMAIL) $(if $(filter local,$(STAGE)),--local,--stage $(STAGE))
+	$(if $(filter local,$(STAGE)),$(PY) -m local.bootstrap_admin $(EMAIL),$(PY) -m ops.bootstrap_site_admin $(EMAIL) --stage $(STAGE))
 
 clean:
 	rm -rf cdk.out .pytest_cache .mypy_cache .ruff_cache

@@ -57,8 +57,9 @@ def measure_routes() -> list[Measure]:
     from memberships.store import MembershipStore
     from rides import handler as rides_api
     from rides.store import RideStore
+    from shared.adapters.identity import IdentityDirectory
     from users import handler as users_api
-    from users.store import UserStore
+    from users.store import ProfileStore
 
     with mock_aws():
         client = boto3.client("dynamodb")
@@ -284,8 +285,9 @@ def measure_routes() -> list[Measure]:
                 claims=owner,
             ),
         )
-        users_api.app.dependency_overrides[users_api.get_store] = lambda: UserStore(
-            table, None, None
+        users_api.app.dependency_overrides[users_api.get_store] = lambda: ProfileStore(table)
+        users_api.app.dependency_overrides[users_api.get_directory] = lambda: IdentityDirectory(
+            None, None
         )
         newcomer = {"sub": "88888888-8888-4888-8888-888888888888", "email": "new@bench.local"}
         record("POST /users (create)", 2, call("POST", "/users", "/users", {}, claims=newcomer))

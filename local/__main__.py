@@ -4,10 +4,11 @@ import argparse
 import signal
 import sys
 import threading
+from dataclasses import asdict
 
+from local.address_file import remove_addresses, write_addresses
 from local.platform import LocalPlatform
 from local.seed import SEED_USERS, seed
-from local.state import clear_state, write_state
 
 BANNER = """
 Sydney Cycling Platform - local
@@ -39,7 +40,7 @@ def main(argv: list[str]) -> int:
     try:
         if not args.no_seed:
             seed(platform, endpoints)
-        write_state(endpoints)
+        write_addresses(asdict(endpoints))
         users = "\n".join(f"  {u.system_role:<9} {u.email} / {u.password}" for u in SEED_USERS)
         print(
             BANNER.format(
@@ -59,7 +60,7 @@ def main(argv: list[str]) -> int:
         stop.wait()
         print("Stopping...", flush=True)
     finally:
-        clear_state()
+        remove_addresses()
         platform.stop()
     return 0
 

@@ -68,7 +68,7 @@ class ConfirmationHook:
         return [answer]
 
 
-class TokenClaims:
+class PreTokenClaimsCache:
     """Pre-token-generation claims per ID token, computed once and remembered."""
 
     def __init__(

@@ -9,11 +9,11 @@ from dataclasses import dataclass
 from typing import Any
 from urllib.parse import parse_qs
 
-from local.cognito_triggers import TokenClaims
+from local.cognito_triggers import PreTokenClaimsCache
 from local.proxy_event import build_proxy_event
 from local.token_verifier import InvalidToken, TokenVerifier
 from local.workers import HandlerPool
-from shared.routes import ROUTES, SERVICE_HANDLERS, Route
+from stacks.routes import ROUTES, SERVICE_HANDLERS, Route
 
 CORS_HEADERS = {
     "Access-Control-Allow-Origin": "*",
@@ -47,10 +47,10 @@ class LocalGateway:
         verifier: TokenVerifier,
         pool: HandlerPool,
         openapi: dict[str, Any],
-        token_claims: TokenClaims,
+        token_claims: PreTokenClaimsCache,
     ) -> None:
         self.verifier = verifier
-        self.token_claims = token_claims
+        self.claims_cache = token_claims
         self.pool = pool
         self.openapi = json.dumps(openapi).encode()
         self.routes = [_compile(route) for route in ROUTES]
@@ -87,7 +87,7 @@ class LocalGateway:
                 return _error(401, "unauthorized", "Unauthorized")
             try:
                 # What Cognito's pre-token-generation trigger would have added at issuance.
-                claims = self.token_claims.claims(str(token), claims)
+                claims = self.claims_cache.claims(str(token), claims)
             except Exception:  # the trigger failed: Cognito would not have issued the token
                 return _error(401, "unauthorized", "Unauthorized")
         length = int(environ.get("CONTENT_LENGTH") or 0)

@@ -11,7 +11,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from shared.routes import HEALTH, SERVICE_HANDLERS
+from stacks.routes import HEALTH, SERVICE_HANDLERS
 
 TITLE = "Sydney Cycling Platform API"
 VERSION = "1.0.0"

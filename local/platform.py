@@ -10,19 +10,16 @@ import requests
 from botocore.config import Config
 from werkzeug.serving import BaseWSGIServer, WSGIRequestHandler, make_server
 
-from local.cognito_triggers import ConfirmationHook, TokenClaims, trigger_event
+from local.cognito_triggers import ConfirmationHook, PreTokenClaimsCache, trigger_event
 from local.gateway import LocalGateway
 from local.moto_server import MotoServer, free_port
 from local.openapi import build_document
-from local.provision import LOCAL_STAGE, REGION, LocalResources, provision
+from local.provision import LOCAL_CREDENTIALS, LOCAL_STAGE, REGION, LocalResources, provision
 from local.token_verifier import TokenVerifier
 from local.users import create_user
 from local.workers import HandlerPool
-from shared.routes import SERVICE_HANDLERS, TRIGGER_HANDLERS
 from shared.store.table import Table
-
-# moto accepts any credentials; these make sure nothing ever reaches real AWS.
-LOCAL_CREDENTIALS = {"aws_access_key_id": "local", "aws_secret_access_key": "local"}
+from stacks.routes import SERVICE_HANDLERS, TRIGGER_HANDLERS
 
 
 class _QuietHandler(WSGIRequestHandler):
@@ -95,7 +92,7 @@ class LocalPlatform:
         self._pool.warm([*SERVICE_HANDLERS.values(), *TRIGGER_HANDLERS.values()])
         self.endpoints = endpoints
         gateway = LocalGateway(
-            verifier, self._pool, build_document(), TokenClaims(self.pre_token_claims)
+            verifier, self._pool, build_document(), PreTokenClaimsCache(self.pre_token_claims)
         )
         self._server = make_server(
             "127.0.0.1", self.api_port, gateway, threaded=True, request_handler=_QuietHandler

@@ -3,6 +3,7 @@
 from dataclasses import dataclass
 from typing import Any
 
+from shared.names import resource_prefix
 from shared.store.schema import (
     GLOBAL_INDEXES,
     PK,
@@ -14,6 +15,8 @@ from shared.store.schema import (
 
 REGION = "ap-southeast-2"
 LOCAL_STAGE = "local"
+# moto accepts any credentials; these make sure nothing ever reaches real AWS.
+LOCAL_CREDENTIALS = {"aws_access_key_id": "local", "aws_secret_access_key": "local"}
 SYSTEM_ROLE_ATTRIBUTE = "system_role"
 
 
@@ -64,7 +67,7 @@ def create_table(dynamodb: Any, name: str, *, stream: bool = False) -> None:
 def create_user_pool(cognito: Any, stage: str) -> tuple[str, str]:
     """A pool shaped like the identity stack's; returns (pool id, public client id)."""
     pool = cognito.create_user_pool(
-        PoolName=f"sydney-cycling-{stage}",
+        PoolName=resource_prefix(stage),
         UsernameAttributes=["email"],
         AutoVerifiedAttributes=["email"],
         Policies={
@@ -109,10 +112,10 @@ def provision(session: Any, stage: str = LOCAL_STAGE) -> LocalResources:
     name = table_name(stage)
     create_table(session.client("dynamodb"), name)
     pool_id, client_id = create_user_pool(session.client("cognito-idp"), stage)
-    bucket = f"sydney-cycling-{stage}-assets"
+    bucket = f"{resource_prefix(stage)}-assets"
     session.client("s3").create_bucket(
         Bucket=bucket, CreateBucketConfiguration={"LocationConstraint": REGION}
     )
-    bus = f"sydney-cycling-{stage}"
+    bus = resource_prefix(stage)
     session.client("events").create_event_bus(Name=bus)
     return LocalResources(name, pool_id, client_id, bucket, bus)

@@ -6,11 +6,8 @@ python -m local.token someone@example.com 'Their-Password1!'
 
 import sys
 
-import boto3
-
-from local.platform import LOCAL_CREDENTIALS
+from local.address_file import read_addresses, running_client
 from local.seed import SEED_USERS
-from local.state import read_state
 from local.users import id_token
 
 
@@ -24,13 +21,8 @@ def main(argv: list[str]) -> int:
     if password is None:
         print(f"{email} is not a seeded user: give the password too.", file=sys.stderr)
         return 2
-    state = read_state()
-    cognito = boto3.client(
-        "cognito-idp",
-        endpoint_url=state["moto_url"],
-        region_name=state["region"],
-        **LOCAL_CREDENTIALS,
-    )
+    state = read_addresses()
+    cognito = running_client("cognito-idp", state)
     print(id_token(cognito, state["resources"]["client_id"], email, password))
     return 0
 

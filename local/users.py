@@ -1,14 +1,13 @@
 """Users of the local pool: creating them (with their profile) and signing them in."""
 
-from datetime import UTC, datetime
 from typing import Any
 
 from local.provision import SYSTEM_ROLE_ATTRIBUTE
+from shared.domain.clock import utc_now
 from shared.domain.enums import SystemRole
 from shared.domain.user import new_profile
 from shared.store.table import Table
-from shared.store.users import create_profile
-from users.store import grant_site_admin
+from shared.store.users import create_profile, grant_site_admin
 
 
 def create_user(
@@ -30,7 +29,7 @@ def create_user(
         UserPoolId=pool_id, Username=email, Password=password, Permanent=True
     )
     sub = str({a["Name"]: a["Value"] for a in answer["User"]["Attributes"]}["sub"])
-    create_profile(table, new_profile(sub, email, datetime.now(UTC)))
+    create_profile(table, new_profile(sub, email, utc_now()))
     if system_role == SystemRole.SITE_ADMIN:
         grant_site_admin(table, sub)
     return sub

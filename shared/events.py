@@ -11,7 +11,9 @@ from typing import Any
 
 from pydantic import BaseModel, Field
 
-SOURCE_PREFIX = "sydney-cycling"
+from shared.names import PROJECT
+
+SOURCE_PREFIX = PROJECT
 SCHEMA_VERSION = 1
 
 

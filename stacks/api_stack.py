@@ -11,61 +11,30 @@ from aws_cdk import aws_logs as logs
 from aws_cdk import aws_wafv2 as wafv2
 from constructs import Construct
 
-from shared.routes import HEALTH, ROUTES, SERVICE_HANDLERS
 from shared.store.schema import GSI1, GSI2
 from stacks.config import StageConfig
 from stacks.constructs.layers import LambdaLayers
 from stacks.constructs.service_function import ServiceFunction, retention
 from stacks.constructs.web_acl import ApiWebAcl
 from stacks.nag import acknowledge
+from stacks.routes import HEALTH, ROUTES, SERVICE_HANDLERS
 
 API_STAGE = "v1"
 
 # Least privilege: the table actions each service's code performs, and the indexes it reads.
+_READ = ["dynamodb:GetItem", "dynamodb:BatchGetItem", "dynamodb:Query"]
+# Conditional puts and updates, inside transactions with condition checks.
+_WRITE = ["dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:ConditionCheckItem"]
 SERVICE_TABLE_ACCESS: dict[str, tuple[list[str], list[str]]] = {
-    "clubs": (
-        [
-            "dynamodb:GetItem",
-            "dynamodb:BatchGetItem",
-            "dynamodb:Query",
-            "dynamodb:PutItem",
-            "dynamodb:UpdateItem",
-            "dynamodb:DeleteItem",
-            "dynamodb:ConditionCheckItem",
-        ],
-        [GSI1.name],
-    ),
-    "memberships": (
-        [
-            "dynamodb:GetItem",
-            "dynamodb:BatchGetItem",
-            "dynamodb:Query",
-            "dynamodb:PutItem",
-            "dynamodb:UpdateItem",
-            "dynamodb:ConditionCheckItem",
-        ],
-        [GSI1.name],
-    ),
+    # A rename deletes the old name reservation.
+    "clubs": ([*_READ, *_WRITE, "dynamodb:DeleteItem"], [GSI1.name]),
+    "memberships": ([*_READ, *_WRITE], [GSI1.name]),
     "users": (
-        [
-            "dynamodb:GetItem",
-            "dynamodb:Query",
-            "dynamodb:PutItem",
-            "dynamodb:UpdateItem",
-        ],
+        ["dynamodb:GetItem", "dynamodb:Query", "dynamodb:PutItem", "dynamodb:UpdateItem"],
         [GSI1.name],
     ),
-    "rides": (
-        [
-            "dynamodb:GetItem",
-            "dynamodb:BatchGetItem",
-            "dynamodb:Query",
-            "dynamodb:PutItem",
-            "dynamodb:UpdateItem",
-            "dynamodb:ConditionCheckItem",
-        ],
-        [GSI2.name],
-    ),
+    # Reading participants' emergency contacts is a BatchGetItem of their profiles.
+    "rides": ([*_READ, *_WRITE], [GSI2.name]),
 }
 
 _ERROR_TEMPLATE = '{"error": {"code": "%s", "message": $context.error.messageString}}'

@@ -7,6 +7,7 @@ from typing import Any
 from aws_cdk import App, Environment, Stack, Tags, Validations
 from cdk_nag import AwsSolutionsChecks
 
+from shared.names import PROJECT
 from stacks.api_stack import API_STAGE, ApiStack
 from stacks.config import StageConfig
 from stacks.data_stack import DataStack
@@ -74,6 +75,6 @@ def build_platform(app: App, config: StageConfig) -> PlatformStacks:
     )
     stacks = PlatformStacks(identity, data, integration, api, observability)
     for stack in stacks.all():
-        Tags.of(stack).add("project", "sydney-cycling")
+        Tags.of(stack).add("project", PROJECT)
         Tags.of(stack).add("stage", config.name)
     return stacks

@@ -5,6 +5,8 @@ from typing import Any, Literal
 
 from aws_cdk import Aws
 
+from shared.names import resource_prefix
+
 StageName = Literal["dev", "staging", "prod"]
 STAGES: tuple[StageName, ...] = ("dev", "staging", "prod")
 
@@ -32,7 +34,7 @@ class StageConfig:
 
     @property
     def prefix(self) -> str:
-        return f"sydney-cycling-{self.name}"
+        return resource_prefix(self.name)
 
     @property
     def assets_bucket_name(self) -> str:

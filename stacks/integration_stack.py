@@ -14,6 +14,7 @@ from shared.events import SOURCE_PREFIX
 from stacks.config import StageConfig
 from stacks.constructs.event_consumer import EventConsumer
 from stacks.constructs.layers import LambdaLayers
+from stacks.constructs.queues import secure_queue
 from stacks.constructs.service_function import ServiceFunction
 from stacks.nag import acknowledge
 
@@ -60,13 +61,7 @@ class IntegrationStack(Stack):
             timeout=Duration.seconds(30),
         )
         self.bus.grant_put_events_to(self.publisher.role)
-        self.stream_failures = sqs.Queue(
-            self,
-            "StreamFailures",
-            encryption=sqs.QueueEncryption.SQS_MANAGED,
-            enforce_ssl=True,
-            retention_period=Duration.days(14),
-        )
+        self.stream_failures = secure_queue(self, "StreamFailures")
         acknowledge(
             self.stream_failures,
             "AwsSolutions-SQS3",

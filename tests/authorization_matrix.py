@@ -60,10 +60,19 @@ class RouteCase:
     mutates: bool = False
     # For routes about a membership or a participation: whose it is.
     target: str | None = None
-    # The capability the cell's request needs, when the route has several.
-    capability: str | None = None
+    # The capability the route's handler asks the Authorization Service for. The e2e test
+    # checks it against what the handler really refuses; the unit test checks the
+    # statuses against the Authorization Service with it.
+    capability: str = ""
+    # When the target is the caller, the capability asked instead (leave, withdraw).
+    own_capability: str | None = None
     # Routes about the world's ride (a members-only ride the club admin leads).
     about_ride: bool = False
+
+    def capability_for(self, persona: str) -> str:
+        if self.own_capability and persona == self.target:
+            return self.own_capability
+        return self.capability
 
 
 def _all(status: int, **overrides: int) -> dict[str, int]:
@@ -71,26 +80,34 @@ def _all(status: int, **overrides: int) -> dict[str, int]:
 
 
 MATRIX: tuple[RouteCase, ...] = (
-    RouteCase("GET", "/clubs", _all(200)),
-    RouteCase("GET", "/clubs/{club_id}", _all(200)),
+    RouteCase("GET", "/clubs", _all(200), capability="list_clubs"),
+    RouteCase("GET", "/clubs/{club_id}", _all(200), capability="view_club"),
     # A duplicate name: the SiteAdmin is authorized and meets the uniqueness rule.
-    RouteCase("POST", "/clubs", _all(403, site_admin=409)),
+    RouteCase("POST", "/clubs", _all(403, site_admin=409), capability="create_club"),
     # A stale version: club admin and SiteAdmin are authorized and lose the version check.
-    RouteCase("PUT", "/clubs/{club_id}", _all(403, admin=409, site_admin=409)),
+    RouteCase(
+        "PUT", "/clubs/{club_id}", _all(403, admin=409, site_admin=409), capability="edit_club"
+    ),
     RouteCase(
         "POST",
         "/clubs/{club_id}/memberships",
         _all(409, rider=201, other_admin=201, site_admin=201, removed=403),
         state_conflicts=frozenset({"pending", "member", "leader", "admin", "suspended"}),
+        capability="join_club",
     ),
     RouteCase(
         "GET",
         "/clubs/{club_id}/memberships",
         _all(403, member=200, leader=200, admin=200, site_admin=200),
+        capability="view_members",
     ),
     # A stale version on the member's membership; the member may not change their own.
     RouteCase(
-        "PUT", "/memberships/{membership_id}", _all(403, admin=409, site_admin=409), target="member"
+        "PUT",
+        "/memberships/{membership_id}",
+        _all(403, admin=409, site_admin=409),
+        target="member",
+        capability="manage_memberships",
     ),
     # The member leaves; the admins remove them.
     RouteCase(
@@ -99,16 +116,18 @@ MATRIX: tuple[RouteCase, ...] = (
         _all(403, member=200, admin=200, site_admin=200),
         mutates=True,
         target="member",
+        capability="manage_memberships",
+        own_capability="leave",
     ),
-    RouteCase("GET", "/users/me/memberships", _all(200)),
+    RouteCase("GET", "/users/me/memberships", _all(200), capability="list_clubs"),
     # Everyone has a profile already: registration returns it.
-    RouteCase("POST", "/users", _all(200)),
-    RouteCase("GET", "/users/me", _all(200)),
+    RouteCase("POST", "/users", _all(200), capability="list_clubs"),
+    RouteCase("GET", "/users/me", _all(200), capability="list_clubs"),
     # The member's profile: in full for themself and SiteAdmins, the public part for others.
-    RouteCase("GET", "/users/{user_id}", _all(200), target="member"),
-    RouteCase("POST", "/users/me/avatar", _all(200)),
+    RouteCase("GET", "/users/{user_id}", _all(200), target="member", capability="list_clubs"),
+    RouteCase("POST", "/users/me/avatar", _all(200), capability="list_clubs"),
     # Confirming an upload that never happened under one's own prefix.
-    RouteCase("PUT", "/users/me/avatar", _all(404)),
+    RouteCase("PUT", "/users/me/avatar", _all(404), capability="list_clubs"),
     # Promoting the member with a stale version: SiteAdmins only, and never oneself.
     RouteCase(
         "PUT",
@@ -121,6 +140,7 @@ MATRIX: tuple[RouteCase, ...] = (
         "POST",
         "/clubs/{club_id}/rides",
         _all(403, leader=201, admin=201, site_admin=201),
+        capability="manage_rides",
     ),
     RouteCase("GET", "/clubs/{club_id}/rides", _all(200), capability="view_club"),
     RouteCase(
@@ -128,6 +148,7 @@ MATRIX: tuple[RouteCase, ...] = (
         "/rides/{ride_id}",
         _all(403, member=200, leader=200, admin=200, site_admin=200),
         about_ride=True,
+        capability="view_ride",
     ),
     # A stale version: ride managers are authorized and lose the version check.
     RouteCase(
@@ -135,12 +156,14 @@ MATRIX: tuple[RouteCase, ...] = (
         "/rides/{ride_id}",
         _all(403, leader=409, admin=409, site_admin=409),
         about_ride=True,
+        capability="manage_rides",
     ),
     RouteCase(
         "GET",
         "/rides/{ride_id}/participations",
         _all(403, member=200, leader=200, admin=200, site_admin=200),
         about_ride=True,
+        capability="view_members",
     ),
     # The admin created (and so leads) the ride and the member joined it already: both
     # are authorized and meet a conflict.
@@ -149,6 +172,7 @@ MATRIX: tuple[RouteCase, ...] = (
         "/rides/{ride_id}/participations",
         _all(403, member=409, leader=201, admin=409),
         about_ride=True,
+        capability="join_ride",
     ),
     # Removing the member from the ride with a stale version: ride managers only.
     RouteCase(

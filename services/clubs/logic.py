@@ -1,30 +1,21 @@
 """Club rules: who may do what (asked of the Authorization Service) and what changes."""
 
-import uuid
-from datetime import UTC, datetime
-
 from clubs.schemas import ClubCreate, ClubUpdate
 from clubs.store import ClubStore
 from shared.authz import AuthzContext, Capability, Principal, require
-from shared.domain.club import Club
+from shared.domain.clock import utc_now
+from shared.domain.club import Club, existing_club
 from shared.domain.enums import ClubRole, ClubStatus, MembershipStatus
-from shared.domain.errors import Conflict, NotFound
+from shared.domain.errors import Conflict
+from shared.domain.ids import new_id
 from shared.domain.membership import Membership, membership_id
-
-
-def _now() -> datetime:
-    return datetime.now(UTC)
-
-
-def _missing(club_id: str) -> NotFound:
-    return NotFound(f"No club with id '{club_id}'.", code="club_not_found")
 
 
 def create_club(principal: Principal, data: ClubCreate, store: ClubStore) -> Club:
     require(Capability.CREATE_CLUB, principal)
-    now = _now()
+    now = utc_now()
     club = Club(
-        club_id=str(uuid.uuid4()),
+        club_id=new_id(),
         created_by=principal.user_id,
         updated_by=principal.user_id,
         created_at=now,
@@ -51,10 +42,7 @@ def create_club(principal: Principal, data: ClubCreate, store: ClubStore) -> Clu
 
 def get_club(principal: Principal, club_id: str, store: ClubStore) -> Club:
     require(Capability.VIEW_CLUB, principal, context=AuthzContext(club_id=club_id))
-    club = store.get(club_id)
-    if club is None:
-        raise _missing(club_id)
-    return club
+    return existing_club(store.get(club_id), club_id)
 
 
 def list_clubs(
@@ -65,9 +53,8 @@ def list_clubs(
 
 
 def update_club(principal: Principal, club_id: str, data: ClubUpdate, store: ClubStore) -> Club:
-    club, membership = store.get_with_membership(club_id, principal.user_id)
-    if club is None:
-        raise _missing(club_id)
+    found, membership = store.get_with_membership(club_id, principal.user_id)
+    club = existing_club(found, club_id)
     require(Capability.EDIT_CLUB, principal, membership, AuthzContext(club_id=club_id))
     if data.version != club.version:
         raise Conflict(
@@ -77,7 +64,7 @@ def update_club(principal: Principal, club_id: str, data: ClubUpdate, store: Clu
     updated = club.model_copy(
         update={
             **Club.model_validate({**club.model_dump(), **data.changes()}).model_dump(),
-            "updated_at": _now(),
+            "updated_at": utc_now(),
             "updated_by": principal.user_id,
             "version": club.version + 1,
         }

@@ -14,8 +14,7 @@ from pydantic import (
 
 from shared.domain.club import Club
 from shared.domain.enums import ClubStatus, Discipline, JoinPolicy
-
-UUID_PATTERN = r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$"
+from shared.domain.ids import UUID_PATTERN
 
 
 def _unique(values: list[Discipline]) -> list[Discipline]:
@@ -86,4 +85,4 @@ class ClubPage(BaseModel):
     next_cursor: str | None = None
 
 
-__all__ = ["UUID_PATTERN", "Club", "ClubCreate", "ClubPage", "ClubUpdate"]
+__all__ = ["Club", "ClubCreate", "ClubPage", "ClubUpdate"]

@@ -20,17 +20,11 @@ from shared.store.table import Table, TransactionCancelled
 from shared.store.updates import versioned_update
 
 _PAGE_KEYS = (PK, SK, GSI1.partition_key, GSI1.sort_key)
+# What an edit may change: everything but identity, provenance and the derived counters
+# (which belong to the event consumers), plus the directory index that follows the name.
+_FIXED = frozenset({"club_id", "logo_key", "member_count", "ride_count", "version"})
 _EDITABLE = (
-    "name",
-    "description",
-    "suburb",
-    "city",
-    "website",
-    "disciplines",
-    "join_policy",
-    "status",
-    "updated_at",
-    "updated_by",
+    *(f for f in Club.model_fields if f not in _FIXED and not f.startswith("created_")),
     GSI1.partition_key,
     GSI1.sort_key,
 )

@@ -6,7 +6,6 @@ and changes nothing.
 """
 
 from collections.abc import Mapping
-from functools import cache
 from typing import Any
 
 from aws_lambda_powertools.utilities.batch import (
@@ -18,12 +17,10 @@ from aws_lambda_powertools.utilities.batch.types import PartialItemFailureRespon
 from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
-from shared.config import get_settings
 from shared.events import DomainEvent
-from shared.observability import logger, metrics, tracer
+from shared.observability import instrumented, logger, metrics
 from shared.store import keys
-from shared.store.client import dynamodb_client
-from shared.store.table import Table, TransactionCancelled
+from shared.store.table import Table, TransactionCancelled, app_table
 
 processor = BatchProcessor(event_type=EventType.SQS)
 MARKER_TTL_SECONDS = 14 * 24 * 3600  # longer than the queue's retention
@@ -56,8 +53,7 @@ def apply_event(table: Table, event: DomainEvent) -> bool:
                 {
                     "Put": {
                         "Item": {
-                            "PK": f"EVENT#{event.event_id}",
-                            "SK": "APPLIED",
+                            **keys.applied_event_key(event.event_id),
                             "entity": "applied_event",
                             "expires_at": expires,
                         },
@@ -85,21 +81,16 @@ def apply_event(table: Table, event: DomainEvent) -> bool:
     return True
 
 
-@cache
-def _table() -> Table:
-    return Table(dynamodb_client(), get_settings().table_name)
-
-
 def _record_handler(record: SQSRecord) -> None:
     event = DomainEvent.from_eventbridge(record.body)
-    if apply_event(_table(), event):
+    if apply_event(app_table(), event):
         metrics.add_metric(name="CounterUpdated", unit="Count", value=1)
 
 
-@logger.inject_lambda_context
-@tracer.capture_lambda_handler
-@metrics.log_metrics
-def handler(event: Mapping[str, Any], context: LambdaContext) -> PartialItemFailureResponse:
+def _consume(event: Mapping[str, Any], context: LambdaContext) -> PartialItemFailureResponse:
     return process_partial_response(
         event=dict(event), record_handler=_record_handler, processor=processor, context=context
     )
+
+
+handler = instrumented(_consume)

@@ -19,7 +19,7 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from integration.translate import events_from_change
 from shared.config import get_settings
-from shared.observability import logger, metrics, tracer
+from shared.observability import instrumented, logger, metrics
 from shared.store.client import aws_client
 from shared.store.table import deserialize
 
@@ -54,10 +54,10 @@ def _record_handler(record: DynamoDBRecord) -> None:
     publish_record(record)
 
 
-@logger.inject_lambda_context
-@tracer.capture_lambda_handler
-@metrics.log_metrics
-def handler(event: dict[str, Any], context: LambdaContext) -> PartialItemFailureResponse:
+def _publish(event: dict[str, Any], context: LambdaContext) -> PartialItemFailureResponse:
     return process_partial_response(
         event=event, record_handler=_record_handler, processor=processor, context=context
     )
+
+
+handler = instrumented(_publish)

@@ -1,7 +1,5 @@
 """Membership rules: joining, applications, decisions, leaving and removal."""
 
-from datetime import UTC, datetime
-
 from memberships.schemas import JoinRequest, MembershipChange, MembershipOut
 from memberships.store import MembershipStore
 from shared.authz import (
@@ -9,10 +7,11 @@ from shared.authz import (
     Capability,
     MembershipView,
     Principal,
-    capabilities,
+    holds,
     require,
 )
-from shared.domain.club import Club
+from shared.domain.clock import utc_now
+from shared.domain.club import Club, existing_club
 from shared.domain.enums import ClubRole, ClubStatus, JoinPolicy, MembershipStatus
 from shared.domain.errors import Conflict, Forbidden, NotFound
 from shared.domain.membership import (
@@ -24,22 +23,12 @@ from shared.domain.membership import (
 )
 
 
-def _now() -> datetime:
-    return datetime.now(UTC)
-
-
-def _view(membership: Membership | None) -> MembershipView | None:
+def _authz_view(membership: Membership | None) -> MembershipView | None:
     if membership is None:
         return None
     return MembershipView(
         membership.club_id, membership.user_id, membership.club_role, membership.status
     )
-
-
-def _club_or_404(club: Club | None, club_id: str) -> Club:
-    if club is None:
-        raise NotFound(f"No club with id '{club_id}'.", code="club_not_found")
-    return club
 
 
 def join(
@@ -50,15 +39,15 @@ def join(
     display_name: str | None = None,
 ) -> Membership:
     club, mine, _ = store.read(club_id, principal.user_id, principal.user_id)
-    club = _club_or_404(club, club_id)
+    club = existing_club(club, club_id)
     if club.status is ClubStatus.ARCHIVED:
         raise Conflict("The club is archived and takes no members.", code="club_archived")
     if mine is not None and mine.status in CURRENT:
         raise Conflict(
             f"You already have a {mine.status} membership of this club.", code="membership_exists"
         )
-    require(Capability.JOIN_CLUB, principal, _view(mine), AuthzContext(club_id=club_id))
-    now = _now()
+    require(Capability.JOIN_CLUB, principal, _authz_view(mine), AuthzContext(club_id=club_id))
+    now = utc_now()
     opens = club.join_policy is JoinPolicy.OPEN
     joined = Membership(
         membership_id=membership_id(club_id, principal.user_id),
@@ -91,10 +80,10 @@ def list_members(
     store: MembershipStore,
 ) -> tuple[list[MembershipOut], str | None]:
     club, _, caller = store.read(club_id, principal.user_id, principal.user_id)
-    _club_or_404(club, club_id)
+    existing_club(club, club_id)
     context = AuthzContext(club_id=club_id)
     require(Capability.VIEW_MEMBERS, principal, caller, context)
-    sees_all = _may(Capability.VIEW_APPLICATIONS, principal, caller, context)
+    sees_all = holds(Capability.VIEW_APPLICATIONS, principal, caller, context)
     if not sees_all and status not in (None, MembershipStatus.ACTIVE):
         require(Capability.VIEW_APPLICATIONS, principal, caller, context)  # refuses
     members, next_cursor = store.list_club(
@@ -104,19 +93,10 @@ def list_members(
         limit=limit,
         cursor=cursor,
     )
-    return [_out(m, full=sees_all) for m in members], next_cursor
+    return [_as_seen(m, full=sees_all) for m in members], next_cursor
 
 
-def _may(
-    capability: Capability,
-    principal: Principal,
-    caller: MembershipView | None,
-    context: AuthzContext,
-) -> bool:
-    return capability in capabilities(principal, caller, context)
-
-
-def _out(membership: Membership, *, full: bool) -> MembershipOut:
+def _as_seen(membership: Membership, *, full: bool) -> MembershipOut:
     out = MembershipOut.model_validate(membership.model_dump())
     if full:
         return out
@@ -125,7 +105,7 @@ def _out(membership: Membership, *, full: bool) -> MembershipOut:
     )
 
 
-def _target(
+def _read_target(
     store: MembershipStore, principal: Principal, target_id: str
 ) -> tuple[Club, Membership, MembershipView | None]:
     club_id, user_id = split_membership_id(target_id)
@@ -135,11 +115,11 @@ def _target(
     return club, target, caller
 
 
-def change(
+def decide_or_change_role(
     principal: Principal, target_id: str, data: MembershipChange, store: MembershipStore
 ) -> Membership:
     """A club admin approves, rejects, suspends, reinstates or changes a role."""
-    club, target, caller = _target(store, principal, target_id)
+    club, target, caller = _read_target(store, principal, target_id)
     require(Capability.MANAGE_MEMBERSHIPS, principal, caller, AuthzContext(club_id=club.club_id))
     if target.user_id == principal.user_id:
         raise Forbidden("Nobody changes their own role or status.", code="own_membership")
@@ -158,7 +138,7 @@ def change(
         raise Conflict("Only active members change role.", code="invalid_transition")
     if status is target.status and role is target.club_role:
         return target
-    now = _now()
+    now = utc_now()
     decided = target.status is MembershipStatus.PENDING
     after = target.model_copy(
         update={
@@ -176,9 +156,9 @@ def change(
     return after
 
 
-def end(principal: Principal, target_id: str, store: MembershipStore) -> Membership:
+def leave_or_remove(principal: Principal, target_id: str, store: MembershipStore) -> Membership:
     """The member leaves (or withdraws an application), or an admin removes them."""
-    club, target, caller = _target(store, principal, target_id)
+    club, target, caller = _read_target(store, principal, target_id)
     context = AuthzContext(club_id=club.club_id)
     if target.user_id == principal.user_id:
         require(Capability.LEAVE, principal, caller, context)
@@ -188,7 +168,7 @@ def end(principal: Principal, target_id: str, store: MembershipStore) -> Members
         if target.status is MembershipStatus.REMOVED:
             raise Conflict("The member was already removed.", code="invalid_transition")
         status = MembershipStatus.REMOVED
-    now = _now()
+    now = utc_now()
     after = target.model_copy(
         update={
             "status": status,
@@ -209,4 +189,4 @@ def my_memberships(
     # Any signed-in user, and only their own memberships.
     require(Capability.LIST_CLUBS, principal)
     items, next_cursor = store.list_user(principal.user_id, limit=limit, cursor=cursor)
-    return [_out(m, full=False) for m in items], next_cursor
+    return [_as_seen(m, full=False) for m in items], next_cursor

@@ -7,10 +7,6 @@ from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_vali
 
 from shared.domain.enums import ClubRole, MembershipStatus
 
-UUID = r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}"
-UUID_PATTERN = f"^{UUID}$"
-MEMBERSHIP_ID_PATTERN = f"^{UUID}_{UUID}$"
-
 
 class JoinRequest(BaseModel):
     model_config = ConfigDict(extra="forbid")

@@ -1,19 +1,16 @@
 """Rides API: thin HTTP layer over the ride and participation logic."""
 
 from functools import cache
-from typing import Annotated, Any
+from typing import Annotated
 
-from aws_lambda_powertools.event_handler import Response, content_types
+from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.event_handler.depends import Depends
-from aws_lambda_powertools.event_handler.openapi.params import Body, Path, Query
+from aws_lambda_powertools.event_handler.openapi.params import Body, Query
 from pydantic import AwareDatetime
 
 from rides import participation_logic, ride_logic
 from rides.calendar_feed import render_calendar
 from rides.schemas import (
-    PARTICIPATION_ID_PATTERN,
-    RIDE_ID_PATTERN,
-    UUID_PATTERN,
     ParticipationChange,
     ParticipationList,
     RideCreate,
@@ -22,64 +19,45 @@ from rides.schemas import (
     RideUpdate,
 )
 from rides.store import RideStore
-from shared.api.auth import caller_display_name, current_principal
-from shared.api.resolver import ERROR_RESPONSES, build_resolver, lambda_handler
-from shared.authz import Principal
-from shared.config import get_settings
+from shared.api.auth import CallerDep, CallerNameDep
+from shared.api.params import ClubId, Cursor, PageLimit, ParticipationId, RideId
+from shared.api.resolver import ERROR_RESPONSES, build_resolver, documented, make_handler
+from shared.api.responses import created
+from shared.domain.clock import utc_now
 from shared.domain.enums import RideStatus
 from shared.domain.ride import Participation, Ride
 from shared.observability import metrics
-from shared.store.client import dynamodb_client
-from shared.store.table import Table
+from shared.store.table import app_table
 
 app = build_resolver()
-
-CallerDep = Annotated[Principal, Depends(current_principal)]
-NameDep = Annotated[str | None, Depends(caller_display_name)]
-ClubId = Annotated[str, Path(pattern=UUID_PATTERN, description="The club's id (a UUID)")]
-RideId = Annotated[str, Path(pattern=RIDE_ID_PATTERN, description="`{club_id}_{uuid}`")]
-ParticipationId = Annotated[
-    str, Path(pattern=PARTICIPATION_ID_PATTERN, description="`{ride_id}_{user_id}`")
-]
-TAGS = ["rides"]
+TAG = "rides"
 
 
 @cache
 def get_store() -> RideStore:
     """One store per execution environment; tests replace it via `dependency_overrides`."""
-    return RideStore(Table(dynamodb_client(), get_settings().table_name))
+    return RideStore(app_table())
 
 
 StoreDep = Annotated[RideStore, Depends(get_store)]
 
 
-def _created(body: Any, location: str) -> Response[Any]:
-    return Response(
-        status_code=201,
-        content_type=content_types.APPLICATION_JSON,
-        body=body,
-        headers={"Location": location},
-    )
-
-
-@app.post("/clubs/<club_id>/rides", summary="Publish a ride", responses=ERROR_RESPONSES, tags=TAGS)
+@app.post("/clubs/<club_id>/rides", **documented(TAG, "Publish a ride"))
 def create_ride(
     club_id: ClubId,
     body: Annotated[RideCreate, Body()],
     caller: CallerDep,
     store: StoreDep,
-    name: NameDep,
+    name: CallerNameDep,
 ) -> Response[Ride]:
     ride = ride_logic.create_ride(caller, club_id, body, store, name)
     metrics.add_metric(name="RideCreated", unit="Count", value=1)
-    return _created(ride, f"/rides/{ride.ride_id}")
+    return created(ride, f"/rides/{ride.ride_id}")
 
 
 @app.get(
     "/clubs/<club_id>/rides",
-    summary="A club's rides by start time (upcoming by default)",
-    responses=ERROR_RESPONSES,
-    tags=TAGS,
+    **documented(TAG, "A club's rides by start time (upcoming by default)"),
 )
 def list_rides(
     club_id: ClubId,
@@ -88,8 +66,8 @@ def list_rides(
     start: Annotated[AwareDatetime | None, Query(alias="from")] = None,
     end: Annotated[AwareDatetime | None, Query(alias="to")] = None,
     status: Annotated[RideStatus | None, Query()] = None,
-    limit: Annotated[int, Query(ge=1, le=100)] = 20,
-    cursor: Annotated[str | None, Query(max_length=2048)] = None,
+    limit: PageLimit = 20,
+    cursor: Cursor = None,
 ) -> RidePage:
     items, next_cursor = ride_logic.list_rides(
         caller,
@@ -108,26 +86,24 @@ def list_rides(
     "/clubs/<club_id>/rides.ics",
     summary="iCalendar feed of the club's public upcoming rides (no token needed)",
     responses={404: ERROR_RESPONSES[404]},
-    tags=TAGS,
+    tags=[TAG],
 )
 def ride_calendar(club_id: ClubId, store: StoreDep) -> Response[str]:
     club, rides = ride_logic.public_calendar(club_id, store)
     return Response(
         status_code=200,
         content_type="text/calendar; charset=utf-8",
-        body=render_calendar(club, rides, ride_logic.now()).decode("utf-8"),
+        body=render_calendar(club, rides, utc_now()).decode("utf-8"),
         headers={"Cache-Control": "public, max-age=300"},
     )
 
 
-@app.get(
-    "/rides/<ride_id>", summary="A ride with its leaders", responses=ERROR_RESPONSES, tags=TAGS
-)
+@app.get("/rides/<ride_id>", **documented(TAG, "A ride with its leaders"))
 def get_ride(ride_id: RideId, caller: CallerDep, store: StoreDep) -> RideDetail:
     return ride_logic.get_ride(caller, ride_id, store)
 
 
-@app.put("/rides/<ride_id>", summary="Edit or cancel a ride", responses=ERROR_RESPONSES, tags=TAGS)
+@app.put("/rides/<ride_id>", **documented(TAG, "Edit or cancel a ride"))
 def update_ride(
     ride_id: RideId, body: Annotated[RideUpdate, Body()], caller: CallerDep, store: StoreDep
 ) -> Ride:
@@ -136,9 +112,7 @@ def update_ride(
 
 @app.get(
     "/rides/<ride_id>/participations",
-    summary="Riders on a ride and its waitlist, in order",
-    responses=ERROR_RESPONSES,
-    tags=TAGS,
+    **documented(TAG, "Riders on a ride and its waitlist, in order"),
 )
 def list_participations(ride_id: RideId, caller: CallerDep, store: StoreDep) -> ParticipationList:
     return participation_logic.list_participants(caller, ride_id, store)
@@ -146,23 +120,19 @@ def list_participations(ride_id: RideId, caller: CallerDep, store: StoreDep) -> 
 
 @app.post(
     "/rides/<ride_id>/participations",
-    summary="Join a ride (a seat, or the waitlist when full)",
-    responses=ERROR_RESPONSES,
-    tags=TAGS,
+    **documented(TAG, "Join a ride (a seat, or the waitlist when full)"),
 )
 def join_ride(
-    ride_id: RideId, caller: CallerDep, store: StoreDep, name: NameDep
+    ride_id: RideId, caller: CallerDep, store: StoreDep, name: CallerNameDep
 ) -> Response[Participation]:
     joined = participation_logic.join_ride(caller, ride_id, store, name)
     metrics.add_metric(name=f"Ride{joined.status.title()}", unit="Count", value=1)
-    return _created(joined, f"/participations/{joined.participation_id}")
+    return created(joined, f"/participations/{joined.participation_id}")
 
 
 @app.put(
     "/participations/<participation_id>",
-    summary="Withdraw, remove, assign leader/sweep, or mark attendance",
-    responses=ERROR_RESPONSES,
-    tags=TAGS,
+    **documented(TAG, "Withdraw, remove, assign leader/sweep, or mark attendance"),
 )
 def change_participation(
     participation_id: ParticipationId,
@@ -173,4 +143,4 @@ def change_participation(
     return participation_logic.change_participation(caller, participation_id, body, store)
 
 
-handler = lambda_handler(app)
+handler = make_handler(app)

@@ -1,12 +1,12 @@
 """Ride rules: publishing, listing, reading and editing club rides."""
 
-import uuid
-from datetime import UTC, datetime
+from datetime import datetime
 
 from rides.schemas import RideCreate, RideDetail, RideUpdate
 from rides.store import RideStore
-from shared.authz import AuthzContext, Capability, Principal, capabilities, require
-from shared.domain.club import Club
+from shared.authz import AuthzContext, Capability, Principal, holds, require
+from shared.domain.clock import utc_now
+from shared.domain.club import Club, existing_club
 from shared.domain.enums import (
     ClubStatus,
     ParticipationRole,
@@ -15,21 +15,11 @@ from shared.domain.enums import (
     RideVisibility,
 )
 from shared.domain.errors import Conflict, NotFound
-from shared.domain.ride import Participation, Ride, new_ride_id, participation_id
-from shared.store.table import ConditionFailed, TransactionCancelled
+from shared.domain.ids import new_id
+from shared.domain.ride import Participation, Ride, new_ride_id, participation_id, waitlist_order
 
 
-def now() -> datetime:
-    return datetime.now(UTC)
-
-
-def club_or_404(club: Club | None, club_id: str) -> Club:
-    if club is None:
-        raise NotFound(f"No club with id '{club_id}'.", code="club_not_found")
-    return club
-
-
-def ride_or_404(ride: Ride | None, ride_id: str) -> Ride:
+def existing_ride(ride: Ride | None, ride_id: str) -> Ride:
     if ride is None:
         raise NotFound(f"No ride with id '{ride_id}'.", code="ride_not_found")
     return ride
@@ -49,13 +39,13 @@ def create_ride(
     display_name: str | None = None,
 ) -> Ride:
     club, membership = store.read_club(club_id, principal.user_id)
-    club = club_or_404(club, club_id)
+    club = existing_club(club, club_id)
     require(Capability.MANAGE_RIDES, principal, membership, AuthzContext(club_id=club_id))
     if club.status is ClubStatus.ARCHIVED:
         raise Conflict("The club is archived.", code="club_archived")
-    moment = now()
+    moment = utc_now()
     ride = Ride(
-        ride_id=new_ride_id(club_id, str(uuid.uuid4())),
+        ride_id=new_ride_id(club_id, new_id()),
         club_id=club_id,
         created_by=principal.user_id,
         created_at=moment,
@@ -78,10 +68,7 @@ def create_ride(
         updated_at=moment,
         updated_by=principal.user_id,
     )
-    try:
-        store.create(ride, leader)
-    except TransactionCancelled:
-        raise Conflict("The club changed meanwhile; try again.", code="club_changed") from None
+    store.create(ride, leader)
     return ride
 
 
@@ -97,16 +84,14 @@ def list_rides(
     store: RideStore,
 ) -> tuple[list[Ride], str | None]:
     club, membership = store.read_club(club_id, principal.user_id)
-    club_or_404(club, club_id)
+    existing_club(club, club_id)
     require(Capability.VIEW_CLUB, principal, membership, AuthzContext(club_id=club_id))
     # Members-only rides are listed for whoever may view them.
     members_context = AuthzContext(club_id=club_id, ride_visibility=RideVisibility.MEMBERS)
-    sees_members_rides = Capability.VIEW_RIDE in capabilities(
-        principal, membership, members_context
-    )
+    sees_members_rides = holds(Capability.VIEW_RIDE, principal, membership, members_context)
     return store.list_club(
         club_id,
-        start=start or now(),
+        start=start or utc_now(),
         end=end,
         status=status,
         public_only=not sees_members_rides,
@@ -116,8 +101,8 @@ def list_rides(
 
 
 def get_ride(principal: Principal, ride_id: str, store: RideStore) -> RideDetail:
-    ride, party = store.read_party(ride_id)
-    ride = ride_or_404(ride, ride_id)
+    ride, party = store.read_ride_and_participants(ride_id)
+    ride = existing_ride(ride, ride_id)
     membership = None
     if ride.visibility is RideVisibility.MEMBERS and not principal.is_site_admin:
         _, _, membership = store.read_ride(ride_id, principal.user_id, principal.user_id)
@@ -133,7 +118,7 @@ def get_ride(principal: Principal, ride_id: str, store: RideStore) -> RideDetail
 
 def update_ride(principal: Principal, ride_id: str, data: RideUpdate, store: RideStore) -> Ride:
     ride, _, membership = store.read_ride(ride_id, principal.user_id, principal.user_id)
-    ride = ride_or_404(ride, ride_id)
+    ride = existing_ride(ride, ride_id)
     require(Capability.MANAGE_RIDES, principal, membership, ride_context(ride))
     if data.version != ride.version:
         raise Conflict(
@@ -151,7 +136,7 @@ def update_ride(principal: Principal, ride_id: str, data: RideUpdate, store: Rid
         {
             **ride.model_dump(),
             **changes,
-            "updated_at": now(),
+            "updated_at": utc_now(),
             "updated_by": principal.user_id,
             "version": ride.version + 1,
         }
@@ -164,22 +149,16 @@ def update_ride(principal: Principal, ride_id: str, data: RideUpdate, store: Rid
                 "waitlist_count": ride.waitlist_count - len(promoted),
             }
         )
-    try:
-        store.update_ride(ride, updated, promoted)
-    except (TransactionCancelled, ConditionFailed):
-        raise Conflict(
-            "The ride changed meanwhile (an edit, or riders joining); read it again.",
-            code="version_conflict",
-        ) from None
+    store.update_ride(ride, updated, promoted)
     return updated
 
 
 def public_calendar(club_id: str, store: RideStore) -> tuple[Club, list[Ride]]:
     """A club's public, scheduled, upcoming rides (at most 100): no caller, no token."""
-    club = club_or_404(store.get_club(club_id), club_id)
+    club = existing_club(store.get_club(club_id), club_id)
     rides, _ = store.list_club(
         club_id,
-        start=now(),
+        start=utc_now(),
         end=None,
         status=RideStatus.SCHEDULED,
         public_only=True,
@@ -206,24 +185,12 @@ def _promotions(
     )
     if free <= 0:
         return []
-    _, party = store.read_party(ride.ride_id)
+    _, party = store.read_ride_and_participants(ride.ride_id)
     waiting = sorted(
-        (p for p in party if p.status is ParticipationStatus.WAITLISTED),
-        key=lambda p: (p.waitlisted_at or now(), p.user_id),
+        (p for p in party if p.status is ParticipationStatus.WAITLISTED), key=waitlist_order
     )
-    moment = now()
+    moment = utc_now()
     return [
-        (
-            p,
-            p.model_copy(
-                update={
-                    "status": ParticipationStatus.JOINED,
-                    "joined_at": moment,
-                    "updated_at": moment,
-                    "updated_by": principal.user_id,
-                    "version": p.version + 1,
-                }
-            ),
-        )
+        (p, p.revised(principal.user_id, status=ParticipationStatus.JOINED, joined_at=moment))
         for p in waiting[: min(free, _MAX_PROMOTIONS)]
     ]

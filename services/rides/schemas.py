@@ -1,6 +1,5 @@
 """Request and response models of the rides API."""
 
-from datetime import UTC, datetime
 from typing import Annotated, Self
 
 from pydantic import (
@@ -12,6 +11,7 @@ from pydantic import (
     model_validator,
 )
 
+from shared.domain.clock import utc_now
 from shared.domain.enums import (
     Attendance,
     DropPolicy,
@@ -24,11 +24,6 @@ from shared.domain.enums import (
 )
 from shared.domain.ride import MeetingPoint, PaceRange, Participation, Ride
 from shared.domain.user import EmergencyContact
-
-UUID = r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}"
-UUID_PATTERN = f"^{UUID}$"
-RIDE_ID_PATTERN = f"^{UUID}_{UUID}$"
-PARTICIPATION_ID_PATTERN = f"^{UUID}_{UUID}_{UUID}$"
 
 Title = Annotated[str, StringConstraints(strip_whitespace=True, min_length=3, max_length=120)]
 Description = Annotated[str, StringConstraints(strip_whitespace=True, max_length=4000)]
@@ -66,7 +61,7 @@ class RideCreate(_Pace):
 
     @model_validator(mode="after")
     def _in_the_future(self) -> Self:
-        if self.start_at <= datetime.now(UTC):
+        if self.start_at <= utc_now():
             raise ValueError("start_at must be in the future")
         return self
 
@@ -98,7 +93,7 @@ class RideUpdate(_Pace):
     def _consistent(self) -> Self:
         if self.status is RideStatus.CANCELLED and not self.cancel_reason:
             raise ValueError("cancelling a ride needs a cancel_reason")
-        if self.start_at is not None and self.start_at <= datetime.now(UTC):
+        if self.start_at is not None and self.start_at <= utc_now():
             raise ValueError("start_at must be in the future")
         nullable = {"pace_kph", "capacity"}
         cleared = [n for n in self.model_fields_set - nullable if getattr(self, n) is None]
@@ -152,9 +147,6 @@ class ParticipationList(BaseModel):
 
 
 __all__ = [
-    "PARTICIPATION_ID_PATTERN",
-    "RIDE_ID_PATTERN",
-    "UUID_PATTERN",
     "ParticipationChange",
     "ParticipationList",
     "RideCreate",

@@ -1,85 +1,89 @@
-"""Ride and participation persistence.
+"""Ride and participation persistence, and what each refused transaction means.
 
-A ride and its participations share one partition (`RIDE#{ride_id}`), so one consistent
-Query reads a ride with everyone on it. Seats are counted on the ride item, in the same
-transaction as the participation that takes or frees them, under conditions that keep
-`participant_count <= capacity` whatever the concurrency.
+Every write is one transaction with the ride's counters, under conditions that keep
+`participant_count <= capacity` whatever the concurrency. A transaction the ride's state
+refused raises `RideMoved`: the logic reads again and decides again. Every other refusal
+becomes a named domain error here, so the logic never sees DynamoDB's cancellation codes.
 """
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import datetime
 from typing import Any
 
 from shared.authz import MembershipView
 from shared.domain.club import Club
-from shared.domain.enums import ParticipationStatus, RideStatus
+from shared.domain.enums import MembershipStatus, ParticipationStatus, RideStatus
+from shared.domain.errors import Conflict, Forbidden
 from shared.domain.ride import Participation, Ride, club_of_ride, utc_text
 from shared.domain.user import EmergencyContact
 from shared.store import keys
-from shared.store.clubs import to_club
+from shared.store.clubs import read_club_and_membership, to_club
 from shared.store.cursor import decode_cursor, encode_cursor
 from shared.store.memberships import membership_view
+from shared.store.rides import (
+    START_AT_UTC,
+    participation_item,
+    ride_item,
+    to_participation,
+    to_ride,
+)
 from shared.store.schema import GSI2, PK, SK
-from shared.store.table import Item, Table
-from shared.store.updates import versioned_update
+from shared.store.table import ConditionFailed, Item, Table, TransactionCancelled
+from shared.store.updates import put_if_version, versioned_update
 
-_RIDE_FIELDS = frozenset(Ride.model_fields)
-_PARTICIPATION_FIELDS = frozenset(Participation.model_fields)
 _PAGE_KEYS = (PK, SK, GSI2.partition_key, GSI2.sort_key)
-# What an edit may change; counters and identity are not among them.
+COUNTERS = ("participant_count", "waitlist_count", "leader_count")
+# What an edit may change: everything but identity, provenance, the route (set by its own
+# flow) and the counters kept by participation transactions; plus the start-time keys.
+_FIXED = frozenset({"ride_id", "club_id", "route_key", "version", *COUNTERS})
 EDITABLE = (
-    "title",
-    "description",
-    "start_at",
-    "estimated_duration_min",
-    "meeting_point",
-    "distance_km",
-    "elevation_gain_m",
-    "surface",
-    "pace_class",
-    "pace_kph",
-    "drop_policy",
-    "capacity",
-    "waitlist_enabled",
-    "visibility",
-    "status",
-    "cancel_reason",
-    "updated_at",
-    "updated_by",
-    "start_at_utc",
+    *(f for f in Ride.model_fields if f not in _FIXED and not f.startswith("created_")),
+    START_AT_UTC,
     GSI2.sort_key,
 )
 # Placeholders for attribute names DynamoDB reserves.
 NAMES = {"#status": "status", "#capacity": "capacity"}
 
 
-def ride_item(ride: Ride) -> dict[str, Any]:
-    start = utc_text(ride.start_at)
+class RideMoved(Exception):
+    """The ride changed since it was read (seats taken or freed, a leader left, an
+    edit): the step is decided again from a fresh read."""
+
+
+@contextmanager
+def _contention_moves_the_ride() -> Iterator[None]:
+    """DynamoDB refusing a transaction that collided with another one is a lost race."""
+    try:
+        yield
+    except TransactionCancelled:
+        raise
+    except Conflict as conflict:
+        if conflict.code != "concurrent_update":
+            raise
+        raise RideMoved from None
+
+
+def _counter_moves(ride: Ride, deltas: dict[str, int], keep_a_leader: bool) -> dict[str, Any]:
+    """Move the ride's counters by `deltas`, only if they are still the values read."""
+    moved = {k: v for k, v in deltas.items() if v}
+    values: dict[str, Any] = {f":d{i}": delta for i, delta in enumerate(moved.values())}
+    checks = []
+    for name in COUNTERS:
+        values[f":{name}"] = getattr(ride, name)
+        checks.append(f"{name} = :{name}")
+    if keep_a_leader:
+        checks.append("leader_count > :one")
+        values[":one"] = 1
     return {
-        **keys.ride_key(ride.ride_id),
-        GSI2.partition_key: keys.club_rides_pk(ride.club_id),
-        GSI2.sort_key: keys.ride_start_sk(start, ride.ride_id),
-        "entity": "ride",
-        "start_at_utc": start,
-        **ride.model_dump(mode="json"),
+        "Update": {
+            "Key": keys.ride_key(ride.ride_id),
+            "UpdateExpression": "SET "
+            + ", ".join(f"{n} = {n} + :d{i}" for i, n in enumerate(moved)),
+            "ConditionExpression": " AND ".join(checks),
+            "ExpressionAttributeValues": values,
+        }
     }
-
-
-def participation_item(participation: Participation) -> dict[str, Any]:
-    return {
-        **keys.participation_key(participation.ride_id, participation.user_id),
-        "entity": "participation",
-        **participation.model_dump(mode="json"),
-    }
-
-
-def to_ride(item: Item) -> Ride:
-    return Ride.model_validate({k: v for k, v in item.items() if k in _RIDE_FIELDS})
-
-
-def to_participation(item: Item) -> Participation:
-    return Participation.model_validate(
-        {k: v for k, v in item.items() if k in _PARTICIPATION_FIELDS}
-    )
 
 
 class RideStore:
@@ -87,29 +91,21 @@ class RideStore:
         self.table = table
 
     def read_club(self, club_id: str, user_id: str) -> tuple[Club | None, MembershipView | None]:
-        items = self.table.batch_get(
-            [keys.club_key(club_id), keys.membership_key(club_id, user_id)]
-        )
-        club = next((i for i in items if i.get("entity") == "club"), None)
-        member = next((i for i in items if i.get("entity") == "membership"), None)
-        return (
-            to_club(club) if club else None,
-            membership_view(member),
-        )
+        return read_club_and_membership(self.table, club_id, user_id)
+
+    def get_club(self, club_id: str) -> Club | None:
+        item = self.table.get(keys.club_key(club_id), consistent=False)
+        return to_club(item) if item else None
 
     def emergency_contacts(self, user_ids: list[str]) -> dict[str, EmergencyContact]:
         """Riders' emergency contacts from their profiles (at most 100 a request)."""
         found: dict[str, EmergencyContact] = {}
         for start in range(0, len(user_ids), 100):
-            keys_ = [keys.user_key(u) for u in user_ids[start : start + 100]]
-            for item in self.table.batch_get(keys_):
+            wanted = [keys.user_key(u) for u in user_ids[start : start + 100]]
+            for item in self.table.batch_get(wanted):
                 if item.get("emergency_contact"):
                     found[item["user_id"]] = EmergencyContact(**item["emergency_contact"])
         return found
-
-    def get_club(self, club_id: str) -> Club | None:
-        item = self.table.get(keys.club_key(club_id), consistent=False)
-        return to_club(item) if item else None
 
     def read_ride(
         self, ride_id: str, subject_id: str, caller_id: str
@@ -132,7 +128,7 @@ class RideStore:
             membership_view(by_entity.get("membership")),
         )
 
-    def read_party(self, ride_id: str) -> tuple[Ride | None, list[Participation]]:
+    def read_ride_and_participants(self, ride_id: str) -> tuple[Ride | None, list[Participation]]:
         """The ride and all its participations, consistently, in one Query."""
         items: list[Item] = []
         start: dict[str, Any] | None = None
@@ -140,7 +136,7 @@ class RideStore:
             page, start = self.table.query_page(
                 index=None,
                 key_condition="PK = :pk",
-                values={":pk": keys.ride_key(ride_id)["PK"]},
+                values={":pk": keys.ride_key(ride_id)[PK]},
                 limit=500,
                 start_key=start,
                 consistent=True,
@@ -153,25 +149,24 @@ class RideStore:
         return ride, party
 
     def create(self, ride: Ride, leader: Participation) -> None:
-        self.table.transact_write(
-            [
-                {
-                    "ConditionCheck": {
-                        "Key": keys.club_key(ride.club_id),
-                        "ConditionExpression": "attribute_exists(PK) AND #status = :active",
-                        "ExpressionAttributeNames": {"#status": "status"},
-                        "ExpressionAttributeValues": {":active": "active"},
-                    }
-                },
-                {
-                    "Put": {
-                        "Item": ride_item(ride),
-                        "ConditionExpression": "attribute_not_exists(PK)",
-                    }
-                },
-                {"Put": {"Item": participation_item(leader)}},
-            ]
-        )
+        """The ride and its first leader, if the club is still active."""
+        try:
+            self.table.transact_write(
+                [
+                    {
+                        "ConditionCheck": {
+                            "Key": keys.club_key(ride.club_id),
+                            "ConditionExpression": "attribute_exists(PK) AND #status = :active",
+                            "ExpressionAttributeNames": {"#status": "status"},
+                            "ExpressionAttributeValues": {":active": "active"},
+                        }
+                    },
+                    put_if_version(ride_item(ride), None),
+                    {"Put": {"Item": participation_item(leader)}},
+                ]
+            )
+        except TransactionCancelled:
+            raise Conflict("The club changed meanwhile; try again.", code="club_changed") from None
 
     def update_ride(
         self,
@@ -189,22 +184,15 @@ class RideStore:
             # Never below the seats already taken, whatever joined since the read.
             checks.append("participant_count <= :capacity")
             values[":capacity"] = after.capacity
-        actions: list[dict[str, Any]] = []
+        promotions = []
         if promoted:
             fields["participant_count"] = after.participant_count
             fields["waitlist_count"] = after.waitlist_count
             checks.append("participant_count = :seats AND waitlist_count = :waiting")
             values[":seats"] = before.participant_count
             values[":waiting"] = before.waitlist_count
-            actions = [
-                {
-                    "Put": {
-                        "Item": participation_item(new),
-                        "ConditionExpression": "version = :expected",
-                        "ExpressionAttributeValues": {":expected": old.version},
-                    }
-                }
-                for old, new in promoted
+            promotions = [
+                put_if_version(participation_item(new), old.version) for old, new in promoted
             ]
         ride_update = versioned_update(
             keys.ride_key(after.ride_id),
@@ -213,30 +201,28 @@ class RideStore:
             condition=" AND ".join(checks) or None,
             values=values,
         )
-        self.table.transact_write([ride_update, *actions])
+        try:
+            self.table.transact_write([ride_update, *promotions])
+        except (TransactionCancelled, ConditionFailed):
+            raise Conflict(
+                "The ride changed meanwhile (an edit, or riders joining); read it again.",
+                code="version_conflict",
+            ) from None
 
-    def take_place(
-        self,
-        participation: Participation,
-        previous: Participation | None,
-        ride: Ride,
-        now: datetime,
-        membership_version_check: dict[str, Any],
+    def add_participant(
+        self, participation: Participation, previous: Participation | None, now: datetime
     ) -> None:
-        """Put the participation and count it on the ride, atomically. Action 0 is the
-        membership check, 1 the participation, 2 the ride."""
+        """Put the participation (a seat or the waitlist) and count it on the ride,
+        atomically, while the rider is an active member and the ride open with room.
+
+        Raises Forbidden if the membership is no longer active, Conflict if the rider
+        joined meanwhile, and RideMoved if the ride filled, freed a seat or closed."""
         seat = participation.status is ParticipationStatus.JOINED
         counter = "participant_count" if seat else "waitlist_count"
         if seat:
             room = "(attribute_not_exists(#capacity) OR participant_count < #capacity)"
         else:
             room = "waitlist_enabled = :true AND participant_count >= #capacity"
-        put: dict[str, Any] = {"Item": participation_item(participation)}
-        if previous is None:
-            put["ConditionExpression"] = "attribute_not_exists(PK)"
-        else:
-            put["ConditionExpression"] = "version = :expected"
-            put["ExpressionAttributeValues"] = {":expected": previous.version}
         values: dict[str, Any] = {
             ":one": 1,
             ":scheduled": RideStatus.SCHEDULED.value,
@@ -244,67 +230,66 @@ class RideStore:
         }
         if not seat:
             values[":true"] = True
-        self.table.transact_write(
-            [
-                membership_version_check,
-                {"Put": put},
-                {
-                    "Update": {
-                        "Key": keys.ride_key(ride.ride_id),
-                        "UpdateExpression": f"SET {counter} = {counter} + :one",
-                        "ConditionExpression": (
-                            f"#status = :scheduled AND start_at_utc > :now AND {room}"
-                        ),
-                        "ExpressionAttributeNames": NAMES,
-                        "ExpressionAttributeValues": values,
-                    }
-                },
-            ]
+        still_member = {
+            "ConditionCheck": {
+                "Key": keys.membership_key(participation.club_id, participation.user_id),
+                "ConditionExpression": "#status = :active",
+                "ExpressionAttributeNames": {"#status": "status"},
+                "ExpressionAttributeValues": {":active": MembershipStatus.ACTIVE.value},
+            }
+        }
+        take = put_if_version(
+            participation_item(participation), previous.version if previous else None
         )
+        count = {
+            "Update": {
+                "Key": keys.ride_key(participation.ride_id),
+                "UpdateExpression": f"SET {counter} = {counter} + :one",
+                "ConditionExpression": f"#status = :scheduled AND {START_AT_UTC} > :now AND {room}",
+                "ExpressionAttributeNames": NAMES,
+                "ExpressionAttributeValues": values,
+            }
+        }
+        try:
+            with _contention_moves_the_ride():
+                self.table.transact_write([still_member, take, count])
+        except TransactionCancelled as cancelled:
+            if cancelled.failed_condition(0):
+                raise Forbidden(
+                    "Your membership of the club is no longer active.", code="forbidden"
+                ) from None
+            if cancelled.failed_condition(1):
+                raise Conflict("You joined this ride meanwhile.", code="already_joined") from None
+            raise RideMoved from None
 
-    def rewrite(
+    def replace_participations(
         self,
         changes: list[tuple[Participation, Participation]],
         ride: Ride,
         counter_deltas: dict[str, int],
+        *,
         keep_a_leader: bool,
     ) -> None:
-        """Replace participations (each conditional on the version read) and move the
-        ride's counters, conditional on the counters read: a concurrent join or
-        withdrawal makes the whole step fail and the caller reads again."""
-        actions: list[dict[str, Any]] = []
-        for before, after in changes:
-            actions.append(
-                {
-                    "Put": {
-                        "Item": participation_item(after),
-                        "ConditionExpression": "version = :expected",
-                        "ExpressionAttributeValues": {":expected": before.version},
-                    }
-                }
-            )
-        moved = {k: v for k, v in counter_deltas.items() if v}
-        if moved:
-            sets = ", ".join(f"{name} = {name} + :d{i}" for i, name in enumerate(moved))
-            values: dict[str, Any] = {f":d{i}": delta for i, delta in enumerate(moved.values())}
-            checks = []
-            for name in ("participant_count", "waitlist_count", "leader_count"):
-                values[f":{name}"] = getattr(ride, name)
-                checks.append(f"{name} = :{name}")
-            if keep_a_leader:
-                checks.append("leader_count > :one")
-                values[":one"] = 1
-            actions.append(
-                {
-                    "Update": {
-                        "Key": keys.ride_key(ride.ride_id),
-                        "UpdateExpression": f"SET {sets}",
-                        "ConditionExpression": " AND ".join(checks),
-                        "ExpressionAttributeValues": values,
-                    }
-                }
-            )
-        self.table.transact_write(actions)
+        """Replace participations and move the ride's counters in one step.
+
+        The first change is the one the caller asked for: if that participation changed
+        since it was read the answer is a version conflict. Anything else (a promoted
+        rider's item, or counters moved by a concurrent join or withdrawal) raises
+        RideMoved."""
+        actions = [
+            put_if_version(participation_item(after), before.version) for before, after in changes
+        ]
+        if any(counter_deltas.values()):
+            actions.append(_counter_moves(ride, counter_deltas, keep_a_leader))
+        try:
+            with _contention_moves_the_ride():
+                self.table.transact_write(actions)
+        except TransactionCancelled as cancelled:
+            if cancelled.failed_condition(0):
+                raise Conflict(
+                    "The participation changed meanwhile; read it again.", code="version_conflict"
+                ) from None
+            raise RideMoved from None
 
     def list_club(
         self,

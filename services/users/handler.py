@@ -4,21 +4,23 @@ import os
 from functools import cache, partial
 from typing import Annotated
 
-from aws_lambda_powertools.event_handler import Request, Response, content_types
+from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.event_handler.depends import Depends
-from aws_lambda_powertools.event_handler.openapi.params import Body, Path
+from aws_lambda_powertools.event_handler.openapi.params import Body
 
-from shared.api.auth import current_principal
-from shared.api.resolver import ERROR_RESPONSES, build_resolver, lambda_handler
-from shared.authz import Principal
+from shared.adapters.identity import IdentityDirectory
+from shared.adapters.media import MediaBucket
+from shared.api.auth import CallerDep, CallerEmailDep
+from shared.api.params import UserId
+from shared.api.resolver import build_resolver, documented, make_handler
+from shared.api.responses import created
 from shared.config import get_settings
 from shared.domain.user import UserProfile
 from shared.observability import metrics
-from shared.store.client import aws_client, dynamodb_client
-from shared.store.table import Table
+from shared.store.client import aws_client
+from shared.store.table import app_table
 from users import logic
 from users.schemas import (
-    UUID_PATTERN,
     AvatarConfirmation,
     AvatarUpload,
     AvatarUploadRequest,
@@ -27,117 +29,97 @@ from users.schemas import (
     Registration,
     UserContext,
 )
-from users.store import UserStore
+from users.store import ProfileStore
 
 app = build_resolver()
+TAG = "users"
 
-CallerDep = Annotated[Principal, Depends(current_principal)]
-UserId = Annotated[str, Path(pattern=UUID_PATTERN, description="The user's id (Cognito sub)")]
-TAGS = ["users"]
+
+# One of each per execution environment; tests replace them via `dependency_overrides`.
+@cache
+def get_store() -> ProfileStore:
+    return ProfileStore(app_table())
 
 
 @cache
-def get_store() -> UserStore:
-    """One store per execution environment; tests replace it via `dependency_overrides`."""
-    return UserStore(
-        Table(dynamodb_client(), get_settings().table_name),
-        partial(aws_client, "cognito-idp"),
-        os.environ.get("USER_POOL_ID"),
-        partial(aws_client, "s3"),
-        get_settings().assets_bucket_name,
-    )
+def get_directory() -> IdentityDirectory:
+    return IdentityDirectory(partial(aws_client, "cognito-idp"), os.environ.get("USER_POOL_ID"))
 
 
-StoreDep = Annotated[UserStore, Depends(get_store)]
+@cache
+def get_media() -> MediaBucket:
+    return MediaBucket(partial(aws_client, "s3"), get_settings().assets_bucket_name)
 
 
-def caller_email(request: Request) -> str | None:
-    context = request.resolved_event.get("requestContext") or {}
-    claims = (context.get("authorizer") or {}).get("claims") or {}
-    email = claims.get("email")
-    return email if isinstance(email, str) else None
-
-
-EmailDep = Annotated[str | None, Depends(caller_email)]
+StoreDep = Annotated[ProfileStore, Depends(get_store)]
+DirectoryDep = Annotated[IdentityDirectory, Depends(get_directory)]
+MediaDep = Annotated[MediaBucket, Depends(get_media)]
 
 
 @app.post(
     "/users",
-    summary="Create your profile if the sign-up trigger has not (201), else return it (200)",
-    responses=ERROR_RESPONSES,
-    tags=TAGS,
+    **documented(
+        TAG, "Create your profile if the sign-up trigger has not (201), else return it (200)"
+    ),
 )
 def register(
     caller: CallerDep,
     store: StoreDep,
-    email: EmailDep,
+    directory: DirectoryDep,
+    email: CallerEmailDep,
     body: Annotated[Registration, Body()] = Registration(),  # noqa: B008 - immutable default
 ) -> Response[UserProfile]:
-    profile, created = logic.register(caller, email, body, store)
-    if created:
+    profile, is_new = logic.register(caller, email, body, store, directory)
+    if is_new:
         metrics.add_metric(name="UserRegistered", unit="Count", value=1)
-    return Response(
-        status_code=201 if created else 200,
-        content_type=content_types.APPLICATION_JSON,
-        body=profile,
-        headers={"Location": f"/users/{profile.user_id}"},
-    )
+    return created(profile, f"/users/{profile.user_id}", status=201 if is_new else 200)
 
 
-@app.get(
-    "/users/me",
-    summary="The current user: profile, system role, memberships",
-    responses=ERROR_RESPONSES,
-    tags=TAGS,
-)
+@app.get("/users/me", **documented(TAG, "The current user: profile, system role, memberships"))
 def me(caller: CallerDep, store: StoreDep) -> UserContext:
     return logic.me(caller, store)
 
 
 @app.get(
     "/users/<user_id>",
-    summary="A profile (full for yourself and SiteAdmins, public part for others)",
-    responses=ERROR_RESPONSES,
-    tags=TAGS,
+    **documented(TAG, "A profile (full for yourself and SiteAdmins, public part for others)"),
 )
 def read_user(user_id: UserId, caller: CallerDep, store: StoreDep) -> UserProfile | PublicProfile:
-    return logic.read(caller, user_id, store)
+    return logic.read_profile(caller, user_id, store)
 
 
 @app.put(
     "/users/<user_id>",
-    summary="Edit your profile; SiteAdmins change others' system role",
-    responses=ERROR_RESPONSES,
-    tags=TAGS,
+    **documented(TAG, "Edit your profile; SiteAdmins change others' system role"),
 )
 def update_user(
-    user_id: UserId, body: Annotated[ProfileUpdate, Body()], caller: CallerDep, store: StoreDep
+    user_id: UserId,
+    body: Annotated[ProfileUpdate, Body()],
+    caller: CallerDep,
+    store: StoreDep,
+    directory: DirectoryDep,
 ) -> UserProfile:
-    return logic.update(caller, user_id, body, store)
+    return logic.update(caller, user_id, body, store, directory)
 
 
 @app.post(
     "/users/me/avatar",
-    summary="A presigned S3 POST for a new avatar (JPEG, PNG or WebP, at most 5 MB)",
-    responses=ERROR_RESPONSES,
-    tags=TAGS,
+    **documented(TAG, "A presigned S3 POST for a new avatar (JPEG, PNG or WebP, at most 5 MB)"),
 )
 def avatar_upload(
-    body: Annotated[AvatarUploadRequest, Body()], caller: CallerDep, store: StoreDep
+    body: Annotated[AvatarUploadRequest, Body()], caller: CallerDep, media: MediaDep
 ) -> AvatarUpload:
-    return logic.avatar_upload(caller, body.content_type, store)
+    return logic.avatar_upload(caller, body.content_type, media)
 
 
-@app.put(
-    "/users/me/avatar",
-    summary="Record the uploaded avatar on your profile",
-    responses=ERROR_RESPONSES,
-    tags=TAGS,
-)
+@app.put("/users/me/avatar", **documented(TAG, "Record the uploaded avatar on your profile"))
 def confirm_avatar(
-    body: Annotated[AvatarConfirmation, Body()], caller: CallerDep, store: StoreDep
+    body: Annotated[AvatarConfirmation, Body()],
+    caller: CallerDep,
+    store: StoreDep,
+    media: MediaDep,
 ) -> UserProfile:
-    return logic.confirm_avatar(caller, body.key, store)
+    return logic.confirm_avatar(caller, body.key, store, media)
 
 
-handler = lambda_handler(app)
+handler = make_handler(app)

@@ -1,11 +1,12 @@
 """Profile rules: registration, who sees what, who may change what (SystemRole included)."""
 
-import uuid
-from datetime import UTC, datetime
-
+from shared.adapters.identity import IdentityDirectory
+from shared.adapters.media import MediaBucket
 from shared.authz import Capability, Principal, require
+from shared.domain.clock import utc_now
 from shared.domain.enums import MembershipStatus, SystemRole
 from shared.domain.errors import Conflict, Forbidden, NotFound
+from shared.domain.ids import new_id
 from shared.domain.user import UserProfile, new_profile
 from users.schemas import (
     AVATAR_MAX_BYTES,
@@ -17,23 +18,23 @@ from users.schemas import (
     Registration,
     UserContext,
 )
-from users.store import UserStore
-
-
-def _now() -> datetime:
-    return datetime.now(UTC)
+from users.store import ProfileStore
 
 
 def register(
-    principal: Principal, email: str | None, data: Registration, store: UserStore
+    principal: Principal,
+    email: str | None,
+    data: Registration,
+    store: ProfileStore,
+    directory: IdentityDirectory,
 ) -> tuple[UserProfile, bool]:
     """The caller's own profile: created if the trigger has not (True), else returned.
     With an `email`, a SiteAdmin invites someone else (Cognito sends the invitation)."""
     if data.email is not None:
         require(Capability.MANAGE_USERS, principal)
-        sub, invited_email = store.invite(data.email)
+        sub, invited_email = directory.invite(data.email)
         invited = new_profile(
-            sub, invited_email, _now(), given_name=data.given_name, family_name=data.family_name
+            sub, invited_email, utc_now(), given_name=data.given_name, family_name=data.family_name
         )
         store.create(invited)
         return invited, True
@@ -41,7 +42,11 @@ def register(
     if existing is not None:
         return existing, False
     profile = new_profile(
-        principal.user_id, email, _now(), given_name=data.given_name, family_name=data.family_name
+        principal.user_id,
+        email,
+        utc_now(),
+        given_name=data.given_name,
+        family_name=data.family_name,
     )
     if store.create(profile):
         return profile, True
@@ -56,7 +61,7 @@ def _profile_or_404(profile: UserProfile | None, user_id: str) -> UserProfile:
     return profile
 
 
-def me(principal: Principal, store: UserStore) -> UserContext:
+def me(principal: Principal, store: ProfileStore) -> UserContext:
     profile = store.get(principal.user_id)
     if profile is None:
         raise NotFound("No profile yet: POST /users creates it.", code="profile_missing")
@@ -69,7 +74,9 @@ def me(principal: Principal, store: UserStore) -> UserContext:
     )
 
 
-def read(principal: Principal, user_id: str, store: UserStore) -> UserProfile | PublicProfile:
+def read_profile(
+    principal: Principal, user_id: str, store: ProfileStore
+) -> UserProfile | PublicProfile:
     profile = _profile_or_404(store.get(user_id), user_id)
     if user_id == principal.user_id or principal.is_site_admin:
         return profile
@@ -89,7 +96,11 @@ def read(principal: Principal, user_id: str, store: UserStore) -> UserProfile | 
 
 
 def update(
-    principal: Principal, user_id: str, data: ProfileUpdate, store: UserStore
+    principal: Principal,
+    user_id: str,
+    data: ProfileUpdate,
+    store: ProfileStore,
+    directory: IdentityDirectory,
 ) -> UserProfile:
     profile = _profile_or_404(store.get(user_id), user_id)
     changes = data.changes()
@@ -106,23 +117,23 @@ def update(
             code="version_conflict",
         )
     updated = UserProfile.model_validate(
-        {**profile.model_dump(), **changes, "updated_at": _now(), "version": profile.version + 1}
+        {**profile.model_dump(), **changes, "updated_at": utc_now(), "version": profile.version + 1}
     )
     store.update(profile, updated)
     if updated.system_role != profile.system_role:
         demoted = profile.system_role is SystemRole.SITE_ADMIN
-        store.mirror_role(profile.email or user_id, updated.system_role, sign_out=demoted)
+        directory.set_system_role(profile.email or user_id, updated.system_role, sign_out=demoted)
     return updated
 
 
 AVATAR_EXPIRES_SECONDS = 300
 
 
-def avatar_upload(principal: Principal, content_type: str, store: UserStore) -> AvatarUpload:
+def avatar_upload(principal: Principal, content_type: str, media: MediaBucket) -> AvatarUpload:
     """A presigned POST for an image under the caller's own prefix."""
     require(Capability.LIST_CLUBS, principal)  # any signed-in user, their own avatar
-    key = f"{avatar_prefix(principal.user_id)}{uuid.uuid4()}.{AVATAR_TYPES[content_type]}"
-    post = store.presign_avatar(key, content_type, AVATAR_MAX_BYTES, AVATAR_EXPIRES_SECONDS)
+    key = f"{avatar_prefix(principal.user_id)}{new_id()}.{AVATAR_TYPES[content_type]}"
+    post = media.presigned_post(key, content_type, AVATAR_MAX_BYTES, AVATAR_EXPIRES_SECONDS)
     return AvatarUpload(
         url=post["url"],
         fields=post["fields"],
@@ -136,17 +147,19 @@ def avatar_prefix(user_id: str) -> str:
     return f"avatars/{user_id}/"
 
 
-def confirm_avatar(principal: Principal, key: str, store: UserStore) -> UserProfile:
+def confirm_avatar(
+    principal: Principal, key: str, store: ProfileStore, media: MediaBucket
+) -> UserProfile:
     """Record an uploaded avatar: the key must be the caller's and the object must exist."""
     if not key.startswith(avatar_prefix(principal.user_id)) or ".." in key:
         raise Forbidden("That upload is not yours.", code="forbidden")
-    if not store.object_exists(key):
+    if not media.exists(key):
         raise NotFound("Nothing was uploaded under that key.", code="upload_not_found")
     profile = store.get(principal.user_id)
     if profile is None:
         raise NotFound("No profile yet: POST /users creates it.", code="profile_missing")
     updated = profile.model_copy(
-        update={"avatar_key": key, "updated_at": _now(), "version": profile.version + 1}
+        update={"avatar_key": key, "updated_at": utc_now(), "version": profile.version + 1}
     )
     store.update(profile, updated)
     return updated

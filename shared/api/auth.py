@@ -1,8 +1,10 @@
-"""The caller's identity, from the claims the Cognito authorizer put in the event."""
+"""The caller, from the claims the Cognito authorizer put in the event: the dependencies
+every route declares (`CallerDep`, and the name and e-mail on the token)."""
 
-from typing import Any
+from typing import Annotated, Any
 
 from aws_lambda_powertools.event_handler import Request
+from aws_lambda_powertools.event_handler.depends import Depends
 
 from shared.authz import Principal
 from shared.domain.enums import SystemRole
@@ -24,19 +26,31 @@ def principal_from_claims(claims: dict[str, Any] | None) -> Principal:
     return Principal(user_id=claims["sub"], system_role=role)
 
 
-def _claims(request: Request) -> dict[str, Any]:
+def request_claims(request: Request) -> dict[str, Any]:
+    """The verified token's claims (API Gateway checked the token before the handler)."""
     context = request.resolved_event.get("requestContext") or {}
     claims: dict[str, Any] = (context.get("authorizer") or {}).get("claims") or {}
     return claims
 
 
 def current_principal(request: Request) -> Principal:
-    """Dependency for routes: the verified caller (API Gateway already checked the token)."""
-    return principal_from_claims(_claims(request))
+    """Dependency for routes: the verified caller."""
+    return principal_from_claims(request_claims(request))
 
 
 def caller_display_name(request: Request) -> str | None:
     """Dependency: the name on the caller's token (profiles take over once they exist)."""
-    claims = _claims(request)
+    claims = request_claims(request)
     name = " ".join(p for p in (claims.get("given_name"), claims.get("family_name")) if p)
     return name[:80] or None
+
+
+def caller_email(request: Request) -> str | None:
+    """Dependency: the e-mail address on the caller's token."""
+    email = request_claims(request).get("email")
+    return email if isinstance(email, str) else None
+
+
+CallerDep = Annotated[Principal, Depends(current_principal)]
+CallerNameDep = Annotated[str | None, Depends(caller_display_name)]
+CallerEmailDep = Annotated[str | None, Depends(caller_email)]

@@ -11,7 +11,7 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from shared.api.errors import ErrorBody, error_response
 from shared.domain.errors import DomainError
-from shared.observability import logger, metrics, tracer
+from shared.observability import instrumented, logger
 
 # Answers documented on every route of the OpenAPI document.
 ERROR_RESPONSES: dict[int, OpenAPIResponse] = {
@@ -25,6 +25,11 @@ ERROR_RESPONSES: dict[int, OpenAPIResponse] = {
         (422, "The request failed validation"),
     )
 }
+
+
+def documented(tag: str, summary: str) -> dict[str, Any]:
+    """The OpenAPI documentation of a route: its tag, a summary and the error answers."""
+    return {"summary": summary, "responses": ERROR_RESPONSES, "tags": [tag]}
 
 
 def _validation_details(errors: Any) -> list[dict[str, Any]]:
@@ -74,14 +79,11 @@ def build_resolver() -> APIGatewayRestResolver:
 Handler = Callable[[dict[str, Any], Any], dict[str, Any]]
 
 
-def lambda_handler(app: APIGatewayRestResolver) -> Handler:
-    """The Lambda entry point of a service: correlation id from API Gateway's request id,
-    tracing, and metrics flushed per invocation, in one fixed order."""
+def make_handler(app: APIGatewayRestResolver) -> Handler:
+    """The Lambda entry point of a service's resolver, with the request id as the
+    correlation id."""
 
-    @logger.inject_lambda_context(correlation_id_path=correlation_paths.API_GATEWAY_REST)
-    @tracer.capture_lambda_handler
-    @metrics.log_metrics
     def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
         return app.resolve(event, context)
 
-    return handler
+    return instrumented(handler, correlation_id_path=correlation_paths.API_GATEWAY_REST)

@@ -6,7 +6,16 @@ from shared.authz.capabilities import (
     MembershipView,
     Principal,
     capabilities,
+    holds,
     require,
 )
 
-__all__ = ["AuthzContext", "Capability", "MembershipView", "Principal", "capabilities", "require"]
+__all__ = [
+    "AuthzContext",
+    "Capability",
+    "MembershipView",
+    "Principal",
+    "capabilities",
+    "holds",
+    "require",
+]

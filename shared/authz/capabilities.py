@@ -136,6 +136,16 @@ def capabilities(
     return frozenset(granted)
 
 
+def holds(
+    capability: Capability,
+    principal: Principal,
+    membership: MembershipView | None = None,
+    context: AuthzContext | None = None,
+) -> bool:
+    """Whether `principal` holds `capability` here (for answers that depend on it)."""
+    return capability in capabilities(principal, membership, context)
+
+
 def require(
     capability: Capability,
     principal: Principal,
@@ -143,7 +153,7 @@ def require(
     context: AuthzContext | None = None,
 ) -> None:
     """Raise `Forbidden` unless `principal` holds `capability` here."""
-    if capability not in capabilities(principal, membership, context):
+    if not holds(capability, principal, membership, context):
         raise Forbidden(
             f"This action needs the '{capability}' capability.",
             code="forbidden",

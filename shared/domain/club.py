@@ -5,6 +5,7 @@ from datetime import datetime
 from pydantic import BaseModel, Field
 
 from shared.domain.enums import ClubStatus, Discipline, JoinPolicy
+from shared.domain.errors import NotFound
 
 
 def club_name_key(name: str) -> str:
@@ -31,3 +32,10 @@ class Club(BaseModel):
     created_at: datetime
     updated_at: datetime
     version: int = 1
+
+
+def existing_club(club: Club | None, club_id: str) -> Club:
+    """The club that was read, or the 404 every context answers when there is none."""
+    if club is None:
+        raise NotFound(f"No club with id '{club_id}'.", code="club_not_found")
+    return club

@@ -17,28 +17,47 @@ class DomainError(Exception):
 
 
 class BadRequest(DomainError):
+    """Input that cannot even be read: a malformed id, cursor or body."""
+
     code = "bad_request"
     status = 400
 
 
 class Unauthorized(DomainError):
+    """No verified identity on the request."""
+
     code = "unauthorized"
     status = 401
 
 
 class Forbidden(DomainError):
+    """The caller is known but may not do this (a missing capability, or a rule about
+    the caller's own membership or role)."""
+
     code = "forbidden"
     status = 403
 
 
 class NotFound(DomainError):
+    """No such resource (or none the caller may know of)."""
+
     code = "not_found"
     status = 404
 
 
 class Conflict(DomainError):
+    """The request meets the state it acts on badly: a duplicate, a stale version, a
+    lost race or a rule of the domain (the last admin, a full ride)."""
+
     code = "conflict"
     status = 409
+
+
+class Unprocessable(DomainError):
+    """Well-formed input that the domain (or a provider acting for it) refuses."""
+
+    code = "validation_error"
+    status = 422
 
 
 class ServiceUnavailable(DomainError):

@@ -4,6 +4,7 @@ from datetime import UTC, datetime
 
 from pydantic import BaseModel, Field
 
+from shared.domain.clock import utc_now
 from shared.domain.enums import (
     Attendance,
     DropPolicy,
@@ -108,3 +109,23 @@ class Participation(BaseModel):
     @property
     def is_leading(self) -> bool:
         return self.holds_seat and self.role is ParticipationRole.LEADER
+
+    def revised(self, by: str, **changes: object) -> "Participation":
+        """The next version of this participation, changed by user `by`."""
+        return self.model_copy(
+            update={
+                **changes,
+                "updated_at": utc_now(),
+                "updated_by": by,
+                "version": self.version + 1,
+            }
+        )
+
+
+def waitlist_order(participation: Participation) -> tuple[datetime, str]:
+    """Oldest on the waitlist first; the user id breaks ties so the order is total."""
+    return (participation.waitlisted_at or utc_now(), participation.user_id)
+
+
+def seat_order(participation: Participation) -> tuple[datetime, str]:
+    return (participation.joined_at or utc_now(), participation.user_id)

@@ -1,10 +1,11 @@
-"""The DynamoDB client every function uses, created once per execution environment."""
+"""The AWS clients every function uses, each created once per execution environment."""
 
 from functools import cache
 from typing import Any
 
 import botocore.session
 from botocore.config import Config
+from botocore.exceptions import ClientError
 
 # Fail fast inside API Gateway's 29 s limit; the SDK's standard mode retries throttles.
 _CONFIG = Config(
@@ -25,3 +26,8 @@ def aws_client(service: str) -> Any:
 
 def dynamodb_client() -> Any:
     return aws_client("dynamodb")
+
+
+def error_code(error: ClientError) -> str:
+    """The service's error code (what adapters map to domain errors; never the message)."""
+    return str(error.response.get("Error", {}).get("Code", ""))

@@ -9,7 +9,7 @@ CLUB_DIRECTORY_PREFIX = "CLUBS#"
 
 
 def club_key(club_id: str) -> dict[str, str]:
-    return {"PK": f"{CLUB_PREFIX}{club_id}", "SK": CLUB_METADATA}
+    return {"PK": club_partition(club_id), "SK": CLUB_METADATA}
 
 
 def club_name_key(name_key: str) -> dict[str, str]:
@@ -27,12 +27,35 @@ def club_directory_sk(name_key: str, club_id: str) -> str:
     return f"NAME#{name_key}#{club_id}"
 
 
+def club_partition(club_id: str) -> str:
+    """The partition holding a club's item and its memberships."""
+    return f"{CLUB_PREFIX}{club_id}"
+
+
 def membership_key(club_id: str, user_id: str) -> dict[str, str]:
-    return {"PK": f"{CLUB_PREFIX}{club_id}", "SK": f"{MEMBER_PREFIX}{user_id}"}
+    return {"PK": club_partition(club_id), "SK": f"{MEMBER_PREFIX}{user_id}"}
+
+
+def user_memberships_pk(user_id: str) -> str:
+    """GSI1 partition listing a user's memberships across clubs."""
+    return f"{USER_PREFIX}{user_id}"
+
+
+def user_memberships_sk(club_id: str) -> str:
+    return club_partition(club_id)
 
 
 def user_key(user_id: str) -> dict[str, str]:
     return {"PK": f"{USER_PREFIX}{user_id}", "SK": "PROFILE"}
+
+
+# The platform's SiteAdmin count, moved in the same transaction as any role change.
+SITE_ADMINS_KEY = {"PK": "PLATFORM", "SK": "SITE_ADMINS"}
+
+
+def applied_event_key(event_id: str) -> dict[str, str]:
+    """The marker of a domain event a consumer has applied (its idempotency record)."""
+    return {"PK": f"EVENT#{event_id}", "SK": "APPLIED"}
 
 
 RIDE_PREFIX = "RIDE#"
@@ -51,7 +74,7 @@ def participation_key(ride_id: str, user_id: str) -> dict[str, str]:
 
 def club_rides_pk(club_id: str) -> str:
     """GSI2 partition of a club's rides, sorted by start time."""
-    return f"{CLUB_PREFIX}{club_id}#RIDES"
+    return f"{club_partition(club_id)}#RIDES"
 
 
 def ride_start_sk(start_at_utc: str, ride_id: str) -> str:

@@ -37,8 +37,8 @@ def to_membership(item: Item) -> Membership:
 def membership_item(membership: Membership) -> dict[str, Any]:
     return {
         **keys.membership_key(membership.club_id, membership.user_id),
-        GSI1.partition_key: f"{keys.USER_PREFIX}{membership.user_id}",
-        GSI1.sort_key: f"{keys.CLUB_PREFIX}{membership.club_id}",
+        GSI1.partition_key: keys.user_memberships_pk(membership.user_id),
+        GSI1.sort_key: keys.user_memberships_sk(membership.club_id),
         "entity": "membership",
         **membership.model_dump(mode="json"),
     }

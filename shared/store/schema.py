@@ -6,6 +6,8 @@ same table in moto from it, so the two cannot drift apart.
 
 from dataclasses import dataclass
 
+from shared.names import resource_prefix
+
 PK = "PK"
 SK = "SK"
 
@@ -30,7 +32,7 @@ TTL_ATTRIBUTE = "expires_at"
 
 def table_name(stage: str) -> str:
     """The physical table name for a stage (also the local platform's)."""
-    return f"sydney-cycling-{stage}"
+    return resource_prefix(stage)
 
 
 def attribute_definitions() -> list[dict[str, str]]:

@@ -6,12 +6,15 @@ made. Numbers come back as int or float, never Decimal.
 
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
+from functools import cache
 from typing import Any
 
 from botocore.exceptions import ClientError
 
+from shared.config import get_settings
 from shared.domain.errors import Conflict, ServiceUnavailable
 from shared.store.attribute_values import from_attribute, to_attribute
+from shared.store.client import dynamodb_client, error_code
 
 _RETRYABLE = frozenset(
     {
@@ -60,7 +63,7 @@ def mapped_errors() -> Iterator[None]:
     try:
         yield
     except ClientError as error:
-        code = error.response.get("Error", {}).get("Code", "")
+        code = error_code(error)
         if code == "ConditionalCheckFailedException":
             raise ConditionFailed("The item changed or does not exist.") from error
         if code == "TransactionCanceledException":
@@ -170,3 +173,9 @@ class Table:
             if field in body:
                 body[field] = serialize(body[field])
         return {kind: body}
+
+
+@cache
+def app_table() -> Table:
+    """The application table, once per execution environment (its name from the settings)."""
+    return Table(dynamodb_client(), get_settings().table_name)

@@ -44,3 +44,17 @@ def versioned_update(
             "ExpressionAttributeValues": all_values,
         }
     }
+
+
+def put_if_version(item: Mapping[str, Any], expected_version: int | None) -> dict[str, Any]:
+    """A Put action that creates the item (`expected_version` None: it must not exist) or
+    replaces it only if it is still at `expected_version`."""
+    if expected_version is None:
+        return {"Put": {"Item": dict(item), "ConditionExpression": "attribute_not_exists(PK)"}}
+    return {
+        "Put": {
+            "Item": dict(item),
+            "ConditionExpression": "version = :expected",
+            "ExpressionAttributeValues": {":expected": expected_version},
+        }
+    }

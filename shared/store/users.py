@@ -1,12 +1,15 @@
-"""User profiles in the single table, shared by the users service and the Cognito triggers."""
+"""User profiles and the platform's SiteAdmin count, shared by the users service, the
+Cognito triggers and the operations tools."""
 
 from typing import Any
 
+from shared.domain.enums import SystemRole
 from shared.domain.user import UserProfile
 from shared.store import keys
 from shared.store.table import ConditionFailed, Item, Table
 
 _FIELDS = frozenset(UserProfile.model_fields)
+SITE_ADMIN_COUNT = "admins"
 
 
 def profile_item(profile: UserProfile) -> dict[str, Any]:
@@ -30,3 +33,40 @@ def create_profile(table: Table, profile: UserProfile) -> bool:
     except ConditionFailed:
         return False
     return True
+
+
+def site_admin_count_change(delta: int) -> dict[str, Any]:
+    """The count's half of a transaction that makes or unmakes a SiteAdmin; a decrement
+    needs another SiteAdmin to remain, so the platform never loses its last one."""
+    update: dict[str, Any] = {
+        "Key": keys.SITE_ADMINS_KEY,
+        "UpdateExpression": "ADD #admins :delta",
+        "ExpressionAttributeNames": {"#admins": SITE_ADMIN_COUNT},
+        "ExpressionAttributeValues": {":delta": delta},
+    }
+    if delta < 0:
+        update["ConditionExpression"] = "#admins > :one"
+        update["ExpressionAttributeValues"][":one"] = 1
+    return {"Update": update}
+
+
+def grant_site_admin(table: Table, user_id: str) -> None:
+    """Make an existing profile SiteAdmin and count it: how the first SiteAdmin of a stage
+    is made (nobody holds the role to grant it through the API). Raises
+    TransactionCancelled if the profile is missing or already SiteAdmin."""
+    table.transact_write(
+        [
+            {
+                "Update": {
+                    "Key": keys.user_key(user_id),
+                    "UpdateExpression": "SET system_role = :admin, version = version + :one",
+                    "ConditionExpression": "attribute_exists(PK) AND system_role <> :admin",
+                    "ExpressionAttributeValues": {
+                        ":admin": SystemRole.SITE_ADMIN.value,
+                        ":one": 1,
+                    },
+                }
+            },
+            site_admin_count_change(1),
+        ]
+    )

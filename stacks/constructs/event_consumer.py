@@ -14,6 +14,7 @@ from aws_cdk import aws_sqs as sqs
 from constructs import Construct
 
 from shared.events import SOURCE_PREFIX
+from stacks.constructs.queues import secure_queue
 from stacks.constructs.service_function import ServiceFunction
 
 
@@ -29,18 +30,10 @@ class EventConsumer(Construct):
         max_receive_count: int = 5,
     ) -> None:
         super().__init__(scope, construct_id)
-        self.dead_letter_queue = sqs.Queue(
-            self,
-            "DeadLetters",
-            encryption=sqs.QueueEncryption.SQS_MANAGED,
-            enforce_ssl=True,
-            retention_period=Duration.days(14),
-        )
-        self.queue = sqs.Queue(
+        self.dead_letter_queue = secure_queue(self, "DeadLetters")
+        self.queue = secure_queue(
             self,
             "Queue",
-            encryption=sqs.QueueEncryption.SQS_MANAGED,
-            enforce_ssl=True,
             # Six times the function timeout, as Lambda's SQS integration recommends.
             visibility_timeout=Duration.seconds(6 * function.timeout.to_seconds()),
             dead_letter_queue=sqs.DeadLetterQueue(

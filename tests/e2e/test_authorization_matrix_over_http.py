@@ -132,7 +132,10 @@ def build_world(api: Api, people: People) -> World:
     return World(club_id, name, ids, ride_id, {"member": joined["participation_id"]})
 
 
-def send(api: Api, people: People, case: RouteCase, world: World, persona: str) -> int:
+def send(
+    api: Api, people: People, case: RouteCase, world: World, persona: str
+) -> tuple[int, str | None]:
+    """The status, and the capability named by a refusal from the Authorization Service."""
     token = people.tokens.get(persona)
     path = case.path.replace("{club_id}", world.club_id).replace("{ride_id}", world.ride_id)
     if case.target:
@@ -152,16 +155,28 @@ def send(api: Api, people: People, case: RouteCase, world: World, persona: str) 
         ("PUT", "/users/me/avatar"): {"key": f"avatars/{people.subs.get(persona)}/none.png"},
     }
     body = bodies.get((case.method, case.path))
-    return int(api.call(case.method, path, token, json=body).status_code)
+    answer = api.call(case.method, path, token, json=body)
+    refused = None
+    if answer.status_code == 403:
+        refused = ((answer.json().get("error") or {}).get("details") or {}).get("capability")
+    return int(answer.status_code), refused
 
 
 @pytest.mark.parametrize("case", MATRIX, ids=lambda c: f"{c.method} {c.path}")
 def test_every_persona_gets_the_expected_status(api: Api, people: People, case: RouteCase) -> None:
     world = build_world(api, people)
     got: dict[str, int] = {}
+    asked: dict[str, str] = {}
     for persona in PERSONAS:
         if case.mutates and persona != PERSONAS[0]:
             world = build_world(api, people)
-        got[persona] = send(api, people, case, world, persona)
+        got[persona], refused = send(api, people, case, world, persona)
+        if refused is not None:
+            asked[persona] = refused
 
     assert got == case.expected
+    # Every refusal by the Authorization Service names the capability the matrix says the
+    # route asks for: the unit test's premise is what the handlers really do.
+    assert asked == {p: case.capability_for(p) for p in asked}
+    if any(status == 403 for status in case.expected.values()):
+        assert asked, "no refusal named its capability"

@@ -1,12 +1,13 @@
 """The first SiteAdmin of a stage, made by the operator command against the local platform."""
 
 import uuid
+from dataclasses import asdict
 from pathlib import Path
 
 import pytest
 
-from local.state import write_state
-from ops.bootstrap_site_admin import main
+from local.address_file import write_addresses
+from local.bootstrap_admin import main
 from tests.e2e.conftest import Api
 
 pytestmark = [pytest.mark.e2e, pytest.mark.xdist_group("e2e")]
@@ -20,7 +21,7 @@ def test_bootstrap_makes_a_site_admin_whose_next_token_has_the_role(
     email = f"ops-{uuid.uuid4().hex[:6]}@boot.local"
     api.platform.create_user(email, PASSWORD)
     state = tmp_path / "platform.json"
-    write_state(api.endpoints, state)
+    write_addresses(asdict(api.endpoints), state)
     before = api.call(
         "POST",
         "/clubs",
@@ -28,9 +29,9 @@ def test_bootstrap_makes_a_site_admin_whose_next_token_has_the_role(
         json={"name": f"Boot {email}", "disciplines": ["road"]},
     )
 
-    assert main([email, "--local", "--state", str(state)]) == 0
+    assert main([email, "--addresses", str(state)]) == 0
     assert "is now a SiteAdmin" in capsys.readouterr().out
-    assert main([email, "--local", "--state", str(state)]) == 0
+    assert main([email, "--addresses", str(state)]) == 0
     assert "already a SiteAdmin" in capsys.readouterr().out
 
     after = api.call(

@@ -5,7 +5,7 @@ from typing import Any
 import pytest
 from aws_cdk.assertions import Match
 
-from shared.routes import ROUTES
+from stacks.routes import ROUTES
 from tests.infra.conftest import Synth
 
 pytestmark = [pytest.mark.infra, pytest.mark.xdist_group("infra")]

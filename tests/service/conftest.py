@@ -87,3 +87,10 @@ def make_invoker(handler: Callable[[dict[str, Any], Any], dict[str, Any]]) -> In
         return ApiAnswer(answer["statusCode"], json.loads(text), headers)
 
     return invoke
+
+
+def snapshot(table: Table) -> list[dict[str, Any]]:
+    """Every item of the table, in key order: equal snapshots before and after a refused
+    request prove that it wrote nothing."""
+    items = table.client.scan(TableName=table.name, ConsistentRead=True)["Items"]
+    return sorted(items, key=lambda item: (item["PK"]["S"], item["SK"]["S"]))

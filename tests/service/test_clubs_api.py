@@ -9,7 +9,7 @@ from clubs.handler import app, get_store, handler
 from clubs.store import ClubStore
 from shared.store import keys
 from shared.store.table import Table
-from tests.service.conftest import ADMIN, RIDER, Invoke, make_invoker
+from tests.service.conftest import ADMIN, RIDER, Invoke, make_invoker, snapshot
 
 pytestmark = pytest.mark.service
 
@@ -235,9 +235,10 @@ def test_rename_moves_the_name_reservation(api: Invoke) -> None:
     assert taken.status == 409
 
 
-def test_rename_onto_a_taken_name_is_409(api: Invoke) -> None:
+def test_rename_onto_a_taken_name_is_409(api: Invoke, table: Table) -> None:
     create(api, name="Other Club")
     club = create(api)
+    before = snapshot(table)
     answer = api(
         "PUT",
         "/clubs/{club_id}",
@@ -248,10 +249,12 @@ def test_rename_onto_a_taken_name_is_409(api: Invoke) -> None:
 
     assert answer.status == 409
     assert answer.body["error"]["code"] == "club_name_taken"
+    assert snapshot(table) == before
 
 
-def test_rider_cannot_update_club(api: Invoke) -> None:
+def test_rider_cannot_update_club(api: Invoke, table: Table) -> None:
     club = create(api)
+    before = snapshot(table)
     answer = api(
         "PUT",
         "/clubs/{club_id}",
@@ -261,6 +264,8 @@ def test_rider_cannot_update_club(api: Invoke) -> None:
     )
 
     assert answer.status == 403
+    assert answer.body["error"]["details"] == {"capability": "edit_club"}
+    assert snapshot(table) == before
 
 
 def test_club_admin_membership_grants_edit(api: Invoke, table: Table) -> None:
@@ -288,7 +293,7 @@ def test_club_admin_membership_grants_edit(api: Invoke, table: Table) -> None:
     assert answer.body["join_policy"] == "approval"
 
 
-def test_update_unknown_club_is_404(api: Invoke) -> None:
+def test_update_unknown_club_is_404(api: Invoke, table: Table) -> None:
     answer = api(
         "PUT",
         "/clubs/{club_id}",
@@ -298,6 +303,7 @@ def test_update_unknown_club_is_404(api: Invoke) -> None:
     )
 
     assert answer.status == 404
+    assert snapshot(table) == []
 
 
 @pytest.mark.parametrize(
@@ -344,13 +350,15 @@ def test_malformed_json_is_400(api: Invoke, table: Table) -> None:
         {"version": 1, "version_extra": 1},
     ],
 )
-def test_bad_update_bodies_are_422(api: Invoke, body: dict[str, Any]) -> None:
+def test_bad_update_bodies_are_422(api: Invoke, table: Table, body: dict[str, Any]) -> None:
     club = create(api)
+    before = snapshot(table)
     answer = api(
         "PUT", "/clubs/{club_id}", path_params={"club_id": club["club_id"]}, body=body, claims=ADMIN
     )
 
     assert answer.status == 422
+    assert snapshot(table) == before
 
 
 def test_missing_claims_are_401(api: Invoke) -> None:

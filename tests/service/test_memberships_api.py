@@ -11,7 +11,7 @@ from memberships import handler as memberships_api
 from memberships.store import MembershipStore
 from shared.store import keys
 from shared.store.table import Table
-from tests.service.conftest import ADMIN, RIDER, Invoke, make_invoker
+from tests.service.conftest import ADMIN, RIDER, Invoke, make_invoker, snapshot
 
 pytestmark = pytest.mark.service
 
@@ -135,19 +135,22 @@ def test_joining_an_approval_club_makes_an_application(apis: tuple[Invoke, Invok
     assert answer.body["application_message"] == "I ride B grade on Saturdays"
 
 
-def test_second_join_is_409(apis: tuple[Invoke, Invoke]) -> None:
+def test_second_join_is_409(apis: tuple[Invoke, Invoke], table: Table) -> None:
     club_id = new_club(apis, "approval")
     join(apis[1], club_id, RIDER)
+    before = snapshot(table)
 
     again = join(apis[1], club_id, RIDER)
 
     assert again.status == 409
     assert again.body["error"]["code"] == "membership_exists"
+    assert snapshot(table) == before
 
 
-def test_joining_unknown_or_archived_clubs(apis: tuple[Invoke, Invoke]) -> None:
+def test_joining_unknown_or_archived_clubs(apis: tuple[Invoke, Invoke], table: Table) -> None:
     missing = join(apis[1], "00000000-0000-4000-8000-000000000000", RIDER)
     assert missing.status == 404
+    assert snapshot(table) == []
     club_id = new_club(apis)
     apis[0](
         "PUT",
@@ -157,10 +160,12 @@ def test_joining_unknown_or_archived_clubs(apis: tuple[Invoke, Invoke]) -> None:
         claims=ADMIN,
     )
 
+    before = snapshot(table)
     archived = join(apis[1], club_id, RIDER)
 
     assert archived.status == 409
     assert archived.body["error"]["code"] == "club_archived"
+    assert snapshot(table) == before
 
 
 def test_approve_and_reject(apis: tuple[Invoke, Invoke]) -> None:
@@ -195,15 +200,20 @@ def test_rejected_and_left_members_can_join_again_reusing_the_item(
     assert again.body["membership_id"] == mid
 
 
-def test_removed_members_cannot_rejoin_on_their_own(apis: tuple[Invoke, Invoke]) -> None:
+def test_removed_members_cannot_rejoin_on_their_own(
+    apis: tuple[Invoke, Invoke], table: Table
+) -> None:
     api = apis[1]
     club_id = new_club(apis)
     mid = join(api, club_id, RIDER).body["membership_id"]
     assert end(api, mid, OWNER).body["status"] == "removed"
+    before = snapshot(table)
 
     again = join(api, club_id, RIDER)
 
     assert again.status == 403
+    assert again.body["error"]["details"] == {"capability": "join_club"}
+    assert snapshot(table) == before
 
 
 def test_member_leaves(apis: tuple[Invoke, Invoke]) -> None:
@@ -217,24 +227,32 @@ def test_member_leaves(apis: tuple[Invoke, Invoke]) -> None:
     assert left.body["status"] == "left"
 
 
-def test_members_cannot_change_their_own_membership_or_others(apis: tuple[Invoke, Invoke]) -> None:
+def test_members_cannot_change_their_own_membership_or_others(
+    apis: tuple[Invoke, Invoke], table: Table
+) -> None:
     api = apis[1]
     club_id = new_club(apis)
     mine = join(api, club_id, RIDER).body
     theirs = join(api, club_id, RIDER_2).body
+    before = snapshot(table)
 
     assert change(api, mine["membership_id"], RIDER, version=1, club_role="admin").status == 403
     assert change(api, theirs["membership_id"], RIDER, version=1, status="suspended").status == 403
     assert end(api, theirs["membership_id"], RIDER).status == 403
+    assert snapshot(table) == before
 
 
-def test_admins_cannot_change_their_own_membership(apis: tuple[Invoke, Invoke]) -> None:
+def test_admins_cannot_change_their_own_membership(
+    apis: tuple[Invoke, Invoke], table: Table
+) -> None:
     club_id = new_club(apis)
+    before = snapshot(table)
 
     answer = change(apis[1], f"{club_id}_{OWNER['sub']}", OWNER, version=1, club_role="member")
 
     assert answer.status == 403
     assert answer.body["error"]["code"] == "own_membership"
+    assert snapshot(table) == before
 
 
 def test_promote_suspend_reinstate_and_admin_count(
@@ -273,10 +291,11 @@ def test_the_last_admin_cannot_be_demoted_suspended_removed_or_leave(
     assert admin_count(table, club_id) == 1
 
 
-def test_invalid_transitions_and_stale_versions(apis: tuple[Invoke, Invoke]) -> None:
+def test_invalid_transitions_and_stale_versions(apis: tuple[Invoke, Invoke], table: Table) -> None:
     api = apis[1]
     club_id = new_club(apis, "approval")
     mid = join(api, club_id, RIDER).body["membership_id"]
+    before = snapshot(table)
 
     assert (
         change(api, mid, OWNER, version=1, status="suspended").body["error"]["code"]
@@ -290,6 +309,7 @@ def test_invalid_transitions_and_stale_versions(apis: tuple[Invoke, Invoke]) -> 
     stale = change(api, mid, OWNER, version=7, status="active")
     assert stale.status == 409
     assert stale.body["error"]["code"] == "version_conflict"
+    assert snapshot(table) == before
 
 
 def test_listing_shows_active_members_to_members_and_everything_to_admins(
@@ -388,11 +408,15 @@ def test_malformed_ids_are_422(
         {"version": 1, "status": "active", "extra": True},
     ],
 )
-def test_bad_change_bodies_are_422(apis: tuple[Invoke, Invoke], body: dict[str, Any]) -> None:
+def test_bad_change_bodies_are_422(
+    apis: tuple[Invoke, Invoke], table: Table, body: dict[str, Any]
+) -> None:
     club_id = new_club(apis)
     mid = join(apis[1], club_id, RIDER).body["membership_id"]
+    before = snapshot(table)
 
     assert change(apis[1], mid, OWNER, **body).status == 422
+    assert snapshot(table) == before
 
 
 def test_bad_join_bodies_are_422(apis: tuple[Invoke, Invoke], table: Table) -> None:

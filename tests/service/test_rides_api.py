@@ -16,7 +16,7 @@ from rides import handler as rides_api
 from rides.store import RideStore
 from shared.store import keys
 from shared.store.table import Table
-from tests.service.conftest import ADMIN, Invoke, LambdaContextStub, make_invoker
+from tests.service.conftest import ADMIN, Invoke, LambdaContextStub, make_invoker, snapshot
 
 pytestmark = pytest.mark.service
 
@@ -152,9 +152,11 @@ def test_a_club_admin_publishes_a_ride_and_leads_it(api: Api) -> None:
 def test_members_and_strangers_cannot_publish(api: Api) -> None:
     club_id = api.club()
     api.member(club_id, rider(1))
+    before = snapshot(api.table)
 
     assert api.create(club_id, rider(1)).status == 403
     assert api.create(club_id, rider(2)).status == 403
+    assert snapshot(api.table) == before
     assert api.create(club_id, ADMIN).status == 201  # SiteAdmin
 
 
@@ -229,11 +231,13 @@ def test_full_ride_without_waitlist_is_409(api: Api) -> None:
     club_id = api.club()
     ride = api.ride(club_id, capacity=1, waitlist_enabled=False)
     api.member(club_id, rider(1))
+    before = snapshot(api.table)
 
     answer = api.join(ride["ride_id"], rider(1))
 
     assert answer.status == 409
     assert answer.body["error"]["code"] == "ride_full"
+    assert snapshot(api.table) == before
 
 
 def test_join_rules(api: Api) -> None:
@@ -242,12 +246,14 @@ def test_join_rules(api: Api) -> None:
     api.member(club_id, rider(1))
 
     assert api.join(ride["ride_id"], rider(1)).status == 201
+    before = snapshot(api.table)
     twice = api.join(ride["ride_id"], rider(1))
     assert twice.status == 409
     assert twice.body["error"]["code"] == "already_joined"
     assert api.join(ride["ride_id"], rider(2)).status == 403  # not a member of the club
     unknown = f"{club_id}_00000000-0000-4000-8000-000000000000"
     assert api.join(unknown, rider(1)).status == 404
+    assert snapshot(api.table) == before
 
 
 def test_cancelled_rides_refuse_joins(api: Api) -> None:
@@ -297,9 +303,11 @@ def test_only_the_rider_withdraws_and_managers_remove(api: Api) -> None:
     api.member(club_id, rider(2))
     api.join(ride["ride_id"], rider(1))
     target = f"{ride['ride_id']}_{rider(1)['sub']}"
+    before = snapshot(api.table)
 
     assert api.change(target, rider(2), version=1, status="withdrawn").status == 403
     assert api.change(target, rider(2), version=1, status="removed").status == 403
+    assert snapshot(api.table) == before
     removed = api.change(target, OWNER, version=1, status="removed")
     assert removed.status == 200
     assert api.join(ride["ride_id"], rider(1)).status == 403  # removed riders stay out
@@ -309,11 +317,13 @@ def test_the_last_leader_cannot_withdraw_or_step_down(api: Api) -> None:
     club_id = api.club()
     ride = api.ride(club_id)
     own = f"{ride['ride_id']}_{OWNER['sub']}"
+    before = snapshot(api.table)
 
     assert (
         api.change(own, OWNER, version=1, status="withdrawn").body["error"]["code"] == "last_leader"
     )
     assert api.change(own, OWNER, version=1, role="rider").body["error"]["code"] == "last_leader"
+    assert snapshot(api.table) == before
 
 
 def test_assigning_leaders_and_sweeps(api: Api) -> None:
@@ -336,11 +346,13 @@ def test_attendance_only_after_the_start(api: Api) -> None:
     club_id = api.club()
     ride = api.ride(club_id)
     own = f"{ride['ride_id']}_{OWNER['sub']}"
+    before = snapshot(api.table)
 
     answer = api.change(own, OWNER, version=1, attendance="attended")
 
     assert answer.status == 409
     assert answer.body["error"]["code"] == "ride_not_started"
+    assert snapshot(api.table) == before
 
 
 def test_edits_use_optimistic_locking_and_capacity_cannot_drop_below_riders(api: Api) -> None:
@@ -479,8 +491,10 @@ def test_malformed_ids_are_422(
 def test_bad_participation_changes_are_422(api: Api, body: dict[str, Any]) -> None:
     club_id = api.club()
     ride = api.ride(club_id)
+    before = snapshot(api.table)
 
     assert api.change(f"{ride['ride_id']}_{OWNER['sub']}", OWNER, **body).status == 422
+    assert snapshot(api.table) == before
 
 
 def _move_start_to_the_past(api: Api, ride_id: str) -> None:

@@ -9,11 +9,13 @@ import pytest
 from identity import post_confirmation, pre_token_generation
 from local.provision import create_user_pool
 from local.users import create_user
+from shared.adapters.identity import IdentityDirectory
+from shared.adapters.media import MediaBucket
 from shared.store import keys
 from shared.store.table import Table
-from tests.service.conftest import Invoke, LambdaContextStub, make_invoker
+from tests.service.conftest import Invoke, LambdaContextStub, make_invoker, snapshot
 from users import handler as users_api
-from users.store import UserStore
+from users.store import ProfileStore
 
 pytestmark = pytest.mark.service
 
@@ -40,8 +42,9 @@ class World:
 @pytest.fixture
 def world(table: Table) -> Iterator[World]:
     built = World(table)
-    users_api.app.dependency_overrides[users_api.get_store] = lambda: UserStore(
-        table, built.cognito, built.pool_id
+    users_api.app.dependency_overrides[users_api.get_store] = lambda: ProfileStore(table)
+    users_api.app.dependency_overrides[users_api.get_directory] = lambda: IdentityDirectory(
+        built.cognito, built.pool_id
     )
     yield built
     users_api.app.dependency_overrides.clear()
@@ -73,7 +76,7 @@ def confirmation_event(
 def test_post_confirmation_creates_the_profile_once(
     world: World, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(post_confirmation, "_table", lambda: world.table)
+    monkeypatch.setattr(post_confirmation, "app_table", lambda: world.table)
     sub = "12121212-1212-4212-8212-121212121212"
     event = confirmation_event(sub, "penny@example.com")
 
@@ -97,7 +100,7 @@ def test_post_confirmation_creates_the_profile_once(
 def test_password_reset_confirmations_create_nothing(
     world: World, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(post_confirmation, "_table", lambda: world.table)
+    monkeypatch.setattr(post_confirmation, "app_table", lambda: world.table)
     sub = "13131313-1313-4313-8313-131313131313"
 
     post_confirmation.handler(
@@ -111,7 +114,7 @@ def test_password_reset_confirmations_create_nothing(
 def test_pre_token_generation_takes_the_role_from_the_profile(
     world: World, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(pre_token_generation, "_table", lambda: world.table)
+    monkeypatch.setattr(pre_token_generation, "app_table", lambda: world.table)
     admin = world.person("admin@example.com", "SiteAdmin")
     stranger = "14141414-1414-4414-8414-141414141414"
 
@@ -297,11 +300,11 @@ def test_two_site_admins_demoting_each_other_leave_one(world: World) -> None:
     """Both read before either writes (a race): the SiteAdmin count refuses the second."""
     from shared.domain.enums import SystemRole
     from shared.domain.errors import Conflict
-    from users.store import SITE_ADMINS_KEY
+    from shared.store.keys import SITE_ADMINS_KEY
 
     first = world.person("first@example.com", "SiteAdmin")
     second = world.person("second@example.com", "SiteAdmin")
-    store = UserStore(world.table, world.cognito, world.pool_id)
+    store = ProfileStore(world.table)
     a, b = store.get(first["sub"]), store.get(second["sub"])
     assert a is not None and b is not None
 
@@ -331,16 +334,19 @@ def test_two_site_admins_demoting_each_other_leave_one(world: World) -> None:
 )
 def test_bad_profile_updates_are_422(world: World, body: dict[str, Any]) -> None:
     rider = world.person("rider@example.com")
+    claims = world.claims(rider)
+    before = snapshot(world.table)
 
     answer = world.api(
         "PUT",
         "/users/{user_id}",
         path_params={"user_id": rider["sub"]},
         body=body,
-        claims=world.claims(rider),
+        claims=claims,
     )
 
     assert answer.status == 422
+    assert snapshot(world.table) == before
 
 
 def test_unknown_and_malformed_users(world: World) -> None:
@@ -365,9 +371,7 @@ def bucket(world: World) -> str:
     s3.create_bucket(
         Bucket="assets", CreateBucketConfiguration={"LocationConstraint": "ap-southeast-2"}
     )
-    users_api.app.dependency_overrides[users_api.get_store] = lambda: UserStore(
-        world.table, world.cognito, world.pool_id, s3, "assets"
-    )
+    users_api.app.dependency_overrides[users_api.get_media] = lambda: MediaBucket(s3, "assets")
     return "assets"
 
 

@@ -10,7 +10,7 @@ from shared.api.auth import principal_from_claims
 from shared.config import Settings, get_settings
 from shared.domain.enums import SystemRole
 from shared.domain.errors import Unauthorized
-from shared.routes import ROUTES, SERVICE_HANDLERS, service_routes
+from stacks.routes import ROUTES, SERVICE_HANDLERS, service_routes
 
 pytestmark = pytest.mark.unit
 
@@ -94,14 +94,3 @@ def test_each_service_resolver_serves_exactly_its_routes() -> None:
         }
         assert served == {(r.method, r.path) for r in service_routes(service)}
     assert len({(r.method, r.path) for r in ROUTES}) == len(ROUTES)
-
-
-def test_every_api_route_declares_known_capabilities() -> None:
-    from shared.authz import Capability
-
-    for route in ROUTES:
-        if not route.authorized:
-            assert not route.capabilities
-            continue
-        assert route.capabilities, route
-        assert all(c in Capability._value2member_map_ for c in route.capabilities), route

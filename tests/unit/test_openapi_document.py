@@ -3,10 +3,11 @@
 import json
 
 import pytest
+from openapi_spec_validator import validate
 
 from local.openapi import build_document, render
-from shared.routes import ROUTES
 from stacks.paths import REPO_ROOT
+from stacks.routes import ROUTES
 
 pytestmark = pytest.mark.unit
 
@@ -16,9 +17,14 @@ def test_committed_document_is_up_to_date() -> None:
     assert committed == render(), "docs/openapi.json is stale: run `make openapi`"
 
 
+def test_document_is_valid_openapi_3_1() -> None:
+    document = json.loads(render())
+    assert document["openapi"].startswith("3.1")
+    validate(document)  # raises on any violation of the OpenAPI 3.1 schema
+
+
 def test_document_covers_every_route_with_security_and_errors() -> None:
     document = build_document()
-    assert json.dumps(document)  # serializable
     operations = [
         (path, verb, op) for path, item in document["paths"].items() for verb, op in item.items()
     ]

@@ -1,0 +1,42 @@
+"""The assets bucket: presigned uploads under a caller's prefix, and what was uploaded."""
+
+from typing import Any
+
+from botocore.exceptions import ClientError
+
+from shared.adapters.adapter import Adapter, ClientSource
+from shared.domain.errors import ServiceUnavailable
+
+
+class MediaBucket(Adapter):
+    def __init__(self, client: ClientSource, bucket: str | None) -> None:
+        super().__init__(client)
+        self.bucket = bucket
+
+    def _name(self) -> str:
+        if not self.bucket:
+            raise ServiceUnavailable("This function is not connected to the assets bucket.")
+        return self.bucket
+
+    def presigned_post(
+        self, key: str, content_type: str, max_bytes: int, expires_in: int
+    ) -> dict[str, Any]:
+        """A POST policy that fixes the key, the content type and the size range."""
+        post: dict[str, Any] = self.client.generate_presigned_post(
+            Bucket=self._name(),
+            Key=key,
+            Fields={"Content-Type": content_type},
+            Conditions=[
+                {"Content-Type": content_type},
+                ["content-length-range", 1, max_bytes],
+            ],
+            ExpiresIn=expires_in,
+        )
+        return post
+
+    def exists(self, key: str) -> bool:
+        try:
+            self.client.head_object(Bucket=self._name(), Key=key)
+        except ClientError:
+            return False
+        return True

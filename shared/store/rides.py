@@ -1,0 +1,48 @@
+"""Ride and participation items, shared by every service that reads or writes them.
+
+A ride and its participations share one partition (`RIDE#{ride_id}`), so one consistent
+Query reads a ride with everyone on it. Seats are counted on the ride item, in the same
+transaction as the participation that takes or frees them.
+"""
+
+from typing import Any
+
+from shared.domain.ride import Participation, Ride, utc_text
+from shared.store import keys
+from shared.store.schema import GSI2
+from shared.store.table import Item
+
+_RIDE_FIELDS = frozenset(Ride.model_fields)
+_PARTICIPATION_FIELDS = frozenset(Participation.model_fields)
+# The ride item's start time in UTC: sortable, and compared in join conditions.
+START_AT_UTC = "start_at_utc"
+
+
+def ride_item(ride: Ride) -> dict[str, Any]:
+    start = utc_text(ride.start_at)
+    return {
+        **keys.ride_key(ride.ride_id),
+        GSI2.partition_key: keys.club_rides_pk(ride.club_id),
+        GSI2.sort_key: keys.ride_start_sk(start, ride.ride_id),
+        "entity": "ride",
+        START_AT_UTC: start,
+        **ride.model_dump(mode="json"),
+    }
+
+
+def participation_item(participation: Participation) -> dict[str, Any]:
+    return {
+        **keys.participation_key(participation.ride_id, participation.user_id),
+        "entity": "participation",
+        **participation.model_dump(mode="json"),
+    }
+
+
+def to_ride(item: Item) -> Ride:
+    return Ride.model_validate({k: v for k, v in item.items() if k in _RIDE_FIELDS})
+
+
+def to_participation(item: Item) -> Participation:
+    return Participation.model_validate(
+        {k: v for k, v in item.items() if k in _PARTICIPATION_FIELDS}
+    )
