@@ -23,8 +23,8 @@ SERVICES = {
     "memberships": "import memberships.handler as h\nh.get_store()",
     "rides": "import rides.handler as h\nh.get_store()",
     "users": "import users.handler as h\nh.get_store()",
-    "identity.pre_token_generation": "import identity.pre_token_generation as t\nt._table()",
-    "integration.counts": "import integration.counts as c\nc._table()",
+    "identity.pre_token_generation": "import identity.pre_token_generation as t\nt.app_table()",
+    "integration.counts": "import integration.counts as c\nc.app_table()",
 }
 _TIMER = """
 import time

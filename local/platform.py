@@ -18,6 +18,7 @@ from local.provision import LOCAL_CREDENTIALS, LOCAL_STAGE, REGION, LocalResourc
 from local.token_verifier import TokenVerifier
 from local.users import create_user
 from local.workers import HandlerPool
+from shared.domain.enums import SystemRole
 from shared.store.table import Table
 from stacks.routes import SERVICE_HANDLERS, TRIGGER_HANDLERS
 
@@ -67,7 +68,9 @@ class LocalPlatform:
         assert self.endpoints is not None, "start the platform first"
         return Table(self.client("dynamodb"), self.endpoints.resources.table_name)
 
-    def create_user(self, email: str, password: str, system_role: str = "User") -> str:
+    def create_user(
+        self, email: str, password: str, system_role: SystemRole = SystemRole.USER
+    ) -> str:
         assert self.endpoints is not None, "start the platform first"
         return create_user(
             self.client("cognito-idp"),

@@ -9,6 +9,7 @@ import requests
 
 from local.platform import Endpoints, LocalPlatform
 from local.users import id_token
+from shared.domain.enums import SystemRole
 from shared.domain.ride import CLUB_TIMEZONE
 
 
@@ -16,11 +17,11 @@ from shared.domain.ride import CLUB_TIMEZONE
 class SeedUser:
     email: str
     password: str
-    system_role: str
+    system_role: SystemRole
 
 
-SITE_ADMIN = SeedUser("admin@sydneycycling.local", "Admin-Local-2026!", "SiteAdmin")
-RIDER = SeedUser("rider@sydneycycling.local", "Rider-Local-2026!", "User")
+SITE_ADMIN = SeedUser("admin@sydneycycling.local", "Admin-Local-2026!", SystemRole.SITE_ADMIN)
+RIDER = SeedUser("rider@sydneycycling.local", "Rider-Local-2026!", SystemRole.USER)
 SEED_USERS = (SITE_ADMIN, RIDER)
 SEED_CLUBS = (
     {

@@ -11,7 +11,12 @@ from shared.store.users import create_profile, grant_site_admin
 
 
 def create_user(
-    cognito: Any, pool_id: str, email: str, password: str, system_role: str, table: Table
+    cognito: Any,
+    pool_id: str,
+    email: str,
+    password: str,
+    system_role: SystemRole,
+    table: Table,
 ) -> str:
     """A confirmed user with a permanent password and a profile; returns their `sub`.
     A SiteAdmin is made the way the bootstrap command makes one."""

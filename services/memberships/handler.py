@@ -31,7 +31,7 @@ def get_store() -> MembershipStore:
 StoreDep = Annotated[MembershipStore, Depends(get_store)]
 
 
-def _out(membership: Any) -> MembershipOut:
+def _as_response(membership: Any) -> MembershipOut:
     return MembershipOut.model_validate(membership.model_dump())
 
 
@@ -48,7 +48,7 @@ def join_club(
 ) -> Response[MembershipOut]:
     membership = logic.join(caller, club_id, body, store, name)
     metrics.add_metric(name="MembershipRequested", unit="Count", value=1)
-    return created(_out(membership), f"/memberships/{membership.membership_id}")
+    return created(_as_response(membership), f"/memberships/{membership.membership_id}")
 
 
 @app.get(
@@ -80,7 +80,7 @@ def change_membership(
     caller: CallerDep,
     store: StoreDep,
 ) -> MembershipOut:
-    return _out(logic.decide_or_change_role(caller, membership_id, body, store))
+    return _as_response(logic.decide_or_change_role(caller, membership_id, body, store))
 
 
 @app.delete(
@@ -90,7 +90,7 @@ def change_membership(
 def end_membership(
     membership_id: MembershipId, caller: CallerDep, store: StoreDep
 ) -> MembershipOut:
-    return _out(logic.leave_or_remove(caller, membership_id, store))
+    return _as_response(logic.leave_or_remove(caller, membership_id, store))
 
 
 @app.get("/users/me/memberships", **documented(TAG, "The caller's memberships across clubs"))

@@ -11,28 +11,17 @@ from contextlib import contextmanager
 from datetime import datetime
 from typing import Any
 
-from shared.authz import MembershipView
-from shared.domain.club import Club
-from shared.domain.enums import MembershipStatus, ParticipationStatus, RideStatus
+from rides.reads import RideReads
+from shared.domain.enums import ParticipationStatus, RideStatus
 from shared.domain.errors import Conflict, Forbidden
-from shared.domain.ride import Participation, Ride, club_of_ride, utc_text
-from shared.domain.user import EmergencyContact
+from shared.domain.ride import Participation, Ride, utc_text
 from shared.store import keys
-from shared.store.clubs import read_club_and_membership, to_club
-from shared.store.cursor import decode_cursor, encode_cursor
-from shared.store.memberships import membership_view
-from shared.store.rides import (
-    START_AT_UTC,
-    participation_item,
-    ride_item,
-    to_participation,
-    to_ride,
-)
-from shared.store.schema import GSI2, PK, SK
-from shared.store.table import ConditionFailed, Item, Table, TransactionCancelled
+from shared.store.memberships import active_membership_check
+from shared.store.rides import START_AT_UTC, participation_item, ride_item
+from shared.store.schema import GSI2
+from shared.store.table import ConditionFailed, TransactionCancelled
 from shared.store.updates import put_if_version, versioned_update
 
-_PAGE_KEYS = (PK, SK, GSI2.partition_key, GSI2.sort_key)
 COUNTERS = ("participant_count", "waitlist_count", "leader_count")
 # What an edit may change: everything but identity, provenance, the route (set by its own
 # flow) and the counters kept by participation transactions; plus the start-time keys.
@@ -86,67 +75,34 @@ def _counter_moves(ride: Ride, deltas: dict[str, int], keep_a_leader: bool) -> d
     }
 
 
-class RideStore:
-    def __init__(self, table: Table) -> None:
-        self.table = table
+def _count_on_ride(participation: Participation, now: datetime) -> dict[str, Any]:
+    """Count a new seat (while there is room) or a new place on the waitlist (while the
+    ride is full and keeps one) on a scheduled ride that has not started."""
+    seat = participation.status is ParticipationStatus.JOINED
+    counter = "participant_count" if seat else "waitlist_count"
+    values: dict[str, Any] = {
+        ":one": 1,
+        ":scheduled": RideStatus.SCHEDULED.value,
+        ":now": utc_text(now),
+    }
+    if seat:
+        room = "(attribute_not_exists(#capacity) OR participant_count < #capacity)"
+    else:
+        room = "waitlist_enabled = :true AND participant_count >= #capacity"
+        values[":true"] = True
+    return {
+        "Update": {
+            "Key": keys.ride_key(participation.ride_id),
+            "UpdateExpression": f"SET {counter} = {counter} + :one",
+            "ConditionExpression": f"#status = :scheduled AND {START_AT_UTC} > :now AND {room}",
+            "ExpressionAttributeNames": NAMES,
+            "ExpressionAttributeValues": values,
+        }
+    }
 
-    def read_club(self, club_id: str, user_id: str) -> tuple[Club | None, MembershipView | None]:
-        return read_club_and_membership(self.table, club_id, user_id)
 
-    def get_club(self, club_id: str) -> Club | None:
-        item = self.table.get(keys.club_key(club_id), consistent=False)
-        return to_club(item) if item else None
-
-    def emergency_contacts(self, user_ids: list[str]) -> dict[str, EmergencyContact]:
-        """Riders' emergency contacts from their profiles (at most 100 a request)."""
-        found: dict[str, EmergencyContact] = {}
-        for start in range(0, len(user_ids), 100):
-            wanted = [keys.user_key(u) for u in user_ids[start : start + 100]]
-            for item in self.table.batch_get(wanted):
-                if item.get("emergency_contact"):
-                    found[item["user_id"]] = EmergencyContact(**item["emergency_contact"])
-        return found
-
-    def read_ride(
-        self, ride_id: str, subject_id: str, caller_id: str
-    ) -> tuple[Ride | None, Participation | None, MembershipView | None]:
-        """The ride, the subject's participation and the caller's membership of the
-        ride's club: one consistent round trip (the ride id names the club)."""
-        items = self.table.batch_get(
-            [
-                keys.ride_key(ride_id),
-                keys.participation_key(ride_id, subject_id),
-                keys.membership_key(club_of_ride(ride_id), caller_id),
-            ]
-        )
-        by_entity = {i.get("entity"): i for i in items}
-        ride = by_entity.get("ride")
-        participation = by_entity.get("participation")
-        return (
-            to_ride(ride) if ride else None,
-            to_participation(participation) if participation else None,
-            membership_view(by_entity.get("membership")),
-        )
-
-    def read_ride_and_participants(self, ride_id: str) -> tuple[Ride | None, list[Participation]]:
-        """The ride and all its participations, consistently, in one Query."""
-        items: list[Item] = []
-        start: dict[str, Any] | None = None
-        while True:
-            page, start = self.table.query_page(
-                index=None,
-                key_condition="PK = :pk",
-                values={":pk": keys.ride_key(ride_id)[PK]},
-                limit=500,
-                start_key=start,
-                consistent=True,
-            )
-            items += page
-            if not start:
-                break
-        ride = next((to_ride(i) for i in items if i.get("entity") == "ride"), None)
-        party = [to_participation(i) for i in items if i.get("entity") == "participation"]
-        return ride, party
+class RideStore(RideReads):
+    """The reads, and the writes: each one transaction whose refusal is named here."""
 
     def create(self, ride: Ride, leader: Participation) -> None:
         """The ride and its first leader, if the club is still active."""
@@ -217,39 +173,11 @@ class RideStore:
 
         Raises Forbidden if the membership is no longer active, Conflict if the rider
         joined meanwhile, and RideMoved if the ride filled, freed a seat or closed."""
-        seat = participation.status is ParticipationStatus.JOINED
-        counter = "participant_count" if seat else "waitlist_count"
-        if seat:
-            room = "(attribute_not_exists(#capacity) OR participant_count < #capacity)"
-        else:
-            room = "waitlist_enabled = :true AND participant_count >= #capacity"
-        values: dict[str, Any] = {
-            ":one": 1,
-            ":scheduled": RideStatus.SCHEDULED.value,
-            ":now": utc_text(now),
-        }
-        if not seat:
-            values[":true"] = True
-        still_member = {
-            "ConditionCheck": {
-                "Key": keys.membership_key(participation.club_id, participation.user_id),
-                "ConditionExpression": "#status = :active",
-                "ExpressionAttributeNames": {"#status": "status"},
-                "ExpressionAttributeValues": {":active": MembershipStatus.ACTIVE.value},
-            }
-        }
         take = put_if_version(
             participation_item(participation), previous.version if previous else None
         )
-        count = {
-            "Update": {
-                "Key": keys.ride_key(participation.ride_id),
-                "UpdateExpression": f"SET {counter} = {counter} + :one",
-                "ConditionExpression": f"#status = :scheduled AND {START_AT_UTC} > :now AND {room}",
-                "ExpressionAttributeNames": NAMES,
-                "ExpressionAttributeValues": values,
-            }
-        }
+        still_member = active_membership_check(participation.club_id, participation.user_id)
+        count = _count_on_ride(participation, now)
         try:
             with _contention_moves_the_ride():
                 self.table.transact_write([still_member, take, count])
@@ -290,41 +218,3 @@ class RideStore:
                     "The participation changed meanwhile; read it again.", code="version_conflict"
                 ) from None
             raise RideMoved from None
-
-    def list_club(
-        self,
-        club_id: str,
-        *,
-        start: datetime,
-        end: datetime | None,
-        status: RideStatus | None,
-        public_only: bool,
-        limit: int,
-        cursor: str | None,
-    ) -> tuple[list[Ride], str | None]:
-        partition = keys.club_rides_pk(club_id)
-        values: dict[str, Any] = {":pk": partition, ":from": utc_text(start)}
-        condition = f"{GSI2.partition_key} = :pk AND {GSI2.sort_key} >= :from"
-        if end is not None:
-            condition = f"{GSI2.partition_key} = :pk AND {GSI2.sort_key} BETWEEN :from AND :to"
-            values[":to"] = utc_text(end) + "~"  # after every ride id at that second
-        filters, names = [], {}
-        if status is not None:
-            filters.append("#status = :status")
-            names["#status"] = "status"
-            values[":status"] = status.value
-        if public_only:
-            filters.append("visibility = :public")
-            values[":public"] = "public"
-        items, last = self.table.query_page(
-            index=GSI2.name,
-            key_condition=condition,
-            values=values,
-            limit=limit,
-            start_key=decode_cursor(
-                cursor, key_names=_PAGE_KEYS, fixed={GSI2.partition_key: partition}
-            ),
-            filter_expression=" AND ".join(filters) or None,
-            names=names or None,
-        )
-        return [to_ride(i) for i in items], encode_cursor(last)

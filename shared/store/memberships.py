@@ -59,8 +59,21 @@ def admin_count_change(club_id: str, delta: int) -> dict[str, Any]:
     return {"Update": update}
 
 
+def active_membership_check(club_id: str, user_id: str) -> dict[str, Any]:
+    """A transaction action that holds only while the user is an active member."""
+    return {
+        "ConditionCheck": {
+            "Key": keys.membership_key(club_id, user_id),
+            "ConditionExpression": "#status = :active",
+            "ExpressionAttributeNames": {"#status": "status"},
+            "ExpressionAttributeValues": {":active": MembershipStatus.ACTIVE.value},
+        }
+    }
+
+
 __all__ = [
     "ADMIN_COUNT",
+    "active_membership_check",
     "admin_count_change",
     "membership_item",
     "membership_view",

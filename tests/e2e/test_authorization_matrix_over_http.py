@@ -8,6 +8,7 @@ from typing import Any
 
 import pytest
 
+from shared.domain.enums import SystemRole
 from tests.authorization_matrix import MATRIX, PERSONAS, SIGNED_IN, RouteCase
 from tests.e2e.conftest import Api
 
@@ -53,7 +54,7 @@ def people(api: Api) -> People:
     subs, tokens = {}, {}
     for persona in SIGNED_IN:
         email = f"{persona}-{run}@matrix.local"
-        role = "SiteAdmin" if persona == "site_admin" else "User"
+        role = SystemRole.SITE_ADMIN if persona == "site_admin" else SystemRole.USER
         subs[persona] = api.platform.create_user(email, PASSWORD, role)
         tokens[persona] = api.token(email, PASSWORD)
     other = api.call(

@@ -11,6 +11,7 @@ from typing import Any
 
 import pytest
 
+from shared.domain.enums import SystemRole
 from tests.e2e.conftest import Api
 
 pytestmark = [pytest.mark.e2e, pytest.mark.xdist_group("e2e")]
@@ -32,7 +33,7 @@ def cast(api: Api) -> Cast:
     for name in ("site", "admin_a", "admin_b", "rider", "member"):
         email = f"{name}-{run}@race.local"
         subs[name] = api.platform.create_user(
-            email, PASSWORD, "SiteAdmin" if name == "site" else "User"
+            email, PASSWORD, SystemRole.SITE_ADMIN if name == "site" else SystemRole.USER
         )
         tokens[name] = api.token(email, PASSWORD)
     return Cast(tokens, subs)

@@ -15,6 +15,7 @@ from typing import Any
 
 import pytest
 
+from shared.domain.enums import SystemRole
 from tests.e2e.conftest import Api
 
 pytestmark = [pytest.mark.e2e, pytest.mark.xdist_group("e2e")]
@@ -39,7 +40,7 @@ def peloton(api: Api) -> Peloton:
 
     def person(name: str, role: str = "User") -> tuple[str, str]:
         email = f"{name}-{run}@peloton.local"
-        sub = api.platform.create_user(email, PASSWORD, role)
+        sub = api.platform.create_user(email, PASSWORD, SystemRole(role))
         return sub, api.token(email, PASSWORD)
 
     _, site = person("site", "SiteAdmin")

@@ -11,6 +11,7 @@ from local.provision import create_user_pool
 from local.users import create_user
 from shared.adapters.identity import IdentityDirectory
 from shared.adapters.media import MediaBucket
+from shared.domain.enums import SystemRole
 from shared.store import keys
 from shared.store.table import Table
 from tests.service.conftest import Invoke, LambdaContextStub, make_invoker, snapshot
@@ -30,7 +31,7 @@ class World:
         self.api: Invoke = make_invoker(users_api.handler)
 
     def person(self, email: str, role: str = "User") -> dict[str, str]:
-        sub = create_user(self.cognito, self.pool_id, email, PASSWORD, role, self.table)
+        sub = create_user(self.cognito, self.pool_id, email, PASSWORD, SystemRole(role), self.table)
         return {"sub": sub, "email": email, "custom:system_role": role}
 
     def claims(self, person: dict[str, str]) -> dict[str, str]:
