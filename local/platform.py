@@ -1,6 +1,7 @@
 """The whole platform on 127.0.0.1: moto as AWS, provisioned like the stacks, the local
 gateway in front of the real handlers. State lives in memory and dies with the process."""
 
+import json
 import threading
 from dataclasses import dataclass
 from typing import Any
@@ -11,16 +12,30 @@ from botocore.config import Config
 from werkzeug.serving import BaseWSGIServer, WSGIRequestHandler, make_server
 
 from local.cognito_triggers import ConfirmationHook, PreTokenClaimsCache, trigger_event
+from local.event_sources import PollingThread, QueueMapping, StreamMapping
 from local.gateway import LocalGateway
 from local.moto_server import MotoServer, free_port
 from local.openapi import build_document
-from local.provision import LOCAL_CREDENTIALS, LOCAL_STAGE, REGION, LocalResources, provision
+from local.provision import (
+    EMAIL_SENDER,
+    LOCAL_CREDENTIALS,
+    LOCAL_STAGE,
+    REGION,
+    LocalResources,
+    provision,
+)
+from local.scheduler import ScheduleRunner
+from local.ses_simulator import SesSimulator
 from local.token_verifier import TokenVerifier
 from local.users import create_user
 from local.workers import HandlerPool
 from shared.domain.enums import SystemRole
 from shared.store.table import Table
+from stacks.consumers import CONSUMERS, NOTIFICATIONS, PUBLISHER_HANDLER
 from stacks.routes import SERVICE_HANDLERS, TRIGGER_HANDLERS
+
+# moto's Scheduler does not check the role; in AWS it is the scheduler role of the stack.
+LOCAL_SCHEDULER_ROLE = "arn:aws:iam::123456789012:role/local-reminder-scheduler"
 
 
 class _QuietHandler(WSGIRequestHandler):
@@ -52,6 +67,8 @@ class LocalPlatform:
         self._thread: threading.Thread | None = None
         self.endpoints: Endpoints | None = None
         self._clients: dict[str, Any] = {}
+        self.event_sources: list[PollingThread] = []
+        self.queue_mappings: dict[str, QueueMapping] = {}
 
     def session(self) -> boto3.Session:
         return boto3.Session(region_name=REGION, **LOCAL_CREDENTIALS)
@@ -85,14 +102,22 @@ class LocalPlatform:
         self.moto.start()
         # moto's state is per process: start from nothing even if a platform ran before.
         requests.post(f"{self.moto.url}/moto-api/reset", timeout=5).raise_for_status()
-        resources = provision(_EndpointSession(self))
+        api_url = f"http://127.0.0.1:{self.api_port}"
+        resources = provision(_EndpointSession(self), api_url=api_url)
         jwks = requests.get(
             f"{self.moto.url}/{resources.user_pool_id}/.well-known/jwks.json", timeout=5
         ).json()
-        endpoints = Endpoints(f"http://127.0.0.1:{self.api_port}", self.moto.url, REGION, resources)
+        endpoints = Endpoints(api_url, self.moto.url, REGION, resources)
         verifier = TokenVerifier(jwks, issuer=endpoints.issuer, audience=resources.client_id)
         self._pool = HandlerPool(self._worker_env(resources), self.workers)
-        self._pool.warm([*SERVICE_HANDLERS.values(), *TRIGGER_HANDLERS.values()])
+        self._pool.warm(
+            [
+                *SERVICE_HANDLERS.values(),
+                *TRIGGER_HANDLERS.values(),
+                PUBLISHER_HANDLER,
+                *(c.handler for c in CONSUMERS),
+            ]
+        )
         self.endpoints = endpoints
         gateway = LocalGateway(
             verifier, self._pool, build_document(), PreTokenClaimsCache(self.pre_token_claims)
@@ -102,10 +127,51 @@ class LocalPlatform:
         )
         self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
         self._thread.start()
-        self.endpoints = endpoints
+        self._start_event_path(resources)
         return endpoints
 
+    def _start_event_path(self, resources: LocalResources) -> None:
+        """The table stream, the consumers' queues, the reminder schedules and SES's
+        simulator, each driven like its AWS counterpart drives the same handlers."""
+        assert self._pool is not None
+        invoke = self._pool.invoke
+        sqs = self.client("sqs")
+        self.event_sources.append(
+            StreamMapping(
+                self.client("dynamodbstreams"),
+                sqs,
+                resources.stream_arn,
+                resources.stream_failures_url,
+                invoke,
+                PUBLISHER_HANDLER,
+            )
+        )
+        for queue in resources.consumers:
+            mapping = QueueMapping(self.client("sqs"), queue, invoke)
+            self.queue_mappings[queue.name] = mapping
+            self.event_sources.append(mapping)
+        self.event_sources.append(
+            ScheduleRunner(self.client("scheduler"), sqs, resources.reminder_group)
+        )
+        self.event_sources.append(
+            SesSimulator(_sent_mail, self.client("events"), self._user_of_address)
+        )
+        for source in self.event_sources:
+            source.start()
+
+    def _user_of_address(self, email: str) -> str | None:
+        assert self.endpoints is not None
+        answer = self.client("dynamodb").scan(
+            TableName=self.endpoints.resources.table_name,
+            FilterExpression="entity = :user AND email = :email",
+            ExpressionAttributeValues={":user": {"S": "user"}, ":email": {"S": email}},
+        )
+        items = answer.get("Items") or []
+        return str(items[0]["user_id"]["S"]) if items else None
+
     def stop(self) -> None:
+        for source in self.event_sources:
+            source.stop()
         if self._server is not None:
             self._server.shutdown()
             self._server.server_close()
@@ -158,6 +224,13 @@ class LocalPlatform:
             "EVENT_BUS_NAME": resources.event_bus_name,
             "ASSETS_BUCKET_NAME": resources.bucket_name,
             "USER_POOL_ID": resources.user_pool_id,
+            "EMAIL_SENDER": EMAIL_SENDER,
+            "PUSH_APPLICATIONS": json.dumps(resources.push_applications),
+            "REMINDER_GROUP": resources.reminder_group,
+            "REMINDER_QUEUE_ARN": resources.consumer(NOTIFICATIONS.name).queue_arn,
+            "REMINDER_ROLE_ARN": LOCAL_SCHEDULER_ROLE,
+            "SIGNING_SECRET_NAME": resources.signing_secret_name,
+            "API_URL_PARAMETER": resources.api_url_parameter,
             "POWERTOOLS_SERVICE_NAME": "local",
             "POWERTOOLS_METRICS_NAMESPACE": "SydneyCyclingLocal",
             # Locally there is no X-Ray daemon nor CloudWatch to receive these.
@@ -165,6 +238,14 @@ class LocalPlatform:
             "POWERTOOLS_METRICS_DISABLED": "1",
             "POWERTOOLS_LOG_LEVEL": "WARNING",
         }
+
+
+def _sent_mail() -> list[Any]:
+    """The mail moto's SES has accepted so far (the server runs in this process)."""
+    from moto.core import DEFAULT_ACCOUNT_ID
+    from moto.ses.models import ses_backends
+
+    return list(ses_backends[DEFAULT_ACCOUNT_ID][REGION].sent_messages)
 
 
 class _EndpointSession:

@@ -1,9 +1,18 @@
 """Creates in moto the resources the stacks define, from the same definitions."""
 
-from dataclasses import dataclass
+import json
+import secrets
+from dataclasses import dataclass, field
 from typing import Any
 
-from shared.names import resource_prefix
+from shared.events import SOURCE_PREFIX
+from shared.names import (
+    api_url_parameter,
+    push_application_name,
+    reminder_group_name,
+    resource_prefix,
+    signing_secret_name,
+)
 from shared.store.schema import (
     GLOBAL_INDEXES,
     PK,
@@ -12,12 +21,30 @@ from shared.store.schema import (
     attribute_definitions,
     table_name,
 )
+from stacks.consumers import CONSUMERS, SES_EVENT_PATTERN, Consumer
 
 REGION = "ap-southeast-2"
 LOCAL_STAGE = "local"
 # moto accepts any credentials; these make sure nothing ever reaches real AWS.
 LOCAL_CREDENTIALS = {"aws_access_key_id": "local", "aws_secret_access_key": "local"}
 SYSTEM_ROLE_ATTRIBUTE = "system_role"
+
+
+# Locally a failed message is visible again after seconds, not the deployed 3 minutes, so
+# redeliveries can be watched.
+LOCAL_VISIBILITY_TIMEOUT_SECONDS = 5
+EMAIL_DOMAIN = "sydneycycling.local"
+EMAIL_SENDER = f"notifications@{EMAIL_DOMAIN}"
+
+
+@dataclass(frozen=True)
+class ConsumerQueue:
+    name: str
+    handler: str
+    queue_url: str
+    queue_arn: str
+    dead_letter_url: str
+    max_receive_count: int
 
 
 @dataclass(frozen=True)
@@ -27,12 +54,22 @@ class LocalResources:
     client_id: str
     bucket_name: str
     event_bus_name: str
+    stream_arn: str = ""
+    stream_failures_url: str = ""
+    consumers: tuple[ConsumerQueue, ...] = ()
+    signing_secret_name: str = ""
+    api_url_parameter: str = ""
+    push_applications: dict[str, str] = field(default_factory=dict)
+    reminder_group: str = ""
+
+    def consumer(self, name: str) -> ConsumerQueue:
+        return next(c for c in self.consumers if c.name == name)
 
 
-def create_table(dynamodb: Any, name: str, *, stream: bool = False) -> None:
-    """The application table. The deployed one has a stream (read by the event
-    publisher); locally nothing reads it and moto would keep every record, so it is off
-    unless asked for."""
+def create_table(dynamodb: Any, name: str, *, stream: bool = False) -> str:
+    """The application table; with `stream`, a NEW_AND_OLD_IMAGES stream as deployed
+    (the local platform reads it like Lambda's event source mapping). Returns the stream's
+    ARN (empty without one)."""
     dynamodb.create_table(
         TableName=name,
         BillingMode="PAY_PER_REQUEST",
@@ -62,6 +99,7 @@ def create_table(dynamodb: Any, name: str, *, stream: bool = False) -> None:
         TableName=name,
         TimeToLiveSpecification={"Enabled": True, "AttributeName": TTL_ATTRIBUTE},
     )
+    return str(dynamodb.describe_table(TableName=name)["Table"].get("LatestStreamArn", ""))
 
 
 def create_user_pool(cognito: Any, stage: str) -> tuple[str, str]:
@@ -106,11 +144,68 @@ def create_user_pool(cognito: Any, stage: str) -> tuple[str, str]:
     return pool["Id"], client["ClientId"]
 
 
-def provision(session: Any, stage: str = LOCAL_STAGE) -> LocalResources:
-    """Create table, user pool and client, bucket and bus; `session` is a boto3 Session
-    (or anything with `client(name)`) pointed at moto."""
+def _queue(sqs: Any, name: str, **attributes: str) -> tuple[str, str]:
+    url = sqs.create_queue(QueueName=name, Attributes=attributes)["QueueUrl"]
+    arn = sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["QueueArn"])["Attributes"]
+    return str(url), str(arn["QueueArn"])
+
+
+def _consumer_queue(session: Any, bus: str, prefix: str, consumer: Consumer) -> ConsumerQueue:
+    """rule -> queue (+ DLQ after `max_receive_count` receives), as EventConsumer makes."""
+    sqs, events = session.client("sqs"), session.client("events")
+    base = f"{prefix}-{consumer.name.lower()}"
+    dlq_url, dlq_arn = _queue(sqs, f"{base}-dlq")
+    url, arn = _queue(
+        sqs,
+        base,
+        VisibilityTimeout=str(LOCAL_VISIBILITY_TIMEOUT_SECONDS),
+        RedrivePolicy=json.dumps(
+            {"deadLetterTargetArn": dlq_arn, "maxReceiveCount": consumer.max_receive_count}
+        ),
+    )
+    pattern = {
+        "source": [{"prefix": f"{SOURCE_PREFIX}."}],
+        "detail-type": list(consumer.event_types),
+    }
+    events.put_rule(Name=base, EventBusName=bus, EventPattern=json.dumps(pattern))
+    events.put_targets(Rule=base, EventBusName=bus, Targets=[{"Id": "queue", "Arn": arn}])
+    if consumer.ses_events:
+        events.put_rule(Name=f"{base}-ses", EventPattern=json.dumps(SES_EVENT_PATTERN))
+        events.put_targets(Rule=f"{base}-ses", Targets=[{"Id": "queue", "Arn": arn}])
+    return ConsumerQueue(
+        consumer.name, consumer.handler, url, arn, dlq_url, consumer.max_receive_count
+    )
+
+
+def _notification_channels(session: Any, stage: str, api_url: str) -> dict[str, str]:
+    """The sender domain, the link-signing secret, the API URL parameter, the push
+    platform applications and the reminders' schedule group; returns the push ARNs."""
+    session.client("ses").verify_domain_identity(Domain=EMAIL_DOMAIN)
+    session.client("secretsmanager").create_secret(
+        Name=signing_secret_name(stage), SecretString=secrets.token_urlsafe(32)
+    )
+    session.client("ssm").put_parameter(
+        Name=api_url_parameter(stage), Value=api_url, Type="String", Overwrite=True
+    )
+    session.client("scheduler").create_schedule_group(Name=reminder_group_name(stage))
+    sns = session.client("sns")
+    platforms = {"apns": "APNS_SANDBOX", "fcm": "GCM"}
+    return {
+        name: sns.create_platform_application(
+            Name=push_application_name(stage, name),
+            Platform=platform,
+            Attributes={"PlatformCredential": "local", "PlatformPrincipal": "local"},
+        )["PlatformApplicationArn"]
+        for name, platform in platforms.items()
+    }
+
+
+def provision(session: Any, stage: str = LOCAL_STAGE, api_url: str = "") -> LocalResources:
+    """Create table (with its stream), user pool and client, bucket, bus, the consumers'
+    queues and rules, and the notification channels; `session` is a boto3 Session (or
+    anything with `client(name)`) pointed at moto."""
     name = table_name(stage)
-    create_table(session.client("dynamodb"), name)
+    stream_arn = create_table(session.client("dynamodb"), name, stream=True)
     pool_id, client_id = create_user_pool(session.client("cognito-idp"), stage)
     bucket = f"{resource_prefix(stage)}-assets"
     session.client("s3").create_bucket(
@@ -118,4 +213,22 @@ def provision(session: Any, stage: str = LOCAL_STAGE) -> LocalResources:
     )
     bus = resource_prefix(stage)
     session.client("events").create_event_bus(Name=bus)
-    return LocalResources(name, pool_id, client_id, bucket, bus)
+    failures_url, _ = _queue(session.client("sqs"), f"{resource_prefix(stage)}-stream-failures")
+    consumers = tuple(
+        _consumer_queue(session, bus, resource_prefix(stage), consumer) for consumer in CONSUMERS
+    )
+    push = _notification_channels(session, stage, api_url)
+    return LocalResources(
+        name,
+        pool_id,
+        client_id,
+        bucket,
+        bus,
+        stream_arn=stream_arn,
+        stream_failures_url=failures_url,
+        consumers=consumers,
+        signing_secret_name=signing_secret_name(stage),
+        api_url_parameter=api_url_parameter(stage),
+        push_applications=push,
+        reminder_group=reminder_group_name(stage),
+    )

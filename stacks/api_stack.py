@@ -8,12 +8,20 @@ from aws_cdk import aws_cognito as cognito
 from aws_cdk import aws_dynamodb as dynamodb
 from aws_cdk import aws_iam as iam
 from aws_cdk import aws_logs as logs
+from aws_cdk import aws_secretsmanager as secretsmanager
+from aws_cdk import aws_ssm as ssm
 from aws_cdk import aws_wafv2 as wafv2
 from constructs import Construct
 
+from shared.names import api_url_parameter, signing_secret_name
 from shared.store.schema import GSI1, GSI2
 from stacks.config import StageConfig
 from stacks.constructs.layers import LambdaLayers
+from stacks.constructs.notifications import (
+    acknowledge_push_endpoints,
+    push_application_arns,
+    push_endpoint_arns,
+)
 from stacks.constructs.service_function import ServiceFunction, retention
 from stacks.constructs.web_acl import ApiWebAcl
 from stacks.nag import acknowledge
@@ -35,6 +43,11 @@ SERVICE_TABLE_ACCESS: dict[str, tuple[list[str], list[str]]] = {
     ),
     # Reading participants' emergency contacts is a BatchGetItem of their profiles.
     "rides": ([*_READ, *_WRITE], [GSI2.name]),
+    # Preferences and devices under the caller's own partition.
+    "notifications": (
+        ["dynamodb:GetItem", "dynamodb:Query", "dynamodb:PutItem", "dynamodb:DeleteItem"],
+        [],
+    ),
 }
 
 _ERROR_TEMPLATE = '{"error": {"code": "%s", "message": $context.error.messageString}}'
@@ -73,6 +86,7 @@ class ApiStack(Stack):
                         if service == "users"
                         else {}
                     ),
+                    **(_notifications_environment(config) if service == "notifications" else {}),
                 },
             )
             actions, indexes = SERVICE_TABLE_ACCESS[service]
@@ -108,6 +122,8 @@ class ApiStack(Stack):
             "Avatars are stored per user under avatars/{user_id}/; the function presigns "
             "uploads for whichever user calls, so it needs the avatars/ prefix, no more.",
         )
+
+        self._grant_notifications(config)
 
         access_logs = logs.LogGroup(
             self,
@@ -197,8 +213,7 @@ class ApiStack(Stack):
                 acknowledge(
                     public,
                     rule,
-                    "A public iCalendar feed of a club's public rides: calendar apps "
-                    "subscribe by URL and cannot send tokens; it serves nothing else.",
+                    route.public_because,
                 )
         self._acknowledge_preflight()
         acknowledge(
@@ -226,6 +241,36 @@ class ApiStack(Stack):
         )
 
         CfnOutput(self, "ApiUrl", value=self.api.url)
+        # Other stacks' functions (links in e-mails) read the URL here, not from an export.
+        ssm.StringParameter(
+            self,
+            "ApiUrlParameter",
+            parameter_name=api_url_parameter(config.name),
+            string_value=self.api.url,
+            description="Base URL of the stage's REST API",
+        )
+
+    def _grant_notifications(self, config: StageConfig) -> None:
+        """Push endpoints under the stage's platform applications, and the key that checks
+        unsubscribe links."""
+        role = self.functions["notifications"].role
+        arns = push_application_arns(config)
+        role.add_to_policy(
+            iam.PolicyStatement(
+                actions=["sns:CreatePlatformEndpoint"], resources=list(arns.values())
+            )
+        )
+        role.add_to_policy(
+            iam.PolicyStatement(
+                actions=["sns:DeleteEndpoint"],
+                resources=[push_endpoint_arns(config, platform) for platform in arns],
+            )
+        )
+        acknowledge_push_endpoints(role, config)
+        secret = secretsmanager.Secret.from_secret_name_v2(
+            self, "SigningKey", signing_secret_name(config.name)
+        )
+        secret.grant_read(role)
 
     def _error_responses(self) -> None:
         """Gateway-made errors (bad token, throttling) use the API's JSON error envelope."""
@@ -266,6 +311,13 @@ class ApiStack(Stack):
                         "CORS preflight (OPTIONS) requests carry no credentials by the "
                         "browser's design and reach only a mock integration.",
                     )
+
+
+def _notifications_environment(config: StageConfig) -> dict[str, str]:
+    return {
+        "PUSH_APPLICATIONS": json.dumps(push_application_arns(config)),
+        "SIGNING_SECRET_NAME": signing_secret_name(config.name),
+    }
 
 
 def _health_integration() -> apigw.MockIntegration:

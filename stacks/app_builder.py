@@ -67,7 +67,7 @@ def build_platform(app: App, config: StageConfig) -> PlatformStacks:
             *api.functions.values(),
             *identity.triggers.values(),
             integration.publisher,
-            integration.counts,
+            *integration.consumers.values(),
         ],
         table=data.table,
         dead_letter_queues=integration.dead_letter_queues,

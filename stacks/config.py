@@ -30,6 +30,14 @@ class StageConfig:
     deployment: Literal["all_at_once", "canary", "linear"] = "canary"
     # Cognito Plus plan with full-function threat protection (cost; prod only by default).
     threat_protection: bool = False
+    # The SES identity notifications are sent from: a domain verified in SES (DKIM records
+    # in its DNS, see the README) and an address in it.
+    email_domain: str = "sydneycycling.example"
+    email_sender: str = "notifications@sydneycycling.example"
+    # APNs sandbox for development builds of the app, production APNs elsewhere.
+    apns_platform: Literal["APNS", "APNS_SANDBOX"] = "APNS"
+    # How long before a ride its joined riders get the reminder.
+    reminder_lead_hours: int = 24
     tags: dict[str, str] = field(default_factory=dict)
 
     @property
@@ -52,11 +60,16 @@ _STAGES: dict[StageName, StageConfig] = {
         api_burst_limit=100,
         deployment="all_at_once",
         cors_allowed_origins=("http://localhost:5173", "http://localhost:3001"),
+        email_domain="dev.sydneycycling.example",
+        email_sender="notifications@dev.sydneycycling.example",
+        apns_platform="APNS_SANDBOX",
     ),
     "staging": StageConfig(
         name="staging",
         log_retention_days=30,
         cors_allowed_origins=("https://staging.sydneycycling.example",),
+        email_domain="staging.sydneycycling.example",
+        email_sender="notifications@staging.sydneycycling.example",
     ),
     "prod": StageConfig(
         name="prod",
@@ -76,7 +89,7 @@ def load_stage(name: str, overrides: dict[str, Any] | None = None) -> StageConfi
         raise ValueError(f"Unknown stage '{name}'; choose one of {', '.join(STAGES)}.")
     config = _STAGES[name]
     known = {k: v for k, v in (overrides or {}).items() if v is not None}
-    unknown = set(known) - {"account", "region", "alarm_email"}
+    unknown = set(known) - {"account", "region", "alarm_email", "email_domain", "email_sender"}
     if unknown:
         raise ValueError(f"Unknown stage overrides: {', '.join(sorted(unknown))}")
     return replace(config, **known)

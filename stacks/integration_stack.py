@@ -14,19 +14,11 @@ from shared.events import SOURCE_PREFIX
 from stacks.config import StageConfig
 from stacks.constructs.event_consumer import EventConsumer
 from stacks.constructs.layers import LambdaLayers
+from stacks.constructs.notifications import NotificationChannels
 from stacks.constructs.queues import secure_queue
 from stacks.constructs.service_function import ServiceFunction
+from stacks.consumers import CONSUMERS, COUNTS, NOTIFICATIONS, PUBLISHER_HANDLER
 from stacks.nag import acknowledge
-
-COUNTED_EVENTS = (
-    "user_joined_club",
-    "membership_approved",
-    "membership_ended",
-    "membership_suspended",
-    "membership_reinstated",
-    "ride_created",
-    "ride_cancelled",
-)
 
 
 class IntegrationStack(Stack):
@@ -54,7 +46,7 @@ class IntegrationStack(Stack):
             "EventPublisher",
             config=config,
             package="integration",
-            handler="integration.publisher.handler",
+            handler=PUBLISHER_HANDLER,
             description=f"Publishes domain events from the table stream ({config.name})",
             layers=layers,
             environment={"TABLE_NAME": table.table_name, "EVENT_BUS_NAME": self.bus.event_bus_name},
@@ -80,27 +72,41 @@ class IntegrationStack(Stack):
             )
         )
 
-        self.counts = ServiceFunction(
-            self,
-            "CountsConsumer",
-            config=config,
-            package="integration",
-            handler="integration.counts.handler",
-            description=f"Maintains member and ride counts from domain events ({config.name})",
-            layers=layers,
-            environment={"TABLE_NAME": table.table_name},
-            timeout=Duration.seconds(30),
-        )
+        self.consumers: dict[str, ServiceFunction] = {}
+        self.dead_letter_queues: dict[str, sqs.IQueue] = {"StreamFailures": self.stream_failures}
+        for consumer in CONSUMERS:
+            function = ServiceFunction(
+                self,
+                f"{consumer.name}Consumer",
+                config=config,
+                package=consumer.handler.split(".")[0],
+                handler=consumer.handler,
+                description=f"{consumer.name} consumer of domain events ({config.name})",
+                layers=layers,
+                environment={"TABLE_NAME": table.table_name},
+                timeout=Duration.seconds(30),
+            )
+            wiring = EventConsumer(
+                self,
+                consumer.name,
+                bus=self.bus,
+                event_types=consumer.event_types,
+                function=function,
+                max_receive_count=consumer.max_receive_count,
+            )
+            self.consumers[consumer.name] = function
+            self.dead_letter_queues[f"{consumer.name}DeadLetters"] = wiring.dead_letter_queue
+            if consumer is NOTIFICATIONS:
+                self.notifications = NotificationChannels(
+                    self, "NotificationChannels", config=config, queue=wiring.queue
+                )
+                for name, value in self.notifications.environment.items():
+                    function.function.add_environment(name, value)
+                self.notifications.grant_consumer(function.role, config, table.table_arn)
+        self.counts = self.consumers[COUNTS.name]
         # Only the idempotency marker put and the counter update, inside one transaction.
         self.counts.role.add_to_policy(
             iam.PolicyStatement(
                 actions=["dynamodb:PutItem", "dynamodb:UpdateItem"], resources=[table.table_arn]
             )
         )
-        self.counts_consumer = EventConsumer(
-            self, "Counts", bus=self.bus, event_types=COUNTED_EVENTS, function=self.counts
-        )
-        self.dead_letter_queues: dict[str, sqs.IQueue] = {
-            "StreamFailures": self.stream_failures,
-            "CountsDeadLetters": self.counts_consumer.dead_letter_queue,
-        }

@@ -183,4 +183,12 @@ MATRIX: tuple[RouteCase, ...] = (
         target="member",
         capability="manage_rides",
     ),
+    # Every signed-in user manages their own notification settings and phones.
+    RouteCase("GET", "/users/me/notification-preferences", _all(200), capability="list_clubs"),
+    # A stale version: everyone is authorized and loses the version check.
+    RouteCase("PUT", "/users/me/notification-preferences", _all(409), capability="list_clubs"),
+    RouteCase("POST", "/users/me/devices", _all(201), capability="list_clubs"),
+    RouteCase("GET", "/users/me/devices", _all(200), capability="list_clubs"),
+    # A device nobody registered.
+    RouteCase("DELETE", "/users/me/devices/{device_id}", _all(404), capability="list_clubs"),
 )

@@ -8,11 +8,21 @@ from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
+from shared.event_catalog import (
+    CATALOG,
+    ClubCreated,
+    ClubUpdated,
+    EventData,
+    MembershipChanged,
+    ParticipationChanged,
+    RideChanged,
+    UserRegistered,
+)
 from shared.events import DomainEvent
 
 Image = dict[str, Any]
 # What an entity's change means: (event type, data) pairs.
-Meanings = list[tuple[str, dict[str, Any]]]
+Meanings = list[tuple[str, EventData]]
 
 _MEMBERSHIP_STATUS_EVENTS: dict[tuple[str | None, str], str] = {
     (None, "active"): "user_joined_club",
@@ -40,27 +50,57 @@ _PARTICIPATION_STATUS_EVENTS: dict[tuple[str | None, str], str] = {
     ("joined", "removed"): "participation_withdrawn",
     ("waitlisted", "removed"): "participation_withdrawn",
 }
-_NOT_CHANGES = frozenset({"version", "updated_at", "updated_by", "GSI1PK", "GSI1SK"})
+# Bookkeeping, index keys and counters kept by other writers: not what an edit changed.
+_NOT_CHANGES = frozenset(
+    {
+        "version",
+        "updated_at",
+        "updated_by",
+        "GSI1PK",
+        "GSI1SK",
+        "GSI2SK",
+        "start_at_utc",
+        "member_count",
+        "ride_count",
+        "admin_count",
+        "participant_count",
+        "waitlist_count",
+        "leader_count",
+    }
+)
+
+
+def _changed(old: Image, new: Image) -> list[str]:
+    return sorted(k for k in (set(old) | set(new)) - _NOT_CHANGES if old.get(k) != new.get(k))
+
+
+def _user(old: Image, new: Image) -> Meanings:
+    return [] if old else [("user_registered", UserRegistered(user_id=new["user_id"]))]
 
 
 def _club(old: Image, new: Image) -> Meanings:
     if not old:
-        keep = ("club_id", "name", "join_policy")
-        return [("club_created", {k: new[k] for k in keep})]
-    changed = sorted(k for k in (set(old) | set(new)) - _NOT_CHANGES if old.get(k) != new.get(k))
-    return [
-        ("club_updated", {"club_id": new["club_id"], "changed": changed, "version": new["version"]})
-    ]
+        created = ClubCreated(
+            club_id=new["club_id"], name=new["name"], join_policy=new["join_policy"]
+        )
+        return [("club_created", created)]
+    changed = ClubUpdated(
+        club_id=new["club_id"], changed=_changed(old, new), version=new["version"]
+    )
+    return [("club_updated", changed)]
 
 
 def _membership(old: Image, new: Image) -> Meanings:
-    keep = ("club_id", "user_id", "membership_id", "status", "club_role")
-    data = {
-        **{k: new[k] for k in keep},
-        "previous_status": old.get("status"),
-        "previous_role": old.get("club_role"),
-    }
-    meanings = []
+    data = MembershipChanged(
+        club_id=new["club_id"],
+        user_id=new["user_id"],
+        membership_id=new["membership_id"],
+        status=new["status"],
+        club_role=new["club_role"],
+        previous_status=old.get("status"),
+        previous_role=old.get("club_role"),
+    )
+    meanings: Meanings = []
     if old.get("status") != new["status"]:
         ended = new["status"] == "removed"
         event = (
@@ -82,14 +122,31 @@ def _ride(old: Image, new: Image) -> Meanings:
         event = "ride_cancelled"
     else:
         event = "ride_updated"
-    keep = ("ride_id", "club_id", "start_at", "status", "visibility")
-    return [(event, {k: new[k] for k in keep})]
+    data = RideChanged(
+        ride_id=new["ride_id"],
+        club_id=new["club_id"],
+        title=new["title"],
+        start_at=new["start_at"],
+        status=new["status"],
+        visibility=new["visibility"],
+        meeting_point=(new.get("meeting_point") or {}).get("name", ""),
+        changed=_changed(old, new) if old else [],
+        cancel_reason=new.get("cancel_reason"),
+    )
+    return [(event, data)]
 
 
 def _participation(old: Image, new: Image) -> Meanings:
-    keep = ("participation_id", "ride_id", "club_id", "user_id", "status", "role")
-    data = {**{k: new[k] for k in keep}, "previous_status": old.get("status")}
-    meanings = []
+    data = ParticipationChanged(
+        participation_id=new["participation_id"],
+        ride_id=new["ride_id"],
+        club_id=new["club_id"],
+        user_id=new["user_id"],
+        status=new["status"],
+        role=new["role"],
+        previous_status=old.get("status"),
+    )
+    meanings: Meanings = []
     event = _PARTICIPATION_STATUS_EVENTS.get((old.get("status"), new["status"]))
     if event and old.get("status") != new["status"]:
         meanings.append((event, data))
@@ -98,11 +155,12 @@ def _participation(old: Image, new: Image) -> Meanings:
     return meanings
 
 
-_BY_ENTITY: dict[str, tuple[str, Callable[[Image, Image], Meanings]]] = {
-    "club": ("clubs", _club),
-    "membership": ("memberships", _membership),
-    "ride": ("rides", _ride),
-    "participation": ("rides", _participation),
+_BY_ENTITY: dict[str, Callable[[Image, Image], Meanings]] = {
+    "user": _user,
+    "club": _club,
+    "membership": _membership,
+    "ride": _ride,
+    "participation": _participation,
 }
 
 
@@ -113,18 +171,17 @@ def events_from_change(
     Event ids derive from the stream record's, so a redelivered record repeats them."""
     if new is None or kind == "REMOVE" or (old and old.get("version") == new.get("version")):
         return []
-    known = _BY_ENTITY.get(str(new.get("entity")))
-    if known is None:
+    meaning = _BY_ENTITY.get(str(new.get("entity")))
+    if meaning is None:
         return []
-    context, meaning = known
     return [
         DomainEvent(
             event_id=f"{event_id}:{event_type}",
             event_type=event_type,
-            context=context,
+            context=CATALOG[event_type].context,
             occurred_at=datetime.fromisoformat(new["updated_at"]),
-            actor=new.get("updated_by") or new.get("created_by"),
-            data=data,
+            actor=new.get("updated_by") or new.get("created_by") or new.get("user_id"),
+            data=data.model_dump(mode="json"),
         )
         for event_type, data in meaning(old or {}, new)
     ]

@@ -26,6 +26,8 @@ class UserProfile(BaseModel):
     emergency_contact: EmergencyContact | None = None
     # The profile is the authority; Cognito's custom attribute mirrors it.
     system_role: SystemRole = SystemRole.USER
+    # Set when the address bounced permanently or complained: no more e-mail is sent to it.
+    email_suppressed: bool = False
     created_at: datetime
     updated_at: datetime
     version: int = 1

@@ -79,3 +79,21 @@ def club_rides_pk(club_id: str) -> str:
 
 def ride_start_sk(start_at_utc: str, ride_id: str) -> str:
     return f"{start_at_utc}#{ride_id}"
+
+
+def preferences_key(user_id: str) -> dict[str, str]:
+    """A user's notification preferences (absent: the defaults)."""
+    return {"PK": f"{USER_PREFIX}{user_id}", "SK": "NOTIFY#PREFERENCES"}
+
+
+DEVICE_PREFIX = "DEVICE#"
+
+
+def device_key(user_id: str, device_id: str) -> dict[str, str]:
+    return {"PK": f"{USER_PREFIX}{user_id}", "SK": f"{DEVICE_PREFIX}{device_id}"}
+
+
+def delivery_key(event_id: str, user_id: str, channel: str) -> dict[str, str]:
+    """The record that a notification for an event went to a user on a channel (at most
+    once per event, recipient and channel; it expires by TTL)."""
+    return {"PK": f"DELIVERY#{event_id}", "SK": f"{user_id}#{channel}"}

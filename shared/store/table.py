@@ -159,6 +159,33 @@ class Table:
         with mapped_errors():
             self.client.put_item(**params)
 
+    def update(
+        self,
+        key: Mapping[str, str],
+        expression: str,
+        *,
+        condition: str | None = None,
+        values: Mapping[str, Any] | None = None,
+        names: Mapping[str, str] | None = None,
+    ) -> None:
+        params: dict[str, Any] = {
+            "TableName": self.name,
+            "Key": serialize(key),
+            "UpdateExpression": expression,
+        }
+        if condition:
+            params["ConditionExpression"] = condition
+        if values:
+            params["ExpressionAttributeValues"] = serialize(values)
+        if names:
+            params["ExpressionAttributeNames"] = dict(names)
+        with mapped_errors():
+            self.client.update_item(**params)
+
+    def delete(self, key: Mapping[str, str]) -> None:
+        with mapped_errors():
+            self.client.delete_item(TableName=self.name, Key=serialize(key))
+
     def transact_write(self, actions: Sequence[Mapping[str, Any]]) -> None:
         """Write all actions atomically. Each action is {"Put"|"Update"|...: {...}} with
         plain-Python values under "Item"/"Key"/"ExpressionAttributeValues"."""

@@ -143,6 +143,7 @@ def send(
         path = path.replace("{membership_id}", world.memberships[case.target])
         path = path.replace("{participation_id}", world.participations.get(case.target, ""))
         path = path.replace("{user_id}", people.subs[case.target])
+    path = path.replace("{device_id}", "0" * 32)
     bodies: dict[tuple[str, str], dict[str, Any]] = {
         ("POST", "/clubs"): {"name": world.name, "disciplines": ["road"]},
         ("PUT", "/clubs/{club_id}"): {"version": 999, "city": "Wollongong"},
@@ -154,6 +155,8 @@ def send(
         ("PUT", "/users/{user_id}"): {"version": 99, "system_role": "SiteAdmin"},
         ("POST", "/users/me/avatar"): {"content_type": "image/png"},
         ("PUT", "/users/me/avatar"): {"key": f"avatars/{people.subs.get(persona)}/none.png"},
+        ("PUT", "/users/me/notification-preferences"): {"version": 99},
+        ("POST", "/users/me/devices"): {"platform": "fcm", "token": uuid.uuid4().hex * 2},
     }
     body = bodies.get((case.method, case.path))
     answer = api.call(case.method, path, token, json=body)

@@ -182,6 +182,7 @@ def test_service_function_shape(synth: Synth) -> None:
     assert handlers == [
         "clubs.handler.handler",
         "memberships.handler.handler",
+        "notifications.handler.handler",
         "rides.handler.handler",
         "users.handler.handler",
     ]

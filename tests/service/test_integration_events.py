@@ -218,6 +218,8 @@ def ride_image(status: str = "scheduled", version: int = 1, **extra: Any) -> dic
         "entity": "ride",
         "ride_id": f"{CLUB_ID}_r1",
         "club_id": CLUB_ID,
+        "title": "Saturday Bay Run",
+        "meeting_point": {"name": "Centennial Park", "lat": -33.9, "lon": 151.2},
         "start_at": "2026-12-01T06:00:00+11:00",
         "status": status,
         "visibility": "public",

@@ -1,0 +1,223 @@
+"""What Lambda's event source mappings do in AWS, done locally with the real handlers.
+
+- `StreamMapping` reads the table's stream (moto's DynamoDB Streams) in batches, invokes
+  the publisher, honours partial batch failures, retries with backoff, bisects a failing
+  batch, and sends what still fails to the failure queue, as the deployed mapping does
+  (`bisect_batch_on_error`, `retry_attempts`, `on_failure`).
+- `QueueMapping` long-polls a consumer's SQS queue, invokes the consumer with the batch,
+  deletes what succeeded and leaves the reported failures to reappear after the visibility
+  timeout; moto's redrive policy parks a message in the dead-letter queue after
+  `maxReceiveCount` receives, as SQS does.
+
+Each runs in its own thread and calls handlers through the worker pool, like the API.
+"""
+
+import json
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from local.provision import REGION, ConsumerQueue
+from shared.observability import logger
+
+Invoke = Callable[[str, dict[str, Any]], Any]
+
+
+class PollingThread:
+    """A daemon thread that calls `poll_once` until stopped; `poll_once` returns whether
+    it found work (if not, the thread waits `idle_seconds`)."""
+
+    idle_seconds = 0.2
+
+    def __init__(self, name: str) -> None:
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, name=name, daemon=True)
+
+    def start(self) -> None:
+        self._thread.start()
+
+    def stop(self) -> None:
+        self._stop.set()
+        self._thread.join(timeout=10)
+
+    def _run(self) -> None:
+        while not self._stop.is_set():
+            try:
+                busy = self.poll_once()
+            except Exception:  # keep the platform alive; the next poll tries again
+                logger.exception(f"{self._thread.name} failed")
+                busy = False
+            if not busy:
+                self._stop.wait(self.idle_seconds)
+
+    def poll_once(self) -> bool:
+        raise NotImplementedError
+
+
+def _failed_from(
+    answer: Any, records: list[dict[str, Any]], key: Callable[[dict[str, Any]], str]
+) -> int | None:
+    """Index of the first failed record in a partial batch response (None: all went)."""
+    failures = {f.get("itemIdentifier") for f in (answer or {}).get("batchItemFailures") or []}
+    for index, record in enumerate(records):
+        if key(record) in failures:
+            return index
+    return None
+
+
+class StreamMapping(PollingThread):
+    def __init__(
+        self,
+        streams: Any,
+        sqs: Any,
+        stream_arn: str,
+        failure_queue_url: str,
+        invoke: Invoke,
+        handler: str,
+        *,
+        batch_size: int = 100,
+        retry_attempts: int = 10,
+        backoff_seconds: float = 0.1,
+    ) -> None:
+        super().__init__("stream-mapping")
+        self.streams, self.sqs = streams, sqs
+        self.stream_arn = stream_arn
+        self.failure_queue_url = failure_queue_url
+        self.invoke, self.handler = invoke, handler
+        self.batch_size = batch_size
+        self.retry_attempts = retry_attempts
+        self.backoff_seconds = backoff_seconds
+        self._iterator: str | None = None
+
+    def _shard_iterator(self) -> str:
+        if self._iterator is None:
+            shard = self.streams.describe_stream(StreamArn=self.stream_arn)["StreamDescription"][
+                "Shards"
+            ][0]
+            self._iterator = self.streams.get_shard_iterator(
+                StreamArn=self.stream_arn,
+                ShardId=shard["ShardId"],
+                ShardIteratorType="TRIM_HORIZON",
+            )["ShardIterator"]
+        return self._iterator
+
+    def poll_once(self) -> bool:
+        answer = self.streams.get_records(
+            ShardIterator=self._shard_iterator(), Limit=self.batch_size
+        )
+        self._iterator = answer["NextShardIterator"]
+        records = [
+            {**r, "eventSourceARN": self.stream_arn, "awsRegion": REGION} for r in answer["Records"]
+        ]
+        if records:
+            self.process(records)
+        return bool(records)
+
+    def process(self, records: list[dict[str, Any]]) -> None:
+        """Deliver `records` in order; a failing record is retried (with the records after
+        it), its batch bisected, and after the last attempt reported and skipped."""
+        attempts = 0
+        while records:
+            failed = self._invoke(records)
+            if failed is None:
+                return
+            records = records[failed:]
+            attempts += 1
+            if attempts > self.retry_attempts:
+                self._give_up(records)
+                return
+            if len(records) > 1:
+                half = len(records) // 2
+                self.process(records[:half])
+                self.process(records[half:])
+                return
+            time.sleep(min(self.backoff_seconds * 2**attempts, 2.0))
+
+    def _invoke(self, records: list[dict[str, Any]]) -> int | None:
+        try:
+            answer = self.invoke(self.handler, {"Records": records})
+        except Exception:
+            logger.exception("stream batch failed")
+            return 0
+        return _failed_from(answer, records, lambda r: r["dynamodb"]["SequenceNumber"])
+
+    def _give_up(self, records: list[dict[str, Any]]) -> None:
+        """What Lambda sends to the on-failure destination: where the batch was."""
+        numbers = [r["dynamodb"]["SequenceNumber"] for r in records]
+        info = {
+            "requestContext": {"condition": "RetryAttemptsExhausted"},
+            "DDBStreamBatchInfo": {
+                "streamArn": self.stream_arn,
+                "startSequenceNumber": numbers[0],
+                "endSequenceNumber": numbers[-1],
+                "batchSize": len(records),
+            },
+        }
+        self.sqs.send_message(QueueUrl=self.failure_queue_url, MessageBody=json.dumps(info))
+
+
+@dataclass
+class QueueStats:
+    received: int = 0
+    succeeded: int = 0
+    failed: int = 0
+
+
+class QueueMapping(PollingThread):
+    def __init__(
+        self, sqs: Any, queue: ConsumerQueue, invoke: Invoke, *, batch_size: int = 10
+    ) -> None:
+        super().__init__(f"queue-mapping-{queue.name}")
+        self.sqs, self.queue, self.invoke = sqs, queue, invoke
+        self.batch_size = batch_size
+        self.stats = QueueStats()
+        self.idle_seconds = 0.0  # the receive call itself waits
+
+    def poll_once(self) -> bool:
+        answer = self.sqs.receive_message(
+            QueueUrl=self.queue.queue_url,
+            MaxNumberOfMessages=self.batch_size,
+            WaitTimeSeconds=1,
+            AttributeNames=["All"],
+            MessageAttributeNames=["All"],
+        )
+        messages = answer.get("Messages") or []
+        if not messages:
+            return False
+        records = [self._record(m) for m in messages]
+        self.stats.received += len(records)
+        try:
+            result = self.invoke(self.queue.handler, {"Records": records})
+            failed_ids = {
+                f.get("itemIdentifier") for f in (result or {}).get("batchItemFailures") or []
+            }
+        except Exception:
+            logger.exception(f"{self.queue.name} batch failed")
+            failed_ids = {r["messageId"] for r in records}
+        done = [m for m in messages if m["MessageId"] not in failed_ids]
+        self.stats.succeeded += len(done)
+        self.stats.failed += len(messages) - len(done)
+        if done:
+            self.sqs.delete_message_batch(
+                QueueUrl=self.queue.queue_url,
+                Entries=[
+                    {"Id": str(i), "ReceiptHandle": m["ReceiptHandle"]} for i, m in enumerate(done)
+                ],
+            )
+        return True
+
+    def _record(self, message: dict[str, Any]) -> dict[str, Any]:
+        """A message as Lambda's SQS integration hands it to the function."""
+        return {
+            "messageId": message["MessageId"],
+            "receiptHandle": message["ReceiptHandle"],
+            "body": message["Body"],
+            "attributes": message.get("Attributes") or {},
+            "messageAttributes": message.get("MessageAttributes") or {},
+            "md5OfBody": message.get("MD5OfBody", ""),
+            "eventSource": "aws:sqs",
+            "eventSourceARN": self.queue.queue_arn,
+            "awsRegion": REGION,
+        }

@@ -1,0 +1,107 @@
+"""Preference, device and unsubscribe rules: every user manages their own, and a signed
+link stops one category of e-mail without signing in."""
+
+import hashlib
+from collections.abc import Callable
+
+from notifications.schemas import DeviceOut, PreferencesChange, Unsubscribed
+from notifications.store import MAX_DEVICES, NotificationStore
+from notifications.tokens import read_token
+from shared.adapters.push import PushGateway
+from shared.authz import Capability, Principal, require
+from shared.domain.clock import utc_now
+from shared.domain.errors import Conflict, NotFound
+from shared.domain.notifications import Channel, Device, Preferences, PushPlatform
+
+
+def my_preferences(principal: Principal, store: NotificationStore) -> Preferences:
+    require(Capability.LIST_CLUBS, principal)  # any signed-in user, their own
+    return store.preferences(principal.user_id)
+
+
+def change_preferences(
+    principal: Principal, change: PreferencesChange, store: NotificationStore
+) -> Preferences:
+    require(Capability.LIST_CLUBS, principal)
+    current = store.preferences(principal.user_id)
+    if change.version != current.version:
+        raise Conflict(
+            f"The preferences are at version {current.version}, not {change.version}.",
+            code="version_conflict",
+        )
+    updated = change.applied_to(current)
+    store.save_preferences(principal.user_id, current, updated)
+    return updated
+
+
+def device_id(platform: PushPlatform, token: str) -> str:
+    """Stable per (platform, token): registering the same phone again is the same device,
+    and the token itself is never stored or logged."""
+    return hashlib.sha256(f"{platform}:{token}".encode()).hexdigest()[:32]
+
+
+def _out(device: Device) -> DeviceOut:
+    return DeviceOut.model_validate(device.model_dump())
+
+
+def register_device(
+    principal: Principal,
+    platform: PushPlatform,
+    token: str,
+    store: NotificationStore,
+    push: PushGateway,
+) -> tuple[DeviceOut, bool]:
+    """The device, and whether it is new."""
+    require(Capability.LIST_CLUBS, principal)
+    wanted = device_id(platform, token)
+    devices = store.devices(principal.user_id)
+    known = next((d for d in devices if d.device_id == wanted), None)
+    if known is not None:
+        return _out(known), False
+    if len(devices) >= MAX_DEVICES:
+        raise Conflict(f"At most {MAX_DEVICES} devices; remove one first.", code="too_many_devices")
+    endpoint = push.register(platform, token, principal.user_id)
+    device = Device(
+        device_id=wanted,
+        user_id=principal.user_id,
+        platform=platform,
+        endpoint_arn=endpoint,
+        created_at=utc_now().isoformat(),
+    )
+    created = store.put_device(device)
+    return _out(device), created
+
+
+def my_devices(principal: Principal, store: NotificationStore) -> list[DeviceOut]:
+    require(Capability.LIST_CLUBS, principal)
+    return [_out(d) for d in store.devices(principal.user_id)]
+
+
+def remove_device(
+    principal: Principal, wanted: str, store: NotificationStore, push: PushGateway
+) -> None:
+    require(Capability.LIST_CLUBS, principal)
+    device = next((d for d in store.devices(principal.user_id) if d.device_id == wanted), None)
+    if device is None:
+        raise NotFound(f"No device with id '{wanted}'.", code="device_not_found")
+    push.unregister(device.endpoint_arn)
+    store.delete_device(principal.user_id, wanted)
+
+
+def unsubscribe(token: str, secret: Callable[[], str], store: NotificationStore) -> Unsubscribed:
+    """Stop e-mail of the token's category for the token's user (idempotent)."""
+    user_id, category = read_token(secret(), token)
+    for _ in range(3):  # a concurrent change of the same preferences: read again
+        current = store.preferences(user_id)
+        if not current.allows(category, Channel.EMAIL):
+            return Unsubscribed(category=category)
+        choice = getattr(current, category.value).model_copy(update={"email": False})
+        updated = current.model_copy(
+            update={category.value: choice, "version": current.version + 1}
+        )
+        try:
+            store.save_preferences(user_id, current, updated)
+            return Unsubscribed(category=category)
+        except Conflict:
+            continue
+    raise Conflict("The preferences keep changing; try the link again.", code="version_conflict")

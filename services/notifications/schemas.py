@@ -1,0 +1,68 @@
+"""Request and response models of the notifications API."""
+
+from datetime import datetime
+from typing import Annotated
+
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+
+from shared.domain.notifications import Category, ChannelChoice, Preferences, PushPlatform
+
+DEVICE_ID_PATTERN = r"^[0-9a-f]{32}$"
+
+
+class ChannelChoiceChange(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    email: bool | None = None
+    push: bool | None = None
+
+
+class PreferencesChange(BaseModel):
+    """The categories to change (channels left out keep their value), against the
+    `version` last read (0 for a user who never saved any)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    version: int = Field(ge=0)
+    membership: ChannelChoiceChange | None = None
+    new_rides: ChannelChoiceChange | None = None
+    ride_changes: ChannelChoiceChange | None = None
+    reminders: ChannelChoiceChange | None = None
+    waitlist: ChannelChoiceChange | None = None
+
+    def applied_to(self, current: Preferences) -> Preferences:
+        changes: dict[str, ChannelChoice] = {}
+        for category in Category:
+            change: ChannelChoiceChange | None = getattr(self, category.value)
+            if change is not None:
+                before: ChannelChoice = getattr(current, category.value)
+                sent = change.model_dump(exclude_none=True)
+                changes[category.value] = before.model_copy(update=sent)
+        return current.model_copy(update={**changes, "version": current.version + 1})
+
+
+DeviceToken = Annotated[
+    str, StringConstraints(min_length=32, max_length=4096, pattern=r"^[A-Za-z0-9:_.\-]+$")
+]
+
+
+class DeviceRegistration(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    platform: PushPlatform
+    token: DeviceToken
+
+
+class DeviceOut(BaseModel):
+    device_id: str
+    platform: PushPlatform
+    created_at: datetime
+
+
+class DeviceList(BaseModel):
+    items: list[DeviceOut]
+
+
+class Unsubscribed(BaseModel):
+    category: Category
+    email: bool = False

@@ -1,0 +1,196 @@
+"""What notifications read and write in the table: preferences, devices, who is in a club
+or on a ride, the recipients' profiles, delivery records and e-mail suppression."""
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from shared.domain.club import Club
+from shared.domain.enums import ClubRole, MembershipStatus
+from shared.domain.errors import Conflict
+from shared.domain.notifications import Device, Preferences
+from shared.domain.ride import Participation, Ride
+from shared.domain.user import UserProfile
+from shared.store import keys
+from shared.store.clubs import to_club
+from shared.store.rides import to_participation, to_ride
+from shared.store.table import ConditionFailed, Item, Table
+from shared.store.users import to_profile
+
+_BATCH = 50  # users per BatchGetItem: a profile and a preferences item each (100 keys)
+MAX_DEVICES = 10
+
+
+@dataclass(frozen=True)
+class Recipient:
+    """A user as a notification needs them: where to reach them and what they allow."""
+
+    user_id: str
+    email: str | None
+    display_name: str | None
+    email_suppressed: bool
+    preferences: Preferences
+
+
+def _preferences(item: Item | None) -> Preferences:
+    if item is None:
+        return Preferences()
+    return Preferences.model_validate(
+        {k: v for k, v in item.items() if k in Preferences.model_fields}
+    )
+
+
+class NotificationStore:
+    def __init__(self, table: Table) -> None:
+        self.table = table
+
+    # Preferences and devices (the API)
+
+    def preferences(self, user_id: str) -> Preferences:
+        return _preferences(self.table.get(keys.preferences_key(user_id)))
+
+    def save_preferences(self, user_id: str, before: Preferences, after: Preferences) -> None:
+        """Write `after` if nobody changed the preferences since `before` was read."""
+        item = {**keys.preferences_key(user_id), "entity": "preferences", **after.model_dump()}
+        try:
+            if before.version == 0:
+                self.table.put(item, condition="attribute_not_exists(PK)")
+            else:
+                self.table.put(
+                    item, condition="version = :expected", values={":expected": before.version}
+                )
+        except ConditionFailed:
+            raise Conflict(
+                "The preferences were changed meanwhile; read them again.", code="version_conflict"
+            ) from None
+
+    def devices(self, user_id: str) -> list[Device]:
+        items, _ = self.table.query_page(
+            index=None,
+            key_condition="PK = :pk AND begins_with(SK, :device)",
+            values={":pk": keys.user_key(user_id)["PK"], ":device": keys.DEVICE_PREFIX},
+            limit=MAX_DEVICES + 1,
+            consistent=True,
+        )
+        return [
+            Device.model_validate({k: v for k, v in i.items() if k in Device.model_fields})
+            for i in items
+        ]
+
+    def put_device(self, device: Device) -> bool:
+        """Record the device; False when it was registered already."""
+        item = {
+            **keys.device_key(device.user_id, device.device_id),
+            "entity": "device",
+            **device.model_dump(),
+        }
+        try:
+            self.table.put(item, condition="attribute_not_exists(PK)")
+        except ConditionFailed:
+            return False
+        return True
+
+    def delete_device(self, user_id: str, device_id: str) -> None:
+        self.table.delete(keys.device_key(user_id, device_id))
+
+    # What events are about
+
+    def club(self, club_id: str) -> Club | None:
+        item = self.table.get(keys.club_key(club_id))
+        return to_club(item) if item else None
+
+    def application_message(self, club_id: str, user_id: str) -> str | None:
+        item = self.table.get(keys.membership_key(club_id, user_id))
+        return item.get("application_message") if item else None
+
+    def ride_and_participants(self, ride_id: str) -> tuple[Ride | None, list[Participation]]:
+        items = list(self._query_all(keys.ride_key(ride_id)["PK"], None))
+        ride = next((to_ride(i) for i in items if i.get("entity") == "ride"), None)
+        return ride, [to_participation(i) for i in items if i.get("entity") == "participation"]
+
+    def active_members(self, club_id: str, *, role: ClubRole | None = None) -> list[str]:
+        """User ids of the club's active members (of one role, if given)."""
+        return [
+            item["user_id"]
+            for item in self._query_all(keys.club_partition(club_id), keys.MEMBER_PREFIX)
+            if item.get("status") == MembershipStatus.ACTIVE
+            and (role is None or item.get("club_role") == role)
+        ]
+
+    def _query_all(self, partition: str, prefix: str | None) -> Iterator[Item]:
+        condition, values = "PK = :pk", {":pk": partition}
+        if prefix:
+            condition += " AND begins_with(SK, :prefix)"
+            values[":prefix"] = prefix
+        start: dict[str, Any] | None = None
+        while True:
+            page, start = self.table.query_page(
+                index=None,
+                key_condition=condition,
+                values=values,
+                limit=500,
+                start_key=start,
+                consistent=True,
+            )
+            yield from page
+            if not start:
+                return
+
+    # Recipients and deliveries
+
+    def recipients(self, user_ids: list[str]) -> list[Recipient]:
+        """Profiles and preferences of the users, in one BatchGetItem per 50 users."""
+        found: list[Recipient] = []
+        unique = list(dict.fromkeys(user_ids))
+        for start in range(0, len(unique), _BATCH):
+            chunk = unique[start : start + _BATCH]
+            wanted = [k for u in chunk for k in (keys.user_key(u), keys.preferences_key(u))]
+            items = self.table.batch_get(wanted)
+            profiles = {i["user_id"]: to_profile(i) for i in items if i.get("entity") == "user"}
+            prefs = {i["PK"]: i for i in items if i.get("entity") == "preferences"}
+            for user_id in chunk:
+                profile: UserProfile | None = profiles.get(user_id)
+                if profile is None:
+                    continue
+                found.append(
+                    Recipient(
+                        user_id=user_id,
+                        email=profile.email,
+                        display_name=profile.display_name,
+                        email_suppressed=profile.email_suppressed,
+                        preferences=_preferences(prefs.get(keys.user_key(user_id)["PK"])),
+                    )
+                )
+        return found
+
+    def claim_delivery(self, event_id: str, user_id: str, channel: str, expires: datetime) -> bool:
+        """Record that this event goes to this user on this channel; False if it already
+        went (a redelivered event)."""
+        item = {
+            **keys.delivery_key(event_id, user_id, channel),
+            "entity": "delivery",
+            "expires_at": int(expires.timestamp()),
+        }
+        try:
+            self.table.put(item, condition="attribute_not_exists(PK)")
+        except ConditionFailed:
+            return False
+        return True
+
+    def release_delivery(self, event_id: str, user_id: str, channel: str) -> None:
+        """The send failed: the record goes, so a redelivery tries again."""
+        self.table.delete(keys.delivery_key(event_id, user_id, channel))
+
+    def suppress_email(self, user_id: str) -> bool:
+        """Stop e-mail to the user's address; False if there is no such profile."""
+        try:
+            self.table.update(
+                keys.user_key(user_id),
+                "SET email_suppressed = :yes",
+                condition="attribute_exists(PK)",
+                values={":yes": True},
+            )
+        except ConditionFailed:
+            return False
+        return True

@@ -1,0 +1,70 @@
+"""Notification preferences (`docs/notifications.md`): per category and channel.
+
+Defaults: everything a rider is part of reaches them by e-mail and push; announcements of
+new rides are opt-in (a club may publish many), so they are off until chosen.
+"""
+
+from enum import StrEnum
+
+from pydantic import BaseModel, ConfigDict
+
+
+class Category(StrEnum):
+    """What a notification is about."""
+
+    MEMBERSHIP = "membership"
+    NEW_RIDES = "new_rides"
+    RIDE_CHANGES = "ride_changes"
+    REMINDERS = "reminders"
+    WAITLIST = "waitlist"
+
+
+class Channel(StrEnum):
+    EMAIL = "email"
+    PUSH = "push"
+
+
+class PushPlatform(StrEnum):
+    """Apple Push Notification service, or Firebase Cloud Messaging."""
+
+    APNS = "apns"
+    FCM = "fcm"
+
+
+class ChannelChoice(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    email: bool = True
+    push: bool = True
+
+    def allows(self, channel: Channel) -> bool:
+        return self.email if channel is Channel.EMAIL else self.push
+
+
+OPT_IN = ChannelChoice(email=False, push=False)
+
+
+class Preferences(BaseModel):
+    """A user's choice for every category; `version` for optimistic updates."""
+
+    membership: ChannelChoice = ChannelChoice()
+    new_rides: ChannelChoice = OPT_IN
+    ride_changes: ChannelChoice = ChannelChoice()
+    reminders: ChannelChoice = ChannelChoice()
+    waitlist: ChannelChoice = ChannelChoice()
+    version: int = 0
+
+    def allows(self, category: Category, channel: Channel) -> bool:
+        choice: ChannelChoice = getattr(self, category.value)
+        return choice.allows(channel)
+
+
+class Device(BaseModel):
+    """A phone registered for push: an SNS platform endpoint (the token itself is kept
+    by SNS, not here)."""
+
+    device_id: str
+    user_id: str
+    platform: PushPlatform
+    endpoint_arn: str
+    created_at: str

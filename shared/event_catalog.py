@@ -1,0 +1,131 @@
+"""The catalog of domain events: every event's type, context, `data` model and emitter.
+
+This is the contract between the contexts that emit events and the ones that consume
+them (counts, notifications, and later Strava and club webhooks). `docs/events.md` and
+the JSON Schemas in `docs/events/` are generated from it (`make events`), and a test
+fails when a model changes without them. A change that removes or narrows a field is a
+new `version`; adding an optional field is not.
+"""
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from pydantic import BaseModel, ConfigDict
+
+
+class EventData(BaseModel):
+    """Every event's data names ids only, plus what consumers need to act without a
+    read; never personal data (e-mail addresses, phone numbers, tokens)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+
+class UserRegistered(EventData):
+    user_id: str
+
+
+class ClubCreated(EventData):
+    club_id: str
+    name: str
+    join_policy: str
+
+
+class ClubUpdated(EventData):
+    club_id: str
+    # Names of the fields whose values changed.
+    changed: list[str]
+    version: int
+
+
+class MembershipChanged(EventData):
+    club_id: str
+    user_id: str
+    membership_id: str
+    status: str
+    club_role: str
+    previous_status: str | None = None
+    previous_role: str | None = None
+
+
+class RideChanged(EventData):
+    ride_id: str
+    club_id: str
+    title: str
+    start_at: datetime
+    status: str
+    visibility: str
+    meeting_point: str
+    # Fields whose values changed (empty on creation).
+    changed: list[str] = []
+    cancel_reason: str | None = None
+
+
+class ParticipationChanged(EventData):
+    participation_id: str
+    ride_id: str
+    club_id: str
+    user_id: str
+    status: str
+    role: str
+    previous_status: str | None = None
+
+
+class RideReminderDue(EventData):
+    """Fired by the ride's one-time schedule, a configured time before the start."""
+
+    ride_id: str
+    club_id: str
+    start_at: datetime
+    lead_hours: int
+
+
+@dataclass(frozen=True)
+class EventType:
+    name: str
+    context: str
+    data: type[EventData]
+    emitted_when: str
+
+
+def _membership(name: str, when: str) -> EventType:
+    return EventType(name, "memberships", MembershipChanged, when)
+
+
+def _ride(name: str, when: str) -> EventType:
+    return EventType(name, "rides", RideChanged, when)
+
+
+def _participation(name: str, when: str) -> EventType:
+    return EventType(name, "rides", ParticipationChanged, when)
+
+
+CATALOG: dict[str, EventType] = {
+    event.name: event
+    for event in (
+        EventType("user_registered", "users", UserRegistered, "a profile is created"),
+        EventType("club_created", "clubs", ClubCreated, "a SiteAdmin creates a club"),
+        EventType("club_updated", "clubs", ClubUpdated, "a club's admin edits it"),
+        _membership("membership_requested", "a user applies to a club that approves joins"),
+        _membership("user_joined_club", "a user joins an open club (or rejoins)"),
+        _membership("membership_approved", "a club admin approves an application"),
+        _membership("membership_rejected", "a club admin rejects an application"),
+        _membership("membership_suspended", "a club admin suspends a member"),
+        _membership("membership_reinstated", "a club admin reinstates a suspended member"),
+        _membership("membership_ended", "a member leaves, or an admin removes them"),
+        _membership("membership_role_changed", "a club admin changes a member's club role"),
+        _ride("ride_created", "a ride manager publishes a ride"),
+        _ride("ride_updated", "a ride manager edits a ride (or marks it completed)"),
+        _ride("ride_cancelled", "a ride manager cancels a ride, with a reason"),
+        _participation("participation_joined", "a rider takes a seat on a ride"),
+        _participation("participation_waitlisted", "a rider joins a full ride's waitlist"),
+        _participation("participation_promoted", "a waitlisted rider gets a freed seat"),
+        _participation("participation_withdrawn", "a rider withdraws, or a manager removes them"),
+        _participation("ride_leader_assigned", "a ride manager makes a rider a leader"),
+        EventType(
+            "ride_reminder_due",
+            "notifications",
+            RideReminderDue,
+            "a ride's reminder schedule fires (not from the table: EventBridge Scheduler)",
+        ),
+    )
+}

@@ -1,0 +1,57 @@
+"""The platform's event consumers: one source for the integration stack (rule -> SQS + DLQ
+-> Lambda) and the local platform, which drives the same handlers from the same queues."""
+
+from dataclasses import dataclass
+
+# The table stream's publisher (DynamoDB stream -> EventBridge).
+PUBLISHER_HANDLER = "integration.publisher.handler"
+# SES's bounce and complaint events, as SES publishes them to the default bus.
+SES_EVENT_PATTERN = {
+    "source": ["aws.ses"],
+    "detail-type": ["Email Bounced", "Email Complaint Received"],
+}
+
+
+@dataclass(frozen=True)
+class Consumer:
+    name: str
+    handler: str
+    # The domain events (detail-types) its rule routes to its queue.
+    event_types: tuple[str, ...]
+    # Deliveries before a message is parked in the dead-letter queue.
+    max_receive_count: int = 5
+    # Whether it also hears SES's bounce and complaint events (default bus).
+    ses_events: bool = False
+
+
+COUNTS = Consumer(
+    "Counts",
+    "integration.counts.handler",
+    (
+        "user_joined_club",
+        "membership_approved",
+        "membership_ended",
+        "membership_suspended",
+        "membership_reinstated",
+        "ride_created",
+        "ride_cancelled",
+    ),
+)
+NOTIFICATIONS = Consumer(
+    "Notifications",
+    "notifications.consumer.handler",
+    (
+        "user_joined_club",
+        "membership_requested",
+        "membership_approved",
+        "membership_rejected",
+        "membership_role_changed",
+        "ride_created",
+        "ride_updated",
+        "ride_cancelled",
+        "participation_promoted",
+        "ride_reminder_due",
+    ),
+    ses_events=True,
+)
+CONSUMERS: tuple[Consumer, ...] = (COUNTS, NOTIFICATIONS)
