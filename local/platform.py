@@ -20,6 +20,7 @@ from local.provision import (
     EMAIL_SENDER,
     LOCAL_CREDENTIALS,
     LOCAL_STAGE,
+    LOCAL_VISIBILITY_TIMEOUT_SECONDS,
     REGION,
     LocalResources,
     provision,
@@ -56,7 +57,15 @@ class Endpoints:
 
 
 class LocalPlatform:
-    def __init__(self, *, api_port: int = 3000, moto_port: int = 0, workers: int = 4) -> None:
+    def __init__(
+        self,
+        *,
+        api_port: int = 3000,
+        moto_port: int = 0,
+        workers: int = 4,
+        visibility_seconds: int = LOCAL_VISIBILITY_TIMEOUT_SECONDS,
+    ) -> None:
+        self.visibility_seconds = visibility_seconds
         self.api_port = api_port or free_port()
         self.moto = MotoServer(
             moto_port, wrap=lambda app: ConfirmationHook(app, self._post_confirmation)
@@ -86,9 +95,14 @@ class LocalPlatform:
         return Table(self.client("dynamodb"), self.endpoints.resources.table_name)
 
     def create_user(
-        self, email: str, password: str, system_role: SystemRole = SystemRole.USER
+        self,
+        email: str,
+        password: str,
+        system_role: SystemRole = SystemRole.USER,
+        name: tuple[str, str] | None = None,
     ) -> str:
         assert self.endpoints is not None, "start the platform first"
+        given, family = name or (None, None)
         return create_user(
             self.client("cognito-idp"),
             self.endpoints.resources.user_pool_id,
@@ -96,6 +110,8 @@ class LocalPlatform:
             password,
             system_role,
             self.table(),
+            given_name=given,
+            family_name=family,
         )
 
     def start(self) -> Endpoints:
@@ -103,7 +119,9 @@ class LocalPlatform:
         # moto's state is per process: start from nothing even if a platform ran before.
         requests.post(f"{self.moto.url}/moto-api/reset", timeout=5).raise_for_status()
         api_url = f"http://127.0.0.1:{self.api_port}"
-        resources = provision(_EndpointSession(self), api_url=api_url)
+        resources = provision(
+            _EndpointSession(self), api_url=api_url, visibility_seconds=self.visibility_seconds
+        )
         jwks = requests.get(
             f"{self.moto.url}/{resources.user_pool_id}/.well-known/jwks.json", timeout=5
         ).json()

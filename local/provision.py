@@ -150,7 +150,9 @@ def _queue(sqs: Any, name: str, **attributes: str) -> tuple[str, str]:
     return str(url), str(arn["QueueArn"])
 
 
-def _consumer_queue(session: Any, bus: str, prefix: str, consumer: Consumer) -> ConsumerQueue:
+def _consumer_queue(
+    session: Any, bus: str, prefix: str, consumer: Consumer, visibility_seconds: int
+) -> ConsumerQueue:
     """rule -> queue (+ DLQ after `max_receive_count` receives), as EventConsumer makes."""
     sqs, events = session.client("sqs"), session.client("events")
     base = f"{prefix}-{consumer.name.lower()}"
@@ -158,7 +160,7 @@ def _consumer_queue(session: Any, bus: str, prefix: str, consumer: Consumer) -> 
     url, arn = _queue(
         sqs,
         base,
-        VisibilityTimeout=str(LOCAL_VISIBILITY_TIMEOUT_SECONDS),
+        VisibilityTimeout=str(visibility_seconds),
         RedrivePolicy=json.dumps(
             {"deadLetterTargetArn": dlq_arn, "maxReceiveCount": consumer.max_receive_count}
         ),
@@ -200,7 +202,12 @@ def _notification_channels(session: Any, stage: str, api_url: str) -> dict[str, 
     }
 
 
-def provision(session: Any, stage: str = LOCAL_STAGE, api_url: str = "") -> LocalResources:
+def provision(
+    session: Any,
+    stage: str = LOCAL_STAGE,
+    api_url: str = "",
+    visibility_seconds: int = LOCAL_VISIBILITY_TIMEOUT_SECONDS,
+) -> LocalResources:
     """Create table (with its stream), user pool and client, bucket, bus, the consumers'
     queues and rules, and the notification channels; `session` is a boto3 Session (or
     anything with `client(name)`) pointed at moto."""
@@ -215,7 +222,8 @@ def provision(session: Any, stage: str = LOCAL_STAGE, api_url: str = "") -> Loca
     session.client("events").create_event_bus(Name=bus)
     failures_url, _ = _queue(session.client("sqs"), f"{resource_prefix(stage)}-stream-failures")
     consumers = tuple(
-        _consumer_queue(session, bus, resource_prefix(stage), consumer) for consumer in CONSUMERS
+        _consumer_queue(session, bus, resource_prefix(stage), consumer, visibility_seconds)
+        for consumer in CONSUMERS
     )
     push = _notification_channels(session, stage, api_url)
     return LocalResources(

@@ -18,10 +18,17 @@ class SeedUser:
     email: str
     password: str
     system_role: SystemRole
+    name: tuple[str, str]
 
 
-SITE_ADMIN = SeedUser("admin@sydneycycling.local", "Admin-Local-2026!", SystemRole.SITE_ADMIN)
-RIDER = SeedUser("rider@sydneycycling.local", "Rider-Local-2026!", SystemRole.USER)
+SITE_ADMIN = SeedUser(
+    "admin@sydneycycling.local", "Admin-Local-2026!", SystemRole.SITE_ADMIN, ("Ada", "Admin")
+)
+RIDER = SeedUser(
+    "rider@sydneycycling.local", "Rider-Local-2026!", SystemRole.USER, ("Rob", "Rider")
+)
+# The rider's phone (a made-up FCM token): pushes to it show in `python -m local.outbox`.
+RIDER_DEVICE = {"platform": "fcm", "token": "local-fcm-token-" + "0123456789abcdef" * 4}
 SEED_USERS = (SITE_ADMIN, RIDER)
 SEED_CLUBS = (
     {
@@ -44,7 +51,7 @@ SEED_CLUBS = (
 def seed(platform: LocalPlatform, endpoints: Endpoints) -> None:
     cognito = platform.client("cognito-idp")
     for user in SEED_USERS:
-        platform.create_user(user.email, user.password, user.system_role)
+        platform.create_user(user.email, user.password, user.system_role, user.name)
     token = id_token(cognito, endpoints.resources.client_id, SITE_ADMIN.email, SITE_ADMIN.password)
     headers = {"Authorization": token}
     club_ids = []
@@ -60,6 +67,22 @@ def seed(platform: LocalPlatform, endpoints: Endpoints) -> None:
         timeout=30,
     )
     answer.raise_for_status()
+    # The rider has a phone and wants to hear of new rides too (by default they do not).
+    rider = {
+        "Authorization": id_token(
+            cognito, endpoints.resources.client_id, RIDER.email, RIDER.password
+        )
+    }
+    api = endpoints.api_url
+    requests.post(
+        f"{api}/users/me/devices", json=RIDER_DEVICE, headers=rider, timeout=30
+    ).raise_for_status()
+    requests.put(
+        f"{api}/users/me/notification-preferences",
+        json={"version": 0, "new_rides": {"email": True, "push": True}},
+        headers=rider,
+        timeout=30,
+    ).raise_for_status()
 
 
 def seed_ride() -> dict[str, Any]:

@@ -17,9 +17,16 @@ def create_user(
     password: str,
     system_role: SystemRole,
     table: Table,
+    given_name: str | None = None,
+    family_name: str | None = None,
 ) -> str:
     """A confirmed user with a permanent password and a profile; returns their `sub`.
     A SiteAdmin is made the way the bootstrap command makes one."""
+    names = [
+        {"Name": attribute, "Value": value}
+        for attribute, value in (("given_name", given_name), ("family_name", family_name))
+        if value
+    ]
     answer = cognito.admin_create_user(
         UserPoolId=pool_id,
         Username=email,
@@ -27,6 +34,7 @@ def create_user(
             {"Name": "email", "Value": email},
             {"Name": "email_verified", "Value": "true"},
             {"Name": f"custom:{SYSTEM_ROLE_ATTRIBUTE}", "Value": system_role},
+            *names,
         ],
         MessageAction="SUPPRESS",
     )
@@ -34,7 +42,8 @@ def create_user(
         UserPoolId=pool_id, Username=email, Password=password, Permanent=True
     )
     sub = str({a["Name"]: a["Value"] for a in answer["User"]["Attributes"]}["sub"])
-    create_profile(table, new_profile(sub, email, utc_now()))
+    profile = new_profile(sub, email, utc_now(), given_name=given_name, family_name=family_name)
+    create_profile(table, profile)
     if system_role == SystemRole.SITE_ADMIN:
         grant_site_admin(table, sub)
     return sub

@@ -28,3 +28,8 @@ def reminder_group_name(stage: str) -> str:
 def push_application_name(stage: str, platform: str) -> str:
     """The SNS platform application of a push platform (`apns` or `fcm`)."""
     return f"{resource_prefix(stage)}-{platform}"
+
+
+def push_credentials_secret_name(stage: str) -> str:
+    """APNs and FCM credentials, set by an operator (`ops/push_platforms.py` reads them)."""
+    return f"{resource_prefix(stage)}/push-credentials"

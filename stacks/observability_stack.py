@@ -4,6 +4,7 @@ from collections.abc import Mapping, Sequence
 
 from aws_cdk import Duration, Stack
 from aws_cdk import aws_apigateway as apigw
+from aws_cdk import aws_cloudwatch as cloudwatch
 from aws_cdk import aws_dynamodb as dynamodb
 from aws_cdk import aws_iam as iam
 from aws_cdk import aws_sns as sns
@@ -11,6 +12,7 @@ from aws_cdk import aws_sns_subscriptions as subscriptions
 from aws_cdk import aws_sqs as sqs
 from cdk_monitoring_constructs import (
     AlarmFactoryDefaults,
+    CustomMetricGroup,
     DefaultDashboardFactory,
     ErrorCountThreshold,
     ErrorRateThreshold,
@@ -23,6 +25,7 @@ from cdk_monitoring_constructs import (
 from constructs import Construct
 
 from stacks.config import StageConfig
+from stacks.constructs.service_function import METRICS_NAMESPACE as NAMESPACE
 from stacks.constructs.service_function import ServiceFunction
 
 
@@ -91,6 +94,34 @@ class ObservabilityStack(Stack):
             add_write_throttled_events_count_alarm={
                 "Warning": ThrottledEventsThreshold(max_throttled_events_threshold=1)
             },
+        )
+        monitoring.add_large_header("Notifications")
+        monitoring.monitor_custom(
+            alarm_friendly_name="Notifications",
+            human_readable_name="Notifications by category and channel",
+            metric_groups=[
+                CustomMetricGroup(
+                    title=title,
+                    metrics=[
+                        cloudwatch.MathExpression(
+                            label=title,
+                            expression=(
+                                f"SEARCH('{{{NAMESPACE},category,channel}} "
+                                f"MetricName=\"{metric}\"', 'Sum', 300)"
+                            ),
+                            using_metrics={},
+                            period=Duration.minutes(5),
+                        )
+                    ],
+                )
+                for title, metric in (
+                    ("Sent", "NotificationSent"),
+                    ("Suppressed (bounced or complained)", "NotificationSuppressed"),
+                    ("Opted out", "NotificationOptedOut"),
+                    ("Failed sends (retried)", "NotificationFailed"),
+                    ("Push devices pruned", "PushDevicePruned"),
+                )
+            ],
         )
         for name, queue in dead_letter_queues.items():
             monitoring.monitor_sqs_queue(

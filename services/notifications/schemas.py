@@ -3,7 +3,7 @@
 from datetime import datetime
 from typing import Annotated
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+from pydantic import BaseModel, ConfigDict, Field, StrictBool, StrictInt, StringConstraints
 
 from shared.domain.notifications import Category, ChannelChoice, Preferences, PushPlatform
 
@@ -13,8 +13,8 @@ DEVICE_ID_PATTERN = r"^[0-9a-f]{32}$"
 class ChannelChoiceChange(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    email: bool | None = None
-    push: bool | None = None
+    email: StrictBool | None = None
+    push: StrictBool | None = None
 
 
 class PreferencesChange(BaseModel):
@@ -23,7 +23,7 @@ class PreferencesChange(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    version: int = Field(ge=0)
+    version: StrictInt = Field(ge=0)
     membership: ChannelChoiceChange | None = None
     new_rides: ChannelChoiceChange | None = None
     ride_changes: ChannelChoiceChange | None = None

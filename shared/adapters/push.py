@@ -12,7 +12,10 @@ from shared.domain.notifications import PushPlatform
 from shared.store.client import error_code
 
 _RETRYABLE = frozenset({"ThrottledException", "InternalErrorException", "KMSThrottlingException"})
-_GONE = frozenset({"EndpointDisabledException", "NotFoundException"})
+# SNS names these without the suffix on the wire; both spellings are accepted.
+_GONE = frozenset(
+    {"EndpointDisabled", "EndpointDisabledException", "NotFound", "NotFoundException"}
+)
 
 
 def push_payload(platform: PushPlatform, title: str, body: str, data: Mapping[str, str]) -> str:

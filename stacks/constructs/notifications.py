@@ -25,6 +25,7 @@ from constructs import Construct
 from shared.names import (
     api_url_parameter,
     push_application_name,
+    push_credentials_secret_name,
     reminder_group_name,
     signing_secret_name,
 )
@@ -135,7 +136,7 @@ class NotificationChannels(Construct):
         self.push_credentials = secretsmanager.Secret(
             self,
             "PushCredentials",
-            secret_name=f"{config.prefix}/push-credentials",
+            secret_name=push_credentials_secret_name(config.name),
             description=(
                 "APNs and FCM credentials as JSON {apns: {certificate, private_key}, fcm: "
                 "{server_key}}; set by an operator, read by ops/push_platforms.py"

@@ -25,6 +25,10 @@ _DEPLOYMENTS = {
 }
 
 
+# The namespace of every function's custom metrics (the dashboard searches it).
+METRICS_NAMESPACE = "SydneyCycling"
+
+
 def service_code(package: str) -> lambda_.Code:
     """Only this service's package: a change elsewhere never rebuilds this function."""
     return lambda_.Code.from_asset(
@@ -86,7 +90,7 @@ class ServiceFunction(Construct):
             environment={
                 "STAGE": config.name,
                 "POWERTOOLS_SERVICE_NAME": package,
-                "POWERTOOLS_METRICS_NAMESPACE": "SydneyCycling",
+                "POWERTOOLS_METRICS_NAMESPACE": METRICS_NAMESPACE,
                 "POWERTOOLS_LOG_LEVEL": "INFO",
                 # No pydantic plugins are used; skip scanning installed packages for them.
                 "PYDANTIC_DISABLE_PLUGINS": "__all__",

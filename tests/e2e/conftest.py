@@ -35,7 +35,8 @@ class Api:
 
 @pytest.fixture(scope="session")
 def api() -> Iterator[Api]:
-    platform = LocalPlatform(api_port=0, workers=4)
+    # Failed messages come back after a second, so redrive to the DLQ takes seconds.
+    platform = LocalPlatform(api_port=0, workers=4, visibility_seconds=1)
     endpoints = platform.start()
     try:
         seed(platform, endpoints)

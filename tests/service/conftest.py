@@ -84,7 +84,11 @@ def make_invoker(handler: Callable[[dict[str, Any], Any], dict[str, Any]]) -> In
         headers = dict(answer.get("headers") or {})
         for name, values in (answer.get("multiValueHeaders") or {}).items():
             headers[name] = ",".join(values)
-        return ApiAnswer(answer["statusCode"], json.loads(text), headers)
+        try:
+            body_value = json.loads(text)
+        except ValueError:  # not JSON (an HTML page, a calendar): the text itself
+            body_value = text
+        return ApiAnswer(answer["statusCode"], body_value, headers)
 
     return invoke
 
