@@ -5,7 +5,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "services"))
 
-from bench import cold_start, round_trips
+from bench import cold_start, event_delay, round_trips
 
 
 def main() -> int:
@@ -14,6 +14,9 @@ def main() -> int:
     print()
     print("Cold-start init: fresh interpreter, import handler + build clients (CPU ms, best of 9)")
     print(cold_start.report(cold_start.measure()))
+    print()
+    print("Local event path (make run): the welcome e-mail after a join")
+    print(event_delay.report(event_delay.measure()))
     return 0
 
 

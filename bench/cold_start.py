@@ -25,6 +25,8 @@ SERVICES = {
     "users": "import users.handler as h\nh.get_store()",
     "identity.pre_token_generation": "import identity.pre_token_generation as t\nt.app_table()",
     "integration.counts": "import integration.counts as c\nc.app_table()",
+    "notifications": "import notifications.handler as h\nh.get_store()",
+    "notifications.consumer": "import notifications.consumer as c\nc.get_dispatcher()",
 }
 _TIMER = """
 import time

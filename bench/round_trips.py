@@ -55,9 +55,12 @@ def measure_routes() -> list[Measure]:
     from clubs.store import ClubStore
     from memberships import handler as memberships_api
     from memberships.store import MembershipStore
+    from notifications import handler as notifications_api
+    from notifications.store import NotificationStore
     from rides import handler as rides_api
     from rides.store import RideStore
     from shared.adapters.identity import IdentityDirectory
+    from shared.adapters.push import PushGateway
     from users import handler as users_api
     from users.store import ProfileStore
 
@@ -97,7 +100,9 @@ def measure_routes() -> list[Measure]:
                 claims=claims,
             )
             service = (
-                rides_api
+                notifications_api
+                if "notification" in resource or "devices" in resource
+                else rides_api
                 if "ride" in resource or "participation" in resource
                 else memberships_api
                 if "member" in resource
@@ -106,7 +111,7 @@ def measure_routes() -> list[Measure]:
                 else clubs_api
             )
             answer = service.handler(event, _Context())
-            return answer["statusCode"], json.loads(answer["body"]), len(calls)
+            return answer["statusCode"], json.loads(answer.get("body") or "null"), len(calls)
 
         results: list[Measure] = []
 
@@ -305,7 +310,45 @@ def measure_routes() -> list[Measure]:
             2,
             call("PUT", "/users/{user_id}", me, {"version": 1, "suburb": "Glebe"}, claims=newcomer),
         )
-        for module in (clubs_api, memberships_api, rides_api, users_api):
+        sns = boto3.client("sns")
+        fcm = sns.create_platform_application(
+            Name="bench-fcm", Platform="GCM", Attributes={"PlatformCredential": "k"}
+        )["PlatformApplicationArn"]
+        notifications_api.app.dependency_overrides[notifications_api.get_store] = lambda: (
+            NotificationStore(table)
+        )
+        notifications_api.app.dependency_overrides[notifications_api.get_push] = lambda: (
+            PushGateway(sns, {"fcm": fcm})
+        )
+        prefs = "/users/me/notification-preferences"
+        record(
+            "GET /users/me/notification-preferences", 1, call("GET", prefs, prefs, claims=newcomer)
+        )
+        record(
+            "PUT /users/me/notification-preferences",
+            2,
+            call(
+                "PUT", prefs, prefs, {"version": 0, "reminders": {"push": False}}, claims=newcomer
+            ),
+        )
+        devices = "/users/me/devices"
+        device = record(
+            "POST /users/me/devices",
+            2,
+            call("POST", devices, devices, {"platform": "fcm", "token": "b" * 64}, claims=newcomer),
+        )
+        record("GET /users/me/devices", 1, call("GET", devices, devices, claims=newcomer))
+        record(
+            "DELETE /users/me/devices/{id}",
+            2,
+            call(
+                "DELETE",
+                "/users/me/devices/{device_id}",
+                f"{devices}/{device['device_id']}",
+                claims=newcomer,
+            ),
+        )
+        for module in (clubs_api, memberships_api, rides_api, users_api, notifications_api):
             module.app.dependency_overrides.clear()
         return results
 

@@ -115,10 +115,11 @@ class StreamMapping(PollingThread):
             self.process(records)
         return bool(records)
 
-    def process(self, records: list[dict[str, Any]]) -> None:
+    def process(self, records: list[dict[str, Any]], attempts: int = 0) -> None:
         """Deliver `records` in order; a failing record is retried (with the records after
-        it), its batch bisected, and after the last attempt reported and skipped."""
-        attempts = 0
+        it), its batch bisected (halves inherit the retries spent), and after the last
+        attempt reported and skipped: a record is delivered at most 1 + retry_attempts
+        times."""
         while records:
             failed = self._invoke(records)
             if failed is None:
@@ -130,8 +131,8 @@ class StreamMapping(PollingThread):
                 return
             if len(records) > 1:
                 half = len(records) // 2
-                self.process(records[:half])
-                self.process(records[half:])
+                self.process(records[:half], attempts)
+                self.process(records[half:], attempts)
                 return
             time.sleep(min(self.backoff_seconds * 2**attempts, 2.0))
 

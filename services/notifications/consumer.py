@@ -11,6 +11,7 @@ from functools import cache, partial
 from typing import Any
 
 from aws_lambda_powertools.metrics import MetricUnit, single_metric
+from aws_lambda_powertools.metrics.functions import is_metrics_disabled
 from aws_lambda_powertools.utilities.batch import (
     BatchProcessor,
     EventType,
@@ -46,6 +47,9 @@ _METRICS = {
 
 
 def record_outcome(outcome: str, category: Category, channel: Channel) -> None:
+    # single_metric flushes on its own and does not ask the switch Metrics honours.
+    if is_metrics_disabled():
+        return
     with single_metric(name=_METRICS[outcome], unit=MetricUnit.Count, value=1) as metric:
         metric.add_dimension(name="category", value=category.value)
         metric.add_dimension(name="channel", value=channel.value)

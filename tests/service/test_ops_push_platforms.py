@@ -33,4 +33,3 @@ def test_applications_are_created_then_updated_under_the_expected_names(aws: Non
     ]
     gateway = PushGateway(sns, {"fcm": first[1].removeprefix("created ")})
     assert gateway.register(PushPlatform.FCM, "t" * 64, "user-1").startswith("arn:aws:sns:")
-
