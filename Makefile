@@ -9,7 +9,7 @@ export JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION := 20
 export CDK_DISABLE_CLI_TELEMETRY := 1
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
 
-.PHONY: help run test lint typecheck unit service infra e2e bench openapi synth deploy diff clean bootstrap-admin
+.PHONY: help run test lint typecheck unit service infra e2e bench openapi events synth deploy diff clean bootstrap-admin
 
 help:
 	@echo "make run        - the whole platform locally (moto as AWS), API on 127.0.0.1:3000"
@@ -18,6 +18,7 @@ help:
 	@echo "make deploy     - deploy STAGE=$(STAGE) (needs AWS credentials and a bootstrap)"
 	@echo "make bench      - DynamoDB round trips per route and cold-start ratio"
 	@echo "make openapi    - regenerate docs/openapi.json from the code"
+	@echo "make events     - regenerate docs/events.md and docs/events/ from the event catalog"
 	@echo "make bootstrap-admin EMAIL=... STAGE=... - make the first SiteAdmin of a stage"
 
 # The environment is rebuilt whenever a requirements file changes.
@@ -59,6 +60,9 @@ bench: $(VENV)/.installed
 
 openapi: $(VENV)/.installed
 	$(PY) -m local.openapi docs/openapi.json
+
+events: $(VENV)/.installed
+	$(PY) -m local.event_docs docs
 
 synth: $(VENV)/.installed node_modules/.installed
 	npx cdk synth --all -c stage=$(STAGE) --no-notices

@@ -21,10 +21,14 @@ pytestmark = [pytest.mark.e2e, pytest.mark.xdist_group("e2e")]
 CAPACITY = 10
 THREADS = 16
 ATTEMPTS_PER_THREAD = 30
+# Other data in the table: moto copies the whole table per transaction, and the copy is the
+# window in which another thread commits (a tiny table seldom shows the race).
+OTHER_ITEMS = 200
 
 
-def book_concurrently(serialize: bool) -> tuple[int, int]:
-    """(seat counter, booking items) after many concurrent conditional bookings."""
+def book_concurrently(serialize: bool) -> tuple[int, int, int]:
+    """(seat counter, booking items, bookings acknowledged to their client) after many
+    concurrent conditional bookings."""
     with MotoServer(serialize_dynamodb=serialize) as moto:
         client = boto3.client(
             "dynamodb",
@@ -38,6 +42,13 @@ def book_concurrently(serialize: bool) -> tuple[int, int]:
         create_table(client, table, stream=True)  # as deployed
         ride = {"PK": {"S": "RIDE#1"}, "SK": {"S": "RIDE"}}
         client.put_item(TableName=table, Item={**ride, "seats": {"N": "0"}})
+        for start in range(0, OTHER_ITEMS, 25):
+            other = [
+                {"PutRequest": {"Item": {"PK": {"S": "OTHER"}, "SK": {"S": str(i)}}}}
+                for i in range(start, start + 25)
+            ]
+            client.batch_write_item(RequestItems={table: other})
+        acknowledged: list[int] = []
 
         def rider(thread: int) -> None:
             for attempt in range(ATTEMPTS_PER_THREAD):
@@ -60,6 +71,7 @@ def book_concurrently(serialize: bool) -> tuple[int, int]:
                             {"Put": {"TableName": table, "Item": booking}},
                         ]
                     )
+                    acknowledged.append(1)
                 except client.exceptions.TransactionCanceledException:
                     pass
                 except client.exceptions.ClientError:
@@ -77,23 +89,26 @@ def book_concurrently(serialize: bool) -> tuple[int, int]:
             ExpressionAttributeValues={":ride": {"S": "RIDE#1"}, ":rider": {"S": "RIDER#"}},
             Select="COUNT",
         )["Count"]
-        return int(seats["N"]), bookings
+        return int(seats["N"]), bookings, len(acknowledged)
+
+
+def corrupt(seats: int, bookings: int, acknowledged: int) -> bool:
+    """The counter disagrees with the items, capacity was exceeded, or a booking its client
+    was told succeeded is gone."""
+    return seats != bookings or bookings > CAPACITY or acknowledged != bookings
 
 
 def test_without_the_lock_concurrent_transactions_corrupt_the_table() -> None:
-    def corrupt(seats: int, bookings: int) -> bool:
-        return seats != bookings or bookings > CAPACITY
-
     outcomes = []
     for _ in range(8):  # the race usually shows on the first run; allow a few
-        seats, bookings = book_concurrently(serialize=False)
-        outcomes.append((seats, bookings))
-        if corrupt(seats, bookings):
+        outcome = book_concurrently(serialize=False)
+        outcomes.append(outcome)
+        if corrupt(*outcome):
             break
-    assert any(corrupt(seats, bookings) for seats, bookings in outcomes), outcomes
+    assert any(corrupt(*outcome) for outcome in outcomes), outcomes
 
 
 def test_with_the_lock_capacity_holds_and_counters_match_items() -> None:
     for _ in range(2):
-        seats, bookings = book_concurrently(serialize=True)
-        assert seats == bookings == CAPACITY
+        seats, bookings, acknowledged = book_concurrently(serialize=True)
+        assert seats == bookings == acknowledged == CAPACITY
