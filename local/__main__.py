@@ -6,7 +6,8 @@ import sys
 import threading
 from dataclasses import asdict
 
-from local.address_file import remove_addresses, write_addresses
+from local.address_file import remove_addresses, running_platforms, write_addresses
+from local.moto_server import port_is_free
 from local.platform import LocalPlatform
 from local.seed import SEED_USERS, seed
 
@@ -34,13 +35,22 @@ def main(argv: list[str]) -> int:
     parser.add_argument("--workers", type=int, default=4, help="handler processes")
     parser.add_argument("--no-seed", action="store_true", help="start empty")
     args = parser.parse_args(argv)
+    if args.port and not port_is_free(args.port):
+        running = ", ".join(p["api_url"] for p in running_platforms()) or "none recorded"
+        print(
+            f"Port {args.port} is taken (local platforms running: {running}). "
+            "Stop the other one, or start this one with --port N (0: any free port).",
+            file=sys.stderr,
+        )
+        return 2
 
     platform = LocalPlatform(api_port=args.port, moto_port=args.moto_port, workers=args.workers)
     endpoints = platform.start()
+    address_file = None
     try:
         if not args.no_seed:
             seed(platform, endpoints)
-        write_addresses(asdict(endpoints))
+        address_file = write_addresses(asdict(endpoints))
         users = "\n".join(f"  {u.system_role:<9} {u.email} / {u.password}" for u in SEED_USERS)
         print(
             BANNER.format(
@@ -60,7 +70,8 @@ def main(argv: list[str]) -> int:
         stop.wait()
         print("Stopping...", flush=True)
     finally:
-        remove_addresses()
+        if address_file is not None:
+            remove_addresses(address_file)
         platform.stop()
     return 0
 

@@ -89,3 +89,41 @@ class PreTokenClaimsCache:
                 while len(self._seen) > self._size:
                     self._seen.popitem(last=False)
         return known
+
+
+# What a user (not an administrator) may send attributes with, and the attributes the app
+# client may write: AWS refuses any other, e.g. `custom:system_role` at sign-up.
+_USER_WRITES = {
+    "AWSCognitoIdentityProviderService.SignUp",
+    "AWSCognitoIdentityProviderService.UpdateUserAttributes",
+}
+
+
+class ClientWriteGuard:
+    """WSGI middleware around moto: refuses a client's sign-up or attribute update that
+    writes an attribute the app client may not write, as Cognito does (moto does not)."""
+
+    def __init__(self, app: WSGIApp, writable: Iterable[str]) -> None:
+        self.app = app
+        self.writable = frozenset(writable)
+
+    def __call__(
+        self, environ: dict[str, Any], start_response: Callable[..., Any]
+    ) -> Iterable[bytes]:
+        if environ.get("HTTP_X_AMZ_TARGET") not in _USER_WRITES:
+            return self.app(environ, start_response)
+        length = int(environ.get("CONTENT_LENGTH") or 0)
+        body = environ["wsgi.input"].read(length)
+        environ["wsgi.input"] = io.BytesIO(body)
+        try:
+            names = {a.get("Name") for a in json.loads(body).get("UserAttributes") or []}
+        except (ValueError, AttributeError):
+            names = set()
+        if names <= self.writable:
+            return self.app(environ, start_response)
+        error = {
+            "__type": "NotAuthorizedException",
+            "message": "A client attempted to write unauthorized attribute",
+        }
+        start_response("400 Bad Request", [("Content-Type", "application/x-amz-json-1.1")])
+        return [json.dumps(error).encode()]

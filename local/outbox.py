@@ -16,7 +16,7 @@ from typing import Any
 
 import requests
 
-from local.address_file import ADDRESS_FILE, read_addresses
+from local.address_file import find_platform, read_addresses
 
 
 @dataclass(frozen=True)
@@ -95,9 +95,11 @@ def main(argv: list[str]) -> int:
     parser.add_argument("--to", help="only messages to this address")
     parser.add_argument("--last", type=int, default=0, help="only the last N messages")
     parser.add_argument("--lines", type=int, default=3, help="body lines to show (default 3)")
-    parser.add_argument("--addresses", type=Path, default=ADDRESS_FILE, help=argparse.SUPPRESS)
+    parser.add_argument("--api", help="which running platform (default: the only one)")
+    parser.add_argument("--addresses", type=Path, help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
-    messages = sent(read_addresses(args.addresses)["moto_url"])
+    platform = read_addresses(args.addresses) if args.addresses else find_platform(args.api)
+    messages = sent(platform["moto_url"])
     if args.to:
         messages = [m for m in messages if args.to.lower() in m.to.lower()]
     if args.last:

@@ -11,12 +11,18 @@ import requests
 from botocore.config import Config
 from werkzeug.serving import BaseWSGIServer, WSGIRequestHandler, make_server
 
-from local.cognito_triggers import ConfirmationHook, PreTokenClaimsCache, trigger_event
+from local.cognito_triggers import (
+    ClientWriteGuard,
+    ConfirmationHook,
+    PreTokenClaimsCache,
+    trigger_event,
+)
 from local.event_sources import PollingThread, QueueMapping, StreamMapping
 from local.gateway import LocalGateway
 from local.moto_server import MotoServer, free_port
 from local.openapi import build_document
 from local.provision import (
+    CLIENT_WRITABLE_ATTRIBUTES,
     EMAIL_SENDER,
     LOCAL_CREDENTIALS,
     LOCAL_STAGE,
@@ -68,7 +74,10 @@ class LocalPlatform:
         self.visibility_seconds = visibility_seconds
         self.api_port = api_port or free_port()
         self.moto = MotoServer(
-            moto_port, wrap=lambda app: ConfirmationHook(app, self._post_confirmation)
+            moto_port,
+            wrap=lambda app: ClientWriteGuard(
+                ConfirmationHook(app, self._post_confirmation), CLIENT_WRITABLE_ATTRIBUTES
+            ),
         )
         self.workers = workers
         self._pool: HandlerPool | None = None

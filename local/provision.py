@@ -28,6 +28,8 @@ LOCAL_STAGE = "local"
 # moto accepts any credentials; these make sure nothing ever reaches real AWS.
 LOCAL_CREDENTIALS = {"aws_access_key_id": "local", "aws_secret_access_key": "local"}
 SYSTEM_ROLE_ATTRIBUTE = "system_role"
+# What the app client may write (the identity stack's client too): never the role.
+CLIENT_WRITABLE_ATTRIBUTES = ("email", "given_name", "family_name")
 
 
 # Locally a failed message is visible again after seconds, not the deployed 3 minutes, so
@@ -139,7 +141,7 @@ def create_user_pool(cognito: Any, stage: str) -> tuple[str, str]:
             "ALLOW_ADMIN_USER_PASSWORD_AUTH",
         ],
         ReadAttributes=["email", "given_name", "family_name", f"custom:{SYSTEM_ROLE_ATTRIBUTE}"],
-        WriteAttributes=["email", "given_name", "family_name"],
+        WriteAttributes=list(CLIENT_WRITABLE_ATTRIBUTES),
     )["UserPoolClient"]
     return pool["Id"], client["ClientId"]
 

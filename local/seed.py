@@ -1,6 +1,5 @@
 """Known users and a couple of clubs, so the local platform is usable at once."""
 
-from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -8,28 +7,10 @@ from zoneinfo import ZoneInfo
 import requests
 
 from local.platform import Endpoints, LocalPlatform
+from local.seed_users import RIDER, RIDER_DEVICE, SEED_USERS, SITE_ADMIN
 from local.users import id_token
-from shared.domain.enums import SystemRole
 from shared.domain.ride import CLUB_TIMEZONE
 
-
-@dataclass(frozen=True)
-class SeedUser:
-    email: str
-    password: str
-    system_role: SystemRole
-    name: tuple[str, str]
-
-
-SITE_ADMIN = SeedUser(
-    "admin@sydneycycling.local", "Admin-Local-2026!", SystemRole.SITE_ADMIN, ("Ada", "Admin")
-)
-RIDER = SeedUser(
-    "rider@sydneycycling.local", "Rider-Local-2026!", SystemRole.USER, ("Rob", "Rider")
-)
-# The rider's phone (a made-up FCM token): pushes to it show in `python -m local.outbox`.
-RIDER_DEVICE = {"platform": "fcm", "token": "local-fcm-token-" + "0123456789abcdef" * 4}
-SEED_USERS = (SITE_ADMIN, RIDER)
 SEED_CLUBS = (
     {
         "name": "Inner West Riders",

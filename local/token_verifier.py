@@ -20,7 +20,9 @@ class TokenVerifier:
         """The token's claims, or InvalidToken. Accepts the raw token or `Bearer <token>`."""
         if not authorization:
             raise InvalidToken("missing token")
-        token = authorization.removeprefix("Bearer ").strip()
+        # The scheme is case-insensitive (RFC 7235): "Bearer", "bearer", "BEARER".
+        scheme, _, credentials = authorization.strip().partition(" ")
+        token = credentials.strip() if scheme.lower() == "bearer" else authorization.strip()
         try:
             key = self._keys.get(jwt.get_unverified_header(token).get("kid"))
             if key is None:

@@ -20,8 +20,7 @@ def test_bootstrap_makes_a_site_admin_whose_next_token_has_the_role(
 ) -> None:
     email = f"ops-{uuid.uuid4().hex[:6]}@boot.local"
     api.platform.create_user(email, PASSWORD)
-    state = tmp_path / "platform.json"
-    write_addresses(asdict(api.endpoints), state)
+    state = write_addresses(asdict(api.endpoints), tmp_path)
     before = api.call(
         "POST",
         "/clubs",

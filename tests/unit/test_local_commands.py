@@ -1,0 +1,73 @@
+"""The local commands: real argument parsing, and one address file per running platform."""
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from local.address_file import find_platform, running_platforms, write_addresses
+from stacks.paths import REPO_ROOT
+
+pytestmark = pytest.mark.unit
+
+
+def addresses(port: int) -> dict[str, object]:
+    return {"api_url": f"http://127.0.0.1:{port}", "moto_url": "http://127.0.0.1:1", "region": "r"}
+
+
+def test_token_help_is_help_not_an_email_address() -> None:
+    answer = subprocess.run(
+        [sys.executable, "-m", "local.token", "--help"],
+        cwd=REPO_ROOT,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+
+    assert answer.returncode == 0
+    assert "usage: python -m local.token" in answer.stdout
+    assert "--api" in answer.stdout
+
+
+def test_two_platforms_each_have_their_file_and_stopping_one_keeps_the_other(
+    tmp_path: Path,
+) -> None:
+    first = write_addresses(addresses(3000), tmp_path)
+    write_addresses(addresses(3001), tmp_path)
+
+    assert find_platform("http://127.0.0.1:3001", tmp_path)["api_url"].endswith(":3001")
+    with pytest.raises(SystemExit, match="Several local platforms"):
+        find_platform(None, tmp_path)
+    first.unlink()
+    assert find_platform(None, tmp_path)["api_url"].endswith(":3001")
+
+
+def test_a_platform_that_died_is_not_found(tmp_path: Path) -> None:
+    dead = subprocess.run(
+        [sys.executable, "-c", "import os; print(os.getpid())"],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    path = write_addresses(addresses(3002), tmp_path)
+    path.write_text(
+        path.read_text().replace(f'"pid": {os.getpid()}', f'"pid": {dead.stdout.strip()}')
+    )
+
+    assert running_platforms(tmp_path) == []
+    with pytest.raises(SystemExit, match="not running"):
+        find_platform(None, tmp_path)
+
+
+def test_the_environment_chooses_a_platform(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    write_addresses(addresses(3000), tmp_path)
+    write_addresses(addresses(3001), tmp_path)
+    monkeypatch.setenv("LOCAL_API", "http://127.0.0.1:3000/")
+
+    assert find_platform(None, tmp_path)["api_url"].endswith(":3000")
+    with pytest.raises(SystemExit, match="No local platform is running at"):
+        find_platform("http://127.0.0.1:9", tmp_path)
