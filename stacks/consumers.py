@@ -3,6 +3,8 @@
 
 from dataclasses import dataclass
 
+from shared.store.schema import GSI2
+
 # The table stream's publisher (DynamoDB stream -> EventBridge).
 PUBLISHER_HANDLER = "integration.publisher.handler"
 # SES's bounce and complaint events, as SES publishes them to the default bus.
@@ -22,6 +24,9 @@ class Consumer:
     max_receive_count: int = 5
     # Whether it also hears SES's bounce and complaint events (default bus).
     ses_events: bool = False
+    # The table actions its code performs, and the indexes it queries (least privilege).
+    table_actions: tuple[str, ...] = ()
+    table_indexes: tuple[str, ...] = ()
 
 
 COUNTS = Consumer(
@@ -36,6 +41,8 @@ COUNTS = Consumer(
         "ride_created",
         "ride_cancelled",
     ),
+    # Only the idempotency marker put and the counter update, inside one transaction.
+    table_actions=("dynamodb:PutItem", "dynamodb:UpdateItem"),
 )
 NOTIFICATIONS = Consumer(
     "Notifications",
@@ -54,4 +61,17 @@ NOTIFICATIONS = Consumer(
     ),
     ses_events=True,
 )
-CONSUMERS: tuple[Consumer, ...] = (COUNTS, NOTIFICATIONS)
+SEATS = Consumer(
+    "Seats",
+    "rides.seat_release.handler",
+    ("membership_ended", "membership_suspended"),
+    # The club's upcoming rides (GSI2), the member's places, and one transaction per ride.
+    table_actions=(
+        "dynamodb:Query",
+        "dynamodb:BatchGetItem",
+        "dynamodb:PutItem",
+        "dynamodb:UpdateItem",
+    ),
+    table_indexes=(GSI2.name,),
+)
+CONSUMERS: tuple[Consumer, ...] = (COUNTS, NOTIFICATIONS, SEATS)

@@ -103,10 +103,14 @@ class IntegrationStack(Stack):
                 for name, value in self.notifications.environment.items():
                     function.function.add_environment(name, value)
                 self.notifications.grant_consumer(function.role, config, table.table_arn)
+            if consumer.table_actions:
+                function.role.add_to_policy(
+                    iam.PolicyStatement(
+                        actions=list(consumer.table_actions),
+                        resources=[
+                            table.table_arn,
+                            *(f"{table.table_arn}/index/{i}" for i in consumer.table_indexes),
+                        ],
+                    )
+                )
         self.counts = self.consumers[COUNTS.name]
-        # Only the idempotency marker put and the counter update, inside one transaction.
-        self.counts.role.add_to_policy(
-            iam.PolicyStatement(
-                actions=["dynamodb:PutItem", "dynamodb:UpdateItem"], resources=[table.table_arn]
-            )
-        )

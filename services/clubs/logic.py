@@ -22,20 +22,20 @@ def create_club(principal: Principal, data: ClubCreate, store: ClubStore) -> Clu
         updated_at=now,
         **data.model_dump(mode="json", exclude={"initial_admin_id"}),
     )
-    admin = None
-    if data.initial_admin_id:
-        admin = Membership(
-            membership_id=membership_id(club.club_id, data.initial_admin_id),
-            club_id=club.club_id,
-            user_id=data.initial_admin_id,
-            club_role=ClubRole.ADMIN,
-            status=MembershipStatus.ACTIVE,
-            joined_at=now,
-            decided_by=principal.user_id,
-            decided_at=now,
-            updated_at=now,
-            updated_by=principal.user_id,
-        )
+    # A club always has an active admin who exists: the one named, else its creator.
+    first_admin = data.initial_admin_id or principal.user_id
+    admin = Membership(
+        membership_id=membership_id(club.club_id, first_admin),
+        club_id=club.club_id,
+        user_id=first_admin,
+        club_role=ClubRole.ADMIN,
+        status=MembershipStatus.ACTIVE,
+        joined_at=now,
+        decided_by=principal.user_id,
+        decided_at=now,
+        updated_at=now,
+        updated_by=principal.user_id,
+    )
     store.create(club, admin)
     return club
 

@@ -42,8 +42,18 @@ class ClubCreate(BaseModel):
     website: Website | None = None
     disciplines: Disciplines
     join_policy: JoinPolicy = JoinPolicy.OPEN
-    # The user who becomes the club's first admin, in the same transaction.
-    initial_admin_id: Annotated[str, Field(pattern=UUID_PATTERN)] | None = None
+    # The user who becomes the club's first admin, in the same transaction; by default the
+    # SiteAdmin who creates the club. The user must exist (422 otherwise).
+    initial_admin_id: (
+        Annotated[
+            str,
+            Field(
+                pattern=UUID_PATTERN,
+                description="The club's first admin (default: the creator); must be a user",
+            ),
+        ]
+        | None
+    ) = None
 
 
 # Optional fields a caller may clear by sending null.

@@ -9,7 +9,7 @@ from typing import Any
 
 from shared.authz import MembershipView
 from shared.domain.club import Club, club_name_key
-from shared.domain.errors import Conflict
+from shared.domain.errors import Conflict, Unprocessable
 from shared.domain.membership import Membership
 from shared.store import keys
 from shared.store.clubs import to_club
@@ -70,24 +70,35 @@ class ClubStore:
     def __init__(self, table: Table) -> None:
         self.table = table
 
-    def create(self, club: Club, admin: Membership | None = None) -> None:
-        """Write the club, its name reservation and its first admin atomically."""
+    def create(self, club: Club, admin: Membership) -> None:
+        """Write the club, its name reservation and its first admin atomically, while the
+        admin's profile exists (a club never starts with a nobody as its only admin)."""
         actions: list[dict[str, Any]] = [
             {
                 "Put": {
-                    "Item": {**_club_item(club), ADMIN_COUNT: 1 if admin else 0},
+                    "Item": {**_club_item(club), ADMIN_COUNT: 1},
                     "ConditionExpression": "attribute_not_exists(PK)",
                 }
             },
             _name_lock(club.name, club.club_id),
+            {"Put": {"Item": membership_item(admin)}},
+            {
+                "ConditionCheck": {
+                    "Key": keys.user_key(admin.user_id),
+                    "ConditionExpression": "attribute_exists(PK)",
+                }
+            },
         ]
-        if admin is not None:
-            actions.append({"Put": {"Item": membership_item(admin)}})
         try:
             self.table.transact_write(actions)
         except TransactionCancelled as cancelled:
             if cancelled.failed_condition(1):
                 raise _name_taken(club.name) from None
+            if cancelled.failed_condition(3):
+                raise Unprocessable(
+                    f"No user '{admin.user_id}' to be the club's first admin.",
+                    code="initial_admin_not_found",
+                ) from None
             raise Conflict("The club already exists.", code="club_exists") from None
 
     def get(self, club_id: str) -> Club | None:

@@ -1,6 +1,7 @@
 """The iCalendar (RFC 5545) feed of a club's public upcoming rides, for calendar apps."""
 
-from datetime import timedelta
+from datetime import date, datetime, timedelta
+from zoneinfo import ZoneInfo
 
 from icalendar import Calendar, Event, vGeo
 
@@ -10,7 +11,12 @@ from shared.domain.ride import CLUB_TIMEZONE, Ride
 PRODUCT_ID = "-//Sydney Cycling Platform//Club rides//EN"
 
 
-def render_calendar(club: Club, rides: list[Ride], generated_at: object) -> bytes:
+SYDNEY = ZoneInfo(CLUB_TIMEZONE)
+
+
+def render_calendar(club: Club, rides: list[Ride], generated_at: datetime) -> bytes:
+    """Times are Sydney local (`TZID=Australia/Sydney`) with the matching VTIMEZONE, so
+    calendar apps place rides right on both sides of a daylight-saving change."""
     calendar = Calendar()
     calendar.add("prodid", PRODUCT_ID)
     calendar.add("version", "2.0")
@@ -22,8 +28,9 @@ def render_calendar(club: Club, rides: list[Ride], generated_at: object) -> byte
         event = Event()
         event.add("uid", f"{ride.ride_id}@sydneycycling")
         event.add("dtstamp", generated_at)
-        event.add("dtstart", ride.start_at)
-        event.add("dtend", ride.start_at + timedelta(minutes=ride.estimated_duration_min))
+        start = ride.start_at.astimezone(SYDNEY)
+        event.add("dtstart", start)
+        event.add("dtend", start + timedelta(minutes=ride.estimated_duration_min))
         event.add("summary", ride.title)
         details = [
             f"{ride.distance_km:g} km, {ride.elevation_gain_m} m climbing",
@@ -36,4 +43,9 @@ def render_calendar(club: Club, rides: list[Ride], generated_at: object) -> byte
         event.add("geo", vGeo((ride.meeting_point.lat, ride.meeting_point.lon)))
         event.add("sequence", ride.version)
         calendar.add_component(event)
+    # The zone's rules from a year back to a few years ahead: what the feed's rides need.
+    today = generated_at.date()
+    calendar.add_missing_timezones(
+        first_date=date(today.year - 1, 1, 1), last_date=date(today.year + 4, 1, 1)
+    )
     return calendar.to_ical()

@@ -11,6 +11,7 @@ from pydantic import AwareDatetime
 from rides import participation_logic, ride_logic
 from rides.calendar_feed import render_calendar
 from rides.schemas import (
+    JoinedRide,
     ParticipationChange,
     ParticipationList,
     RideCreate,
@@ -124,7 +125,7 @@ def list_participations(ride_id: RideId, caller: CallerDep, store: StoreDep) -> 
 )
 def join_ride(
     ride_id: RideId, caller: CallerDep, store: StoreDep, name: CallerNameDep
-) -> Response[Participation]:
+) -> Response[JoinedRide]:
     joined = participation_logic.join_ride(caller, ride_id, store, name)
     metrics.add_metric(name=f"Ride{joined.status.title()}", unit="Count", value=1)
     return created(joined, f"/participations/{joined.participation_id}")

@@ -5,7 +5,7 @@ concurrent request moved them first, the step is decided again from a fresh read
 from datetime import datetime
 
 from rides.ride_logic import existing_ride, ride_context
-from rides.schemas import ParticipationChange, ParticipationList
+from rides.schemas import JoinedRide, ParticipationChange, ParticipationList
 from rides.store import RideMoved, RideStore
 from shared.authz import AuthzContext, Capability, Principal, require
 from shared.domain.clock import utc_now
@@ -38,7 +38,7 @@ def _check_open(ride: Ride, moment: datetime) -> None:
 
 def join_ride(
     principal: Principal, ride_id: str, store: RideStore, display_name: str | None = None
-) -> Participation:
+) -> JoinedRide:
     for _ in range(MAX_ATTEMPTS):
         ride, mine, membership = store.read_ride(ride_id, principal.user_id, principal.user_id)
         ride = existing_ride(ride, ride_id)
@@ -68,9 +68,11 @@ def join_ride(
         )
         try:
             store.add_participant(joined, mine, moment)
-            return joined
         except RideMoved:
             continue  # the ride filled up, freed a seat, or closed meanwhile
+        taken = ride.participant_count + int(not full)
+        left = None if ride.capacity is None else max(ride.capacity - taken, 0)
+        return JoinedRide(**joined.model_dump(), places_left=left)
     raise _too_busy()
 
 
@@ -111,6 +113,7 @@ def _withdraw_or_remove(
 ) -> Participation:
     """Withdraw (the rider) or remove (a ride manager); a freed seat goes to the oldest
     waitlisted rider in the same transaction."""
+    assert data.status is not None  # the caller chose this path for a status change
     ride_id, user_id = split_participation_id(target_id)
     ride, party = store.read_ride_and_participants(ride_id)
     ride = existing_ride(ride, ride_id)
@@ -123,10 +126,24 @@ def _withdraw_or_remove(
     _check_version(target, data)
     if target.status not in _TAKING_PART:
         raise Conflict(f"The participation is already {target.status}.", code="not_participating")
-    scheduled = ride.status is RideStatus.SCHEDULED
-    if target.is_leading and scheduled and ride.leader_count <= 1:
+    if target.is_leading and ride.status is RideStatus.SCHEDULED and ride.leader_count <= 1:
         raise Conflict("A scheduled ride keeps at least one leader.", code="last_leader")
-    after = target.revised(principal.user_id, status=data.status, role=ParticipationRole.RIDER)
+    return vacate(ride, party, target, principal.user_id, data.status, store)
+
+
+def vacate(
+    ride: Ride,
+    party: list[Participation],
+    target: Participation,
+    by: str,
+    status: ParticipationStatus,
+    store: RideStore,
+) -> Participation:
+    """Take `target` off the ride (withdrawn or removed) in one transaction with the
+    ride's counters; a freed seat goes to the oldest waitlisted rider in the same step.
+    Raises RideMoved when the ride changed since it was read."""
+    scheduled = ride.status is RideStatus.SCHEDULED
+    after = target.revised(by, status=status, role=ParticipationRole.RIDER)
     changes = [(target, after)]
     deltas = {"participant_count": 0, "waitlist_count": 0, "leader_count": 0}
     if target.holds_seat:
@@ -134,14 +151,8 @@ def _withdraw_or_remove(
         deltas["leader_count"] -= int(target.role is ParticipationRole.LEADER)
         promoted = _next_in_line(party) if scheduled and ride.start_at > utc_now() else None
         if promoted is not None:
-            changes.append(
-                (
-                    promoted,
-                    promoted.revised(
-                        principal.user_id, status=ParticipationStatus.JOINED, joined_at=utc_now()
-                    ),
-                )
-            )
+            seated = promoted.revised(by, status=ParticipationStatus.JOINED, joined_at=utc_now())
+            changes.append((promoted, seated))
             deltas["participant_count"] += 1
             deltas["waitlist_count"] -= 1
     else:

@@ -123,3 +123,33 @@ class RideReads:
             names=names or None,
         )
         return [to_ride(i) for i in items], encode_cursor(last)
+
+    def upcoming_places(self, club_id: str, user_id: str, start: datetime) -> list[str]:
+        """Ids of the club's scheduled rides from `start` on where the user is joined or
+        waitlisted: the club's upcoming rides (GSI2), then the user's participation in
+        each, 100 a round trip."""
+        ride_ids: list[str] = []
+        cursor: str | None = None
+        while True:
+            rides, cursor = self.list_club(
+                club_id,
+                start=start,
+                end=None,
+                status=RideStatus.SCHEDULED,
+                public_only=False,
+                limit=100,
+                cursor=cursor,
+            )
+            ride_ids += [r.ride_id for r in rides]
+            if cursor is None:
+                break
+        taking_part = {"joined", "waitlisted"}
+        found: list[str] = []
+        for offset in range(0, len(ride_ids), 100):
+            wanted = [keys.participation_key(r, user_id) for r in ride_ids[offset : offset + 100]]
+            found += [
+                item["ride_id"]
+                for item in self.table.batch_get(wanted)
+                if item.get("status") in taking_part
+            ]
+        return sorted(found)

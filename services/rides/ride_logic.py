@@ -126,6 +126,10 @@ def update_ride(principal: Principal, ride_id: str, data: RideUpdate, store: Rid
         )
     if ride.status is not RideStatus.SCHEDULED:
         raise Conflict(f"A {ride.status} ride cannot be edited.", code="ride_not_scheduled")
+    # Only a ride that has started can be completed (its leaders do it; nothing completes
+    # rides on its own).
+    if data.status is RideStatus.COMPLETED and ride.start_at > utc_now():
+        raise Conflict("Only a ride that has started can be completed.", code="ride_not_started")
     changes = data.changes()
     if data.capacity is not None and data.capacity < ride.participant_count:
         raise Conflict(

@@ -32,6 +32,13 @@ CancelReason = Annotated[
 ]
 
 
+CAPACITY_RULE = (
+    "Places on the ride, leaders and sweeps included: the ride's creator joins as its "
+    "first leader and takes one, so capacity 2 leaves one place for riders. Null: "
+    "unlimited. It never goes below the places already taken."
+)
+
+
 class _Pace(BaseModel):
     @model_validator(mode="after")
     def _pace_range_ordered(self) -> Self:
@@ -55,7 +62,7 @@ class RideCreate(_Pace):
     pace_class: PaceClass
     pace_kph: PaceRange | None = None
     drop_policy: DropPolicy
-    capacity: int | None = Field(default=None, ge=1, le=500)
+    capacity: int | None = Field(default=None, ge=1, le=500, description=CAPACITY_RULE)
     waitlist_enabled: bool = True
     visibility: RideVisibility = RideVisibility.MEMBERS
 
@@ -83,7 +90,7 @@ class RideUpdate(_Pace):
     pace_class: PaceClass | None = None
     pace_kph: PaceRange | None = None
     drop_policy: DropPolicy | None = None
-    capacity: int | None = Field(default=None, ge=1, le=500)
+    capacity: int | None = Field(default=None, ge=1, le=500, description=CAPACITY_RULE)
     waitlist_enabled: bool | None = None
     visibility: RideVisibility | None = None
     status: RideStatus | None = None
@@ -139,6 +146,14 @@ class RidePage(BaseModel):
     next_cursor: str | None = None
 
 
+class JoinedRide(Participation):
+    """Your place on the ride, and how many places were left after you took yours."""
+
+    places_left: int | None = Field(
+        description="Places still free after this join (null: the ride has no capacity)"
+    )
+
+
 class ParticipationList(BaseModel):
     joined: list[Participation]
     waitlist: list[Participation]
@@ -147,6 +162,7 @@ class ParticipationList(BaseModel):
 
 
 __all__ = [
+    "JoinedRide",
     "ParticipationChange",
     "ParticipationList",
     "RideCreate",

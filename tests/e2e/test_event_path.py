@@ -205,3 +205,44 @@ def test_a_bounced_address_is_suppressed(api: Api) -> None:
     )
     assert suppressed is True
     assert api.call("GET", f"/users/{sub}", token).json()["email_suppressed"] is True
+
+
+def test_leaving_the_club_frees_the_seat_for_the_waitlist(api: Api) -> None:
+    admin_sub, _, admin = person(api, "seatkeeper", SystemRole.SITE_ADMIN)
+    club_id = new_club(api, admin_sub, admin)
+    leaver_sub, _, leaver = person(api, "leaver")
+    _, _, waiting = person(api, "waiting")
+    for token in (leaver, waiting):
+        assert api.call("POST", f"/clubs/{club_id}/memberships", token).status_code == 201
+    start = (datetime.now(UTC) + timedelta(days=5)).isoformat()
+    ride_id = api.call(
+        "POST",
+        f"/clubs/{club_id}/rides",
+        admin,
+        json={
+            "title": "Seat Loop",
+            "start_at": start,
+            "estimated_duration_min": 90,
+            "meeting_point": {"name": "Cook Park", "lat": -33.98, "lon": 151.15},
+            "distance_km": 30,
+            "surface": "road",
+            "pace_class": "social",
+            "drop_policy": "no_drop",
+            "capacity": 2,
+        },
+    ).json()["ride_id"]
+    assert api.call("POST", f"/rides/{ride_id}/participations", leaver).json()["status"] == "joined"
+    assert (
+        api.call("POST", f"/rides/{ride_id}/participations", waiting).json()["status"]
+        == "waitlisted"
+    )
+
+    left = api.call("DELETE", f"/memberships/{club_id}_{leaver_sub}", leaver)
+    assert left.status_code == 200, left.text
+
+    def seated() -> list[str] | None:
+        party = api.call("GET", f"/rides/{ride_id}/participations", admin).json()
+        joined = [p["user_id"] for p in party["joined"]]
+        return joined if leaver_sub not in joined and not party["waitlist"] else None
+
+    assert len(eventually(seated)) == 2  # the leader and the promoted rider

@@ -98,3 +98,13 @@ def snapshot(table: Table) -> list[dict[str, Any]]:
     request prove that it wrote nothing."""
     items = table.client.scan(TableName=table.name, ConsistentRead=True)["Items"]
     return sorted(items, key=lambda item: (item["PK"]["S"], item["SK"]["S"]))
+
+
+def add_profiles(table: Table, *subs: str) -> None:
+    """Profiles for users a test refers to by id (a club's first admin must exist)."""
+    from shared.domain.clock import utc_now
+    from shared.domain.user import new_profile
+    from shared.store.users import create_profile
+
+    for sub in subs:
+        create_profile(table, new_profile(sub, None, utc_now()))

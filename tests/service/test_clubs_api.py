@@ -9,7 +9,7 @@ from clubs.handler import app, get_store, handler
 from clubs.store import ClubStore
 from shared.store import keys
 from shared.store.table import Table
-from tests.service.conftest import ADMIN, RIDER, Invoke, make_invoker, snapshot
+from tests.service.conftest import ADMIN, RIDER, Invoke, add_profiles, make_invoker, snapshot
 
 pytestmark = pytest.mark.service
 
@@ -19,6 +19,7 @@ UNKNOWN_ID = "00000000-0000-4000-8000-000000000000"
 
 @pytest.fixture
 def api(table: Table) -> Iterator[Invoke]:
+    add_profiles(table, ADMIN["sub"], RIDER["sub"])
     app.dependency_overrides[get_store] = lambda: ClubStore(table)
     yield make_invoker(handler)
     app.dependency_overrides.clear()
@@ -31,7 +32,9 @@ def create(api: Invoke, **fields: Any) -> dict[str, Any]:
 
 
 def table_items(table: Table) -> list[dict[str, Any]]:
-    return table.client.scan(TableName=table.name)["Items"]
+    """Everything but the users' profiles the fixture made."""
+    items = table.client.scan(TableName=table.name)["Items"]
+    return [i for i in items if i.get("entity", {}).get("S") != "user"]
 
 
 def test_site_admin_creates_club(api: Invoke, table: Table) -> None:
@@ -64,7 +67,8 @@ def test_club_names_are_unique_ignoring_case_and_spacing(api: Invoke, table: Tab
 
     assert answer.status == 409
     assert answer.body["error"]["code"] == "club_name_taken"
-    assert len(table_items(table)) == 2  # one club and its name reservation
+    # One club, its name reservation and its first admin.
+    assert len(table_items(table)) == 3
 
 
 def test_get_club(api: Invoke) -> None:
@@ -205,6 +209,7 @@ def test_store_refuses_a_write_based_on_a_stale_read(table: Table) -> None:
     from shared.domain.errors import Conflict
 
     admin = Principal(ADMIN["sub"], SystemRole.SITE_ADMIN)
+    add_profiles(table, ADMIN["sub"])
     club = create_club(admin, ClubCreate.model_validate(NEW_CLUB), store)
     first = club.model_copy(update={"city": "Newcastle", "version": 2})
     second = club.model_copy(update={"city": "Wollongong", "version": 2})
@@ -294,6 +299,7 @@ def test_club_admin_membership_grants_edit(api: Invoke, table: Table) -> None:
 
 
 def test_update_unknown_club_is_404(api: Invoke, table: Table) -> None:
+    before = snapshot(table)
     answer = api(
         "PUT",
         "/clubs/{club_id}",
@@ -303,7 +309,7 @@ def test_update_unknown_club_is_404(api: Invoke, table: Table) -> None:
     )
 
     assert answer.status == 404
-    assert snapshot(table) == []
+    assert snapshot(table) == before
 
 
 @pytest.mark.parametrize(
@@ -373,3 +379,26 @@ def test_unknown_route_is_404_json(api: Invoke) -> None:
 
     assert answer.status == 404
     assert answer.body["error"]["code"] == "route_not_found"
+
+
+def test_a_club_without_a_named_admin_gets_its_creator_as_admin(api: Invoke, table: Table) -> None:
+    club = create(api)
+
+    admin = table.get(keys.membership_key(club["club_id"], ADMIN["sub"]))
+    assert admin is not None
+    assert (admin["club_role"], admin["status"]) == ("admin", "active")
+    stored = table.get(keys.club_key(club["club_id"]))
+    assert stored is not None and stored["admin_count"] == 1
+
+
+def test_a_first_admin_who_does_not_exist_is_422_and_nothing_is_written(
+    api: Invoke, table: Table
+) -> None:
+    before = snapshot(table)
+    nobody = "99999999-9999-4999-8999-999999999999"
+
+    answer = api("POST", "/clubs", body={**NEW_CLUB, "initial_admin_id": nobody}, claims=ADMIN)
+
+    assert answer.status == 422
+    assert answer.body["error"]["code"] == "initial_admin_not_found"
+    assert snapshot(table) == before

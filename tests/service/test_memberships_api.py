@@ -11,7 +11,7 @@ from memberships import handler as memberships_api
 from memberships.store import MembershipStore
 from shared.store import keys
 from shared.store.table import Table
-from tests.service.conftest import ADMIN, RIDER, Invoke, make_invoker, snapshot
+from tests.service.conftest import ADMIN, RIDER, Invoke, add_profiles, make_invoker, snapshot
 
 pytestmark = pytest.mark.service
 
@@ -25,6 +25,7 @@ RIDER_2 = {"sub": "55555555-5555-4555-8555-555555555555"}
 
 @pytest.fixture
 def apis(table: Table) -> Iterator[tuple[Invoke, Invoke]]:
+    add_profiles(table, ADMIN["sub"], OWNER["sub"], RIDER["sub"], RIDER_2["sub"])
     clubs_api.app.dependency_overrides[clubs_api.get_store] = lambda: ClubStore(table)
     memberships_api.app.dependency_overrides[memberships_api.get_store] = lambda: MembershipStore(
         table
@@ -148,9 +149,10 @@ def test_second_join_is_409(apis: tuple[Invoke, Invoke], table: Table) -> None:
 
 
 def test_joining_unknown_or_archived_clubs(apis: tuple[Invoke, Invoke], table: Table) -> None:
+    empty = snapshot(table)
     missing = join(apis[1], "00000000-0000-4000-8000-000000000000", RIDER)
     assert missing.status == 404
-    assert snapshot(table) == []
+    assert snapshot(table) == empty
     club_id = new_club(apis)
     apis[0](
         "PUT",

@@ -118,15 +118,7 @@ class World:
 
     def _build(self) -> None:
         moment = datetime.now(UTC)
-        ClubStore(self.table).create(
-            Club(
-                club_id=CLUB,
-                name="Inner West <Riders> & Co",
-                created_by=ADMIN,
-                created_at=moment,
-                updated_at=moment,
-            )
-        )
+        memberships = {}
         for user, name in NAMES.items():
             given, family = name.split()
             create_profile(
@@ -139,20 +131,25 @@ class World:
                     family_name=family,
                 ),
             )
-            role = ClubRole.ADMIN if user == ADMIN else ClubRole.MEMBER
-            self.table.put(
-                membership_item(
-                    Membership(
-                        membership_id=membership_id(CLUB, user),
-                        club_id=CLUB,
-                        user_id=user,
-                        club_role=role,
-                        status=MembershipStatus.ACTIVE,
-                        updated_at=moment,
-                        updated_by=ADMIN,
-                    )
-                )
+            memberships[user] = Membership(
+                membership_id=membership_id(CLUB, user),
+                club_id=CLUB,
+                user_id=user,
+                club_role=ClubRole.ADMIN if user == ADMIN else ClubRole.MEMBER,
+                status=MembershipStatus.ACTIVE,
+                updated_at=moment,
+                updated_by=ADMIN,
             )
+        club = Club(
+            club_id=CLUB,
+            name="Inner West <Riders> & Co",
+            created_by=ADMIN,
+            created_at=moment,
+            updated_at=moment,
+        )
+        ClubStore(self.table).create(club, memberships.pop(ADMIN))
+        for membership in memberships.values():
+            self.table.put(membership_item(membership))
         self.table.put(
             ride_item(
                 Ride(

@@ -13,10 +13,20 @@ from local.proxy_event import build_proxy_event
 from memberships import handler as memberships_api
 from memberships.store import MembershipStore
 from rides import handler as rides_api
+from rides.seat_release import release_places
 from rides.store import RideStore
+from shared.event_catalog import MembershipChanged
+from shared.events import DomainEvent
 from shared.store import keys
 from shared.store.table import Table
-from tests.service.conftest import ADMIN, Invoke, LambdaContextStub, make_invoker, snapshot
+from tests.service.conftest import (
+    ADMIN,
+    Invoke,
+    LambdaContextStub,
+    add_profiles,
+    make_invoker,
+    snapshot,
+)
 
 pytestmark = pytest.mark.service
 
@@ -121,6 +131,7 @@ def ride_body(days: int = 3) -> dict[str, Any]:
 
 @pytest.fixture
 def api(table: Table) -> Iterator[Api]:
+    add_profiles(table, ADMIN["sub"], OWNER["sub"])
     overrides = (
         (clubs_api, lambda: ClubStore(table)),
         (memberships_api, lambda: MembershipStore(table)),
@@ -578,3 +589,109 @@ def test_ride_leaders_see_their_riders_emergency_contacts(api: Api) -> None:
         rider(1)["sub"]: {"name": "Kim", "phone": "+61 400 000 000"}
     }
     assert as_member["emergency_contacts"] is None
+
+
+def test_only_a_ride_that_has_started_can_be_completed(api: Api) -> None:
+    club_id = api.club()
+    ride = api.ride(club_id)
+    before = snapshot(api.table)
+
+    early = api.rides(
+        "PUT",
+        "/rides/{ride_id}",
+        path_params={"ride_id": ride["ride_id"]},
+        body={"version": 1, "status": "completed"},
+        claims=OWNER,
+    )
+    assert early.status == 409
+    assert early.body["error"]["code"] == "ride_not_started"
+    assert snapshot(api.table) == before
+
+    _move_start_to_the_past(api, ride["ride_id"])
+    done = api.rides(
+        "PUT",
+        "/rides/{ride_id}",
+        path_params={"ride_id": ride["ride_id"]},
+        body={"version": 1, "status": "completed"},
+        claims=OWNER,
+    )
+    assert done.status == 200, done.body
+    assert done.body["status"] == "completed"
+
+
+def test_a_join_says_how_many_places_are_left_counting_the_leader(api: Api) -> None:
+    club_id = api.club()
+    ride = api.ride(club_id, capacity=3)  # the creator leads and takes one place
+    for i in (1, 2, 3):
+        api.member(club_id, rider(i))
+    unlimited = api.ride(club_id, capacity=None)
+
+    first = api.join(ride["ride_id"], rider(1)).body
+    second = api.join(ride["ride_id"], rider(2)).body
+    third = api.join(ride["ride_id"], rider(3)).body
+
+    assert (first["status"], first["places_left"]) == ("joined", 1)
+    assert (second["status"], second["places_left"]) == ("joined", 0)
+    assert (third["status"], third["places_left"]) == ("waitlisted", 0)
+    assert api.join(unlimited["ride_id"], rider(1)).body["places_left"] is None
+
+
+def _membership_ended(club_id: str, user: dict[str, str], status: str) -> DomainEvent:
+    kind = "membership_suspended" if status == "suspended" else "membership_ended"
+    data = MembershipChanged(
+        club_id=club_id,
+        user_id=user["sub"],
+        membership_id=f"{club_id}_{user['sub']}",
+        status=status,
+        club_role="member",
+        previous_status="active",
+    )
+    return DomainEvent(
+        event_id=f"e-{status}",
+        event_type=kind,
+        context="memberships",
+        occurred_at=datetime.now(UTC),
+        actor=user["sub"] if status == "left" else OWNER["sub"],
+        data=data.model_dump(mode="json"),
+    )
+
+
+@pytest.mark.parametrize(
+    ("status", "after"), [("left", "withdrawn"), ("removed", "removed"), ("suspended", "removed")]
+)
+def test_leaving_the_club_gives_up_upcoming_places_to_the_waitlist(
+    api: Api, status: str, after: str
+) -> None:
+    club_id = api.club()
+    upcoming = api.ride(club_id, capacity=2)
+    past = api.ride(club_id, capacity=5)
+    for i in (1, 2):
+        api.member(club_id, rider(i))
+    assert api.join(upcoming["ride_id"], rider(1)).body["status"] == "joined"
+    assert api.join(upcoming["ride_id"], rider(2)).body["status"] == "waitlisted"
+    assert api.join(past["ride_id"], rider(1)).body["status"] == "joined"
+    _move_start_to_the_past(api, past["ride_id"])
+    store = RideStore(api.table)
+
+    released = release_places(_membership_ended(club_id, rider(1), status), store)
+    again = release_places(_membership_ended(club_id, rider(1), status), store)
+
+    assert (released, again) == (1, 0)
+    ride, party = store.read_ride_and_participants(upcoming["ride_id"])
+    assert ride is not None
+    by_user = {p.user_id: p.status for p in party}
+    assert by_user[rider(1)["sub"]] == after
+    assert by_user[rider(2)["sub"]] == "joined"
+    assert (ride.participant_count, ride.waitlist_count) == (2, 0)
+    _, kept = store.read_ride_and_participants(past["ride_id"])
+    assert {p.user_id: p.status for p in kept}[rider(1)["sub"]] == "joined"
+
+
+def test_the_last_leader_of_a_ride_keeps_the_place(api: Api) -> None:
+    club_id = api.club()
+    ride = api.ride(club_id)
+    store = RideStore(api.table)
+
+    assert release_places(_membership_ended(club_id, OWNER, "left"), store) == 0
+    _, party = store.read_ride_and_participants(ride["ride_id"])
+    assert [(p.user_id, p.status) for p in party] == [(OWNER["sub"], "joined")]
