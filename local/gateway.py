@@ -90,7 +90,12 @@ class LocalGateway:
                 claims = self.claims_cache.claims(str(token), claims)
             except Exception:  # the trigger failed: Cognito would not have issued the token
                 return _error(401, "unauthorized", "Unauthorized")
-        length = int(environ.get("CONTENT_LENGTH") or 0)
+        try:
+            length = int(environ.get("CONTENT_LENGTH") or 0)
+        except ValueError:
+            length = -1
+        if length < 0:
+            return _error(400, "bad_request", "The Content-Length header is not valid.")
         if length > MAX_BODY_BYTES:
             return _error(413, "payload_too_large", "The request body is too large.")
         body = environ["wsgi.input"].read(length) if length else None

@@ -15,6 +15,7 @@ from pydantic import (
 from shared.domain.club import Club
 from shared.domain.enums import ClubStatus, Discipline, JoinPolicy
 from shared.domain.ids import UUID_PATTERN
+from shared.domain.numbers import Version
 
 
 def _unique(values: list[Discipline]) -> list[Discipline]:
@@ -65,7 +66,7 @@ class ClubUpdate(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    version: int = Field(ge=1)
+    version: Version
     name: ClubName | None = None
     description: Description | None = None
     suburb: ShortText | None = None

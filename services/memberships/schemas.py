@@ -3,9 +3,10 @@
 from datetime import datetime
 from typing import Annotated
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
+from pydantic import BaseModel, ConfigDict, StringConstraints, model_validator
 
 from shared.domain.enums import ClubRole, MembershipStatus
+from shared.domain.numbers import Version
 
 
 class JoinRequest(BaseModel):
@@ -22,7 +23,7 @@ class MembershipChange(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    version: int = Field(ge=1)
+    version: Version
     status: MembershipStatus | None = None
     club_role: ClubRole | None = None
 

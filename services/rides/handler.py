@@ -6,12 +6,12 @@ from typing import Annotated
 from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.event_handler.depends import Depends
 from aws_lambda_powertools.event_handler.openapi.params import Body, Query
-from pydantic import AwareDatetime
 
 from rides import participation_logic, ride_logic
 from rides.calendar_feed import render_calendar
 from rides.schemas import (
     JoinedRide,
+    ListingBound,
     ParticipationChange,
     ParticipationList,
     RideCreate,
@@ -64,8 +64,8 @@ def list_rides(
     club_id: ClubId,
     caller: CallerDep,
     store: StoreDep,
-    start: Annotated[AwareDatetime | None, Query(alias="from")] = None,
-    end: Annotated[AwareDatetime | None, Query(alias="to")] = None,
+    start: Annotated[ListingBound | None, Query(alias="from")] = None,
+    end: Annotated[ListingBound | None, Query(alias="to")] = None,
     status: Annotated[RideStatus | None, Query()] = None,
     limit: PageLimit = 20,
     cursor: Cursor = None,

@@ -1,12 +1,16 @@
 """Request and response models of the rides API."""
 
+from datetime import UTC, datetime, timedelta
 from typing import Annotated, Self
 
 from pydantic import (
+    AfterValidator,
     AwareDatetime,
     BaseModel,
     ConfigDict,
     Field,
+    StrictBool,
+    StrictInt,
     StringConstraints,
     model_validator,
 )
@@ -22,6 +26,7 @@ from shared.domain.enums import (
     RideVisibility,
     Surface,
 )
+from shared.domain.numbers import NOT_A_BOOL, Version
 from shared.domain.ride import MeetingPoint, PaceRange, Participation, Ride
 from shared.domain.user import EmergencyContact
 
@@ -31,6 +36,43 @@ CancelReason = Annotated[
     str, StringConstraints(strip_whitespace=True, min_length=3, max_length=500)
 ]
 
+
+# How far ahead a ride may be planned: a club's season, with room to spare.
+PLANNING_HORIZON = timedelta(days=2 * 365)
+# The span listings may ask about; outside it datetimes no longer convert to UTC.
+EARLIEST, LATEST = datetime(2000, 1, 1, tzinfo=UTC), datetime(2100, 1, 1, tzinfo=UTC)
+
+
+def _in_utc(moment: datetime) -> datetime:
+    try:
+        return moment.astimezone(UTC)
+    except OverflowError:  # e.g. 9999-12-31T23:59:59-14:00
+        raise ValueError("the time is out of range") from None
+
+
+def _plannable(moment: datetime) -> datetime:
+    """A start time in the future and within the planning horizon."""
+    moment_utc = _in_utc(moment)
+    now = utc_now()
+    if moment_utc <= now:
+        raise ValueError("start_at must be in the future")
+    if moment_utc > now + PLANNING_HORIZON:
+        raise ValueError(f"rides are planned at most {PLANNING_HORIZON.days} days ahead")
+    return moment
+
+
+def _listable(moment: datetime) -> datetime:
+    moment_utc = _in_utc(moment)
+    if not EARLIEST <= moment_utc < LATEST:
+        raise ValueError(f"give a time between {EARLIEST:%Y} and {LATEST:%Y}")
+    return moment
+
+
+PlannedStart = Annotated[AwareDatetime, AfterValidator(_plannable)]
+# A bound of a ride listing (`from`, `to`).
+ListingBound = Annotated[AwareDatetime, AfterValidator(_listable)]
+
+Distance = Annotated[float, Field(gt=0, le=1000), NOT_A_BOOL]
 
 CAPACITY_RULE = (
     "Places on the ride, leaders and sweeps included: the ride's creator joins as its "
@@ -53,24 +95,18 @@ class RideCreate(_Pace):
 
     title: Title
     description: Description = ""
-    start_at: AwareDatetime
-    estimated_duration_min: int = Field(ge=10, le=24 * 60)
+    start_at: PlannedStart
+    estimated_duration_min: StrictInt = Field(ge=10, le=24 * 60)
     meeting_point: MeetingPoint
-    distance_km: float = Field(gt=0, le=1000)
-    elevation_gain_m: int = Field(default=0, ge=0, le=20000)
+    distance_km: Distance
+    elevation_gain_m: StrictInt = Field(default=0, ge=0, le=20000)
     surface: Surface
     pace_class: PaceClass
     pace_kph: PaceRange | None = None
     drop_policy: DropPolicy
-    capacity: int | None = Field(default=None, ge=1, le=500, description=CAPACITY_RULE)
-    waitlist_enabled: bool = True
+    capacity: StrictInt | None = Field(default=None, ge=1, le=500, description=CAPACITY_RULE)
+    waitlist_enabled: StrictBool = True
     visibility: RideVisibility = RideVisibility.MEMBERS
-
-    @model_validator(mode="after")
-    def _in_the_future(self) -> Self:
-        if self.start_at <= utc_now():
-            raise ValueError("start_at must be in the future")
-        return self
 
 
 class RideUpdate(_Pace):
@@ -78,20 +114,20 @@ class RideUpdate(_Pace):
 
     model_config = ConfigDict(extra="forbid")
 
-    version: int = Field(ge=1)
+    version: Version
     title: Title | None = None
     description: Description | None = None
-    start_at: AwareDatetime | None = None
-    estimated_duration_min: int | None = Field(default=None, ge=10, le=24 * 60)
+    start_at: PlannedStart | None = None
+    estimated_duration_min: StrictInt | None = Field(default=None, ge=10, le=24 * 60)
     meeting_point: MeetingPoint | None = None
-    distance_km: float | None = Field(default=None, gt=0, le=1000)
-    elevation_gain_m: int | None = Field(default=None, ge=0, le=20000)
+    distance_km: Distance | None = None
+    elevation_gain_m: StrictInt | None = Field(default=None, ge=0, le=20000)
     surface: Surface | None = None
     pace_class: PaceClass | None = None
     pace_kph: PaceRange | None = None
     drop_policy: DropPolicy | None = None
-    capacity: int | None = Field(default=None, ge=1, le=500, description=CAPACITY_RULE)
-    waitlist_enabled: bool | None = None
+    capacity: StrictInt | None = Field(default=None, ge=1, le=500, description=CAPACITY_RULE)
+    waitlist_enabled: StrictBool | None = None
     visibility: RideVisibility | None = None
     status: RideStatus | None = None
     cancel_reason: CancelReason | None = None
@@ -100,8 +136,6 @@ class RideUpdate(_Pace):
     def _consistent(self) -> Self:
         if self.status is RideStatus.CANCELLED and not self.cancel_reason:
             raise ValueError("cancelling a ride needs a cancel_reason")
-        if self.start_at is not None and self.start_at <= utc_now():
-            raise ValueError("start_at must be in the future")
         nullable = {"pace_kph", "capacity"}
         cleared = [n for n in self.model_fields_set - nullable if getattr(self, n) is None]
         if cleared:
@@ -117,7 +151,7 @@ class ParticipationChange(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    version: int = Field(ge=1)
+    version: Version
     status: ParticipationStatus | None = None
     role: ParticipationRole | None = None
     attendance: Attendance | None = None

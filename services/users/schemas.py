@@ -5,6 +5,7 @@ from typing import Annotated, Literal, Self
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
 
 from shared.domain.enums import ClubRole, MembershipStatus, SystemRole
+from shared.domain.numbers import Version
 from shared.domain.user import UserProfile
 
 Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=80)]
@@ -60,7 +61,7 @@ class ProfileUpdate(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    version: int = Field(ge=1)
+    version: Version
     display_name: Name | None = None
     given_name: Name | None = None
     family_name: Name | None = None

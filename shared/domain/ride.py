@@ -1,6 +1,7 @@
 """Ride and RideParticipation (`domain-v1.md`)."""
 
 from datetime import UTC, datetime
+from typing import Annotated
 
 from pydantic import BaseModel, Field
 
@@ -15,6 +16,7 @@ from shared.domain.enums import (
     RideVisibility,
     Surface,
 )
+from shared.domain.numbers import NOT_A_BOOL
 
 CLUB_TIMEZONE = "Australia/Sydney"
 ID_SEPARATOR = "_"
@@ -43,13 +45,13 @@ def utc_text(moment: datetime) -> str:
 
 class MeetingPoint(BaseModel):
     name: str = Field(min_length=1, max_length=120)
-    lat: float = Field(ge=-90, le=90)
-    lon: float = Field(ge=-180, le=180)
+    lat: Annotated[float, Field(ge=-90, le=90), NOT_A_BOOL]
+    lon: Annotated[float, Field(ge=-180, le=180), NOT_A_BOOL]
 
 
 class PaceRange(BaseModel):
-    min: float = Field(gt=0, le=80)
-    max: float = Field(gt=0, le=80)
+    min: Annotated[float, Field(gt=0, le=80), NOT_A_BOOL]
+    max: Annotated[float, Field(gt=0, le=80), NOT_A_BOOL]
 
 
 class Ride(BaseModel):

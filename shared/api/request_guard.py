@@ -1,0 +1,123 @@
+"""What a request's body must be before the resolver reads it: JSON, in UTF-8, small,
+shallow, with numbers DynamoDB can hold. Anything else is a 4xx here, never an exception
+inside the handler (a 5xx).
+
+Powertools' resolver decodes and parses the body itself and raises plain Python errors on
+bytes that are not UTF-8, on nesting deeper than the interpreter's recursion limit or on
+integers longer than Python's 4,300-digit limit; media types other than JSON reach it as
+JSON. Checking once here, before it, keeps the answers in the API's error envelope.
+"""
+
+import base64
+import binascii
+import json
+from collections.abc import Mapping
+from typing import Any
+
+from shared.api.errors import ErrorBody, ErrorDetail
+
+MAX_BODY_BYTES = 256 * 1024
+MAX_DEPTH = 32
+# Integers DynamoDB stores exactly (38 significant digits) and no client needs more of.
+MAX_NUMBER_DIGITS = 38
+JSON_TYPE = "application/json"
+
+
+class Refused(Exception):
+    def __init__(self, status: int, code: str, message: str) -> None:
+        super().__init__(message)
+        self.status, self.code, self.message = status, code, message
+
+
+def _media_type(headers: Mapping[str, Any]) -> str | None:
+    for name, value in headers.items():
+        if name.lower() == "content-type" and isinstance(value, str):
+            return value.split(";", 1)[0].strip().lower()
+    return None
+
+
+def _depth(value: Any) -> int:
+    """Nesting depth, iteratively (recursion is what deep input attacks)."""
+    deepest, stack = 0, [(value, 1)]
+    while stack:
+        item, level = stack.pop()
+        if isinstance(item, dict | list):
+            deepest = max(deepest, level)
+            if level > MAX_DEPTH:
+                return level
+            children = item.values() if isinstance(item, dict) else item
+            stack.extend((child, level + 1) for child in children)
+    return deepest
+
+
+def _refuse_constant(name: str) -> Any:
+    raise ValueError(f"{name} is not JSON")
+
+
+def _bounded_int(text: str) -> int:
+    if len(text.lstrip("-")) > MAX_NUMBER_DIGITS:
+        raise ValueError("number too long")
+    return int(text)
+
+
+def checked_body(event: Mapping[str, Any]) -> str | None:
+    """The body as text, if it is acceptable JSON (or absent); raises Refused otherwise."""
+    raw = event.get("body")
+    if raw is None or raw == "":
+        return None
+    if _media_type(event.get("headers") or {}) not in (None, JSON_TYPE):
+        raise Refused(415, "unsupported_media_type", f"Send the body as {JSON_TYPE}.")
+    try:
+        data = (
+            base64.b64decode(raw, validate=True)
+            if event.get("isBase64Encoded")
+            else raw.encode("utf-8", "surrogatepass")
+        )
+    except (binascii.Error, ValueError):
+        raise Refused(400, "malformed_body", "The request body is not valid base64.") from None
+    if len(data) > MAX_BODY_BYTES:
+        raise Refused(413, "payload_too_large", f"The body is over {MAX_BODY_BYTES} bytes.")
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError:
+        raise Refused(400, "malformed_body", "The request body is not UTF-8.") from None
+    try:
+        parsed = json.loads(text, parse_constant=_refuse_constant, parse_int=_bounded_int)
+    except (ValueError, RecursionError):
+        raise Refused(400, "malformed_json", "The request body is not valid JSON.") from None
+    if _depth(parsed) > MAX_DEPTH:
+        raise Refused(400, "malformed_json", f"The body nests deeper than {MAX_DEPTH} levels.")
+    return text
+
+
+def guarded_event(event: dict[str, Any]) -> dict[str, Any]:
+    """The event as the resolver should see it: the body as plain UTF-8 text, and its
+    content type spelled as the resolver expects."""
+    text = checked_body(event)
+    if text is None:
+        return event
+    headers = {k: v for k, v in (event.get("headers") or {}).items() if k.lower() != "content-type"}
+    headers["Content-Type"] = JSON_TYPE
+    multi = {
+        k: v
+        for k, v in (event.get("multiValueHeaders") or {}).items()
+        if k.lower() != "content-type"
+    }
+    multi["Content-Type"] = [JSON_TYPE]
+    return {
+        **event,
+        "body": text,
+        "isBase64Encoded": False,
+        "headers": headers,
+        "multiValueHeaders": multi,
+    }
+
+
+def refusal_response(refused: Refused) -> dict[str, Any]:
+    body = ErrorBody(error=ErrorDetail(code=refused.code, message=refused.message))
+    return {
+        "statusCode": refused.status,
+        "headers": {"Content-Type": JSON_TYPE, "Access-Control-Allow-Origin": "*"},
+        "body": body.model_dump_json(exclude_none=True),
+        "isBase64Encoded": False,
+    }
