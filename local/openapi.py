@@ -11,7 +11,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from stacks.routes import HEALTH, SERVICE_HANDLERS
+from stacks.routes import HEALTH, ROUTES, SERVICE_HANDLERS
 
 TITLE = "Sydney Cycling Platform API"
 VERSION = "1.0.0"
@@ -52,8 +52,65 @@ def build_document() -> dict[str, Any]:
             "responses": {"200": {"description": "The API is up"}},
         }
     }
+    # Routes without the authorizer need no token: the document says so per operation.
+    for route in ROUTES:
+        if not route.authorized:
+            merged["paths"][route.path][route.method.lower()]["security"] = []
+    _add_links(merged["paths"])
     merged["paths"] = dict(sorted(merged["paths"].items()))
     return merged
+
+
+# Where a created resource's id goes next: OpenAPI links, so generated clients and
+# stateful tests (schemathesis) follow a club to its members and rides, a ride to its
+# participations.
+_LINKS = {
+    ("/clubs", "post", "201"): {
+        "club_id": "$response.body#/club_id",
+        "targets": [
+            ("GET", "/clubs/{club_id}"),
+            ("PUT", "/clubs/{club_id}"),
+            ("POST", "/clubs/{club_id}/memberships"),
+            ("GET", "/clubs/{club_id}/memberships"),
+            ("POST", "/clubs/{club_id}/rides"),
+            ("GET", "/clubs/{club_id}/rides"),
+            ("GET", "/clubs/{club_id}/rides.ics"),
+        ],
+    },
+    ("/clubs/{club_id}/rides", "post", "201"): {
+        "ride_id": "$response.body#/ride_id",
+        "targets": [
+            ("GET", "/rides/{ride_id}"),
+            ("PUT", "/rides/{ride_id}"),
+            ("GET", "/rides/{ride_id}/participations"),
+            ("POST", "/rides/{ride_id}/participations"),
+        ],
+    },
+    ("/clubs/{club_id}/memberships", "post", "201"): {
+        "membership_id": "$response.body#/membership_id",
+        "targets": [
+            ("PUT", "/memberships/{membership_id}"),
+            ("DELETE", "/memberships/{membership_id}"),
+        ],
+    },
+    ("/rides/{ride_id}/participations", "post", "201"): {
+        "participation_id": "$response.body#/participation_id",
+        "targets": [("PUT", "/participations/{participation_id}")],
+    },
+}
+
+
+def _add_links(paths: dict[str, Any]) -> None:
+    for (path, verb, status), spec in _LINKS.items():
+        parameter, expression = next((k, v) for k, v in spec.items() if k != "targets")
+        links = {}
+        for method, target in spec["targets"]:
+            operation = paths[target][method.lower()]
+            links[operation["operationId"]] = {
+                "operationId": operation["operationId"],
+                "parameters": {parameter: expression},
+            }
+        paths[path][verb]["responses"][status]["links"] = links
 
 
 def render() -> str:

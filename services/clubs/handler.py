@@ -43,7 +43,7 @@ def list_clubs(
     return ClubPage(items=items, next_cursor=next_cursor)
 
 
-@app.post("/clubs", **documented(TAG, "Create a club (SiteAdmin)"))
+@app.post("/clubs", **documented(TAG, "Create a club (SiteAdmin)", success=(201,)))
 def create_club(
     body: Annotated[ClubCreate, Body()], caller: CallerDep, store: StoreDep
 ) -> Response[Club]:

@@ -6,11 +6,13 @@ from pydantic import (
     AfterValidator,
     AnyHttpUrl,
     BaseModel,
+    BeforeValidator,
     ConfigDict,
     Field,
     StringConstraints,
     model_validator,
 )
+from pydantic.json_schema import SkipJsonSchema
 
 from shared.domain.club import Club
 from shared.domain.enums import ClubStatus, Discipline, JoinPolicy
@@ -27,9 +29,23 @@ def _unique(values: list[Discipline]) -> list[Discipline]:
 ClubName = Annotated[str, StringConstraints(strip_whitespace=True, min_length=2, max_length=80)]
 ShortText = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=80)]
 Description = Annotated[str, StringConstraints(strip_whitespace=True, max_length=2000)]
-Website = Annotated[AnyHttpUrl, Field(max_length=300)]
+
+
+def _short_url(value: object) -> object:
+    # Before normalization (which may add a "/"), so the limit is what the client sent.
+    if isinstance(value, str) and len(value) > WEBSITE_MAX:
+        raise ValueError(f"at most {WEBSITE_MAX} characters")
+    return value
+
+
+WEBSITE_MAX = 300
+Website = Annotated[
+    AnyHttpUrl, BeforeValidator(_short_url), Field(json_schema_extra={"maxLength": WEBSITE_MAX})
+]
 Disciplines = Annotated[
-    list[Discipline], Field(min_length=1, max_length=4), AfterValidator(_unique)
+    list[Discipline],
+    Field(min_length=1, max_length=4, json_schema_extra={"uniqueItems": True}),
+    AfterValidator(_unique),
 ]
 
 
@@ -67,14 +83,14 @@ class ClubUpdate(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     version: Version
-    name: ClubName | None = None
-    description: Description | None = None
+    name: ClubName | SkipJsonSchema[None] = None
+    description: Description | SkipJsonSchema[None] = None
     suburb: ShortText | None = None
-    city: ShortText | None = None
+    city: ShortText | SkipJsonSchema[None] = None
     website: Website | None = None
-    disciplines: Disciplines | None = None
-    join_policy: JoinPolicy | None = None
-    status: ClubStatus | None = None
+    disciplines: Disciplines | SkipJsonSchema[None] = None
+    join_policy: JoinPolicy | SkipJsonSchema[None] = None
+    status: ClubStatus | SkipJsonSchema[None] = None
 
     @model_validator(mode="after")
     def _only_optional_fields_cleared(self) -> Self:

@@ -37,7 +37,7 @@ def _as_response(membership: Any) -> MembershipOut:
 
 @app.post(
     "/clubs/<club_id>/memberships",
-    **documented(TAG, "Join a club (open) or apply to it (approval)"),
+    **documented(TAG, "Join a club (open) or apply to it (approval)", success=(201,)),
 )
 def join_club(
     club_id: ClubId,

@@ -4,6 +4,7 @@ from datetime import datetime
 from typing import Annotated
 
 from pydantic import BaseModel, ConfigDict, StringConstraints, model_validator
+from pydantic.json_schema import SkipJsonSchema
 
 from shared.domain.enums import ClubRole, MembershipStatus
 from shared.domain.numbers import Version
@@ -21,11 +22,14 @@ class MembershipChange(BaseModel):
     """A club admin's decision: a new status (approve, reject, suspend, reinstate) and/or
     a new role, against the `version` the admin last read."""
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={"anyOf": [{"required": ["status"]}, {"required": ["club_role"]}]},
+    )
 
     version: Version
-    status: MembershipStatus | None = None
-    club_role: ClubRole | None = None
+    status: MembershipStatus | SkipJsonSchema[None] = None
+    club_role: ClubRole | SkipJsonSchema[None] = None
 
     @model_validator(mode="after")
     def _something_changes(self) -> "MembershipChange":

@@ -67,7 +67,10 @@ def put_preferences(
     return logic.change_preferences(caller, body, store)
 
 
-@app.post("/users/me/devices", **documented(TAG, "Register a phone for push (APNs or FCM)"))
+@app.post(
+    "/users/me/devices",
+    **documented(TAG, "Register a phone for push (APNs or FCM)", success=(201, 200)),
+)
 def register_device(
     body: Annotated[DeviceRegistration, Body()], caller: CallerDep, store: StoreDep, push: PushDep
 ) -> Response[DeviceOut]:
@@ -82,7 +85,9 @@ def list_devices(caller: CallerDep, store: StoreDep) -> DeviceList:
     return DeviceList(items=logic.my_devices(caller, store))
 
 
-@app.delete("/users/me/devices/<device_id>", **documented(TAG, "Stop push to a phone"))
+@app.delete(
+    "/users/me/devices/<device_id>", **documented(TAG, "Stop push to a phone", success=(204,))
+)
 def delete_device(
     device_id: DeviceId, caller: CallerDep, store: StoreDep, push: PushDep
 ) -> Response[None]:
@@ -99,7 +104,14 @@ change this any time in the app's notification settings.</p></body></html>"""
 @app.get(
     "/notifications/unsubscribe",
     summary="Stop one category of e-mail from a link (no sign-in)",
-    responses={400: ERROR_RESPONSES[400], 422: ERROR_RESPONSES[422]},
+    responses={
+        200: {
+            "description": "A page saying what stopped",
+            "content": {"text/html": {"schema": {"type": "string"}}},
+        },
+        400: ERROR_RESPONSES[400],
+        422: ERROR_RESPONSES[422],
+    },
     tags=[TAG],
 )
 def unsubscribe_page(token: Token, store: StoreDep) -> Response[str]:
@@ -116,7 +128,11 @@ def unsubscribe_page(token: Token, store: StoreDep) -> Response[str]:
 @app.post(
     "/notifications/unsubscribe",
     summary="One-click unsubscribe (RFC 8058), as mail clients send it",
-    responses={400: ERROR_RESPONSES[400], 422: ERROR_RESPONSES[422]},
+    responses={
+        200: {"description": "What stopped"},
+        400: ERROR_RESPONSES[400],
+        422: ERROR_RESPONSES[422],
+    },
     tags=[TAG],
 )
 def unsubscribe_one_click(token: Token, store: StoreDep) -> Unsubscribed:

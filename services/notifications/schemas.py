@@ -6,6 +6,7 @@ from typing import Annotated
 from pydantic import BaseModel, ConfigDict, Field, StrictBool, StrictInt, StringConstraints
 
 from shared.domain.notifications import Category, ChannelChoice, Preferences, PushPlatform
+from shared.domain.numbers import JSON_INTEGER
 
 DEVICE_ID_PATTERN = r"^[0-9a-f]{32}$"
 
@@ -23,7 +24,7 @@ class PreferencesChange(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    version: StrictInt = Field(ge=0)
+    version: Annotated[StrictInt, Field(ge=0, le=1_000_000_000), JSON_INTEGER]
     membership: ChannelChoiceChange | None = None
     new_rides: ChannelChoiceChange | None = None
     ride_changes: ChannelChoiceChange | None = None

@@ -43,7 +43,7 @@ def get_store() -> RideStore:
 StoreDep = Annotated[RideStore, Depends(get_store)]
 
 
-@app.post("/clubs/<club_id>/rides", **documented(TAG, "Publish a ride"))
+@app.post("/clubs/<club_id>/rides", **documented(TAG, "Publish a ride", success=(201,)))
 def create_ride(
     club_id: ClubId,
     body: Annotated[RideCreate, Body()],
@@ -86,7 +86,14 @@ def list_rides(
 @app.get(
     "/clubs/<club_id>/rides.ics",
     summary="iCalendar feed of the club's public upcoming rides (no token needed)",
-    responses={404: ERROR_RESPONSES[404]},
+    responses={
+        200: {
+            "description": "An RFC 5545 calendar (times in Australia/Sydney)",
+            "content": {"text/calendar": {"schema": {"type": "string"}}},
+        },
+        404: ERROR_RESPONSES[404],
+        422: ERROR_RESPONSES[422],
+    },
     tags=[TAG],
 )
 def ride_calendar(club_id: ClubId, store: StoreDep) -> Response[str]:
@@ -121,7 +128,7 @@ def list_participations(ride_id: RideId, caller: CallerDep, store: StoreDep) -> 
 
 @app.post(
     "/rides/<ride_id>/participations",
-    **documented(TAG, "Join a ride (a seat, or the waitlist when full)"),
+    **documented(TAG, "Join a ride (a seat, or the waitlist when full)", success=(201,)),
 )
 def join_ride(
     ride_id: RideId, caller: CallerDep, store: StoreDep, name: CallerNameDep

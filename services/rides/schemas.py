@@ -1,7 +1,7 @@
 """Request and response models of the rides API."""
 
 from datetime import UTC, datetime, timedelta
-from typing import Annotated, Self
+from typing import Annotated, Literal, Self
 
 from pydantic import (
     AfterValidator,
@@ -14,6 +14,7 @@ from pydantic import (
     StringConstraints,
     model_validator,
 )
+from pydantic.json_schema import SkipJsonSchema
 
 from shared.domain.clock import utc_now
 from shared.domain.enums import (
@@ -26,7 +27,7 @@ from shared.domain.enums import (
     RideVisibility,
     Surface,
 )
-from shared.domain.numbers import NOT_A_BOOL, Version
+from shared.domain.numbers import JSON_INTEGER, NOT_A_BOOL, Version
 from shared.domain.ride import MeetingPoint, PaceRange, Participation, Ride
 from shared.domain.user import EmergencyContact
 
@@ -73,6 +74,9 @@ PlannedStart = Annotated[AwareDatetime, AfterValidator(_plannable)]
 ListingBound = Annotated[AwareDatetime, AfterValidator(_listable)]
 
 Distance = Annotated[float, Field(gt=0, le=1000), NOT_A_BOOL]
+Duration = Annotated[StrictInt, Field(ge=10, le=24 * 60), JSON_INTEGER]
+Climb = Annotated[StrictInt, Field(ge=0, le=20000), JSON_INTEGER]
+Capacity = Annotated[StrictInt, Field(ge=1, le=500), JSON_INTEGER]
 
 CAPACITY_RULE = (
     "Places on the ride, leaders and sweeps included: the ride's creator joins as its "
@@ -96,15 +100,15 @@ class RideCreate(_Pace):
     title: Title
     description: Description = ""
     start_at: PlannedStart
-    estimated_duration_min: StrictInt = Field(ge=10, le=24 * 60)
+    estimated_duration_min: Duration
     meeting_point: MeetingPoint
     distance_km: Distance
-    elevation_gain_m: StrictInt = Field(default=0, ge=0, le=20000)
+    elevation_gain_m: Climb = 0
     surface: Surface
     pace_class: PaceClass
     pace_kph: PaceRange | None = None
     drop_policy: DropPolicy
-    capacity: StrictInt | None = Field(default=None, ge=1, le=500, description=CAPACITY_RULE)
+    capacity: Capacity | None = Field(default=None, description=CAPACITY_RULE)
     waitlist_enabled: StrictBool = True
     visibility: RideVisibility = RideVisibility.MEMBERS
 
@@ -115,22 +119,22 @@ class RideUpdate(_Pace):
     model_config = ConfigDict(extra="forbid")
 
     version: Version
-    title: Title | None = None
-    description: Description | None = None
-    start_at: PlannedStart | None = None
-    estimated_duration_min: StrictInt | None = Field(default=None, ge=10, le=24 * 60)
-    meeting_point: MeetingPoint | None = None
-    distance_km: Distance | None = None
-    elevation_gain_m: StrictInt | None = Field(default=None, ge=0, le=20000)
-    surface: Surface | None = None
-    pace_class: PaceClass | None = None
+    title: Title | SkipJsonSchema[None] = None
+    description: Description | SkipJsonSchema[None] = None
+    start_at: PlannedStart | SkipJsonSchema[None] = None
+    estimated_duration_min: Duration | SkipJsonSchema[None] = None
+    meeting_point: MeetingPoint | SkipJsonSchema[None] = None
+    distance_km: Distance | SkipJsonSchema[None] = None
+    elevation_gain_m: Climb | SkipJsonSchema[None] = None
+    surface: Surface | SkipJsonSchema[None] = None
+    pace_class: PaceClass | SkipJsonSchema[None] = None
     pace_kph: PaceRange | None = None
-    drop_policy: DropPolicy | None = None
-    capacity: StrictInt | None = Field(default=None, ge=1, le=500, description=CAPACITY_RULE)
-    waitlist_enabled: StrictBool | None = None
-    visibility: RideVisibility | None = None
-    status: RideStatus | None = None
-    cancel_reason: CancelReason | None = None
+    drop_policy: DropPolicy | SkipJsonSchema[None] = None
+    capacity: Capacity | None = Field(default=None, description=CAPACITY_RULE)
+    waitlist_enabled: StrictBool | SkipJsonSchema[None] = None
+    visibility: RideVisibility | SkipJsonSchema[None] = None
+    status: RideStatus | SkipJsonSchema[None] = None
+    cancel_reason: CancelReason | SkipJsonSchema[None] = None
 
     @model_validator(mode="after")
     def _consistent(self) -> Self:
@@ -149,24 +153,26 @@ class RideUpdate(_Pace):
 class ParticipationChange(BaseModel):
     """The rider withdraws; ride managers change a role, mark attendance or remove."""
 
-    model_config = ConfigDict(extra="forbid")
+    # Exactly one change: the document says so, as the validator below checks.
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={
+            "oneOf": [{"required": [name]} for name in ("status", "role", "attendance")]
+        },
+    )
 
     version: Version
-    status: ParticipationStatus | None = None
-    role: ParticipationRole | None = None
-    attendance: Attendance | None = None
+    status: (
+        Literal[ParticipationStatus.WITHDRAWN, ParticipationStatus.REMOVED] | SkipJsonSchema[None]
+    ) = None
+    role: ParticipationRole | SkipJsonSchema[None] = None
+    attendance: Attendance | SkipJsonSchema[None] = None
 
     @model_validator(mode="after")
     def _one_change(self) -> Self:
         given = [v for v in (self.status, self.role, self.attendance) if v is not None]
         if len(given) != 1:
             raise ValueError("give exactly one of status, role or attendance")
-        if self.status not in (
-            None,
-            ParticipationStatus.WITHDRAWN,
-            ParticipationStatus.REMOVED,
-        ):
-            raise ValueError("status may only become withdrawn or removed")
         return self
 
 

@@ -59,7 +59,9 @@ MediaDep = Annotated[MediaBucket, Depends(get_media)]
 @app.post(
     "/users",
     **documented(
-        TAG, "Create your profile if the sign-up trigger has not (201), else return it (200)"
+        TAG,
+        "Create your profile if the sign-up trigger has not (201), else return it (200)",
+        success=(201, 200),
     ),
 )
 def register(

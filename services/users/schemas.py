@@ -3,6 +3,7 @@
 from typing import Annotated, Literal, Self
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
+from pydantic.json_schema import SkipJsonSchema
 
 from shared.domain.enums import ClubRole, MembershipStatus, SystemRole
 from shared.domain.numbers import Version
@@ -59,7 +60,14 @@ class AvatarConfirmation(BaseModel):
 class ProfileUpdate(BaseModel):
     """Own profile fields, or (SiteAdmins, for others) `system_role`; null clears a field."""
 
-    model_config = ConfigDict(extra="forbid")
+    # Something to change, and a role change alone: the document says so too.
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={
+            "minProperties": 2,
+            "dependentSchemas": {"system_role": {"maxProperties": 2}},
+        },
+    )
 
     version: Version
     display_name: Name | None = None
@@ -69,7 +77,7 @@ class ProfileUpdate(BaseModel):
     suburb: Name | None = None
     strava_athlete_id: Annotated[str, StringConstraints(pattern=r"^[0-9]{1,20}$")] | None = None
     emergency_contact: EmergencyContactIn | None = None
-    system_role: SystemRole | None = None
+    system_role: SystemRole | SkipJsonSchema[None] = None
 
     @model_validator(mode="after")
     def _role_alone(self) -> Self:

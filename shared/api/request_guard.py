@@ -85,6 +85,10 @@ def checked_body(event: Mapping[str, Any]) -> str | None:
         parsed = json.loads(text, parse_constant=_refuse_constant, parse_int=_bounded_int)
     except (ValueError, RecursionError):
         raise Refused(400, "malformed_json", "The request body is not valid JSON.") from None
+    if not isinstance(parsed, dict | list):
+        # Every body this API takes is an object; `null` is no substitute for leaving the
+        # body out.
+        raise Refused(422, "validation_error", "The body must be a JSON object.")
     if _depth(parsed) > MAX_DEPTH:
         raise Refused(400, "malformed_json", f"The body nests deeper than {MAX_DEPTH} levels.")
     return text

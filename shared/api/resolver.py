@@ -5,7 +5,10 @@ from typing import Any
 
 from aws_lambda_powertools.event_handler import APIGatewayRestResolver, CORSConfig, Response
 from aws_lambda_powertools.event_handler.openapi.exceptions import RequestValidationError
-from aws_lambda_powertools.event_handler.openapi.types import OpenAPIResponse
+from aws_lambda_powertools.event_handler.openapi.types import (
+    OpenAPIResponse,
+    OpenAPIResponseHeader,
+)
 from aws_lambda_powertools.logging import correlation_paths
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
@@ -23,14 +26,43 @@ ERROR_RESPONSES: dict[int, OpenAPIResponse] = {
         (403, "The caller lacks the capability"),
         (404, "No such resource"),
         (409, "Conflict: duplicate, lost race or stale version"),
+        (413, "The request body is too large"),
+        (415, "The request body is not application/json"),
         (422, "The request failed validation"),
+        (429, "Too many requests (API throttling)"),
+        (503, "A dependency is busy: retry after the Retry-After seconds"),
+    )
+}
+ERROR_RESPONSES[503]["headers"] = {
+    "Retry-After": OpenAPIResponseHeader(
+        description="Seconds to wait before retrying", schema={"type": "integer"}
+    )
+}
+LOCATION_HEADER = {
+    "Location": OpenAPIResponseHeader(
+        description="The created resource's path", schema={"type": "string"}
     )
 }
 
 
-def documented(tag: str, summary: str) -> dict[str, Any]:
-    """The OpenAPI documentation of a route: its tag, a summary and the error answers."""
-    return {"summary": summary, "responses": ERROR_RESPONSES, "tags": [tag]}
+def documented(
+    tag: str,
+    summary: str,
+    *,
+    success: tuple[int, ...] = (200,),
+    description: str = "Success",
+) -> dict[str, Any]:
+    """The OpenAPI documentation of a route: its tag, a summary, its success answers (the
+    body is the handler's return type; a 201 carries `Location`) and the error answers."""
+    answers: dict[int, OpenAPIResponse] = {}
+    for status in success:
+        answer: OpenAPIResponse = {"description": "Created" if status == 201 else description}
+        if status == 201:
+            answer["headers"] = LOCATION_HEADER
+        if status == 204:
+            answer["content"] = {}
+        answers[status] = answer
+    return {"summary": summary, "responses": {**answers, **ERROR_RESPONSES}, "tags": [tag]}
 
 
 def _validation_details(errors: Any) -> list[dict[str, Any]]:

@@ -8,11 +8,13 @@ from typing import Any
 
 import pytest
 
+from local.openapi import build_document
 from shared.domain.enums import SystemRole
 from tests.authorization_matrix import MATRIX, PERSONAS, SIGNED_IN, RouteCase
 from tests.e2e.conftest import Api
 
 pytestmark = [pytest.mark.e2e, pytest.mark.xdist_group("e2e")]
+DOCUMENT = build_document()
 
 PASSWORD = "Matrix-Local-2026!"
 
@@ -179,6 +181,9 @@ def test_every_persona_gets_the_expected_status(api: Api, people: People, case: 
             asked[persona] = refused
 
     assert got == case.expected
+    # Every answer a route really gives is in the contract clients generate from.
+    documented = DOCUMENT["paths"][case.path][case.method.lower()]["responses"]
+    assert {str(status) for status in got.values()} <= set(documented), case.path
     # Every refusal by the Authorization Service names the capability the matrix says the
     # route asks for: the unit test's premise is what the handlers really do.
     assert asked == {p: case.capability_for(p) for p in asked}

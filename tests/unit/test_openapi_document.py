@@ -35,3 +35,23 @@ def test_document_covers_every_route_with_security_and_errors() -> None:
             assert {"401", "403", "409", "422"} <= set(operation["responses"])
     assert document["security"] == [{"cognito": []}]
     assert "ErrorBody" in document["components"]["schemas"]
+
+
+def test_every_operation_documents_its_success_and_headers() -> None:
+    document = build_document()
+    for path, item in document["paths"].items():
+        for verb, operation in item.items():
+            where = f"{verb.upper()} {path}"
+            answers = operation["responses"]
+            successes = [code for code in answers if code.startswith("2")]
+            assert successes, where
+            for code in successes:
+                if code == "204" or path == "/health":
+                    continue
+                assert answers[code].get("content"), where
+                (body,) = answers[code]["content"].values()
+                assert body.get("schema"), where
+                if code == "201":
+                    assert "Location" in answers[code]["headers"], where
+            if "503" in answers:
+                assert "Retry-After" in answers["503"]["headers"], where
