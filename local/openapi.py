@@ -57,6 +57,7 @@ def build_document() -> dict[str, Any]:
         if not route.authorized:
             merged["paths"][route.path][route.method.lower()]["security"] = []
     _add_links(merged["paths"])
+    _add_idempotency(merged["paths"])
     merged["paths"] = dict(sorted(merged["paths"].items()))
     return merged
 
@@ -98,6 +99,33 @@ _LINKS = {
         "targets": [("PUT", "/participations/{participation_id}")],
     },
 }
+
+
+IDEMPOTENCY_KEY = {
+    "name": "Idempotency-Key",
+    "in": "header",
+    "required": False,
+    "description": (
+        "Carry out this POST once: a retry with the same key and body within 24 hours gets "
+        "the first answer back (Idempotent-Replayed: true); another body is 422."
+    ),
+    "schema": {"type": "string", "minLength": 1, "maxLength": 255, "pattern": "^[!-~]+$"},
+}
+REPLAYED = {
+    "description": "true when this is the remembered answer to an earlier request",
+    "schema": {"type": "string", "enum": ["true"]},
+}
+
+
+def _add_idempotency(paths: dict[str, Any]) -> None:
+    for route in ROUTES:
+        if route.method != "POST" or not route.authorized:
+            continue
+        operation = paths[route.path]["post"]
+        operation.setdefault("parameters", []).append(IDEMPOTENCY_KEY)
+        for status, answer in operation["responses"].items():
+            if status.startswith("2"):
+                answer.setdefault("headers", {})["Idempotent-Replayed"] = REPLAYED
 
 
 def _add_links(paths: dict[str, Any]) -> None:

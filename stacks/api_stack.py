@@ -89,6 +89,21 @@ class ApiStack(Stack):
                     **(_notifications_environment(config) if service == "notifications" else {}),
                 },
             )
+            # Idempotency records (shared/api/idempotency.py), and only those.
+            function.role.add_to_policy(
+                iam.PolicyStatement(
+                    actions=[
+                        "dynamodb:GetItem",
+                        "dynamodb:PutItem",
+                        "dynamodb:UpdateItem",
+                        "dynamodb:DeleteItem",
+                    ],
+                    resources=[table.table_arn],
+                    conditions={
+                        "ForAllValues:StringLike": {"dynamodb:LeadingKeys": ["IDEMPOTENCY#*"]}
+                    },
+                )
+            )
             actions, indexes = SERVICE_TABLE_ACCESS[service]
             function.role.add_to_policy(
                 iam.PolicyStatement(

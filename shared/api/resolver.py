@@ -13,6 +13,7 @@ from aws_lambda_powertools.logging import correlation_paths
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from shared.api.errors import ErrorBody, error_response
+from shared.api.idempotency import resolve_once
 from shared.api.request_guard import Refused, guarded_event, refusal_response
 from shared.domain.errors import DomainError
 from shared.observability import instrumented, logger
@@ -118,9 +119,8 @@ def make_handler(app: APIGatewayRestResolver) -> Handler:
 
     def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
         try:
-            event = guarded_event(event)
+            return resolve_once(app.resolve, guarded_event(event), context)
         except Refused as refused:
             return refusal_response(refused)
-        return app.resolve(event, context)
 
     return instrumented(handler, correlation_id_path=correlation_paths.API_GATEWAY_REST)

@@ -33,6 +33,9 @@ class LambdaContextStub:
     invoked_function_arn = "arn:aws:lambda:ap-southeast-2:123456789012:function:test"
     aws_request_id = "test-request"
 
+    def get_remaining_time_in_millis(self) -> int:
+        return 30_000
+
 
 @pytest.fixture
 def aws() -> Iterator[None]:

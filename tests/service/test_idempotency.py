@@ -1,0 +1,112 @@
+"""Idempotent creates: the same key and body once, the first answer back; another body is
+422; no key, no bookkeeping."""
+
+import json
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+
+from clubs import handler as clubs_api
+from clubs.store import ClubStore
+from local.proxy_event import build_proxy_event
+from shared.store.table import Table
+from tests.service.conftest import ADMIN, LambdaContextStub, add_profiles, snapshot
+
+pytestmark = pytest.mark.service
+
+CLUB = {"name": "Once Only Club", "disciplines": ["road"]}
+
+
+@pytest.fixture
+def table_with_admin(table: Table) -> Iterator[Table]:
+    add_profiles(table, ADMIN["sub"])
+    clubs_api.app.dependency_overrides[clubs_api.get_store] = lambda: ClubStore(table)
+    yield table
+    clubs_api.app.dependency_overrides.clear()
+
+
+def create(
+    body: dict[str, Any], key: str | None, header: str = "Idempotency-Key"
+) -> dict[str, Any]:
+    headers = {"Content-Type": "application/json", **({header: key} if key else {})}
+    event = build_proxy_event(
+        method="POST",
+        resource="/clubs",
+        path="/clubs",
+        headers=headers,
+        body=json.dumps(body),
+        claims=ADMIN,
+    )
+    answer: dict[str, Any] = clubs_api.handler(event, LambdaContextStub())
+    return answer
+
+
+def headers(answer: dict[str, Any]) -> dict[str, str]:
+    found = dict(answer.get("headers") or {})
+    found.update({k: ",".join(v) for k, v in (answer.get("multiValueHeaders") or {}).items()})
+    return found
+
+
+def clubs(table: Table) -> list[dict[str, Any]]:
+    return [i for i in snapshot(table) if i.get("entity", {}).get("S") == "club"]
+
+
+def test_the_same_key_and_body_creates_once_and_replays_the_first_answer(
+    table_with_admin: Table,
+) -> None:
+    first = create(CLUB, "key-1")
+    again = create(CLUB, "key-1", header="idempotency-key")
+
+    assert first["statusCode"] == again["statusCode"] == 201
+    assert json.loads(again["body"]) == json.loads(first["body"])
+    assert headers(again)["Idempotent-Replayed"] == "true"
+    assert "Idempotent-Replayed" not in headers(first)
+    assert headers(again)["Location"] == headers(first)["Location"]
+    assert len(clubs(table_with_admin)) == 1
+
+
+def test_the_same_key_with_another_body_is_422_and_writes_nothing(table_with_admin: Table) -> None:
+    create(CLUB, "key-2")
+    before = snapshot(table_with_admin)
+
+    other = create({**CLUB, "name": "Another Club"}, "key-2")
+
+    assert other["statusCode"] == 422
+    assert json.loads(other["body"])["error"]["code"] == "idempotency_key_reused"
+    assert snapshot(table_with_admin) == before
+
+
+def test_refusals_are_replayed_too_and_other_keys_are_independent(table_with_admin: Table) -> None:
+    create(CLUB, "key-3")
+    duplicate = create(CLUB, "key-4")  # a new key: a new attempt, which meets the name rule
+    replayed = create(CLUB, "key-4")
+
+    assert duplicate["statusCode"] == replayed["statusCode"] == 409
+    assert headers(replayed)["Idempotent-Replayed"] == "true"
+
+
+def test_without_a_key_nothing_is_remembered(table_with_admin: Table) -> None:
+    create(CLUB, None)
+    items = snapshot(table_with_admin)
+
+    assert not any(i["PK"]["S"].startswith("IDEMPOTENCY#") for i in items)
+    assert create(CLUB, None)["statusCode"] == 409  # a plain retry is a second attempt
+
+
+@pytest.mark.parametrize("key", ["", "has space", "x" * 256, "é"])
+def test_a_malformed_key_is_400(table_with_admin: Table, key: str) -> None:
+    headers = {"Content-Type": "application/json", "Idempotency-Key": key}
+    event = build_proxy_event(
+        method="POST",
+        resource="/clubs",
+        path="/clubs",
+        headers=headers,
+        body=json.dumps(CLUB),
+        claims=ADMIN,
+    )
+
+    answer = clubs_api.handler(event, LambdaContextStub())
+
+    assert answer["statusCode"] == 400
+    assert clubs(table_with_admin) == []
