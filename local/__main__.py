@@ -7,6 +7,7 @@ import threading
 from dataclasses import asdict
 
 from local.address_file import remove_addresses, running_platforms, write_addresses
+from local.faults import parse_rates
 from local.moto_server import port_is_free
 from local.platform import LocalPlatform
 from local.seed import SEED_USERS, seed
@@ -34,6 +35,13 @@ def main(argv: list[str]) -> int:
     parser.add_argument("--moto-port", type=int, default=0, help="moto port (0: any free port)")
     parser.add_argument("--workers", type=int, default=4, help="handler processes")
     parser.add_argument("--no-seed", action="store_true", help="start empty")
+    parser.add_argument(
+        "--faults",
+        type=parse_rates,
+        default={},
+        metavar="KIND=RATE,...",
+        help="DynamoDB faults to inject: conflict, throttle, error, slow (e.g. conflict=0.05)",
+    )
     args = parser.parse_args(argv)
     if args.port and not port_is_free(args.port):
         running = ", ".join(p["api_url"] for p in running_platforms()) or "none recorded"
@@ -44,7 +52,9 @@ def main(argv: list[str]) -> int:
         )
         return 2
 
-    platform = LocalPlatform(api_port=args.port, moto_port=args.moto_port, workers=args.workers)
+    platform = LocalPlatform(
+        api_port=args.port, moto_port=args.moto_port, workers=args.workers, faults=args.faults
+    )
     endpoints = platform.start()
     address_file = None
     try:

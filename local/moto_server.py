@@ -74,7 +74,10 @@ class MotoServer:
         *,
         serialize_dynamodb: bool = True,
         wrap: Callable[[WSGIApp], WSGIApp] | None = None,
+        outer: Callable[[WSGIApp], WSGIApp] | None = None,
     ) -> None:
+        """`wrap` goes inside the DynamoDB lock, `outer` outside it (where a slow answer
+        does not hold up every other request)."""
         self.port = port or free_port()
         app: WSGIApp = DomainDispatcherApplication(create_backend_app)
         if wrap is not None:
@@ -82,6 +85,8 @@ class MotoServer:
         if serialize_dynamodb:
             moto_transactions.install()
             app = SerializedDynamoDB(app)
+        if outer is not None:
+            app = outer(app)
         self._server: BaseWSGIServer = make_server(
             "127.0.0.1", self.port, app, threaded=True, request_handler=QuietRequestHandler
         )

@@ -18,6 +18,7 @@ from local.cognito_triggers import (
     trigger_event,
 )
 from local.event_sources import PollingThread, QueueMapping, StreamMapping
+from local.faults import FaultInjector, Faults
 from local.gateway import LocalGateway
 from local.moto_server import MotoServer, free_port
 from local.openapi import build_document
@@ -70,14 +71,18 @@ class LocalPlatform:
         moto_port: int = 0,
         workers: int = 4,
         visibility_seconds: int = LOCAL_VISIBILITY_TIMEOUT_SECONDS,
+        faults: dict[str, float] | None = None,
     ) -> None:
         self.visibility_seconds = visibility_seconds
+        # DynamoDB's contention and load, on demand (`--faults`); rates may change later.
+        self.faults = Faults(rates=dict(faults or {}))
         self.api_port = api_port or free_port()
         self.moto = MotoServer(
             moto_port,
             wrap=lambda app: ClientWriteGuard(
                 ConfirmationHook(app, self._post_confirmation), CLIENT_WRITABLE_ATTRIBUTES
             ),
+            outer=lambda app: FaultInjector(app, self.faults),
         )
         self.workers = workers
         self._pool: HandlerPool | None = None

@@ -2,6 +2,8 @@
 sweeps and attendance. Every change is one transaction with the ride's counters; when a
 concurrent request moved them first, the step is decided again from a fresh read."""
 
+import random
+import time
 from datetime import datetime
 
 from rides.ride_logic import existing_ride, ride_context
@@ -10,7 +12,7 @@ from rides.store import RideMoved, RideStore
 from shared.authz import AuthzContext, Capability, Principal, require
 from shared.domain.clock import utc_now
 from shared.domain.enums import ParticipationRole, ParticipationStatus, RideStatus
-from shared.domain.errors import Conflict, Forbidden, NotFound
+from shared.domain.errors import Conflict, Forbidden, NotFound, ServiceUnavailable
 from shared.domain.ride import (
     Participation,
     Ride,
@@ -25,8 +27,13 @@ MAX_ATTEMPTS = 25
 _TAKING_PART = frozenset({ParticipationStatus.JOINED, ParticipationStatus.WAITLISTED})
 
 
-def _too_busy() -> Conflict:
-    return Conflict("The ride is very busy right now; try again.", code="concurrent_update")
+def _too_busy() -> ServiceUnavailable:
+    return ServiceUnavailable("The ride is very busy right now; retry shortly.", code="contended")
+
+
+def _pause(attempt: int) -> None:
+    """A short random pause before deciding again, so racing requests spread out."""
+    time.sleep(random.uniform(0, 0.002 * (attempt + 1)))
 
 
 def _check_open(ride: Ride, moment: datetime) -> None:
@@ -39,7 +46,7 @@ def _check_open(ride: Ride, moment: datetime) -> None:
 def join_ride(
     principal: Principal, ride_id: str, store: RideStore, display_name: str | None = None
 ) -> JoinedRide:
-    for _ in range(MAX_ATTEMPTS):
+    for attempt in range(MAX_ATTEMPTS):
         ride, mine, membership = store.read_ride(ride_id, principal.user_id, principal.user_id)
         ride = existing_ride(ride, ride_id)
         require(Capability.JOIN_RIDE, principal, membership, ride_context(ride))
@@ -68,8 +75,9 @@ def join_ride(
         )
         try:
             store.add_participant(joined, mine, moment)
-        except RideMoved:
-            continue  # the ride filled up, freed a seat, or closed meanwhile
+        except RideMoved:  # the ride filled up, freed a seat, or closed meanwhile
+            _pause(attempt)
+            continue
         taken = ride.participant_count + int(not full)
         left = None if ride.capacity is None else max(ride.capacity - taken, 0)
         return JoinedRide(**joined.model_dump(), places_left=left)
@@ -92,11 +100,11 @@ def change_participation(
     principal: Principal, target_id: str, data: ParticipationChange, store: RideStore
 ) -> Participation:
     change = _withdraw_or_remove if data.status is not None else _assign_role_or_attendance
-    for _ in range(MAX_ATTEMPTS):
+    for attempt in range(MAX_ATTEMPTS):
         try:
             return change(principal, target_id, data, store)
-        except RideMoved:
-            continue  # the ride's counters moved meanwhile
+        except RideMoved:  # the ride's counters moved meanwhile
+            _pause(attempt)
     raise _too_busy()
 
 

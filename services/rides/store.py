@@ -6,8 +6,6 @@ refused raises `RideMoved`: the logic reads again and decides again. Every other
 becomes a named domain error here, so the logic never sees DynamoDB's cancellation codes.
 """
 
-from collections.abc import Iterator
-from contextlib import contextmanager
 from datetime import datetime
 from typing import Any
 
@@ -38,19 +36,6 @@ NAMES = {"#status": "status", "#capacity": "capacity"}
 class RideMoved(Exception):
     """The ride changed since it was read (seats taken or freed, a leader left, an
     edit): the step is decided again from a fresh read."""
-
-
-@contextmanager
-def _contention_moves_the_ride() -> Iterator[None]:
-    """DynamoDB refusing a transaction that collided with another one is a lost race."""
-    try:
-        yield
-    except TransactionCancelled:
-        raise
-    except Conflict as conflict:
-        if conflict.code != "concurrent_update":
-            raise
-        raise RideMoved from None
 
 
 def _counter_moves(ride: Ride, deltas: dict[str, int], keep_a_leader: bool) -> dict[str, Any]:
@@ -179,8 +164,7 @@ class RideStore(RideReads):
         still_member = active_membership_check(participation.club_id, participation.user_id)
         count = _count_on_ride(participation, now)
         try:
-            with _contention_moves_the_ride():
-                self.table.transact_write([still_member, take, count])
+            self.table.transact_write([still_member, take, count])
         except TransactionCancelled as cancelled:
             if cancelled.failed_condition(0):
                 raise Forbidden(
@@ -210,8 +194,7 @@ class RideStore(RideReads):
         if any(counter_deltas.values()):
             actions.append(_counter_moves(ride, counter_deltas, keep_a_leader))
         try:
-            with _contention_moves_the_ride():
-                self.table.transact_write(actions)
+            self.table.transact_write(actions)
         except TransactionCancelled as cancelled:
             if cancelled.failed_condition(0):
                 raise Conflict(

@@ -119,9 +119,12 @@ def guarded_event(event: dict[str, Any]) -> dict[str, Any]:
 
 def refusal_response(refused: Refused) -> dict[str, Any]:
     body = ErrorBody(error=ErrorDetail(code=refused.code, message=refused.message))
+    headers = {"Content-Type": JSON_TYPE, "Access-Control-Allow-Origin": "*"}
+    if refused.status == 503:
+        headers["Retry-After"] = "1"
     return {
         "statusCode": refused.status,
-        "headers": {"Content-Type": JSON_TYPE, "Access-Control-Allow-Origin": "*"},
+        "headers": headers,
         "body": body.model_dump_json(exclude_none=True),
         "isBase64Encoded": False,
     }

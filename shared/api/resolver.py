@@ -15,7 +15,7 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 from shared.api.errors import ErrorBody, error_response
 from shared.api.idempotency import resolve_once
 from shared.api.request_guard import Refused, guarded_event, refusal_response
-from shared.domain.errors import DomainError
+from shared.domain.errors import DomainError, ServiceUnavailable
 from shared.observability import instrumented, logger
 
 # Answers documented on every route of the OpenAPI document.
@@ -86,7 +86,10 @@ def build_resolver() -> APIGatewayRestResolver:
 
     @app.exception_handler(DomainError)
     def _domain_error(error: DomainError) -> Response:
-        return error_response(error.status, error.code, error.message, error.details)
+        headers = None
+        if isinstance(error, ServiceUnavailable):
+            headers = {"Retry-After": str(error.retry_after_seconds)}
+        return error_response(error.status, error.code, error.message, error.details, headers)
 
     @app.exception_handler(RequestValidationError)
     def _invalid_request(error: RequestValidationError) -> Response:

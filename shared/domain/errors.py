@@ -61,7 +61,9 @@ class Unprocessable(DomainError):
 
 
 class ServiceUnavailable(DomainError):
-    """A dependency is throttling or briefly unavailable; the client may retry."""
+    """A dependency is throttling or briefly unavailable; the client may retry (the answer
+    says when, in Retry-After)."""
 
     code = "service_unavailable"
     status = 503
+    retry_after_seconds = 1

@@ -4,6 +4,8 @@ Low-level client calls: the resource API costs cold-start time and hides which c
 made. Numbers come back as int or float, never Decimal.
 """
 
+import random
+import time
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from functools import cache
@@ -57,6 +59,22 @@ def deserialize(item: Mapping[str, Any]) -> Item:
     return {k: from_attribute(v) for k, v in item.items()}
 
 
+def _is_contention(error: ClientError) -> bool:
+    """DynamoDB refused because another transaction holds an item: nothing was written,
+    and the same request may go through a moment later."""
+    code = error_code(error)
+    if code == "TransactionConflictException":
+        return True
+    reasons = [r.get("Code") for r in error.response.get("CancellationReasons", [])]
+    return code == "TransactionCanceledException" and "TransactionConflict" in reasons
+
+
+# Transactions that met another one are tried again this many times, after a short random
+# pause (full jitter, 10 ms doubling), within a few hundred milliseconds in all.
+CONTENTION_ATTEMPTS = 5
+CONTENTION_BASE_SECONDS = 0.01
+
+
 @contextmanager
 def mapped_errors() -> Iterator[None]:
     """Turn DynamoDB client errors into domain errors (never by matching messages)."""
@@ -66,18 +84,13 @@ def mapped_errors() -> Iterator[None]:
         code = error_code(error)
         if code == "ConditionalCheckFailedException":
             raise ConditionFailed("The item changed or does not exist.") from error
+        if _is_contention(error):
+            raise ServiceUnavailable(
+                "A concurrent request holds the same data; retry shortly.", code="contended"
+            ) from error
         if code == "TransactionCanceledException":
             reasons = [r.get("Code") for r in error.response.get("CancellationReasons", [])]
-            if "TransactionConflict" in reasons:
-                raise Conflict(
-                    "A concurrent request changed the same data; retry.",
-                    code="concurrent_update",
-                ) from error
             raise TransactionCancelled(reasons) from error
-        if code == "TransactionConflictException":
-            raise Conflict(
-                "A concurrent request changed the same data; retry.", code="concurrent_update"
-            ) from error
         if code in _RETRYABLE:
             raise ServiceUnavailable("The data store is busy; retry shortly.") from error
         raise
@@ -190,8 +203,15 @@ class Table:
         """Write all actions atomically. Each action is {"Put"|"Update"|...: {...}} with
         plain-Python values under "Item"/"Key"/"ExpressionAttributeValues"."""
         prepared = [self._prepare(action) for action in actions]
-        with mapped_errors():
-            self.client.transact_write_items(TransactItems=prepared)
+        for attempt in range(CONTENTION_ATTEMPTS):
+            try:
+                self.client.transact_write_items(TransactItems=prepared)
+                return
+            except ClientError as error:
+                if not _is_contention(error) or attempt == CONTENTION_ATTEMPTS - 1:
+                    with mapped_errors():
+                        raise
+                time.sleep(random.uniform(0, CONTENTION_BASE_SECONDS * 2**attempt))
 
     def _prepare(self, action: Mapping[str, Any]) -> dict[str, Any]:
         (kind, body), *_ = action.items()

@@ -7,12 +7,14 @@ import pytest
 from botocore.exceptions import ClientError
 
 from shared.domain.club import club_name_key
-from shared.domain.errors import BadRequest, Conflict, ServiceUnavailable
+from shared.domain.errors import BadRequest, ServiceUnavailable
 from shared.store import keys
 from shared.store.cursor import decode_cursor, encode_cursor
 from shared.store.schema import attribute_definitions, table_name
 from shared.store.table import (
+    CONTENTION_ATTEMPTS,
     ConditionFailed,
+    Table,
     TransactionCancelled,
     deserialize,
     mapped_errors,
@@ -95,7 +97,7 @@ def _client_error(code: str, **extra: Any) -> ClientError:
     ("code", "expected"),
     [
         ("ConditionalCheckFailedException", ConditionFailed),
-        ("TransactionConflictException", Conflict),
+        ("TransactionConflictException", ServiceUnavailable),
         ("ProvisionedThroughputExceededException", ServiceUnavailable),
         ("ThrottlingException", ServiceUnavailable),
         ("InternalServerError", ServiceUnavailable),
@@ -118,13 +120,47 @@ def test_cancelled_transactions_keep_their_reasons() -> None:
     assert not cancelled.value.failed_condition(5)
 
 
-def test_transaction_conflicts_are_retryable_409s() -> None:
+def test_transaction_conflicts_are_retryable_503s() -> None:
     error = _client_error(
         "TransactionCanceledException", CancellationReasons=[{"Code": "TransactionConflict"}]
     )
-    with pytest.raises(Conflict) as conflict, mapped_errors():
+    with pytest.raises(ServiceUnavailable) as busy, mapped_errors():
         raise error
-    assert conflict.value.code == "concurrent_update"
+    assert busy.value.code == "contended"
+    assert busy.value.status == 503
+
+
+class ContendedClient:
+    """A client whose first `conflicts` transactions meet another transaction."""
+
+    def __init__(self, conflicts: int) -> None:
+        self.conflicts, self.calls = conflicts, 0
+
+    def transact_write_items(self, **_: Any) -> dict[str, Any]:
+        self.calls += 1
+        if self.calls <= self.conflicts:
+            raise _client_error(
+                "TransactionCanceledException",
+                CancellationReasons=[{"Code": "TransactionConflict"}],
+            )
+        return {}
+
+
+def test_a_contended_transaction_is_tried_again_then_goes_through() -> None:
+    client = ContendedClient(conflicts=2)
+
+    Table(client, "t").transact_write([{"Put": {"Item": {"PK": "a", "SK": "b"}}}])
+
+    assert client.calls == 3
+
+
+def test_a_transaction_contended_every_time_is_503_after_a_few_attempts() -> None:
+    client = ContendedClient(conflicts=100)
+
+    with pytest.raises(ServiceUnavailable):
+        Table(client, "t").transact_write([{"Put": {"Item": {"PK": "a", "SK": "b"}}}])
+
+    assert client.calls == CONTENTION_ATTEMPTS
 
 
 def test_unknown_errors_are_not_swallowed() -> None:
