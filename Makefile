@@ -9,7 +9,7 @@ export JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION := 20
 export CDK_DISABLE_CLI_TELEMETRY := 1
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
 
-.PHONY: help run test lint typecheck unit service infra e2e bench fuzz openapi events synth deploy diff clean bootstrap-admin
+.PHONY: help run test lint typecheck unit service infra e2e bench fuzz load openapi events synth deploy diff clean bootstrap-admin
 
 help:
 	@echo "make run        - the whole platform locally (moto as AWS), API on 127.0.0.1:3000"
@@ -18,6 +18,7 @@ help:
 	@echo "make deploy     - deploy STAGE=$(STAGE) (needs AWS credentials and a bootstrap)"
 	@echo "make bench      - DynamoDB round trips per route and cold-start ratio"
 	@echo "make fuzz       - a longer schemathesis campaign against a fresh local platform"
+	@echo "make load       - riders on a fresh local platform for SECONDS, then a data audit"
 	@echo "make openapi    - regenerate docs/openapi.json from the code"
 	@echo "make events     - regenerate docs/events.md and docs/events/ from the event catalog"
 	@echo "make bootstrap-admin EMAIL=... STAGE=... - make the first SiteAdmin of a stage"
@@ -58,6 +59,10 @@ test: $(VENV)/.installed node_modules/.installed lint typecheck
 
 bench: $(VENV)/.installed
 	$(PY) -m bench
+
+# Riders on a fresh local platform for SECONDS (default 120), then an audit of the data.
+load: $(VENV)/.installed
+	$(PY) -m bench.load --seconds $(or $(SECONDS),120)
 
 # A longer fuzzing campaign than the test suite's, against a fresh local platform.
 fuzz: $(VENV)/.installed

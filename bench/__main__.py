@@ -5,7 +5,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "services"))
 
-from bench import cold_start, event_delay, round_trips
+from bench import cold_start, contention, event_delay, round_trips
 
 
 def main() -> int:
@@ -17,6 +17,9 @@ def main() -> int:
     print()
     print("Local event path (make run): the welcome e-mail after a join")
     print(event_delay.report(event_delay.measure()))
+    print()
+    print("Contention (fault mode): a ride's seats under DynamoDB transaction conflicts")
+    print(contention.report(contention.measure()))
     return 0
 
 
