@@ -5,9 +5,10 @@ from shared.adapters.media import MediaBucket
 from shared.authz import Capability, Principal, require
 from shared.domain.clock import utc_now
 from shared.domain.enums import MembershipStatus, SystemRole
-from shared.domain.errors import Conflict, Forbidden, NotFound
+from shared.domain.errors import Conflict, DomainError, Forbidden, NotFound
 from shared.domain.ids import new_id
 from shared.domain.user import UserProfile, new_profile
+from shared.observability import logger
 from users.schemas import (
     AVATAR_MAX_BYTES,
     AVATAR_TYPES,
@@ -122,7 +123,17 @@ def update(
     store.update(profile, updated)
     if updated.system_role != profile.system_role:
         demoted = profile.system_role is SystemRole.SITE_ADMIN
-        directory.set_system_role(profile.email or user_id, updated.system_role, sign_out=demoted)
+        try:
+            directory.set_system_role(
+                profile.email or user_id, updated.system_role, sign_out=demoted
+            )
+        except DomainError as error:
+            # The profile is the authority (the pre-token trigger reads it), so the change
+            # stands; the Cognito mirror is repaired by the next role change.
+            logger.warning(
+                "system role not mirrored to Cognito",
+                extra={"user_id": user_id, "code": error.code},
+            )
     return updated
 
 

@@ -39,13 +39,23 @@ class IdentityDirectory(Adapter):
         user's refresh tokens, so a lost role ends with the tokens already issued."""
         if not self.user_pool_id:
             return  # no pool to mirror into (e.g. a function under test without one)
-        self.client.admin_update_user_attributes(
-            UserPoolId=self.user_pool_id,
-            Username=username,
-            UserAttributes=[{"Name": SYSTEM_ROLE_ATTRIBUTE, "Value": str(role)}],
-        )
-        if sign_out:
-            self.client.admin_user_global_sign_out(UserPoolId=self.user_pool_id, Username=username)
+        try:
+            self.client.admin_update_user_attributes(
+                UserPoolId=self.user_pool_id,
+                Username=username,
+                UserAttributes=[{"Name": SYSTEM_ROLE_ATTRIBUTE, "Value": str(role)}],
+            )
+            if sign_out:
+                self.client.admin_user_global_sign_out(
+                    UserPoolId=self.user_pool_id, Username=username
+                )
+        except ClientError as error:
+            code = error_code(error)
+            if code == "UserNotFoundException":
+                raise NotFound("No such user in the user pool.", code="user_not_found") from None
+            if code in _BUSY:
+                raise ServiceUnavailable("The user pool is busy; retry shortly.") from None
+            raise
 
     def invite(self, email: str) -> tuple[str, str | None]:
         """Cognito creates the user and e-mails the invitation; returns (sub, email)."""
