@@ -18,6 +18,7 @@ from shared.domain.club import Club
 from shared.domain.enums import ClubStatus, Discipline, JoinPolicy
 from shared.domain.ids import UUID_PATTERN
 from shared.domain.numbers import Version
+from shared.domain.text import ONE_LINE
 
 
 def _unique(values: list[Discipline]) -> list[Discipline]:
@@ -26,8 +27,12 @@ def _unique(values: list[Discipline]) -> list[Discipline]:
     return values
 
 
-ClubName = Annotated[str, StringConstraints(strip_whitespace=True, min_length=2, max_length=80)]
-ShortText = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=80)]
+ClubName = Annotated[
+    str, StringConstraints(strip_whitespace=True, min_length=2, max_length=80, pattern=ONE_LINE)
+]
+ShortText = Annotated[
+    str, StringConstraints(strip_whitespace=True, min_length=1, max_length=80, pattern=ONE_LINE)
+]
 Description = Annotated[str, StringConstraints(strip_whitespace=True, max_length=2000)]
 
 

@@ -80,7 +80,9 @@ def render(kind: Kind, category: Category, values: dict[str, Any]) -> Rendered:
     context = {"category_label": CATEGORY_LABELS[category], **values}
     text = _environment(False).get_template(f"{kind}.txt").render(context)
     subject_line, _, body = text.partition("\n\n")
-    subject = subject_line.removeprefix("Subject: ").strip()
+    # One line whatever a club or ride name holds: a line break in a header would be refused
+    # (and, unchecked, would let a name inject headers).
+    subject = " ".join(subject_line.removeprefix("Subject: ").split())
     html = _environment(True).get_template(f"{kind}.html").render({**context, "subject": subject})
     full_text = (
         f"Hi {context['recipient_name']},\n\n{body.strip()}\n\n--\n"

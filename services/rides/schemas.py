@@ -29,9 +29,12 @@ from shared.domain.enums import (
 )
 from shared.domain.numbers import JSON_INTEGER, NOT_A_BOOL, Version
 from shared.domain.ride import MeetingPoint, PaceRange, Participation, Ride
+from shared.domain.text import ONE_LINE
 from shared.domain.user import EmergencyContact
 
-Title = Annotated[str, StringConstraints(strip_whitespace=True, min_length=3, max_length=120)]
+Title = Annotated[
+    str, StringConstraints(strip_whitespace=True, min_length=3, max_length=120, pattern=ONE_LINE)
+]
 Description = Annotated[str, StringConstraints(strip_whitespace=True, max_length=4000)]
 CancelReason = Annotated[
     str, StringConstraints(strip_whitespace=True, min_length=3, max_length=500)

@@ -7,9 +7,12 @@ from pydantic.json_schema import SkipJsonSchema
 
 from shared.domain.enums import ClubRole, MembershipStatus, SystemRole
 from shared.domain.numbers import Version
+from shared.domain.text import ONE_LINE
 from shared.domain.user import UserProfile
 
-Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=80)]
+Name = Annotated[
+    str, StringConstraints(strip_whitespace=True, min_length=1, max_length=80, pattern=ONE_LINE)
+]
 Phone = Annotated[str, StringConstraints(strip_whitespace=True, pattern=r"^\+?[0-9 ()-]{6,20}$")]
 
 

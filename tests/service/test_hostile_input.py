@@ -213,3 +213,13 @@ def test_listing_bounds_out_of_range_are_422(club_id: str, query: dict[str, list
     )
 
     assert status == 422, body
+
+
+@pytest.mark.parametrize("name", ["Inner\nWest", "Bcc\r\nInjected", "Tab\tClub", "Bell\x07Club"])
+def test_names_are_one_line(club_id: str, table: Table, name: str) -> None:
+    before = snapshot(table)
+
+    status, body = send(clubs_api, "POST", "/clubs", "/clubs", json.dumps({**CLUB, "name": name}))
+
+    assert status == 422, body
+    assert snapshot(table) == before

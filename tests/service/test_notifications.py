@@ -726,3 +726,16 @@ def test_a_forged_unsubscribe_link_is_400_and_changes_nothing(api: Invoke, world
     assert answer.status == 400
     assert answer.body["error"]["code"] == "invalid_token"
     assert world.table.get(keys.preferences_key(MEMBER)) is None
+
+
+def test_a_subject_is_one_line_whatever_the_names_hold() -> None:
+    values = {
+        "recipient_name": "Sam",
+        "club_name": "Club\r\nBcc: victim@example.com",
+        "unsubscribe_url": "https://x/u",
+    }
+
+    rendered = render(Kind.WELCOME, Category.MEMBERSHIP, values)
+
+    assert "\n" not in rendered.subject and "\r" not in rendered.subject
+    assert rendered.subject == "Welcome to Club Bcc: victim@example.com"
