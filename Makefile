@@ -75,13 +75,13 @@ events: $(VENV)/.installed
 	$(PY) -m local.event_docs docs
 
 synth: $(VENV)/.installed node_modules/.installed
-	npx cdk synth --all -c stage=$(STAGE) --no-notices
+	npx cdk synth --all -c stage=$(STAGE) $(if $(ALARM_EMAIL),-c alarm_email=$(ALARM_EMAIL),) --no-notices
 
 diff: $(VENV)/.installed node_modules/.installed
 	npx cdk diff --all -c stage=$(STAGE) --no-notices
 
 deploy: $(VENV)/.installed node_modules/.installed
-	npx cdk deploy --all -c stage=$(STAGE) --no-notices --require-approval broadening
+	npx cdk deploy --all -c stage=$(STAGE) $(if $(ALARM_EMAIL),-c alarm_email=$(ALARM_EMAIL),) --no-notices --require-approval broadening
 
 bootstrap-admin: $(VENV)/.installed
 	@test -n "$(EMAIL)" || (echo "usage: make bootstrap-admin EMAIL=someone@example.com STAGE=dev|staging|prod|local" && exit 2)

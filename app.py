@@ -6,7 +6,7 @@ import os
 from aws_cdk import App
 
 from stacks.app_builder import add_security_checks, build_platform, cdk_json_context
-from stacks.config import load_stage
+from stacks.config import load_stage, require_alarm_recipient
 
 # Run by the CDK CLI, context and outdir come from it; run as `python app.py`, read the
 # same cdk.json and write to cdk.out, so both synthesize the same thing.
@@ -18,9 +18,9 @@ config = load_stage(
     {
         "account": app.node.try_get_context("account") or os.environ.get("CDK_DEFAULT_ACCOUNT"),
         "region": app.node.try_get_context("region"),
-        "alarm_email": app.node.try_get_context("alarm_email"),
+        "alarm_email": app.node.try_get_context("alarm_email") or os.environ.get("ALARM_EMAIL"),
     },
 )
-build_platform(app, config)
+build_platform(app, require_alarm_recipient(config))
 add_security_checks(app)
 app.synth()

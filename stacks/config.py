@@ -83,6 +83,20 @@ _STAGES: dict[StageName, StageConfig] = {
 }
 
 
+# Stages whose alarms must reach a person: synthesis refuses them without a recipient.
+ALERTED_STAGES = frozenset({"staging", "prod"})
+
+
+def require_alarm_recipient(config: StageConfig) -> StageConfig:
+    """The stage's config, if its alarms reach someone; a clear error otherwise."""
+    if config.name in ALERTED_STAGES and not config.alarm_email:
+        raise SystemExit(
+            f"Stage {config.name} needs a recipient for its alarms: "
+            f"`-c alarm_email=ops@example.com` (the pipeline passes $ALARM_EMAIL)."
+        )
+    return config
+
+
 def load_stage(name: str, overrides: dict[str, Any] | None = None) -> StageConfig:
     """The config of stage `name`, with deploy-time overrides (account, alarm e-mail...)."""
     if name not in _STAGES:

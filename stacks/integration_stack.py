@@ -1,7 +1,7 @@
 """Integration: the domain-event bus (with archive), the publisher that feeds it from the
 table's change stream, and the consumers, each behind its own queue."""
 
-from aws_cdk import Duration, Stack
+from aws_cdk import Duration, RemovalPolicy, Stack
 from aws_cdk import aws_dynamodb as dynamodb
 from aws_cdk import aws_events as events
 from aws_cdk import aws_iam as iam
@@ -21,6 +21,10 @@ from stacks.consumers import CONSUMERS, COUNTS, NOTIFICATIONS, PUBLISHER_HANDLER
 from stacks.nag import acknowledge
 
 
+def _removal(config: StageConfig) -> RemovalPolicy:
+    return RemovalPolicy.RETAIN if config.retain_data else RemovalPolicy.DESTROY
+
+
 class IntegrationStack(Stack):
     def __init__(
         self,
@@ -33,12 +37,15 @@ class IntegrationStack(Stack):
     ) -> None:
         super().__init__(scope, construct_id, **kwargs)  # type: ignore[arg-type]
         self.bus = events.EventBus(self, "Bus", event_bus_name=config.prefix)
-        self.bus.archive(
+        # Outside dev the bus, its archive and every queue outlive the stack (messages kept).
+        self.bus.apply_removal_policy(_removal(config))
+        archive = self.bus.archive(
             "Archive",
             description="Every domain event, for replay after a consumer bug",
             event_pattern=events.EventPattern(source=events.Match.prefix(f"{SOURCE_PREFIX}.")),
             retention=Duration.days(365 if config.retain_data else 30),
         )
+        archive.apply_removal_policy(_removal(config))
         layers = LambdaLayers(self, "Layers")
 
         self.publisher = ServiceFunction(
@@ -53,14 +60,15 @@ class IntegrationStack(Stack):
             timeout=Duration.seconds(30),
         )
         self.bus.grant_put_events_to(self.publisher.role)
-        self.stream_failures = secure_queue(self, "StreamFailures")
+        self.stream_failures = secure_queue(self, "StreamFailures", removal_policy=_removal(config))
         acknowledge(
             self.stream_failures,
             "AwsSolutions-SQS3",
             "This queue is itself the failure destination of the stream's event source "
             "mapping (a dead-letter queue for stream batches), alarmed on by depth.",
         )
-        self.publisher.function.add_event_source(
+        # Through the alias: CodeDeploy shifts these invocations too, and its alarms see them.
+        self.publisher.alias.add_event_source(
             sources.DynamoEventSource(
                 table,
                 starting_position=lambda_.StartingPosition.TRIM_HORIZON,
@@ -93,6 +101,7 @@ class IntegrationStack(Stack):
                 event_types=consumer.event_types,
                 function=function,
                 max_receive_count=consumer.max_receive_count,
+                removal_policy=_removal(config),
             )
             self.consumers[consumer.name] = function
             self.dead_letter_queues[f"{consumer.name}DeadLetters"] = wiring.dead_letter_queue

@@ -6,7 +6,7 @@ the dead-letter queue, whose depth the observability stack alarms on.
 
 from collections.abc import Sequence
 
-from aws_cdk import Duration
+from aws_cdk import Duration, RemovalPolicy
 from aws_cdk import aws_events as events
 from aws_cdk import aws_events_targets as targets
 from aws_cdk import aws_lambda_event_sources as sources
@@ -28,12 +28,14 @@ class EventConsumer(Construct):
         event_types: Sequence[str],
         function: ServiceFunction,
         max_receive_count: int = 5,
+        removal_policy: RemovalPolicy = RemovalPolicy.DESTROY,
     ) -> None:
         super().__init__(scope, construct_id)
-        self.dead_letter_queue = secure_queue(self, "DeadLetters")
+        self.dead_letter_queue = secure_queue(self, "DeadLetters", removal_policy=removal_policy)
         self.queue = secure_queue(
             self,
             "Queue",
+            removal_policy=removal_policy,
             # Six times the function timeout, as Lambda's SQS integration recommends.
             visibility_timeout=Duration.seconds(6 * function.timeout.to_seconds()),
             dead_letter_queue=sqs.DeadLetterQueue(
@@ -49,6 +51,7 @@ class EventConsumer(Construct):
             ),
             targets=[targets.SqsQueue(self.queue)],
         )
-        function.function.add_event_source(
+        # Through the alias: CodeDeploy shifts these invocations too, and its alarms see them.
+        function.alias.add_event_source(
             sources.SqsEventSource(self.queue, batch_size=10, report_batch_item_failures=True)
         )

@@ -47,7 +47,10 @@ def synth(tmp_path_factory: pytest.TempPathFactory) -> Synth:
     # Bundling is skipped: the layers' pip install is exercised by the CLI synth test.
     context = {**cdk_json_context(), "aws:cdk:bundling-stacks": []}
     app = App(outdir=str(outdir), context=context)
-    stacks = {stage: build_platform(app, load_stage(stage)) for stage in ("dev", "prod")}
+    stacks = {
+        stage: build_platform(app, load_stage(stage, {"alarm_email": "ops@example.com"}))
+        for stage in ("dev", "prod")
+    }
     add_security_checks(app)
     app.synth()  # raises on any unacknowledged cdk-nag finding
     return Synth(outdir, stacks)

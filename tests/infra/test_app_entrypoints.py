@@ -26,7 +26,9 @@ def test_python_app_synthesizes_all_stacks_of_a_stage(tmp_path: Path) -> None:
     env = {
         **ENV,
         "CDK_OUTDIR": str(tmp_path),
-        "CDK_CONTEXT_JSON": json.dumps({"stage": "staging", "aws:cdk:bundling-stacks": []}),
+        "CDK_CONTEXT_JSON": json.dumps(
+            {"stage": "staging", "aws:cdk:bundling-stacks": [], "alarm_email": "ops@example.com"}
+        ),
     }
     subprocess.run([sys.executable, "app.py"], cwd=REPO_ROOT, env=env, check=True, timeout=300)
 
@@ -48,6 +50,8 @@ def test_cdk_cli_synthesizes_and_builds_the_layers(tmp_path: Path) -> None:
             "--all",
             "-c",
             "stage=prod",
+            "-c",
+            "alarm_email=ops@example.com",
             "--no-notices",
             "-q",
             "-o",
@@ -88,3 +92,25 @@ def test_stage_config_rejects_unknown_stages_and_overrides() -> None:
         load_stage("dev", {"retain_data": True})
     assert load_stage("prod", {"alarm_email": "ops@example.com"}).alarm_email == "ops@example.com"
     assert load_stage("prod").retain_data and not load_stage("dev").retain_data
+
+
+@pytest.mark.parametrize("stage", ["staging", "prod"])
+def test_a_stage_whose_alarms_reach_nobody_does_not_synthesize(tmp_path: Path, stage: str) -> None:
+    env = {
+        **ENV,
+        "CDK_OUTDIR": str(tmp_path),
+        "CDK_CONTEXT_JSON": json.dumps({"stage": stage, "aws:cdk:bundling-stacks": []}),
+    }
+    env.pop("ALARM_EMAIL", None)
+
+    answer = subprocess.run(
+        [sys.executable, "app.py"],
+        cwd=REPO_ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+
+    assert answer.returncode != 0
+    assert f"Stage {stage} needs a recipient for its alarms" in answer.stderr

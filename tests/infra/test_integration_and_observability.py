@@ -1,5 +1,7 @@
 """Integration (bus, publisher, consumers) and observability (dashboard, alarms) stacks."""
 
+import json
+
 import pytest
 from aws_cdk.assertions import Match
 
@@ -99,3 +101,20 @@ def test_ops_topic_refuses_plain_http(synth: Synth) -> None:
             }
         },
     )
+
+
+def test_event_sources_invoke_the_live_alias(synth: Synth) -> None:
+    """CodeDeploy shifts (and its alarms watch) what the stream and the queues invoke."""
+    mappings = synth.resources("prod", "Integration", "AWS::Lambda::EventSourceMapping").values()
+    targets = [json.dumps(m["Properties"]["FunctionName"]) for m in mappings]
+    assert len(targets) == 4  # the stream publisher and three consumers
+    assert all(t.endswith(':live"]]}') for t in targets), targets
+
+
+def test_prod_keeps_its_bus_archive_and_queues(synth: Synth) -> None:
+    kept = ("AWS::Events::EventBus", "AWS::Events::Archive", "AWS::SQS::Queue")
+    for kind in kept:
+        prod = synth.resources("prod", "Integration", kind).values()
+        assert prod and all(r.get("DeletionPolicy") == "Retain" for r in prod), kind
+        dev = synth.resources("dev", "Integration", kind).values()
+        assert all(r.get("DeletionPolicy") == "Delete" for r in dev), kind
