@@ -28,7 +28,12 @@ def test_site_admin_creates_lists_reads_and_updates_a_club(api: Api, admin_token
 
     read = api.call("GET", f"/clubs/{club['club_id']}", admin_token)
     assert read.status_code == 200
-    assert read.json() == club
+    # The counters are derived from events (the first admin's membership is counted within
+    # a moment): the rest is what creation answered.
+    derived = {"member_count", "ride_count"}
+    assert {k: v for k, v in read.json().items() if k not in derived} == {
+        k: v for k, v in club.items() if k not in derived
+    }
 
     updated = api.call(
         "PUT",
