@@ -1,5 +1,6 @@
 """One place that maps every error to an HTTP answer, for every service's resolver."""
 
+import os
 from collections.abc import Callable
 from typing import Any
 
@@ -10,6 +11,8 @@ from aws_lambda_powertools.event_handler.openapi.types import (
     OpenAPIResponseHeader,
 )
 from aws_lambda_powertools.logging import correlation_paths
+from aws_lambda_powertools.metrics import MetricUnit, single_metric
+from aws_lambda_powertools.metrics.functions import is_metrics_disabled
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from shared.api.errors import ErrorBody, error_response
@@ -44,6 +47,16 @@ LOCATION_HEADER = {
         description="The created resource's path", schema={"type": "string"}
     )
 }
+
+
+def count_unhandled_error() -> None:
+    if is_metrics_disabled():
+        return
+    with single_metric(name="UnhandledError", unit=MetricUnit.Count, value=1) as metric:
+        metric.add_dimension(name="service", value=os.environ.get("POWERTOOLS_SERVICE_NAME", "api"))
+        metric.add_dimension(
+            name="version", value=os.environ.get("AWS_LAMBDA_FUNCTION_VERSION", "$LATEST")
+        )
 
 
 def documented(
@@ -106,8 +119,12 @@ def build_resolver() -> APIGatewayRestResolver:
 
     @app.exception_handler(Exception)
     def _unexpected(error: Exception) -> Response:
+        # A bug, not an answer: the invocation fails, so Lambda's Errors metric on the
+        # alias (what CodeDeploy rolls back on) sees it, and API Gateway answers 502 in the
+        # API's JSON envelope. The metric names the version that failed.
         logger.exception("Unhandled error")
-        return error_response(500, "internal_error", "Something went wrong on our side.")
+        count_unhandled_error()
+        raise error
 
     return app
 

@@ -7,6 +7,7 @@ import pytest
 
 from clubs.handler import app, get_store, handler
 from clubs.store import ClubStore
+from shared.domain.club import Club
 from shared.store import keys
 from shared.store.table import Table
 from tests.service.conftest import ADMIN, RIDER, Invoke, add_profiles, make_invoker, snapshot
@@ -402,3 +403,18 @@ def test_a_first_admin_who_does_not_exist_is_422_and_nothing_is_written(
     assert answer.status == 422
     assert answer.body["error"]["code"] == "initial_admin_not_found"
     assert snapshot(table) == before
+
+
+class BrokenStore(ClubStore):
+    def get(self, club_id: str) -> Club:
+        raise RuntimeError("a bug in a new version")
+
+
+def test_a_bug_fails_the_invocation_so_the_rollback_alarm_sees_it(
+    api: Invoke, table: Table
+) -> None:
+    club = create(api)
+    app.dependency_overrides[get_store] = lambda: BrokenStore(table)
+
+    with pytest.raises(RuntimeError, match="a bug in a new version"):
+        api("GET", "/clubs/{club_id}", path_params={"club_id": club["club_id"]}, claims=ADMIN)
