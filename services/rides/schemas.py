@@ -76,7 +76,10 @@ PlannedStart = Annotated[AwareDatetime, AfterValidator(_plannable)]
 # A bound of a ride listing (`from`, `to`).
 ListingBound = Annotated[AwareDatetime, AfterValidator(_listable)]
 
-Distance = Annotated[float, Field(gt=0, le=1000), NOT_A_BOOL]
+# At least 100 m, to the metre.
+Distance = Annotated[
+    float, Field(ge=0.1, le=1000), NOT_A_BOOL, AfterValidator(lambda km: round(km, 3))
+]
 Duration = Annotated[StrictInt, Field(ge=10, le=24 * 60), JSON_INTEGER]
 Climb = Annotated[StrictInt, Field(ge=0, le=20000), JSON_INTEGER]
 Capacity = Annotated[StrictInt, Field(ge=1, le=500), JSON_INTEGER]

@@ -3,7 +3,7 @@
 from datetime import UTC, datetime
 from typing import Annotated
 
-from pydantic import BaseModel, Field
+from pydantic import AfterValidator, BaseModel, Field
 
 from shared.domain.clock import utc_now
 from shared.domain.enums import (
@@ -43,15 +43,20 @@ def utc_text(moment: datetime) -> str:
     return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
+def _seven_decimals(value: float) -> float:
+    return round(value, 7)
+
+
 class MeetingPoint(BaseModel):
     name: str = Field(min_length=1, max_length=120)
-    lat: Annotated[float, Field(ge=-90, le=90), NOT_A_BOOL]
-    lon: Annotated[float, Field(ge=-180, le=180), NOT_A_BOOL]
+    # Seven decimals (about a centimetre): what DynamoDB stores exactly, whatever was sent.
+    lat: Annotated[float, Field(ge=-90, le=90), NOT_A_BOOL, AfterValidator(_seven_decimals)]
+    lon: Annotated[float, Field(ge=-180, le=180), NOT_A_BOOL, AfterValidator(_seven_decimals)]
 
 
 class PaceRange(BaseModel):
-    min: Annotated[float, Field(gt=0, le=80), NOT_A_BOOL]
-    max: Annotated[float, Field(gt=0, le=80), NOT_A_BOOL]
+    min: Annotated[float, Field(ge=1, le=80), NOT_A_BOOL]
+    max: Annotated[float, Field(ge=1, le=80), NOT_A_BOOL]
 
 
 class Ride(BaseModel):

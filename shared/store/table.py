@@ -14,7 +14,7 @@ from typing import Any
 from botocore.exceptions import ClientError
 
 from shared.config import get_settings
-from shared.domain.errors import Conflict, ServiceUnavailable
+from shared.domain.errors import Conflict, ServiceUnavailable, Unprocessable
 from shared.store.attribute_values import from_attribute, to_attribute
 from shared.store.client import dynamodb_client, error_code
 
@@ -93,6 +93,12 @@ def mapped_errors() -> Iterator[None]:
             raise TransactionCancelled(reasons) from error
         if code in _RETRYABLE:
             raise ServiceUnavailable("The data store is busy; retry shortly.") from error
+        if code == "ValidationException":
+            # A value the store cannot hold (requests are validated before; this is the
+            # last line, so such input is never a 500).
+            raise Unprocessable(
+                "The data store refused a value of this request.", code="unstorable_value"
+            ) from error
         raise
 
 

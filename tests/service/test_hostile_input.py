@@ -161,6 +161,8 @@ def test_versions_must_be_small_integers(club_id: str, table: Table, version: st
         {"start_at": "9999-12-31T23:59:59-14:00"},
         {"start_at": (datetime.now(UTC) + timedelta(days=800)).isoformat()},
         {"start_at": "0001-01-01T00:00:00+14:00"},
+        {"pace_kph": {"min": 5e-324, "max": 30}},
+        {"distance_km": 1e-200},
     ],
     ids=[
         "capacity true",
@@ -171,6 +173,8 @@ def test_versions_must_be_small_integers(club_id: str, table: Table, version: st
         "year 9999",
         "beyond the horizon",
         "year 1",
+        "tiny pace",
+        "tiny distance",
     ],
 )
 def test_rides_refuse_booleans_as_numbers_and_impossible_times(

@@ -7,7 +7,7 @@ import pytest
 from botocore.exceptions import ClientError
 
 from shared.domain.club import club_name_key
-from shared.domain.errors import BadRequest, ServiceUnavailable
+from shared.domain.errors import BadRequest, ServiceUnavailable, Unprocessable
 from shared.store import keys
 from shared.store.cursor import decode_cursor, encode_cursor
 from shared.store.schema import attribute_definitions, table_name
@@ -165,7 +165,13 @@ def test_a_transaction_contended_every_time_is_503_after_a_few_attempts() -> Non
 
 def test_unknown_errors_are_not_swallowed() -> None:
     with pytest.raises(ClientError), mapped_errors():
+        raise _client_error("ResourceNotFoundException")
+
+
+def test_a_value_the_store_cannot_hold_is_422() -> None:
+    with pytest.raises(Unprocessable) as refused, mapped_errors():
         raise _client_error("ValidationException")
+    assert refused.value.status == 422
 
 
 @pytest.mark.parametrize(
