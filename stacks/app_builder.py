@@ -69,6 +69,7 @@ def build_platform(app: App, config: StageConfig) -> PlatformStacks:
             integration.publisher,
             *integration.consumers.values(),
         ],
+        stream_reader=integration.publisher,
         table=data.table,
         dead_letter_queues=integration.dead_letter_queues,
         env=env,

@@ -17,6 +17,7 @@ from cdk_monitoring_constructs import (
     ErrorCountThreshold,
     ErrorRateThreshold,
     LatencyThreshold,
+    MaxAgeThreshold,
     MaxMessageCountThreshold,
     MonitoringFacade,
     SnsAlarmActionStrategy,
@@ -27,6 +28,15 @@ from constructs import Construct
 from stacks.config import StageConfig
 from stacks.constructs.service_function import METRICS_NAMESPACE as NAMESPACE
 from stacks.constructs.service_function import ServiceFunction
+
+# Events older than this on the table's stream mean notifications and counts run late.
+STREAM_LAG_MS = 60_000
+# An invocation taking this share of its timeout is close to failing.
+NEAR_TIMEOUT = 0.8
+
+
+def _near_timeout(timeout: Duration) -> Duration:
+    return Duration.millis(int(timeout.to_milliseconds() * NEAR_TIMEOUT))
 
 
 class ObservabilityStack(Stack):
@@ -39,6 +49,7 @@ class ObservabilityStack(Stack):
         api: apigw.RestApi,
         api_stage: str,
         functions: Sequence[ServiceFunction],
+        stream_reader: ServiceFunction,
         table: dynamodb.ITable,
         dead_letter_queues: Mapping[str, sqs.IQueue],
         **kwargs: object,
@@ -85,6 +96,16 @@ class ObservabilityStack(Stack):
                 human_readable_name=service.node.id,
                 add_fault_count_alarm={"Warning": ErrorCountThreshold(max_error_count=1)},
                 add_throttles_count_alarm={"Warning": ErrorCountThreshold(max_error_count=1)},
+                # Slow work is seen before it becomes a timeout (an error, a retried batch).
+                add_max_latency_alarm={
+                    "Warning": LatencyThreshold(max_latency=_near_timeout(service.timeout))
+                },
+                # Only the stream reader has an iterator: its age is how far events lag.
+                add_max_iterator_age_alarm=(
+                    {"Warning": MaxAgeThreshold(max_age_in_millis=STREAM_LAG_MS)}
+                    if service is stream_reader
+                    else None
+                ),
             )
         monitoring.monitor_dynamo_table(
             table=table,

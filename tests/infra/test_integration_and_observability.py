@@ -83,6 +83,29 @@ def test_alarms_cover_api_lambdas_table_and_dead_letters(synth: Synth) -> None:
     synth.template("prod", "Observability").resource_count_is("AWS::CloudWatch::Dashboard", 1)
 
 
+def test_slow_functions_and_a_lagging_stream_are_alarmed(synth: Synth) -> None:
+    alarms = synth.resources("prod", "Observability", "AWS::CloudWatch::Alarm").values()
+    watched: dict[str, list[tuple[str, float]]] = {}
+    for alarm in alarms:
+        for metric in alarm["Properties"].get("Metrics", []):
+            stat = metric.get("MetricStat")
+            if stat:
+                name = stat["Metric"]["MetricName"]
+                watched.setdefault(name, []).append(
+                    (stat["Stat"], alarm["Properties"]["Threshold"])
+                )
+    every_function = sum(
+        len(synth.resources("prod", stack, "AWS::Lambda::Function"))
+        for stack in ("Api", "Identity", "Integration")
+    )
+    # A near-timeout alarm on every function (80% of its 5, 10 or 30 s timeout)...
+    assert len(watched["Duration"]) == every_function
+    assert {stat for stat, _ in watched["Duration"]} == {"Maximum"}
+    assert {threshold for _, threshold in watched["Duration"]} <= {4_000, 8_000, 24_000}
+    # ...and one on how far the stream reader lags behind the table.
+    assert watched["IteratorAge"] == [("Maximum", 60_000)]
+
+
 def test_ops_topic_refuses_plain_http(synth: Synth) -> None:
     synth.template("prod", "Observability").has_resource_properties(
         "AWS::SNS::TopicPolicy",
