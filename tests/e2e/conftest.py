@@ -3,6 +3,7 @@
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import jwt
@@ -75,3 +76,19 @@ def valid_claims(api: Api, **overrides: Any) -> dict[str, Any]:
         "custom:system_role": "SiteAdmin",
     }
     return {**claims, **overrides}
+
+
+def criterium(title: str, capacity: int, **changes: Any) -> dict[str, Any]:
+    """A road ride two days out, the one every race test fights over."""
+    return {
+        "title": title,
+        "start_at": (datetime.now(UTC) + timedelta(days=2)).isoformat(),
+        "estimated_duration_min": 60,
+        "meeting_point": {"name": "Heffron Park", "lat": -33.94, "lon": 151.24},
+        "distance_km": 30,
+        "surface": "road",
+        "pace_class": "A",
+        "drop_policy": "drop",
+        "capacity": capacity,
+        **changes,
+    }

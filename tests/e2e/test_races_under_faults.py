@@ -8,7 +8,6 @@ import uuid
 from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
-from datetime import UTC, datetime, timedelta
 from functools import partial
 from typing import Any
 
@@ -16,7 +15,7 @@ import pytest
 
 from shared.domain.enums import SystemRole
 from shared.store import keys
-from tests.e2e.conftest import Api
+from tests.e2e.conftest import Api, criterium
 
 pytestmark = [pytest.mark.e2e, pytest.mark.xdist_group("e2e")]
 
@@ -69,17 +68,7 @@ def test_riders_racing_for_seats_under_faults(api: Api, round_: int) -> None:
         "POST",
         f"/clubs/{club_id}/rides",
         leader,
-        json={
-            "title": "Faulty Criterium",
-            "start_at": (datetime.now(UTC) + timedelta(days=2)).isoformat(),
-            "estimated_duration_min": 60,
-            "meeting_point": {"name": "Heffron Park", "lat": -33.94, "lon": 151.24},
-            "distance_km": 30,
-            "surface": "road",
-            "pace_class": "A",
-            "drop_policy": "drop",
-            "capacity": SEATS + 1,
-        },
+        json=criterium("Faulty Criterium", SEATS + 1),
     ).json()["ride_id"]
 
     with misbehaving(api):

@@ -9,14 +9,13 @@ import uuid
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
 from functools import partial
 from typing import Any
 
 import pytest
 
 from shared.domain.enums import SystemRole
-from tests.e2e.conftest import Api
+from tests.e2e.conftest import Api, criterium
 
 pytestmark = [pytest.mark.e2e, pytest.mark.xdist_group("e2e")]
 
@@ -59,19 +58,9 @@ def peloton(api: Api) -> Peloton:
 
 
 def publish(api: Api, peloton: Peloton, *, waitlist: bool) -> str:
-    body = {
-        "title": "Concurrency Criterium",
-        "start_at": (datetime.now(UTC) + timedelta(days=2)).isoformat(),
-        "estimated_duration_min": 60,
-        "meeting_point": {"name": "Heffron Park", "lat": -33.94, "lon": 151.24},
-        "distance_km": 30,
-        "surface": "road",
-        "pace_class": "A",
-        "drop_policy": "drop",
-        "capacity": SEATS + 1,
-        "waitlist_enabled": waitlist,
-        "visibility": "members",
-    }
+    body = criterium(
+        "Concurrency Criterium", SEATS + 1, waitlist_enabled=waitlist, visibility="members"
+    )
     answer = api.call("POST", f"/clubs/{peloton.club_id}/rides", peloton.leader, json=body)
     assert answer.status_code == 201, answer.text
     return str(answer.json()["ride_id"])
