@@ -11,12 +11,14 @@ from local.faults import parse_rates
 from local.moto_server import port_is_free
 from local.platform import LocalPlatform
 from local.seed import SEED_USERS, seed
+from local.webhook_receiver import WebhookReceiver
 
 BANNER = """
 Sydney Cycling Platform - local
   API        {api}      (OpenAPI at {api}/openapi.json)
   AWS (moto) {moto}     region {region}
   User pool  {pool}    client {client}
+  Webhooks   {receiver}    (a club endpoint: deliveries at {receiver}/deliveries)
   State is in memory only: it is gone when you stop this process (Ctrl-C).
 
 Sign-in details (seeded):
@@ -35,6 +37,9 @@ def main(argv: list[str]) -> int:
     parser.add_argument("--moto-port", type=int, default=0, help="moto port (0: any free port)")
     parser.add_argument("--workers", type=int, default=4, help="handler processes")
     parser.add_argument("--no-seed", action="store_true", help="start empty")
+    parser.add_argument(
+        "--webhook-port", type=int, default=3001, help="local webhook receiver port (0: any)"
+    )
     parser.add_argument(
         "--faults",
         type=parse_rates,
@@ -56,6 +61,8 @@ def main(argv: list[str]) -> int:
         api_port=args.port, moto_port=args.moto_port, workers=args.workers, faults=args.faults
     )
     endpoints = platform.start()
+    receiver = WebhookReceiver(args.webhook_port if port_is_free(args.webhook_port) else 0)
+    receiver.start()
     address_file = None
     try:
         if not args.no_seed:
@@ -71,6 +78,7 @@ def main(argv: list[str]) -> int:
                 client=endpoints.resources.client_id,
                 users=users,
                 admin=SEED_USERS[0].email,
+                receiver=receiver.url,
             ),
             flush=True,
         )
@@ -82,6 +90,7 @@ def main(argv: list[str]) -> int:
     finally:
         if address_file is not None:
             remove_addresses(address_file)
+        receiver.stop()
         platform.stop()
     return 0
 

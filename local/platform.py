@@ -39,7 +39,13 @@ from local.users import create_user
 from local.workers import HandlerPool
 from shared.domain.enums import SystemRole
 from shared.store.table import Table
-from stacks.consumers import CONSUMERS, NOTIFICATIONS, PUBLISHER_HANDLER
+from stacks.consumers import (
+    CONSUMERS,
+    NOTIFICATIONS,
+    PUBLISHER_HANDLER,
+    WEBHOOK_DELIVERY,
+    WORKERS,
+)
 from stacks.routes import SERVICE_HANDLERS, TRIGGER_HANDLERS
 
 # moto's Scheduler does not check the role; in AWS it is the scheduler role of the stack.
@@ -148,6 +154,7 @@ class LocalPlatform:
                 *TRIGGER_HANDLERS.values(),
                 PUBLISHER_HANDLER,
                 *(c.handler for c in CONSUMERS),
+                *(w.handler for w in WORKERS),
             ]
         )
         self.endpoints = endpoints
@@ -178,7 +185,7 @@ class LocalPlatform:
                 PUBLISHER_HANDLER,
             )
         )
-        for queue in resources.consumers:
+        for queue in (*resources.consumers, *resources.workers):
             mapping = QueueMapping(self.client("sqs"), queue, invoke)
             self.queue_mappings[queue.name] = mapping
             self.event_sources.append(mapping)
@@ -263,6 +270,13 @@ class LocalPlatform:
             "REMINDER_ROLE_ARN": LOCAL_SCHEDULER_ROLE,
             "SIGNING_SECRET_NAME": resources.signing_secret_name,
             "API_URL_PARAMETER": resources.api_url_parameter,
+            "SECRETS_KEY_ID": resources.secrets_key_id,
+            "WEBHOOK_DELIVERY_QUEUE_URL": resources.consumer(WEBHOOK_DELIVERY.name).queue_url,
+            # The local receiver is http on 127.0.0.1, and retries come after seconds.
+            "WEBHOOK_ALLOW_LOCAL_TARGETS": "1",
+            "WEBHOOK_MAX_ATTEMPTS": str(WEBHOOK_DELIVERY.attempts),
+            "WEBHOOK_RETRY_BASE_SECONDS": "1",
+            "WEBHOOK_RETRY_CAP_SECONDS": "4",
             "POWERTOOLS_SERVICE_NAME": "local",
             "POWERTOOLS_METRICS_NAMESPACE": "SydneyCyclingLocal",
             # Locally there is no X-Ray daemon nor CloudWatch to receive these.

@@ -21,7 +21,7 @@ from shared.store.schema import (
     attribute_definitions,
     table_name,
 )
-from stacks.consumers import CONSUMERS, SES_EVENT_PATTERN, Consumer
+from stacks.consumers import CONSUMERS, SES_EVENT_PATTERN, WORKERS, Consumer, QueueWorker
 
 REGION = "ap-southeast-2"
 LOCAL_STAGE = "local"
@@ -63,9 +63,12 @@ class LocalResources:
     api_url_parameter: str = ""
     push_applications: dict[str, str] = field(default_factory=dict)
     reminder_group: str = ""
+    # Queues fed by another function (club webhook deliveries).
+    workers: tuple[ConsumerQueue, ...] = ()
+    secrets_key_id: str = ""
 
     def consumer(self, name: str) -> ConsumerQueue:
-        return next(c for c in self.consumers if c.name == name)
+        return next(c for c in (*self.consumers, *self.workers) if c.name == name)
 
 
 def create_table(dynamodb: Any, name: str, *, stream: bool = False) -> str:
@@ -181,6 +184,24 @@ def _consumer_queue(
     )
 
 
+def _worker_queue(
+    session: Any, prefix: str, worker: QueueWorker, visibility_seconds: int
+) -> ConsumerQueue:
+    """A queue (+ DLQ) that another function feeds, as the integration stack makes."""
+    sqs = session.client("sqs")
+    base = f"{prefix}-{worker.name.lower()}"
+    dlq_url, dlq_arn = _queue(sqs, f"{base}-dlq")
+    url, arn = _queue(
+        sqs,
+        base,
+        VisibilityTimeout=str(visibility_seconds),
+        RedrivePolicy=json.dumps(
+            {"deadLetterTargetArn": dlq_arn, "maxReceiveCount": worker.max_receive_count}
+        ),
+    )
+    return ConsumerQueue(worker.name, worker.handler, url, arn, dlq_url, worker.max_receive_count)
+
+
 def _notification_channels(session: Any, stage: str, api_url: str) -> dict[str, str]:
     """The sender domain, the link-signing secret, the API URL parameter, the push
     platform applications and the reminders' schedule group; returns the push ARNs."""
@@ -227,7 +248,14 @@ def provision(
         _consumer_queue(session, bus, resource_prefix(stage), consumer, visibility_seconds)
         for consumer in CONSUMERS
     )
+    workers = tuple(
+        _worker_queue(session, resource_prefix(stage), worker, visibility_seconds)
+        for worker in WORKERS
+    )
     push = _notification_channels(session, stage, api_url)
+    secrets_key = session.client("kms").create_key(
+        Description="Seals third-party secrets stored in the table (webhooks, Strava)"
+    )["KeyMetadata"]["Arn"]
     return LocalResources(
         name,
         pool_id,
@@ -241,4 +269,6 @@ def provision(
         api_url_parameter=api_url_parameter(stage),
         push_applications=push,
         reminder_group=reminder_group_name(stage),
+        workers=workers,
+        secrets_key_id=secrets_key,
     )

@@ -79,6 +79,17 @@ class RideReminderDue(EventData):
     lead_hours: int
 
 
+class ClubWebhookDisabled(EventData):
+    """A club's webhook was turned off after a run of failed deliveries."""
+
+    club_id: str
+    webhook_id: str
+    # The endpoint's host name only (the path and query may carry the club's tokens).
+    host: str
+    reason: str
+    consecutive_failures: int
+
+
 @dataclass(frozen=True)
 class EventType:
     name: str
@@ -121,6 +132,12 @@ CATALOG: dict[str, EventType] = {
         _participation("participation_promoted", "a waitlisted rider gets a freed seat"),
         _participation("participation_withdrawn", "a rider withdraws, or a manager removes them"),
         _participation("ride_leader_assigned", "a ride manager makes a rider a leader"),
+        EventType(
+            "club_webhook_disabled",
+            "webhooks",
+            ClubWebhookDisabled,
+            "deliveries to a club's webhook failed too many times in a row",
+        ),
         EventType(
             "ride_reminder_due",
             "notifications",

@@ -7,6 +7,7 @@ from aws_cdk import aws_apigateway as apigw
 from aws_cdk import aws_cognito as cognito
 from aws_cdk import aws_dynamodb as dynamodb
 from aws_cdk import aws_iam as iam
+from aws_cdk import aws_kms as kms
 from aws_cdk import aws_logs as logs
 from aws_cdk import aws_secretsmanager as secretsmanager
 from aws_cdk import aws_ssm as ssm
@@ -48,6 +49,8 @@ SERVICE_TABLE_ACCESS: dict[str, tuple[list[str], list[str]]] = {
         ["dynamodb:GetItem", "dynamodb:Query", "dynamodb:PutItem", "dynamodb:DeleteItem"],
         [],
     ),
+    # Webhooks and the club's count of them move together in transactions.
+    "webhooks": ([*_READ, "dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:DeleteItem"], []),
 }
 
 _ERROR_TEMPLATE = '{"error": {"code": "%s", "message": $context.error.messageString}}'
@@ -62,6 +65,7 @@ class ApiStack(Stack):
         config: StageConfig,
         user_pool: cognito.IUserPool,
         table: dynamodb.ITable,
+        secrets_key: kms.IKey,
         **kwargs: object,
     ) -> None:
         super().__init__(scope, construct_id, **kwargs)  # type: ignore[arg-type]
@@ -87,6 +91,7 @@ class ApiStack(Stack):
                         else {}
                     ),
                     **(_notifications_environment(config) if service == "notifications" else {}),
+                    **({"SECRETS_KEY_ID": secrets_key.key_arn} if service == "webhooks" else {}),
                 },
             )
             # Idempotency records (shared/api/idempotency.py), and only those.
@@ -115,6 +120,10 @@ class ApiStack(Stack):
             self.functions[service] = function
         # The User Profile Service invites users, mirrors SystemRole into Cognito, signs
         # demoted users out, and presigns avatar uploads under avatars/ only.
+        # Registering a webhook seals its signing secret; the API never decrypts one.
+        self.functions["webhooks"].role.add_to_policy(
+            iam.PolicyStatement(actions=["kms:Encrypt"], resources=[secrets_key.key_arn])
+        )
         users = self.functions["users"].role
         users.add_to_policy(
             iam.PolicyStatement(

@@ -4,7 +4,7 @@ import json
 from dataclasses import dataclass
 from typing import Any
 
-from aws_cdk import App, Environment, Stack, Tags, Validations
+from aws_cdk import App, Aws, Environment, Stack, Tags, Validations
 from cdk_nag import AwsSolutionsChecks
 
 from shared.names import PROJECT
@@ -47,7 +47,13 @@ def build_platform(app: App, config: StageConfig) -> PlatformStacks:
     data = DataStack(app, f"{name}-Data", config=config, env=env)
     identity = IdentityStack(app, f"{name}-Identity", config=config, table=data.table, env=env)
     integration = IntegrationStack(
-        app, f"{name}-Integration", config=config, table=data.table, env=env
+        app,
+        f"{name}-Integration",
+        config=config,
+        table=data.table,
+        secrets_key=data.secrets_key,
+        bucket_arn=f"arn:{Aws.PARTITION}:s3:::{config.assets_bucket_name}",
+        env=env,
     )
     api = ApiStack(
         app,
@@ -55,6 +61,7 @@ def build_platform(app: App, config: StageConfig) -> PlatformStacks:
         config=config,
         user_pool=identity.user_pool,
         table=data.table,
+        secrets_key=data.secrets_key,
         env=env,
     )
     observability = ObservabilityStack(

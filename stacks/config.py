@@ -38,6 +38,9 @@ class StageConfig:
     apns_platform: Literal["APNS", "APNS_SANDBOX"] = "APNS"
     # How long before a ride its joined riders get the reminder.
     reminder_lead_hours: int = 24
+    # NAT gateways of the egress VPC (webhook delivery, Strava): one per AZ in prod so an
+    # AZ outage does not stop them; one elsewhere (~US$43 a month each in Sydney).
+    nat_gateways: int = 2
     tags: dict[str, str] = field(default_factory=dict)
 
     @property
@@ -63,6 +66,7 @@ _STAGES: dict[StageName, StageConfig] = {
         email_domain="dev.sydneycycling.example",
         email_sender="notifications@dev.sydneycycling.example",
         apns_platform="APNS_SANDBOX",
+        nat_gateways=1,
     ),
     "staging": StageConfig(
         name="staging",
@@ -70,6 +74,7 @@ _STAGES: dict[StageName, StageConfig] = {
         cors_allowed_origins=("https://staging.sydneycycling.example",),
         email_domain="staging.sydneycycling.example",
         email_sender="notifications@staging.sydneycycling.example",
+        nat_gateways=1,
     ),
     "prod": StageConfig(
         name="prod",

@@ -3,6 +3,7 @@
 
 from dataclasses import dataclass
 
+from shared.domain.webhook import WEBHOOK_EVENT_TYPES
 from shared.store.schema import GSI2
 
 # The table stream's publisher (DynamoDB stream -> EventBridge).
@@ -58,6 +59,7 @@ NOTIFICATIONS = Consumer(
         "ride_cancelled",
         "participation_promoted",
         "ride_reminder_due",
+        "club_webhook_disabled",
     ),
     ses_events=True,
 )
@@ -74,4 +76,40 @@ SEATS = Consumer(
     ),
     table_indexes=(GSI2.name,),
 )
-CONSUMERS: tuple[Consumer, ...] = (COUNTS, NOTIFICATIONS, SEATS)
+# Club webhooks, step one: an event -> one delivery message per webhook that wants it.
+CLUB_WEBHOOKS = Consumer(
+    "ClubWebhooks",
+    "webhooks.fanout.handler",
+    WEBHOOK_EVENT_TYPES,
+    # The club's webhooks: one consistent Query of the club's partition.
+    table_actions=("dynamodb:Query",),
+)
+CONSUMERS: tuple[Consumer, ...] = (COUNTS, NOTIFICATIONS, SEATS, CLUB_WEBHOOKS)
+
+
+@dataclass(frozen=True)
+class QueueWorker:
+    """A queue fed by another function (not by a rule on the bus), and the function that
+    works through it."""
+
+    name: str
+    handler: str
+    # The worker settles a message itself within `attempts`; the dead-letter queue only
+    # catches messages whose processing crashed repeatedly.
+    attempts: int
+    table_actions: tuple[str, ...] = ()
+
+    @property
+    def max_receive_count(self) -> int:
+        return self.attempts + 3
+
+
+# Club webhooks, step two: one signed POST per message, retried with backoff over hours.
+WEBHOOK_DELIVERY = QueueWorker(
+    "WebhookDelivery",
+    "webhooks.delivery.handler",
+    attempts=8,
+    # Read the webhook, count failures (or disable it), write the delivery log.
+    table_actions=("dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem"),
+)
+WORKERS: tuple[QueueWorker, ...] = (WEBHOOK_DELIVERY,)

@@ -2,6 +2,7 @@
 
 from aws_cdk import Duration, RemovalPolicy, Stack
 from aws_cdk import aws_dynamodb as dynamodb
+from aws_cdk import aws_kms as kms
 from aws_cdk import aws_s3 as s3
 from constructs import Construct
 
@@ -45,6 +46,18 @@ class DataStack(Stack):
                 sort_key=_string(index.sort_key),
                 projection_type=dynamodb.ProjectionType.ALL,
             )
+
+        # Seals the small secrets kept in the table: club webhooks' signing secrets and
+        # riders' Strava tokens (shared/adapters/sealed_secrets.py). Each function is
+        # granted only the direction it needs (encrypt at registration, decrypt to use).
+        self.secrets_key = kms.Key(
+            self,
+            "IntegrationSecretsKey",
+            alias=f"alias/{config.prefix}-integration-secrets",
+            description="Seals third-party secrets stored in the table (webhooks, Strava)",
+            enable_key_rotation=True,
+            removal_policy=removal,
+        )
 
         self.access_logs = s3.Bucket(
             self,

@@ -5,6 +5,7 @@ from aws_cdk import Duration, RemovalPolicy, Stack
 from aws_cdk import aws_dynamodb as dynamodb
 from aws_cdk import aws_events as events
 from aws_cdk import aws_iam as iam
+from aws_cdk import aws_kms as kms
 from aws_cdk import aws_lambda as lambda_
 from aws_cdk import aws_lambda_event_sources as sources
 from aws_cdk import aws_sqs as sqs
@@ -12,12 +13,20 @@ from constructs import Construct
 
 from shared.events import SOURCE_PREFIX
 from stacks.config import StageConfig
+from stacks.constructs.egress_network import EgressNetwork
 from stacks.constructs.event_consumer import EventConsumer
 from stacks.constructs.layers import LambdaLayers
 from stacks.constructs.notifications import NotificationChannels
 from stacks.constructs.queues import secure_queue
 from stacks.constructs.service_function import ServiceFunction
-from stacks.consumers import CONSUMERS, COUNTS, NOTIFICATIONS, PUBLISHER_HANDLER
+from stacks.consumers import (
+    CLUB_WEBHOOKS,
+    CONSUMERS,
+    COUNTS,
+    NOTIFICATIONS,
+    PUBLISHER_HANDLER,
+    WEBHOOK_DELIVERY,
+)
 from stacks.nag import acknowledge
 
 
@@ -33,6 +42,8 @@ class IntegrationStack(Stack):
         *,
         config: StageConfig,
         table: dynamodb.ITable,
+        secrets_key: kms.IKey,
+        bucket_arn: str,
         **kwargs: object,
     ) -> None:
         super().__init__(scope, construct_id, **kwargs)  # type: ignore[arg-type]
@@ -80,6 +91,9 @@ class IntegrationStack(Stack):
             )
         )
 
+        self.egress = EgressNetwork(
+            self, "Egress", config=config, table_arn=table.table_arn, bucket_arn=bucket_arn
+        )
         self.consumers: dict[str, ServiceFunction] = {}
         self.dead_letter_queues: dict[str, sqs.IQueue] = {"StreamFailures": self.stream_failures}
         for consumer in CONSUMERS:
@@ -123,3 +137,58 @@ class IntegrationStack(Stack):
                     )
                 )
         self.counts = self.consumers[COUNTS.name]
+        self._webhook_delivery(config, layers, table, secrets_key)
+
+    def _webhook_delivery(
+        self,
+        config: StageConfig,
+        layers: LambdaLayers,
+        table: dynamodb.ITable,
+        secrets_key: kms.IKey,
+    ) -> None:
+        """The delivery queue the fan-out feeds, and the worker that posts to clubs'
+        endpoints from inside the egress VPC."""
+        worker = WEBHOOK_DELIVERY
+        dead_letters = secure_queue(
+            self, "WebhookDeliveryDeadLetters", removal_policy=_removal(config)
+        )
+        function = ServiceFunction(
+            self,
+            f"{worker.name}Worker",
+            config=config,
+            package=worker.handler.split(".")[0],
+            handler=worker.handler,
+            description=f"Delivers club webhooks ({config.name})",
+            layers=layers,
+            environment={
+                "TABLE_NAME": table.table_name,
+                "SECRETS_KEY_ID": secrets_key.key_arn,
+                "WEBHOOK_MAX_ATTEMPTS": str(worker.attempts),
+            },
+            timeout=Duration.seconds(30),
+            network=self.egress.network,
+        )
+        queue = secure_queue(
+            self,
+            "WebhookDeliveries",
+            removal_policy=_removal(config),
+            visibility_timeout=Duration.seconds(6 * function.timeout.to_seconds()),
+            dead_letter_queue=sqs.DeadLetterQueue(
+                queue=dead_letters, max_receive_count=worker.max_receive_count
+            ),
+        )
+        function.alias.add_event_source(
+            sources.SqsEventSource(queue, batch_size=5, report_batch_item_failures=True)
+        )
+        # Postponing a failed delivery is a visibility change of its own message.
+        queue.grant(function.role, "sqs:ChangeMessageVisibility")
+        secrets_key.grant_decrypt(function.role)
+        function.role.add_to_policy(
+            iam.PolicyStatement(actions=list(worker.table_actions), resources=[table.table_arn])
+        )
+        fanout = self.consumers[CLUB_WEBHOOKS.name]
+        fanout.function.add_environment("WEBHOOK_DELIVERY_QUEUE_URL", queue.queue_url)
+        queue.grant_send_messages(fanout.role)
+        self.consumers[worker.name] = function
+        self.dead_letter_queues[f"{worker.name}DeadLetters"] = dead_letters
+        self.webhook_deliveries = queue

@@ -63,6 +63,11 @@ ROUTES: tuple[Route, ...] = (
     Route("GET", "/rides/{ride_id}/participations", "rides"),
     Route("POST", "/rides/{ride_id}/participations", "rides"),
     Route("PUT", "/participations/{participation_id}", "rides"),
+    Route("POST", "/clubs/{club_id}/webhooks", "webhooks"),
+    Route("GET", "/clubs/{club_id}/webhooks", "webhooks"),
+    Route("PUT", "/clubs/{club_id}/webhooks/{webhook_id}", "webhooks"),
+    Route("DELETE", "/clubs/{club_id}/webhooks/{webhook_id}", "webhooks"),
+    Route("GET", "/clubs/{club_id}/webhooks/{webhook_id}/deliveries", "webhooks"),
     Route("GET", "/users/me/notification-preferences", "notifications"),
     Route("PUT", "/users/me/notification-preferences", "notifications"),
     Route("POST", "/users/me/devices", "notifications"),
@@ -89,6 +94,7 @@ SERVICE_HANDLERS: dict[str, str] = {
     "rides": "rides.handler.handler",
     "users": "users.handler.handler",
     "notifications": "notifications.handler.handler",
+    "webhooks": "webhooks.handler.handler",
 }
 # The Cognito triggers (not API routes): the local platform runs them where Cognito would.
 TRIGGER_HANDLERS: dict[str, str] = {

@@ -191,4 +191,31 @@ MATRIX: tuple[RouteCase, ...] = (
     RouteCase("GET", "/users/me/devices", _all(200), capability="list_clubs"),
     # A device nobody registered.
     RouteCase("DELETE", "/users/me/devices/{device_id}", _all(404), capability="list_clubs"),
+    # Club webhooks are the club admins' (and SiteAdmins'): a URL the platform refuses, a
+    # listing, and a webhook that does not exist.
+    RouteCase(
+        "POST",
+        "/clubs/{club_id}/webhooks",
+        _all(403, admin=422, site_admin=422),
+        capability="manage_webhooks",
+    ),
+    RouteCase(
+        "GET",
+        "/clubs/{club_id}/webhooks",
+        _all(403, admin=200, site_admin=200),
+        capability="manage_webhooks",
+    ),
+    *(
+        RouteCase(
+            method,
+            path,
+            _all(403, admin=404, site_admin=404),
+            capability="manage_webhooks",
+        )
+        for method, path in (
+            ("PUT", "/clubs/{club_id}/webhooks/{webhook_id}"),
+            ("DELETE", "/clubs/{club_id}/webhooks/{webhook_id}"),
+            ("GET", "/clubs/{club_id}/webhooks/{webhook_id}/deliveries"),
+        )
+    ),
 )

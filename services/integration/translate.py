@@ -7,11 +7,13 @@ writers (participants, members) leave it alone and publish nothing.
 from collections.abc import Callable
 from datetime import datetime
 from typing import Any
+from urllib.parse import urlsplit
 
 from shared.event_catalog import (
     CATALOG,
     ClubCreated,
     ClubUpdated,
+    ClubWebhookDisabled,
     EventData,
     MembershipChanged,
     ParticipationChanged,
@@ -66,6 +68,7 @@ _NOT_CHANGES = frozenset(
         "participant_count",
         "waitlist_count",
         "leader_count",
+        "webhook_count",
     }
 )
 
@@ -155,12 +158,26 @@ def _participation(old: Image, new: Image) -> Meanings:
     return meanings
 
 
+def _webhook(old: Image, new: Image) -> Meanings:
+    if not (old.get("status") == "active" and new.get("status") == "disabled"):
+        return []
+    disabled = ClubWebhookDisabled(
+        club_id=new["club_id"],
+        webhook_id=new["webhook_id"],
+        host=urlsplit(new["url"]).hostname or "",
+        reason=new.get("disabled_reason") or "",
+        consecutive_failures=int(new.get("consecutive_failures") or 0),
+    )
+    return [("club_webhook_disabled", disabled)]
+
+
 _BY_ENTITY: dict[str, Callable[[Image, Image], Meanings]] = {
     "user": _user,
     "club": _club,
     "membership": _membership,
     "ride": _ride,
     "participation": _participation,
+    "webhook": _webhook,
 }
 
 

@@ -37,6 +37,7 @@ class Kind(StrEnum):
     RIDE_CANCELLED = "ride_cancelled"
     PROMOTED = "promoted"
     REMINDER = "reminder"
+    WEBHOOK_DISABLED = "webhook_disabled"
 
 
 CATEGORY_LABELS = {
@@ -45,6 +46,7 @@ CATEGORY_LABELS = {
     Category.RIDE_CHANGES: "changes to your rides",
     Category.REMINDERS: "ride reminders",
     Category.WAITLIST: "waitlist updates",
+    Category.CLUB_ADMIN: "club administration alerts",
 }
 
 

@@ -15,6 +15,7 @@ from shared.domain.enums import ClubRole, ParticipationStatus, RideStatus
 from shared.domain.notifications import Category
 from shared.domain.ride import Ride
 from shared.event_catalog import (
+    ClubWebhookDisabled,
     MembershipChanged,
     ParticipationChanged,
     RideChanged,
@@ -129,6 +130,19 @@ def _reminder(event: DomainEvent, store: NotificationStore) -> list[Notice]:
     return [Notice(Kind.REMINDER, Category.REMINDERS, riders, values, link)]
 
 
+def _webhook_disabled(event: DomainEvent, store: NotificationStore) -> list[Notice]:
+    data = ClubWebhookDisabled.model_validate(event.data)
+    admins = store.active_members(data.club_id, role=ClubRole.ADMIN)
+    values = {
+        **_club_values(store.club(data.club_id)),
+        "host": data.host,
+        "reason": data.reason,
+        "failures": data.consecutive_failures,
+    }
+    link = {"club_id": data.club_id, "webhook_id": data.webhook_id}
+    return [Notice(Kind.WEBHOOK_DISABLED, Category.CLUB_ADMIN, admins, values, link)]
+
+
 _PLANS: dict[str, Callable[[DomainEvent, NotificationStore], list[Notice]]] = {
     "user_joined_club": _membership,
     "membership_requested": _membership,
@@ -140,6 +154,7 @@ _PLANS: dict[str, Callable[[DomainEvent, NotificationStore], list[Notice]]] = {
     "ride_cancelled": _ride,
     "participation_promoted": _promotion,
     "ride_reminder_due": _reminder,
+    "club_webhook_disabled": _webhook_disabled,
 }
 # The events with a rule (the stacks subscribe the consumer to these, and a test checks
 # the two lists agree).

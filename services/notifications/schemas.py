@@ -30,6 +30,7 @@ class PreferencesChange(BaseModel):
     ride_changes: ChannelChoiceChange | None = None
     reminders: ChannelChoiceChange | None = None
     waitlist: ChannelChoiceChange | None = None
+    club_admin: ChannelChoiceChange | None = None
 
     def applied_to(self, current: Preferences) -> Preferences:
         changes: dict[str, ChannelChoice] = {}

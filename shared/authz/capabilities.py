@@ -27,6 +27,8 @@ class Capability(StrEnum):
     JOIN_RIDE = "join_ride"
     WITHDRAW = "withdraw"
     LEAVE = "leave"
+    # Register, list and remove the club's webhooks, and read their delivery logs.
+    MANAGE_WEBHOOKS = "manage_webhooks"
 
 
 @dataclass(frozen=True)
@@ -71,6 +73,7 @@ _SITE_ADMIN = frozenset(
         Capability.VIEW_APPLICATIONS,
         Capability.MANAGE_MEMBERSHIPS,
         Capability.MANAGE_RIDES,
+        Capability.MANAGE_WEBHOOKS,
     }
 )
 _BY_CLUB_ROLE: dict[ClubRole, frozenset[Capability]] = {
@@ -86,6 +89,7 @@ _BY_CLUB_ROLE: dict[ClubRole, frozenset[Capability]] = {
             Capability.EDIT_CLUB,
             Capability.VIEW_APPLICATIONS,
             Capability.MANAGE_MEMBERSHIPS,
+            Capability.MANAGE_WEBHOOKS,
         }
     ),
 }

@@ -17,6 +17,8 @@ class Category(StrEnum):
     RIDE_CHANGES = "ride_changes"
     REMINDERS = "reminders"
     WAITLIST = "waitlist"
+    # What a club's admins must act on about the club itself (a failing webhook).
+    CLUB_ADMIN = "club_admin"
 
 
 class Channel(StrEnum):
@@ -52,6 +54,7 @@ class Preferences(BaseModel):
     ride_changes: ChannelChoice = ChannelChoice()
     reminders: ChannelChoice = ChannelChoice()
     waitlist: ChannelChoice = ChannelChoice()
+    club_admin: ChannelChoice = ChannelChoice(email=True, push=False)
     version: int = 0
 
     def allows(self, category: Category, channel: Channel) -> bool:

@@ -97,3 +97,20 @@ def delivery_key(event_id: str, user_id: str, channel: str) -> dict[str, str]:
     """The record that a notification for an event went to a user on a channel (at most
     once per event, recipient and channel; it expires by TTL)."""
     return {"PK": f"DELIVERY#{event_id}", "SK": f"{user_id}#{channel}"}
+
+
+WEBHOOK_PREFIX = "WEBHOOK#"
+
+
+def webhook_key(club_id: str, webhook_id: str) -> dict[str, str]:
+    """A club's webhook, in the club's partition (a club's webhooks are one Query)."""
+    return {"PK": club_partition(club_id), "SK": f"{WEBHOOK_PREFIX}{webhook_id}"}
+
+
+def webhook_deliveries_pk(webhook_id: str) -> str:
+    return f"{WEBHOOK_PREFIX}{webhook_id}"
+
+
+def webhook_delivery_key(webhook_id: str, occurred_at: str, event_id: str) -> dict[str, str]:
+    """One event's delivery to one webhook; sorted by the event's time for the log."""
+    return {"PK": webhook_deliveries_pk(webhook_id), "SK": f"DELIVERY#{occurred_at}#{event_id}"}

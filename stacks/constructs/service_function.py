@@ -5,9 +5,12 @@ with the stage's retention, its own least-privilege role, and a `live` alias who
 versions CodeDeploy shifts traffic to gradually, rolling back when the alias errors.
 """
 
+from dataclasses import dataclass
+
 from aws_cdk import Duration, RemovalPolicy
 from aws_cdk import aws_cloudwatch as cloudwatch
 from aws_cdk import aws_codedeploy as codedeploy
+from aws_cdk import aws_ec2 as ec2
 from aws_cdk import aws_iam as iam
 from aws_cdk import aws_lambda as lambda_
 from aws_cdk import aws_logs as logs
@@ -17,6 +20,16 @@ from stacks.config import StageConfig
 from stacks.constructs.layers import ARCHITECTURE, RUNTIME, LambdaLayers
 from stacks.nag import acknowledge
 from stacks.paths import SERVICES_DIR
+
+
+@dataclass(frozen=True)
+class FunctionNetwork:
+    """Where a function that talks to third parties runs: private subnets, one group."""
+
+    vpc: ec2.IVpc
+    subnets: ec2.SubnetSelection
+    security_group: ec2.ISecurityGroup
+
 
 _DEPLOYMENTS = {
     "all_at_once": codedeploy.LambdaDeploymentConfig.ALL_AT_ONCE,
@@ -50,6 +63,7 @@ class ServiceFunction(Construct):
         layers: LambdaLayers,
         environment: dict[str, str] | None = None,
         timeout: Duration | None = None,
+        network: FunctionNetwork | None = None,
     ) -> None:
         super().__init__(scope, construct_id)
         self.timeout = timeout or Duration.seconds(10)
@@ -87,6 +101,9 @@ class ServiceFunction(Construct):
             tracing=lambda_.Tracing.ACTIVE,
             log_group=self.log_group,
             logging_format=lambda_.LoggingFormat.JSON,
+            vpc=network.vpc if network else None,
+            vpc_subnets=network.subnets if network else None,
+            security_groups=[network.security_group] if network else None,
             environment={
                 "STAGE": config.name,
                 "POWERTOOLS_SERVICE_NAME": package,
@@ -104,6 +121,14 @@ class ServiceFunction(Construct):
             "consumers, dynamodb:ListStreams support no resource-level permissions; only "
             "those are granted on '*' (asserted by the infra tests).",
         )
+        if network is not None:
+            acknowledge(
+                self.role,
+                "AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/"
+                "AWSLambdaVPCAccessExecutionRole]",
+                "Lambda's own policy for the network interfaces of a function in a VPC: "
+                "EC2 lets those ENI actions be granted on no narrower resource.",
+            )
         acknowledge(
             self.function,
             "AwsSolutions-L1",

@@ -146,6 +146,7 @@ def send(
         path = path.replace("{participation_id}", world.participations.get(case.target, ""))
         path = path.replace("{user_id}", people.subs[case.target])
     path = path.replace("{device_id}", "0" * 32)
+    path = path.replace("{webhook_id}", str(uuid.UUID(int=0)))
     bodies: dict[tuple[str, str], dict[str, Any]] = {
         ("POST", "/clubs"): {"name": world.name, "disciplines": ["road"]},
         ("PUT", "/clubs/{club_id}"): {"version": 999, "city": "Wollongong"},
@@ -159,6 +160,11 @@ def send(
         ("PUT", "/users/me/avatar"): {"key": f"avatars/{people.subs.get(persona)}/none.png"},
         ("PUT", "/users/me/notification-preferences"): {"version": 99},
         ("POST", "/users/me/devices"): {"platform": "fcm", "token": uuid.uuid4().hex * 2},
+        ("POST", "/clubs/{club_id}/webhooks"): {
+            "url": "ftp://hooks.example.com/sydney",
+            "event_types": ["ride_created"],
+        },
+        ("PUT", "/clubs/{club_id}/webhooks/{webhook_id}"): {"version": 1, "status": "active"},
     }
     body = bodies.get((case.method, case.path))
     answer = api.call(case.method, path, token, json=body)

@@ -20,6 +20,7 @@ pytestmark = [pytest.mark.e2e, pytest.mark.xdist_group("e2e")]
 
 README = (REPO_ROOT / "README.md").read_text()
 DOCUMENTED_API = "http://127.0.0.1:3000"
+DOCUMENTED_HOOKS = "http://127.0.0.1:3001"
 
 
 def section(title: str) -> str:
@@ -42,12 +43,14 @@ def test_the_quick_start_is_exactly_the_two_commands() -> None:
 
 
 @pytest.fixture(scope="module")
-def fresh_platform() -> Iterator[str]:
+def fresh_platform() -> Iterator[tuple[str, str]]:
     """`make run`'s own command in its own process (moto's state is per process, so it
-    cannot share this one with the session's platform), on a free port."""
-    port = free_port()
+    cannot share this one with the session's platform), on free ports: the API's and the
+    local webhook receiver's."""
+    port, hooks = free_port(), free_port()
+    command = ["-m", "local", "--port", str(port), "--webhook-port", str(hooks), "--workers", "2"]
     process = subprocess.Popen(
-        [sys.executable, "-m", "local", "--port", str(port), "--workers", "2"],
+        [sys.executable, *command],
         cwd=REPO_ROOT,
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,
@@ -60,7 +63,7 @@ def fresh_platform() -> Iterator[str]:
             assert process.poll() is None, process.stdout.read() if process.stdout else ""
             assert time.monotonic() < deadline, "the local platform did not start"
             time.sleep(0.5)
-        yield url
+        yield url, f"http://127.0.0.1:{hooks}"
     finally:
         process.send_signal(signal.SIGINT)
         try:
@@ -69,11 +72,12 @@ def fresh_platform() -> Iterator[str]:
             process.kill()
 
 
-def test_the_local_use_examples_run_in_order(fresh_platform: str) -> None:
+def test_the_local_use_examples_run_in_order(fresh_platform: tuple[str, str]) -> None:
+    api, hooks = fresh_platform
     blocks = shell_blocks(section("Local use"))
-    assert len(blocks) >= 3
-    script = "\n".join(blocks).replace(DOCUMENTED_API, fresh_platform)
-    environment = {**os.environ, "LOCAL_API": fresh_platform}
+    assert len(blocks) >= 4
+    script = "\n".join(blocks).replace(DOCUMENTED_API, api).replace(DOCUMENTED_HOOKS, hooks)
+    environment = {**os.environ, "LOCAL_API": api}
 
     answer = subprocess.run(
         ["bash", "-euo", "pipefail", "-c", script],
@@ -95,3 +99,7 @@ def test_the_local_use_examples_run_in_order(fresh_platform: str) -> None:
     assert "BEGIN:VCALENDAR" in output
     assert '"name":"Eastern Suburbs Wheelers"' in output
     assert "is now a SiteAdmin" in output
+    # The webhook walk-through: a failed attempt, then the signed delivery, both logged.
+    assert '"answered": 500' in output and '"answered": 204' in output
+    assert '"signature_valid": true' in output and '"signature_valid": false' not in output
+    assert '"status":"delivered","attempts":2' in output

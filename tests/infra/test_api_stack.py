@@ -185,6 +185,7 @@ def test_service_function_shape(synth: Synth) -> None:
         "notifications.handler.handler",
         "rides.handler.handler",
         "users.handler.handler",
+        "webhooks.handler.handler",
     ]
     assert all(len(f["Properties"]["Layers"]) == 2 for f in functions)
 

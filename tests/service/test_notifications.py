@@ -550,6 +550,8 @@ def test_every_kind_renders_with_its_values(kind: Kind) -> None:
         "meeting_point": "Centennial Park",
         "reason": "Storm",
         "unsubscribe_url": "https://x/u",
+        "host": "hooks.example.com",
+        "failures": 15,
     }
     rendered = render(kind, Category.RIDE_CHANGES, values)
 

@@ -46,6 +46,7 @@ SITE = {
     C.VIEW_APPLICATIONS,
     C.MANAGE_MEMBERSHIPS,
     C.MANAGE_RIDES,
+    C.MANAGE_WEBHOOKS,
 }
 # Expected capabilities in the club's context, without a ride.
 EXPECTED: dict[str, set[Capability]] = {
@@ -55,7 +56,7 @@ EXPECTED: dict[str, set[Capability]] = {
     "ride leader": EVERYONE | MEMBER | {C.MANAGE_RIDES},
     "club admin": EVERYONE
     | MEMBER
-    | {C.MANAGE_RIDES, C.EDIT_CLUB, C.VIEW_APPLICATIONS, C.MANAGE_MEMBERSHIPS},
+    | {C.MANAGE_RIDES, C.EDIT_CLUB, C.VIEW_APPLICATIONS, C.MANAGE_MEMBERSHIPS, C.MANAGE_WEBHOOKS},
     "suspended admin": EVERYONE | {C.LEAVE},
     "removed member": EVERYONE,
     "rejected applicant": EVERYONE | {C.JOIN_CLUB},

@@ -1,0 +1,118 @@
+"""A club's webhook endpoint on this machine, to watch signed deliveries locally.
+
+- `POST <any path>`: a delivery; kept with its headers and body. It answers 204, or, while
+  failures are armed, `500` (to watch retries and the backoff).
+- `GET /deliveries[?secret=whsec_...]`: what arrived, newest last; with the webhook's
+  secret each delivery also says whether its signature verifies.
+- `POST /fail?count=N`: the next N deliveries answer 500.
+"""
+
+import json
+import threading
+import time
+from dataclasses import dataclass, field
+from typing import Any
+
+from werkzeug.serving import BaseWSGIServer, WSGIRequestHandler, make_server
+from werkzeug.wrappers import Request, Response
+
+from local.moto_server import free_port
+from shared.adapters.webhook_signature import (
+    EVENT_ID_HEADER,
+    EVENT_TYPE_HEADER,
+    SIGNATURE_HEADER,
+    verify,
+)
+
+
+class _Quiet(WSGIRequestHandler):
+    def log_request(self, *_: Any, **__: Any) -> None:
+        pass
+
+
+@dataclass
+class Received:
+    path: str
+    event_id: str
+    event_type: str
+    signature: str
+    body: bytes
+    received_at: float
+    answered: int
+
+    def as_json(self, secret: str | None) -> dict[str, Any]:
+        shown: dict[str, Any] = {
+            "path": self.path,
+            "event_id": self.event_id,
+            "event_type": self.event_type,
+            "signature": self.signature,
+            "answered": self.answered,
+            "body": json.loads(self.body or b"null"),
+        }
+        if secret:
+            shown["signature_valid"] = verify(
+                secret, self.signature, self.body, int(self.received_at)
+            )
+        return shown
+
+
+@dataclass
+class WebhookReceiver:
+    port: int = 0
+    received: list[Received] = field(default_factory=list)
+    failures_left: int = 0
+    _lock: threading.Lock = field(default_factory=threading.Lock)
+    _server: BaseWSGIServer | None = None
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    def fail_next(self, count: int) -> None:
+        with self._lock:
+            self.failures_left = count
+
+    def _app(self, environ: dict[str, Any], start_response: Any) -> Any:
+        request = Request(environ)
+        if request.method == "GET" and request.path == "/deliveries":
+            with self._lock:
+                shown = [r.as_json(request.args.get("secret")) for r in self.received]
+            answer = Response(json.dumps(shown, indent=2), mimetype="application/json")
+        elif request.method == "POST" and request.path == "/fail":
+            self.fail_next(int(request.args.get("count", "1")))
+            answer = Response(status=204)
+        elif request.method == "POST":
+            answer = Response(status=self._record(request))
+        else:
+            answer = Response(status=405)
+        return answer(environ, start_response)
+
+    def _record(self, request: Request) -> int:
+        with self._lock:
+            status = 500 if self.failures_left > 0 else 204
+            self.failures_left = max(0, self.failures_left - 1)
+            self.received.append(
+                Received(
+                    path=request.path,
+                    event_id=request.headers.get(EVENT_ID_HEADER, ""),
+                    event_type=request.headers.get(EVENT_TYPE_HEADER, ""),
+                    signature=request.headers.get(SIGNATURE_HEADER, ""),
+                    body=request.get_data(),
+                    received_at=time.time(),
+                    answered=status,
+                )
+            )
+        return status
+
+    def start(self) -> str:
+        self.port = self.port or free_port()
+        self._server = make_server(
+            "127.0.0.1", self.port, self._app, threaded=True, request_handler=_Quiet
+        )
+        threading.Thread(target=self._server.serve_forever, daemon=True).start()
+        return self.url
+
+    def stop(self) -> None:
+        if self._server is not None:
+            self._server.shutdown()
+            self._server.server_close()

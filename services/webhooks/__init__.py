@@ -1,0 +1,1 @@
+"""Club webhooks: a club's HTTPS endpoints hear its events, signed, retried and logged."""
