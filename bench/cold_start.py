@@ -27,6 +27,10 @@ SERVICES = {
     "integration.counts": "import integration.counts as c\nc.app_table()",
     "notifications": "import notifications.handler as h\nh.get_store()",
     "notifications.consumer": "import notifications.consumer as c\nc.get_dispatcher()",
+    "webhooks": "import webhooks.handler as h\nh.get_store()",
+    "webhooks.delivery": "import webhooks.delivery as d\nd.WebhookStore(d.app_table())",
+    "strava": "import strava.handler as h\nh.get_store()",
+    "strava.sync": "import strava.sync as s\ns.StravaStore(s.app_table())",
 }
 _TIMER = """
 import time

@@ -19,6 +19,7 @@ Sydney Cycling Platform - local
   AWS (moto) {moto}     region {region}
   User pool  {pool}    client {client}
   Webhooks   {receiver}    (a club endpoint: deliveries at {receiver}/deliveries)
+  Strava     {strava}    (a fake Strava: OAuth, activities, push events)
   State is in memory only: it is gone when you stop this process (Ctrl-C).
 
 Sign-in details (seeded):
@@ -40,6 +41,7 @@ def main(argv: list[str]) -> int:
     parser.add_argument(
         "--webhook-port", type=int, default=3001, help="local webhook receiver port (0: any)"
     )
+    parser.add_argument("--strava-port", type=int, default=3002, help="fake Strava port (0: any)")
     parser.add_argument(
         "--faults",
         type=parse_rates,
@@ -58,7 +60,11 @@ def main(argv: list[str]) -> int:
         return 2
 
     platform = LocalPlatform(
-        api_port=args.port, moto_port=args.moto_port, workers=args.workers, faults=args.faults
+        api_port=args.port,
+        moto_port=args.moto_port,
+        workers=args.workers,
+        faults=args.faults,
+        strava_port=args.strava_port if port_is_free(args.strava_port) else 0,
     )
     endpoints = platform.start()
     receiver = WebhookReceiver(args.webhook_port if port_is_free(args.webhook_port) else 0)
@@ -79,6 +85,7 @@ def main(argv: list[str]) -> int:
                 users=users,
                 admin=SEED_USERS[0].email,
                 receiver=receiver.url,
+                strava=platform.strava.url,
             ),
             flush=True,
         )

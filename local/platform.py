@@ -18,6 +18,7 @@ from local.cognito_triggers import (
     trigger_event,
 )
 from local.event_sources import PollingThread, QueueMapping, StreamMapping
+from local.fake_strava import FakeStrava
 from local.faults import FaultInjector, Faults
 from local.gateway import LocalGateway
 from local.moto_server import MotoServer, free_port
@@ -38,16 +39,20 @@ from local.token_verifier import TokenVerifier
 from local.users import create_user
 from local.workers import HandlerPool
 from shared.domain.enums import SystemRole
+from shared.names import strava_app_secret_name, strava_state_key_name
 from shared.store.table import Table
 from stacks.consumers import (
     CONSUMERS,
     NOTIFICATIONS,
     PUBLISHER_HANDLER,
+    STRAVA_SYNC,
     WEBHOOK_DELIVERY,
     WORKERS,
 )
 from stacks.routes import SERVICE_HANDLERS, TRIGGER_HANDLERS
 
+# Where a rider's browser lands after linking Strava (the web app's dev server).
+STRAVA_APP_REDIRECT_URL = "http://localhost:5173/settings/strava"
 # moto's Scheduler does not check the role; in AWS it is the scheduler role of the stack.
 LOCAL_SCHEDULER_ROLE = "arn:aws:iam::123456789012:role/local-reminder-scheduler"
 
@@ -78,6 +83,7 @@ class LocalPlatform:
         workers: int = 4,
         visibility_seconds: int = LOCAL_VISIBILITY_TIMEOUT_SECONDS,
         faults: dict[str, float] | None = None,
+        strava_port: int = 0,
     ) -> None:
         self.visibility_seconds = visibility_seconds
         # DynamoDB's contention and load, on demand (`--faults`); rates may change later.
@@ -98,6 +104,8 @@ class LocalPlatform:
         self._clients: dict[str, Any] = {}
         self.event_sources: list[PollingThread] = []
         self.queue_mappings: dict[str, QueueMapping] = {}
+        # Strava, on this machine (configured with the stage's app secret at start).
+        self.strava = FakeStrava("", "", 0, port=strava_port)
 
     def session(self) -> boto3.Session:
         return boto3.Session(region_name=REGION, **LOCAL_CREDENTIALS)
@@ -142,6 +150,11 @@ class LocalPlatform:
         resources = provision(
             _EndpointSession(self), api_url=api_url, visibility_seconds=self.visibility_seconds
         )
+        self.strava.client_id = str(resources.strava_app["client_id"])
+        self.strava.client_secret = str(resources.strava_app["client_secret"])
+        self.strava.subscription_id = int(resources.strava_app["subscription_id"])
+        self.strava.callback_url = f"{api_url}/webhooks/strava"
+        self.strava.start()
         jwks = requests.get(
             f"{self.moto.url}/{resources.user_pool_id}/.well-known/jwks.json", timeout=5
         ).json()
@@ -216,6 +229,7 @@ class LocalPlatform:
             self._server.server_close()
         if self._pool is not None:
             self._pool.close()
+        self.strava.stop()
         self.moto.stop()
 
     def _post_confirmation(self, username: str) -> None:
@@ -277,6 +291,11 @@ class LocalPlatform:
             "WEBHOOK_MAX_ATTEMPTS": str(WEBHOOK_DELIVERY.attempts),
             "WEBHOOK_RETRY_BASE_SECONDS": "1",
             "WEBHOOK_RETRY_CAP_SECONDS": "4",
+            "STRAVA_APP_SECRET_NAME": strava_app_secret_name(LOCAL_STAGE),
+            "STRAVA_STATE_KEY_NAME": strava_state_key_name(LOCAL_STAGE),
+            "STRAVA_BASE_URL": self.strava.url,
+            "STRAVA_APP_REDIRECT_URL": STRAVA_APP_REDIRECT_URL,
+            "STRAVA_SYNC_QUEUE_URL": resources.consumer(STRAVA_SYNC.name).queue_url,
             "POWERTOOLS_SERVICE_NAME": "local",
             "POWERTOOLS_METRICS_NAMESPACE": "SydneyCyclingLocal",
             # Locally there is no X-Ray daemon nor CloudWatch to receive these.

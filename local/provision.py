@@ -12,6 +12,8 @@ from shared.names import (
     reminder_group_name,
     resource_prefix,
     signing_secret_name,
+    strava_app_secret_name,
+    strava_state_key_name,
 )
 from shared.store.schema import (
     GLOBAL_INDEXES,
@@ -66,6 +68,9 @@ class LocalResources:
     # Queues fed by another function (club webhook deliveries).
     workers: tuple[ConsumerQueue, ...] = ()
     secrets_key_id: str = ""
+    # The Strava app's credentials as the stage's secret holds them (the fake Strava
+    # server is configured with the same).
+    strava_app: dict[str, str | int] = field(default_factory=dict)
 
     def consumer(self, name: str) -> ConsumerQueue:
         return next(c for c in (*self.consumers, *self.workers) if c.name == name)
@@ -225,6 +230,20 @@ def _notification_channels(session: Any, stage: str, api_url: str) -> dict[str, 
     }
 
 
+def _strava_secrets(session: Any, stage: str) -> dict[str, str | int]:
+    """What an operator puts in the Strava secret, and the state key the stack generates."""
+    app: dict[str, str | int] = {
+        "client_id": "local-client",
+        "client_secret": secrets.token_urlsafe(24),
+        "verify_token": secrets.token_urlsafe(12),
+        "subscription_id": 1,
+    }
+    client = session.client("secretsmanager")
+    client.create_secret(Name=strava_app_secret_name(stage), SecretString=json.dumps(app))
+    client.create_secret(Name=strava_state_key_name(stage), SecretString=secrets.token_urlsafe(32))
+    return app
+
+
 def provision(
     session: Any,
     stage: str = LOCAL_STAGE,
@@ -253,6 +272,7 @@ def provision(
         for worker in WORKERS
     )
     push = _notification_channels(session, stage, api_url)
+    strava_app = _strava_secrets(session, stage)
     secrets_key = session.client("kms").create_key(
         Description="Seals third-party secrets stored in the table (webhooks, Strava)"
     )["KeyMetadata"]["Arn"]
@@ -271,4 +291,5 @@ def provision(
         reminder_group=reminder_group_name(stage),
         workers=workers,
         secrets_key_id=secrets_key,
+        strava_app=strava_app,
     )

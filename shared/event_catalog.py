@@ -90,6 +90,20 @@ class ClubWebhookDisabled(EventData):
     consecutive_failures: int
 
 
+class StravaWebhookReceived(EventData):
+    """An event of Strava's push subscription, as Strava sent it (not signed by Strava:
+    a hint; the consumer reads the activity with the athlete's own token)."""
+
+    object_type: str
+    aspect_type: str
+    object_id: int
+    # The Strava athlete's id (not a platform user id).
+    owner_id: int
+    subscription_id: int
+    event_time: int
+    updates: dict[str, str | int | float | bool | None] = {}
+
+
 @dataclass(frozen=True)
 class EventType:
     name: str
@@ -137,6 +151,13 @@ CATALOG: dict[str, EventType] = {
             "webhooks",
             ClubWebhookDisabled,
             "deliveries to a club's webhook failed too many times in a row",
+        ),
+        EventType(
+            "strava_webhook_received",
+            "strava",
+            StravaWebhookReceived,
+            "Strava pushes an athlete's activity or authorization change (not from the table: "
+            "the webhook endpoint puts it on the bus)",
         ),
         EventType(
             "ride_reminder_due",

@@ -14,7 +14,12 @@ from aws_cdk import aws_ssm as ssm
 from aws_cdk import aws_wafv2 as wafv2
 from constructs import Construct
 
-from shared.names import api_url_parameter, signing_secret_name
+from shared.names import (
+    api_url_parameter,
+    signing_secret_name,
+    strava_app_secret_name,
+    strava_state_key_name,
+)
 from shared.store.schema import GSI1, GSI2
 from stacks.config import StageConfig
 from stacks.constructs.layers import LambdaLayers
@@ -49,6 +54,8 @@ SERVICE_TABLE_ACCESS: dict[str, tuple[list[str], list[str]]] = {
         ["dynamodb:GetItem", "dynamodb:Query", "dynamodb:PutItem", "dynamodb:DeleteItem"],
         [],
     ),
+    # Links, states and the athlete index (transactions of puts and deletes).
+    "strava": (["dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:DeleteItem"], []),
     # Webhooks and the club's count of them move together in transactions.
     "webhooks": ([*_READ, "dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:DeleteItem"], []),
 }
@@ -92,6 +99,7 @@ class ApiStack(Stack):
                     ),
                     **(_notifications_environment(config) if service == "notifications" else {}),
                     **({"SECRETS_KEY_ID": secrets_key.key_arn} if service == "webhooks" else {}),
+                    **(_strava_environment(config, secrets_key) if service == "strava" else {}),
                 },
             )
             # Idempotency records (shared/api/idempotency.py), and only those.
@@ -148,6 +156,7 @@ class ApiStack(Stack):
         )
 
         self._grant_notifications(config)
+        self._grant_strava(config, secrets_key)
 
         access_logs = logs.LogGroup(
             self,
@@ -296,6 +305,37 @@ class ApiStack(Stack):
         )
         secret.grant_read(role)
 
+    def _grant_strava(self, config: StageConfig, secrets_key: kms.IKey) -> None:
+        """The app's credentials and the state key, the riders' tokens (sealed at linking,
+        opened to unlink), the API URL for the redirect URI, and the bus for push events."""
+        role = self.functions["strava"].role
+        for name in (strava_app_secret_name(config.name), strava_state_key_name(config.name)):
+            secret = secretsmanager.Secret.from_secret_name_v2(self, f"Secret{name}", name)
+            secret.grant_read(role)
+        role.add_to_policy(
+            iam.PolicyStatement(
+                actions=["kms:Encrypt", "kms:Decrypt"], resources=[secrets_key.key_arn]
+            )
+        )
+        role.add_to_policy(
+            iam.PolicyStatement(
+                actions=["ssm:GetParameter"],
+                resources=[
+                    f"arn:{Aws.PARTITION}:ssm:{Aws.REGION}:{Aws.ACCOUNT_ID}:parameter"
+                    f"{api_url_parameter(config.name)}"
+                ],
+            )
+        )
+        role.add_to_policy(
+            iam.PolicyStatement(
+                actions=["events:PutEvents"],
+                resources=[
+                    f"arn:{Aws.PARTITION}:events:{Aws.REGION}:{Aws.ACCOUNT_ID}:event-bus/"
+                    f"{config.prefix}"
+                ],
+            )
+        )
+
     def _error_responses(self) -> None:
         """Gateway-made errors (bad token, throttling) use the API's JSON error envelope."""
         for kind, code in (
@@ -341,6 +381,18 @@ def _notifications_environment(config: StageConfig) -> dict[str, str]:
     return {
         "PUSH_APPLICATIONS": json.dumps(push_application_arns(config)),
         "SIGNING_SECRET_NAME": signing_secret_name(config.name),
+    }
+
+
+def _strava_environment(config: StageConfig, secrets_key: kms.IKey) -> dict[str, str]:
+    return {
+        "STRAVA_APP_SECRET_NAME": strava_app_secret_name(config.name),
+        "STRAVA_STATE_KEY_NAME": strava_state_key_name(config.name),
+        "SECRETS_KEY_ID": secrets_key.key_arn,
+        "API_URL_PARAMETER": api_url_parameter(config.name),
+        "STRAVA_APP_REDIRECT_URL": config.strava_app_redirect_url,
+        # The bus is named after the stage (no export from the integration stack).
+        "EVENT_BUS_NAME": config.prefix,
     }
 
 

@@ -38,6 +38,8 @@ class StageConfig:
     apns_platform: Literal["APNS", "APNS_SANDBOX"] = "APNS"
     # How long before a ride its joined riders get the reminder.
     reminder_lead_hours: int = 24
+    # Where a rider's browser lands after linking Strava (`?strava=connected|error`).
+    strava_app_redirect_url: str = "https://sydneycycling.example/settings/strava"
     # NAT gateways of the egress VPC (webhook delivery, Strava): one per AZ in prod so an
     # AZ outage does not stop them; one elsewhere (~US$43 a month each in Sydney).
     nat_gateways: int = 2
@@ -67,6 +69,7 @@ _STAGES: dict[StageName, StageConfig] = {
         email_sender="notifications@dev.sydneycycling.example",
         apns_platform="APNS_SANDBOX",
         nat_gateways=1,
+        strava_app_redirect_url="http://localhost:5173/settings/strava",
     ),
     "staging": StageConfig(
         name="staging",
@@ -75,6 +78,7 @@ _STAGES: dict[StageName, StageConfig] = {
         email_domain="staging.sydneycycling.example",
         email_sender="notifications@staging.sydneycycling.example",
         nat_gateways=1,
+        strava_app_redirect_url="https://staging.sydneycycling.example/settings/strava",
     ),
     "prod": StageConfig(
         name="prod",

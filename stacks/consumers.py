@@ -4,7 +4,7 @@
 from dataclasses import dataclass
 
 from shared.domain.webhook import WEBHOOK_EVENT_TYPES
-from shared.store.schema import GSI2
+from shared.store.schema import GSI1, GSI2
 
 # The table stream's publisher (DynamoDB stream -> EventBridge).
 PUBLISHER_HANDLER = "integration.publisher.handler"
@@ -28,6 +28,8 @@ class Consumer:
     # The table actions its code performs, and the indexes it queries (least privilege).
     table_actions: tuple[str, ...] = ()
     table_indexes: tuple[str, ...] = ()
+    # Runs in the egress VPC (it holds third-party credentials).
+    egress: bool = False
 
 
 COUNTS = Consumer(
@@ -84,7 +86,25 @@ CLUB_WEBHOOKS = Consumer(
     # The club's webhooks: one consistent Query of the club's partition.
     table_actions=("dynamodb:Query",),
 )
-CONSUMERS: tuple[Consumer, ...] = (COUNTS, NOTIFICATIONS, SEATS, CLUB_WEBHOOKS)
+# Strava's push events -> attendance and activity summaries on participations.
+STRAVA_SYNC = Consumer(
+    "StravaSync",
+    "strava.sync.handler",
+    ("strava_webhook_received",),
+    # Rate-limited messages come back after the window turns; give them room.
+    max_receive_count=10,
+    table_actions=(
+        "dynamodb:GetItem",
+        "dynamodb:BatchGetItem",
+        "dynamodb:Query",
+        "dynamodb:PutItem",
+        "dynamodb:DeleteItem",
+    ),
+    # The rider's memberships (GSI1) and their clubs' rides by start time (GSI2).
+    table_indexes=(GSI1.name, GSI2.name),
+    egress=True,
+)
+CONSUMERS: tuple[Consumer, ...] = (COUNTS, NOTIFICATIONS, SEATS, CLUB_WEBHOOKS, STRAVA_SYNC)
 
 
 @dataclass(frozen=True)

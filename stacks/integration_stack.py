@@ -12,6 +12,7 @@ from aws_cdk import aws_sqs as sqs
 from constructs import Construct
 
 from shared.events import SOURCE_PREFIX
+from shared.names import strava_app_secret_name
 from stacks.config import StageConfig
 from stacks.constructs.egress_network import EgressNetwork
 from stacks.constructs.event_consumer import EventConsumer
@@ -19,12 +20,14 @@ from stacks.constructs.layers import LambdaLayers
 from stacks.constructs.notifications import NotificationChannels
 from stacks.constructs.queues import secure_queue
 from stacks.constructs.service_function import ServiceFunction
+from stacks.constructs.strava_secrets import StravaSecrets
 from stacks.consumers import (
     CLUB_WEBHOOKS,
     CONSUMERS,
     COUNTS,
     NOTIFICATIONS,
     PUBLISHER_HANDLER,
+    STRAVA_SYNC,
     WEBHOOK_DELIVERY,
 )
 from stacks.nag import acknowledge
@@ -94,6 +97,7 @@ class IntegrationStack(Stack):
         self.egress = EgressNetwork(
             self, "Egress", config=config, table_arn=table.table_arn, bucket_arn=bucket_arn
         )
+        self.strava = StravaSecrets(self, "Strava", config=config)
         self.consumers: dict[str, ServiceFunction] = {}
         self.dead_letter_queues: dict[str, sqs.IQueue] = {"StreamFailures": self.stream_failures}
         for consumer in CONSUMERS:
@@ -107,6 +111,7 @@ class IntegrationStack(Stack):
                 layers=layers,
                 environment={"TABLE_NAME": table.table_name},
                 timeout=Duration.seconds(30),
+                network=self.egress.network if consumer.egress else None,
             )
             wiring = EventConsumer(
                 self,
@@ -126,6 +131,8 @@ class IntegrationStack(Stack):
                 for name, value in self.notifications.environment.items():
                     function.function.add_environment(name, value)
                 self.notifications.grant_consumer(function.role, config, table.table_arn)
+            if consumer is STRAVA_SYNC:
+                self._strava_sync(config, function, wiring.queue, secrets_key)
             if consumer.table_actions:
                 function.role.add_to_policy(
                     iam.PolicyStatement(
@@ -138,6 +145,29 @@ class IntegrationStack(Stack):
                 )
         self.counts = self.consumers[COUNTS.name]
         self._webhook_delivery(config, layers, table, secrets_key)
+
+    def _strava_sync(
+        self,
+        config: StageConfig,
+        function: ServiceFunction,
+        queue: sqs.IQueue,
+        secrets_key: kms.IKey,
+    ) -> None:
+        """Reads the app's credentials, opens (and after a refresh, seals) riders' tokens,
+        and postpones its own rate-limited messages."""
+        for name, value in {
+            "STRAVA_APP_SECRET_NAME": strava_app_secret_name(config.name),
+            "SECRETS_KEY_ID": secrets_key.key_arn,
+            "STRAVA_SYNC_QUEUE_URL": queue.queue_url,
+        }.items():
+            function.function.add_environment(name, value)
+        self.strava.app.grant_read(function.role)
+        function.role.add_to_policy(
+            iam.PolicyStatement(
+                actions=["kms:Encrypt", "kms:Decrypt"], resources=[secrets_key.key_arn]
+            )
+        )
+        queue.grant(function.role, "sqs:ChangeMessageVisibility")
 
     def _webhook_delivery(
         self,

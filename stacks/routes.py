@@ -68,6 +68,29 @@ ROUTES: tuple[Route, ...] = (
     Route("PUT", "/clubs/{club_id}/webhooks/{webhook_id}", "webhooks"),
     Route("DELETE", "/clubs/{club_id}/webhooks/{webhook_id}", "webhooks"),
     Route("GET", "/clubs/{club_id}/webhooks/{webhook_id}/deliveries", "webhooks"),
+    Route("POST", "/integrations/strava/connect", "strava"),
+    Route("GET", "/integrations/strava", "strava"),
+    Route("DELETE", "/integrations/strava", "strava"),
+    Route(
+        "GET",
+        "/integrations/strava/callback",
+        "strava",
+        authorized=False,
+        public_because="Strava redirects the rider's browser here, which carries no token: "
+        "the signed, single-use, short-lived OAuth state names the rider.",
+    ),
+    *(
+        Route(
+            method,
+            "/webhooks/strava",
+            "strava",
+            authorized=False,
+            public_because="Strava's push subscription calls it without credentials: the "
+            "handshake needs our verify token, events must name our subscription, and an "
+            "event is only a hint (the activity is read with the athlete's own token).",
+        )
+        for method in ("GET", "POST")
+    ),
     Route("GET", "/users/me/notification-preferences", "notifications"),
     Route("PUT", "/users/me/notification-preferences", "notifications"),
     Route("POST", "/users/me/devices", "notifications"),
@@ -95,6 +118,7 @@ SERVICE_HANDLERS: dict[str, str] = {
     "users": "users.handler.handler",
     "notifications": "notifications.handler.handler",
     "webhooks": "webhooks.handler.handler",
+    "strava": "strava.handler.handler",
 }
 # The Cognito triggers (not API routes): the local platform runs them where Cognito would.
 TRIGGER_HANDLERS: dict[str, str] = {

@@ -191,6 +191,10 @@ MATRIX: tuple[RouteCase, ...] = (
     RouteCase("GET", "/users/me/devices", _all(200), capability="list_clubs"),
     # A device nobody registered.
     RouteCase("DELETE", "/users/me/devices/{device_id}", _all(404), capability="list_clubs"),
+    # Every signed-in user links their own Strava account (nobody has yet: unlinking is 404).
+    RouteCase("POST", "/integrations/strava/connect", _all(200), capability="list_clubs"),
+    RouteCase("GET", "/integrations/strava", _all(200), capability="list_clubs"),
+    RouteCase("DELETE", "/integrations/strava", _all(404), capability="list_clubs"),
     # Club webhooks are the club admins' (and SiteAdmins'): a URL the platform refuses, a
     # listing, and a webhook that does not exist.
     RouteCase(

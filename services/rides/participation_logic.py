@@ -9,7 +9,7 @@ from datetime import datetime
 from rides.ride_logic import existing_ride, ride_context
 from rides.schemas import JoinedRide, ParticipationChange, ParticipationList
 from rides.store import RideMoved, RideStore
-from shared.authz import AuthzContext, Capability, Principal, require
+from shared.authz import AuthzContext, Capability, Principal, holds, require
 from shared.domain.clock import utc_now
 from shared.domain.enums import ParticipationRole, ParticipationStatus, RideStatus
 from shared.domain.errors import Conflict, Forbidden, NotFound, ServiceUnavailable
@@ -21,6 +21,7 @@ from shared.domain.ride import (
     split_participation_id,
     waitlist_order,
 )
+from shared.domain.strava import AttendanceSource
 
 # Attempts at a contended step before answering 409; each attempt is a fresh decision.
 MAX_ATTEMPTS = 25
@@ -188,7 +189,11 @@ def _assign_role_or_attendance(
             raise Conflict(
                 "Attendance is marked once the ride has started.", code="ride_not_started"
             )
-        after = target.revised(principal.user_id, attendance=data.attendance)
+        after = target.revised(
+            principal.user_id,
+            attendance=data.attendance,
+            attendance_source=AttendanceSource.LEADER,
+        )
         store.replace_participations([(target, after)], ride, {}, keep_a_leader=False)
         return after
     assert data.role is not None
@@ -222,6 +227,14 @@ def list_participants(principal: Principal, ride_id: str, store: RideStore) -> P
     contacts = None
     if leads or principal.is_site_admin:
         contacts = store.emergency_contacts([p.user_id for p in joined])
+    # Strava activities: for those who manage the ride, and each rider's own.
+    manages = holds(Capability.MANAGE_RIDES, principal, membership, ride_context(ride))
+    joined = [
+        p
+        if manages or p.user_id == principal.user_id
+        else p.model_copy(update={"strava_activity": None})
+        for p in joined
+    ]
     return ParticipationList(
         joined=sorted(joined, key=seat_order),
         waitlist=sorted(waiting, key=waitlist_order),

@@ -13,7 +13,9 @@ from shared.domain.user import UserProfile
 Name = Annotated[
     str, StringConstraints(strip_whitespace=True, min_length=1, max_length=80, pattern=ONE_LINE)
 ]
-Phone = Annotated[str, StringConstraints(strip_whitespace=True, pattern=r"^\+?[0-9 ()-]{6,20}$")]
+# 6 to 20 digits, spaces, brackets and dashes, neither starting nor ending with a space
+# (what the schema says is what the service accepts: nothing is stripped silently).
+Phone = Annotated[str, StringConstraints(pattern=r"^\+?[0-9()-][0-9 ()-]{4,18}[0-9()-]$")]
 
 
 class EmergencyContactIn(BaseModel):

@@ -36,7 +36,9 @@ from webhooks.logic import secret_context
 from webhooks.settings import WebhookSettings, get_webhook_settings
 from webhooks.store import WebhookStore
 
-processor = BatchProcessor(event_type=EventType.SQS)
+# Postponed messages are expected (a failing endpoint), not a failure of this function: reported per
+# record, never as a failed invocation (whose Errors metric rolls deployments back).
+processor = BatchProcessor(event_type=EventType.SQS, raise_on_entire_batch_failure=False)
 
 
 class RetryScheduled(Exception):

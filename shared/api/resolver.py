@@ -48,6 +48,10 @@ LOCATION_HEADER = {
     )
 }
 
+REDIRECT_HEADER = {
+    "Location": OpenAPIResponseHeader(description="Where to go next", schema={"type": "string"})
+}
+
 
 def count_unhandled_error() -> None:
     if is_metrics_disabled():
@@ -73,7 +77,10 @@ def documented(
         answer: OpenAPIResponse = {"description": "Created" if status == 201 else description}
         if status == 201:
             answer["headers"] = LOCATION_HEADER
-        if status == 204:
+        if status == 302:
+            answer["description"] = "Redirect"
+            answer["headers"] = REDIRECT_HEADER
+        if status in (204, 302):
             answer["content"] = {}
         answers[status] = answer
     return {"summary": summary, "responses": {**answers, **ERROR_RESPONSES}, "tags": [tag]}

@@ -17,6 +17,7 @@ from shared.domain.enums import (
     Surface,
 )
 from shared.domain.numbers import NOT_A_BOOL
+from shared.domain.strava import ActivitySummary, AttendanceSource
 
 CLUB_TIMEZONE = "Australia/Sydney"
 ID_SEPARATOR = "_"
@@ -102,6 +103,10 @@ class Participation(BaseModel):
     role: ParticipationRole = ParticipationRole.RIDER
     status: ParticipationStatus
     attendance: Attendance = Attendance.UNKNOWN
+    # Who marked it: a ride manager's mark stands; a Strava match never overrides it.
+    attendance_source: AttendanceSource | None = None
+    # The rider's Strava activity matched to this ride (leaders and the rider see it).
+    strava_activity: ActivitySummary | None = None
     display_name: str | None = None
     joined_at: datetime | None = None
     waitlisted_at: datetime | None = None

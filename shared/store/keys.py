@@ -114,3 +114,26 @@ def webhook_deliveries_pk(webhook_id: str) -> str:
 def webhook_delivery_key(webhook_id: str, occurred_at: str, event_id: str) -> dict[str, str]:
     """One event's delivery to one webhook; sorted by the event's time for the log."""
     return {"PK": webhook_deliveries_pk(webhook_id), "SK": f"DELIVERY#{occurred_at}#{event_id}"}
+
+
+STRAVA_PREFIX = "STRAVA#"
+
+
+def strava_link_key(user_id: str) -> dict[str, str]:
+    """A rider's Strava link (sealed tokens), in the user's partition."""
+    return {"PK": f"{USER_PREFIX}{user_id}", "SK": f"{STRAVA_PREFIX}LINK"}
+
+
+def strava_athlete_key(athlete_id: int) -> dict[str, str]:
+    """Which rider a Strava athlete is (push events name athletes); one rider per athlete."""
+    return {"PK": f"{STRAVA_PREFIX}ATHLETE#{athlete_id}", "SK": "LINK"}
+
+
+def strava_state_key(nonce: str) -> dict[str, str]:
+    """An OAuth state issued and not yet used (it expires by TTL)."""
+    return {"PK": f"{STRAVA_PREFIX}STATE#{nonce}", "SK": "STATE"}
+
+
+def strava_activity_key(activity_id: int) -> dict[str, str]:
+    """Which participation a Strava activity was matched to (to undo it on delete)."""
+    return {"PK": f"{STRAVA_PREFIX}ACTIVITY#{activity_id}", "SK": "MATCH"}

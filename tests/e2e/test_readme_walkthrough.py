@@ -21,6 +21,7 @@ pytestmark = [pytest.mark.e2e, pytest.mark.xdist_group("e2e")]
 README = (REPO_ROOT / "README.md").read_text()
 DOCUMENTED_API = "http://127.0.0.1:3000"
 DOCUMENTED_HOOKS = "http://127.0.0.1:3001"
+DOCUMENTED_STRAVA = "http://127.0.0.1:3002"
 
 
 def section(title: str) -> str:
@@ -43,12 +44,13 @@ def test_the_quick_start_is_exactly_the_two_commands() -> None:
 
 
 @pytest.fixture(scope="module")
-def fresh_platform() -> Iterator[tuple[str, str]]:
+def fresh_platform() -> Iterator[tuple[str, str, str]]:
     """`make run`'s own command in its own process (moto's state is per process, so it
     cannot share this one with the session's platform), on free ports: the API's and the
-    local webhook receiver's."""
-    port, hooks = free_port(), free_port()
-    command = ["-m", "local", "--port", str(port), "--webhook-port", str(hooks), "--workers", "2"]
+    local webhook receiver's and the fake Strava's."""
+    port, hooks, strava = free_port(), free_port(), free_port()
+    command = ["-m", "local", "--port", str(port), "--webhook-port", str(hooks)]
+    command += ["--strava-port", str(strava), "--workers", "2"]
     process = subprocess.Popen(
         [sys.executable, *command],
         cwd=REPO_ROOT,
@@ -63,7 +65,7 @@ def fresh_platform() -> Iterator[tuple[str, str]]:
             assert process.poll() is None, process.stdout.read() if process.stdout else ""
             assert time.monotonic() < deadline, "the local platform did not start"
             time.sleep(0.5)
-        yield url, f"http://127.0.0.1:{hooks}"
+        yield url, f"http://127.0.0.1:{hooks}", f"http://127.0.0.1:{strava}"
     finally:
         process.send_signal(signal.SIGINT)
         try:
@@ -72,11 +74,14 @@ def fresh_platform() -> Iterator[tuple[str, str]]:
             process.kill()
 
 
-def test_the_local_use_examples_run_in_order(fresh_platform: tuple[str, str]) -> None:
-    api, hooks = fresh_platform
+def test_the_local_use_examples_run_in_order(fresh_platform: tuple[str, str, str]) -> None:
+    api, hooks, strava = fresh_platform
     blocks = shell_blocks(section("Local use"))
-    assert len(blocks) >= 4
-    script = "\n".join(blocks).replace(DOCUMENTED_API, api).replace(DOCUMENTED_HOOKS, hooks)
+    assert len(blocks) >= 5
+    script = "\n".join(blocks)
+    for documented, actual in ((DOCUMENTED_API, api), (DOCUMENTED_HOOKS, hooks)):
+        script = script.replace(documented, actual)
+    script = script.replace(DOCUMENTED_STRAVA, strava)
     environment = {**os.environ, "LOCAL_API": api}
 
     answer = subprocess.run(
@@ -103,3 +108,6 @@ def test_the_local_use_examples_run_in_order(fresh_platform: tuple[str, str]) ->
     assert '"answered": 500' in output and '"answered": 204' in output
     assert '"signature_valid": true' in output and '"signature_valid": false' not in output
     assert '"status":"delivered","attempts":2' in output
+    # The Strava walk-through: linked, then the recorded ride marks attendance.
+    assert "strava=connected" in output and '"connected":true' in output
+    assert "attendance: attended 96.4 km" in output

@@ -184,6 +184,7 @@ def test_service_function_shape(synth: Synth) -> None:
         "memberships.handler.handler",
         "notifications.handler.handler",
         "rides.handler.handler",
+        "strava.handler.handler",
         "users.handler.handler",
         "webhooks.handler.handler",
     ]

@@ -110,6 +110,8 @@ def test_secrets_hold_no_value_in_the_template(synth: Synth) -> None:
     assert names == [
         "sydney-cycling-prod/notifications-signing",
         "sydney-cycling-prod/push-credentials",
+        "sydney-cycling-prod/strava-app",
+        "sydney-cycling-prod/strava-state-key",
     ]
     assert all("SecretString" not in s["Properties"] for s in secrets)
 

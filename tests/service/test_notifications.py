@@ -46,6 +46,7 @@ from shared.domain.notifications import Category, Channel, Device, Preferences, 
 from shared.domain.ride import MeetingPoint, Participation, Ride, participation_id
 from shared.domain.user import new_profile
 from shared.event_catalog import (
+    ClubWebhookDisabled,
     MembershipChanged,
     ParticipationChanged,
     RideChanged,
@@ -319,6 +320,36 @@ def test_applications_go_to_the_club_admins_only(world: World) -> None:
     world.react(membership_event("membership_requested", OUTSIDER, status="pending"))
 
     assert recipients() == ["ada@example.com"]
+
+
+def test_a_disabled_webhook_is_told_to_the_club_admins_by_email_only(world: World) -> None:
+    world.device(ADMIN)
+    disabled = ClubWebhookDisabled(
+        club_id=CLUB,
+        webhook_id="77777777-0000-4000-8000-000000000077",
+        host="hooks.example.com",
+        reason="HTTP 500",
+        consecutive_failures=15,
+    )
+    world.react(
+        DomainEvent(
+            event_id="evt-webhook-disabled",
+            event_type="club_webhook_disabled",
+            context="webhooks",
+            occurred_at=datetime.now(UTC),
+            actor="system",
+            data=disabled.model_dump(mode="json"),
+        )
+    )
+
+    (mail,) = sent_mail()
+    assert mail["To"] == "ada@example.com"
+    assert str(mail["Subject"]).startswith("A webhook of Inner West")
+    body = mail.get_body(("plain",))
+    assert body is not None and "hooks.example.com" in body.get_content()
+    assert "15 times" in body.get_content() and "HTTP 500" in body.get_content()
+    # Club administration alerts default to e-mail only.
+    assert pushes(world, ADMIN) == []
 
 
 @pytest.mark.parametrize(

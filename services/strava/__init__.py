@@ -1,0 +1,1 @@
+"""Strava: riders link their account; their activities mark attendance on rides."""

@@ -1,0 +1,61 @@
+"""The Strava app's credentials (Secrets Manager, set by an operator) and the rider's
+tokens, sealed for that rider only."""
+
+import json
+from dataclasses import dataclass
+
+from shared.adapters.configuration import secret_value
+from shared.adapters.sealed_secrets import SecretSealer
+from shared.adapters.strava import Tokens
+from shared.domain.errors import ServiceUnavailable
+
+
+@dataclass(frozen=True)
+class StravaApp:
+    client_id: str
+    client_secret: str
+    # What Strava echoes in the push subscription handshake.
+    verify_token: str
+    # The push subscription's id: events for any other are refused.
+    subscription_id: int
+
+
+def read_app(secret_name: str) -> StravaApp:
+    try:
+        fields = json.loads(secret_value(secret_name)) if secret_name else {}
+        return StravaApp(
+            client_id=str(fields["client_id"]),
+            client_secret=str(fields["client_secret"]),
+            verify_token=str(fields["verify_token"]),
+            subscription_id=int(fields.get("subscription_id") or 0),
+        )
+    except (ValueError, KeyError, TypeError):
+        raise ServiceUnavailable(
+            "Strava is not configured on this stage yet.", code="strava_not_configured"
+        ) from None
+
+
+def _context(user_id: str) -> dict[str, str]:
+    return {"purpose": "strava-tokens", "user_id": user_id}
+
+
+def seal_tokens(sealer: SecretSealer, user_id: str, tokens: Tokens) -> str:
+    plain = json.dumps(
+        {
+            "athlete_id": tokens.athlete_id,
+            "access_token": tokens.access_token,
+            "refresh_token": tokens.refresh_token,
+            "expires_at": tokens.expires_at,
+        }
+    )
+    return sealer.seal(plain, _context(user_id))
+
+
+def open_tokens(sealer: SecretSealer, user_id: str, sealed: str) -> Tokens:
+    fields = json.loads(sealer.open(sealed, _context(user_id)))
+    return Tokens(
+        athlete_id=int(fields["athlete_id"]),
+        access_token=str(fields["access_token"]),
+        refresh_token=str(fields["refresh_token"]),
+        expires_at=int(fields["expires_at"]),
+    )
