@@ -24,18 +24,12 @@ from typing import Any
 from urllib.parse import urlencode
 
 import requests
-from werkzeug.serving import BaseWSGIServer, WSGIRequestHandler, make_server
 from werkzeug.wrappers import Request, Response
 
-from local.moto_server import free_port
+from local.loopback_server import LoopbackServer
 
 TOKEN_LIFETIME_SECONDS = 6 * 3600
 LIMITS = (200, 2000)
-
-
-class _Quiet(WSGIRequestHandler):
-    def log_request(self, *_: Any, **__: Any) -> None:
-        pass
 
 
 def _json(body: Any, status: int = 200) -> Response:
@@ -43,7 +37,7 @@ def _json(body: Any, status: int = 200) -> Response:
 
 
 @dataclass
-class FakeStrava:
+class FakeStrava(LoopbackServer):
     client_id: str
     client_secret: str
     subscription_id: int
@@ -59,24 +53,6 @@ class FakeStrava:
     usage: list[int] = field(default_factory=lambda: [0, 0])
     _ids: Any = field(default_factory=lambda: itertools.count(9_000_000_001))
     _lock: threading.Lock = field(default_factory=threading.Lock)
-    _server: BaseWSGIServer | None = None
-
-    @property
-    def url(self) -> str:
-        return f"http://127.0.0.1:{self.port}"
-
-    def start(self) -> str:
-        self.port = self.port or free_port()
-        self._server = make_server(
-            "127.0.0.1", self.port, self._app, threaded=True, request_handler=_Quiet
-        )
-        threading.Thread(target=self._server.serve_forever, daemon=True).start()
-        return self.url
-
-    def stop(self) -> None:
-        if self._server is not None:
-            self._server.shutdown()
-            self._server.server_close()
 
     # Strava's API.
 

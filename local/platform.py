@@ -9,7 +9,7 @@ from typing import Any
 import boto3
 import requests
 from botocore.config import Config
-from werkzeug.serving import BaseWSGIServer, WSGIRequestHandler, make_server
+from werkzeug.serving import BaseWSGIServer, make_server
 
 from local.cognito_triggers import (
     ClientWriteGuard,
@@ -21,6 +21,7 @@ from local.event_sources import PollingThread, QueueMapping, StreamMapping
 from local.fake_strava import FakeStrava
 from local.faults import FaultInjector, Faults
 from local.gateway import LocalGateway
+from local.loopback_server import QuietRequestHandler
 from local.moto_server import MotoServer, free_port
 from local.openapi import build_document
 from local.provision import (
@@ -55,11 +56,6 @@ from stacks.routes import SERVICE_HANDLERS, TRIGGER_HANDLERS
 STRAVA_APP_REDIRECT_URL = "http://localhost:5173/settings/strava"
 # moto's Scheduler does not check the role; in AWS it is the scheduler role of the stack.
 LOCAL_SCHEDULER_ROLE = "arn:aws:iam::123456789012:role/local-reminder-scheduler"
-
-
-class _QuietHandler(WSGIRequestHandler):
-    def log_request(self, *_: Any, **__: Any) -> None:
-        pass
 
 
 @dataclass(frozen=True)
@@ -175,7 +171,7 @@ class LocalPlatform:
             verifier, self._pool, build_document(), PreTokenClaimsCache(self.pre_token_claims)
         )
         self._server = make_server(
-            "127.0.0.1", self.api_port, gateway, threaded=True, request_handler=_QuietHandler
+            "127.0.0.1", self.api_port, gateway, threaded=True, request_handler=QuietRequestHandler
         )
         self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
         self._thread.start()

@@ -160,20 +160,31 @@ def _queue(sqs: Any, name: str, **attributes: str) -> tuple[str, str]:
     return str(url), str(arn["QueueArn"])
 
 
+def _queue_with_dead_letters(
+    sqs: Any, name: str, visibility_seconds: int, max_receive_count: int
+) -> tuple[str, str, str]:
+    """A queue whose messages move to `{name}-dlq` after `max_receive_count` receives;
+    returns its URL, its ARN and the dead-letter queue's URL."""
+    dlq_url, dlq_arn = _queue(sqs, f"{name}-dlq")
+    url, arn = _queue(
+        sqs,
+        name,
+        VisibilityTimeout=str(visibility_seconds),
+        RedrivePolicy=json.dumps(
+            {"deadLetterTargetArn": dlq_arn, "maxReceiveCount": max_receive_count}
+        ),
+    )
+    return url, arn, dlq_url
+
+
 def _consumer_queue(
     session: Any, bus: str, prefix: str, consumer: Consumer, visibility_seconds: int
 ) -> ConsumerQueue:
     """rule -> queue (+ DLQ after `max_receive_count` receives), as EventConsumer makes."""
-    sqs, events = session.client("sqs"), session.client("events")
+    events = session.client("events")
     base = f"{prefix}-{consumer.name.lower()}"
-    dlq_url, dlq_arn = _queue(sqs, f"{base}-dlq")
-    url, arn = _queue(
-        sqs,
-        base,
-        VisibilityTimeout=str(visibility_seconds),
-        RedrivePolicy=json.dumps(
-            {"deadLetterTargetArn": dlq_arn, "maxReceiveCount": consumer.max_receive_count}
-        ),
+    url, arn, dlq_url = _queue_with_dead_letters(
+        session.client("sqs"), base, visibility_seconds, consumer.max_receive_count
     )
     pattern = {
         "source": [{"prefix": f"{SOURCE_PREFIX}."}],
@@ -193,16 +204,11 @@ def _worker_queue(
     session: Any, prefix: str, worker: QueueWorker, visibility_seconds: int
 ) -> ConsumerQueue:
     """A queue (+ DLQ) that another function feeds, as the integration stack makes."""
-    sqs = session.client("sqs")
-    base = f"{prefix}-{worker.name.lower()}"
-    dlq_url, dlq_arn = _queue(sqs, f"{base}-dlq")
-    url, arn = _queue(
-        sqs,
-        base,
-        VisibilityTimeout=str(visibility_seconds),
-        RedrivePolicy=json.dumps(
-            {"deadLetterTargetArn": dlq_arn, "maxReceiveCount": worker.max_receive_count}
-        ),
+    url, arn, dlq_url = _queue_with_dead_letters(
+        session.client("sqs"),
+        f"{prefix}-{worker.name.lower()}",
+        visibility_seconds,
+        worker.max_receive_count,
     )
     return ConsumerQueue(worker.name, worker.handler, url, arn, dlq_url, worker.max_receive_count)
 

@@ -13,21 +13,15 @@ import time
 from dataclasses import dataclass, field
 from typing import Any
 
-from werkzeug.serving import BaseWSGIServer, WSGIRequestHandler, make_server
 from werkzeug.wrappers import Request, Response
 
-from local.moto_server import free_port
+from local.loopback_server import LoopbackServer
 from shared.adapters.webhook_signature import (
     EVENT_ID_HEADER,
     EVENT_TYPE_HEADER,
     SIGNATURE_HEADER,
     verify,
 )
-
-
-class _Quiet(WSGIRequestHandler):
-    def log_request(self, *_: Any, **__: Any) -> None:
-        pass
 
 
 @dataclass
@@ -57,16 +51,11 @@ class Received:
 
 
 @dataclass
-class WebhookReceiver:
+class WebhookReceiver(LoopbackServer):
     port: int = 0
     received: list[Received] = field(default_factory=list)
     failures_left: int = 0
     _lock: threading.Lock = field(default_factory=threading.Lock)
-    _server: BaseWSGIServer | None = None
-
-    @property
-    def url(self) -> str:
-        return f"http://127.0.0.1:{self.port}"
 
     def fail_next(self, count: int) -> None:
         with self._lock:
@@ -103,16 +92,3 @@ class WebhookReceiver:
                 )
             )
         return status
-
-    def start(self) -> str:
-        self.port = self.port or free_port()
-        self._server = make_server(
-            "127.0.0.1", self.port, self._app, threaded=True, request_handler=_Quiet
-        )
-        threading.Thread(target=self._server.serve_forever, daemon=True).start()
-        return self.url
-
-    def stop(self) -> None:
-        if self._server is not None:
-            self._server.shutdown()
-            self._server.server_close()

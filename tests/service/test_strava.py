@@ -5,6 +5,7 @@ endpoint, and matching activities to rides."""
 import json
 import logging
 import time
+import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -88,8 +89,7 @@ class World:
 
     def ride(self, title: str, start: datetime, status: RideStatus = RideStatus.SCHEDULED) -> str:
         moment = datetime.now(UTC)
-        ride_id = f"{CLUB}_{abs(hash(title)) % 10**12:012d}-0000-4000-8000-000000000000"[:73]
-        ride_id = f"{CLUB}_{abs(hash(title)) % 10**8:08d}-0000-4000-8000-000000000000"
+        ride_id = f"{CLUB}_{uuid.uuid5(uuid.NAMESPACE_URL, title)}"
         self.table.put(
             ride_item(
                 Ride(
