@@ -5,7 +5,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "services"))
 
-from bench import cold_start, contention, event_delay, round_trips
+from bench import cold_start, contention, event_delay, media, round_trips
 
 
 def main() -> int:
@@ -14,6 +14,9 @@ def main() -> int:
     print()
     print("Cold-start init: fresh interpreter, import handler + build clients (CPU ms, best of 9)")
     print(cold_start.report(cold_start.measure()))
+    print()
+    print("Media processing: six logo renditions, a route's summary (best of 5)")
+    print(media.report(media.measure()))
     print()
     print("Local event path (make run): the welcome e-mail after a join")
     print(event_delay.report(event_delay.measure()))

@@ -31,6 +31,8 @@ SERVICES = {
     "webhooks.delivery": "import webhooks.delivery as d\nd.WebhookStore(d.app_table())",
     "strava": "import strava.handler as h\nh.get_store()",
     "strava.sync": "import strava.sync as s\ns.StravaStore(s.app_table())",
+    "media": "import media.handler as h\nh.get_store()",
+    "media.processor": "import media.processor as p\np.get_store()",
 }
 _TIMER = """
 import time

@@ -26,28 +26,34 @@ Invoke = Callable[[str, dict[str, Any]], Any]
 
 
 class PollingThread:
-    """A daemon thread that calls `poll_once` until stopped; `poll_once` returns whether
-    it found work (if not, the thread waits `idle_seconds`)."""
+    """Daemon threads (`threads` of them) that call `poll_once` until stopped; `poll_once`
+    returns whether it found work (if not, the thread waits `idle_seconds`)."""
 
     idle_seconds = 0.2
 
-    def __init__(self, name: str) -> None:
+    def __init__(self, name: str, threads: int = 1) -> None:
+        self.name = name
         self._stop = threading.Event()
-        self._thread = threading.Thread(target=self._run, name=name, daemon=True)
+        self._threads = [
+            threading.Thread(target=self._run, name=f"{name}-{i}", daemon=True)
+            for i in range(threads)
+        ]
 
     def start(self) -> None:
-        self._thread.start()
+        for thread in self._threads:
+            thread.start()
 
     def stop(self) -> None:
         self._stop.set()
-        self._thread.join(timeout=10)
+        for thread in self._threads:
+            thread.join(timeout=10)
 
     def _run(self) -> None:
         while not self._stop.is_set():
             try:
                 busy = self.poll_once()
             except Exception:  # keep the platform alive; the next poll tries again
-                logger.exception(f"{self._thread.name} failed")
+                logger.exception(f"{self.name} failed")
                 busy = False
             if not busy:
                 self._stop.wait(self.idle_seconds)
@@ -167,13 +173,23 @@ class QueueStats:
 
 
 class QueueMapping(PollingThread):
+    """`pollers` batches in flight at once, as Lambda's SQS pollers scale out with a
+    queue's backlog (in AWS up to the function's concurrency; here, a few)."""
+
     def __init__(
-        self, sqs: Any, queue: ConsumerQueue, invoke: Invoke, *, batch_size: int = 10
+        self,
+        sqs: Any,
+        queue: ConsumerQueue,
+        invoke: Invoke,
+        *,
+        batch_size: int = 10,
+        pollers: int = 3,
     ) -> None:
-        super().__init__(f"queue-mapping-{queue.name}")
+        super().__init__(f"queue-mapping-{queue.name}", threads=pollers)
         self.sqs, self.queue, self.invoke = sqs, queue, invoke
         self.batch_size = batch_size
         self.stats = QueueStats()
+        self._stats_lock = threading.Lock()
         self.idle_seconds = 0.0  # the receive call itself waits
 
     def poll_once(self) -> bool:
@@ -188,7 +204,8 @@ class QueueMapping(PollingThread):
         if not messages:
             return False
         records = [self._record(m) for m in messages]
-        self.stats.received += len(records)
+        with self._stats_lock:
+            self.stats.received += len(records)
         try:
             result = self.invoke(self.queue.handler, {"Records": records})
             failed_ids = {
@@ -198,8 +215,9 @@ class QueueMapping(PollingThread):
             logger.exception(f"{self.queue.name} batch failed")
             failed_ids = {r["messageId"] for r in records}
         done = [m for m in messages if m["MessageId"] not in failed_ids]
-        self.stats.succeeded += len(done)
-        self.stats.failed += len(messages) - len(done)
+        with self._stats_lock:
+            self.stats.succeeded += len(done)
+            self.stats.failed += len(messages) - len(done)
         if done:
             self.sqs.delete_message_batch(
                 QueueUrl=self.queue.queue_url,

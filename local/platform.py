@@ -37,6 +37,7 @@ from local.provision import (
 from local.scheduler import ScheduleRunner
 from local.ses_simulator import SesSimulator
 from local.token_verifier import TokenVerifier
+from local.upload_watcher import UploadWatcher
 from local.users import create_user
 from local.workers import HandlerPool
 from shared.domain.enums import SystemRole
@@ -44,6 +45,7 @@ from shared.names import strava_app_secret_name, strava_state_key_name
 from shared.store.table import Table
 from stacks.consumers import (
     CONSUMERS,
+    MEDIA,
     NOTIFICATIONS,
     PUBLISHER_HANDLER,
     STRAVA_SYNC,
@@ -203,6 +205,14 @@ class LocalPlatform:
         )
         self.event_sources.append(
             SesSimulator(_sent_mail, self.client("events"), self._user_of_address)
+        )
+        self.event_sources.append(
+            UploadWatcher(
+                self.client("s3"),
+                sqs,
+                resources.bucket_name,
+                resources.consumer(MEDIA.name).queue_url,
+            )
         )
         for source in self.event_sources:
             source.start()

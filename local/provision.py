@@ -190,8 +190,9 @@ def _consumer_queue(
         "source": [{"prefix": f"{SOURCE_PREFIX}."}],
         "detail-type": list(consumer.event_types),
     }
-    events.put_rule(Name=base, EventBusName=bus, EventPattern=json.dumps(pattern))
-    events.put_targets(Rule=base, EventBusName=bus, Targets=[{"Id": "queue", "Arn": arn}])
+    if consumer.event_types:
+        events.put_rule(Name=base, EventBusName=bus, EventPattern=json.dumps(pattern))
+        events.put_targets(Rule=base, EventBusName=bus, Targets=[{"Id": "queue", "Arn": arn}])
     if consumer.ses_events:
         events.put_rule(Name=f"{base}-ses", EventPattern=json.dumps(SES_EVENT_PATTERN))
         events.put_targets(Rule=f"{base}-ses", Targets=[{"Id": "queue", "Arn": arn}])

@@ -13,6 +13,8 @@ class Settings(BaseModel):
     table_name: str = Field(min_length=1)
     event_bus_name: str | None = None
     assets_bucket_name: str | None = None
+    # SSM parameter holding the API's base URL (for links the API writes into documents).
+    api_url_parameter: str | None = None
 
 
 @cache
@@ -23,4 +25,5 @@ def get_settings() -> Settings:
         table_name=os.environ.get("TABLE_NAME", ""),
         event_bus_name=os.environ.get("EVENT_BUS_NAME") or None,
         assets_bucket_name=os.environ.get("ASSETS_BUCKET_NAME") or None,
+        api_url_parameter=os.environ.get("API_URL_PARAMETER") or None,
     )

@@ -16,6 +16,7 @@ from constructs import Construct
 
 from shared.names import (
     api_url_parameter,
+    cdn_domain_parameter,
     signing_secret_name,
     strava_app_secret_name,
     strava_state_key_name,
@@ -52,6 +53,11 @@ SERVICE_TABLE_ACCESS: dict[str, tuple[list[str], list[str]]] = {
     # Preferences and devices under the caller's own partition.
     "notifications": (
         ["dynamodb:GetItem", "dynamodb:Query", "dynamodb:PutItem", "dynamodb:DeleteItem"],
+        [],
+    ),
+    # Uploads announced (puts), club and ride items updated in transactions.
+    "media": (
+        ["dynamodb:GetItem", "dynamodb:BatchGetItem", "dynamodb:PutItem", "dynamodb:UpdateItem"],
         [],
     ),
     # Links, states and the athlete index (transactions of puts and deletes).
@@ -100,6 +106,20 @@ class ApiStack(Stack):
                     **(_notifications_environment(config) if service == "notifications" else {}),
                     **({"SECRETS_KEY_ID": secrets_key.key_arn} if service == "webhooks" else {}),
                     **(_strava_environment(config, secrets_key) if service == "strava" else {}),
+                    **(
+                        {
+                            "ASSETS_BUCKET_NAME": config.assets_bucket_name,
+                            "CDN_DOMAIN_PARAMETER": cdn_domain_parameter(config.name),
+                        }
+                        if service == "media"
+                        else {}
+                    ),
+                    # The calendar feed links public rides' routes under the API's URL.
+                    **(
+                        {"API_URL_PARAMETER": api_url_parameter(config.name)}
+                        if service == "rides"
+                        else {}
+                    ),
                 },
             )
             # Idempotency records (shared/api/idempotency.py), and only those.
@@ -157,6 +177,16 @@ class ApiStack(Stack):
 
         self._grant_notifications(config)
         self._grant_strava(config, secrets_key)
+        self._grant_media(config)
+        self.functions["rides"].role.add_to_policy(
+            iam.PolicyStatement(
+                actions=["ssm:GetParameter"],
+                resources=[
+                    f"arn:{Aws.PARTITION}:ssm:{Aws.REGION}:{Aws.ACCOUNT_ID}:parameter"
+                    f"{api_url_parameter(config.name)}"
+                ],
+            )
+        )
 
         access_logs = logs.LogGroup(
             self,
@@ -304,6 +334,57 @@ class ApiStack(Stack):
             self, "SigningKey", signing_secret_name(config.name)
         )
         secret.grant_read(role)
+
+    def _grant_media(self, config: StageConfig) -> None:
+        """Presigned uploads into incoming/ only; presigned reads and removal of ride routes
+        under private/rides/; the CDN's domain. Publishing is the processor's alone."""
+        role = self.functions["media"].role
+        bucket = f"arn:{Aws.PARTITION}:s3:::{config.assets_bucket_name}"
+        role.add_to_policy(
+            iam.PolicyStatement(actions=["s3:PutObject"], resources=[f"{bucket}/incoming/*"])
+        )
+        role.add_to_policy(
+            iam.PolicyStatement(
+                actions=["s3:GetObject", "s3:DeleteObject"],
+                resources=[f"{bucket}/private/rides/*"],
+            )
+        )
+        # A replaced logo's sizes are deleted (their versions expire with the lifecycle).
+        role.add_to_policy(
+            iam.PolicyStatement(actions=["s3:DeleteObject"], resources=[f"{bucket}/public/clubs/*"])
+        )
+        role.add_to_policy(
+            iam.PolicyStatement(
+                actions=["ssm:GetParameter"],
+                resources=[
+                    f"arn:{Aws.PARTITION}:ssm:{Aws.REGION}:{Aws.ACCOUNT_ID}:parameter"
+                    f"{cdn_domain_parameter(config.name)}"
+                ],
+            )
+        )
+        for prefix, why in (
+            (
+                "incoming/*",
+                "uploads get a generated key under incoming/ (fixed per upload by "
+                "the presigned POST policy); the function may write nowhere else",
+            ),
+            (
+                "private/rides/*",
+                "each ride's route lives under private/rides/{ride_id}/; the "
+                "function presigns reads of the rides a caller may see",
+            ),
+            (
+                "public/clubs/*",
+                "a replaced logo's sizes live under public/clubs/{club_id}/; the function "
+                "deletes them when a new logo is confirmed",
+            ),
+        ):
+            acknowledge(
+                role,
+                "AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:s3:::"
+                f"{config.prefix}-assets-<AWS::AccountId>/{prefix}]",
+                f"Media keys are generated per upload and per ride: {why}.",
+            )
 
     def _grant_strava(self, config: StageConfig, secrets_key: kms.IKey) -> None:
         """The app's credentials and the state key, the riders' tokens (sealed at linking,

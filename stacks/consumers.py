@@ -3,6 +3,7 @@
 
 from dataclasses import dataclass
 
+from shared.domain.media import INCOMING
 from shared.domain.webhook import WEBHOOK_EVENT_TYPES
 from shared.store.schema import GSI1, GSI2
 
@@ -30,6 +31,11 @@ class Consumer:
     table_indexes: tuple[str, ...] = ()
     # Runs in the egress VPC (it holds third-party credentials).
     egress: bool = False
+    # Hears S3's "Object Created" events for keys under this prefix of the assets bucket
+    # (from the default bus), instead of or besides domain events.
+    uploads_prefix: str | None = None
+    # Memory beyond the stage's default (image decoding).
+    memory_mb: int | None = None
 
 
 COUNTS = Consumer(
@@ -104,7 +110,24 @@ STRAVA_SYNC = Consumer(
     table_indexes=(GSI1.name, GSI2.name),
     egress=True,
 )
-CONSUMERS: tuple[Consumer, ...] = (COUNTS, NOTIFICATIONS, SEATS, CLUB_WEBHOOKS, STRAVA_SYNC)
+# Uploads into incoming/ -> validated, published or quarantined.
+MEDIA = Consumer(
+    "Media",
+    "media.processor.handler",
+    (),
+    table_actions=("dynamodb:GetItem", "dynamodb:UpdateItem"),
+    uploads_prefix=INCOMING,
+    # A 40-megapixel image decodes to ~160 MB, and resizing holds a few copies.
+    memory_mb=1536,
+)
+CONSUMERS: tuple[Consumer, ...] = (
+    COUNTS,
+    NOTIFICATIONS,
+    SEATS,
+    CLUB_WEBHOOKS,
+    STRAVA_SYNC,
+    MEDIA,
+)
 
 
 @dataclass(frozen=True)

@@ -6,8 +6,10 @@ from aws_cdk import aws_kms as kms
 from aws_cdk import aws_s3 as s3
 from constructs import Construct
 
+from shared.domain.media import INCOMING, QUARANTINE
 from shared.store.schema import GLOBAL_INDEXES, PK, SK, TTL_ATTRIBUTE, table_name
 from stacks.config import StageConfig
+from stacks.constructs.asset_delivery import AssetDelivery
 from stacks.nag import acknowledge
 
 
@@ -98,7 +100,32 @@ class DataStack(Stack):
                 s3.LifecycleRule(
                     noncurrent_version_expiration=Duration.days(30),
                     abort_incomplete_multipart_upload_after=Duration.days(7),
-                )
+                ),
+                # Uploads not yet judged, and refused ones, are kept a day at most.
+                *(
+                    s3.LifecycleRule(
+                        prefix=prefix, expiration=Duration.days(1), id=f"expire-{prefix[:-1]}"
+                    )
+                    for prefix in (INCOMING, QUARANTINE)
+                ),
             ],
+            # Uploads into incoming/ are validated on S3's "Object Created" events.
+            event_bridge_enabled=True,
             removal_policy=removal,
+        )
+        # CDK turns on the bucket's EventBridge notifications with its own custom resource.
+        notifications = next(
+            child
+            for child in self.node.children
+            if child.node.id.startswith("BucketNotificationsHandler")
+        )
+        acknowledge(
+            notifications,
+            "AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/"
+            "AWSLambdaBasicExecutionRole]",
+            "CDK's own handler that switches on the bucket's EventBridge notifications at "
+            "deploy time; it writes only its logs, and CDK owns its role.",
+        )
+        self.delivery = AssetDelivery(
+            self, "AssetDelivery", config=config, bucket=self.assets, logs=self.access_logs
         )

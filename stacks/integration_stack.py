@@ -1,9 +1,10 @@
 """Integration: the domain-event bus (with archive), the publisher that feeds it from the
 table's change stream, and the consumers, each behind its own queue."""
 
-from aws_cdk import Duration, RemovalPolicy, Stack
+from aws_cdk import Aws, Duration, RemovalPolicy, Stack
 from aws_cdk import aws_dynamodb as dynamodb
 from aws_cdk import aws_events as events
+from aws_cdk import aws_events_targets as targets
 from aws_cdk import aws_iam as iam
 from aws_cdk import aws_kms as kms
 from aws_cdk import aws_lambda as lambda_
@@ -11,6 +12,7 @@ from aws_cdk import aws_lambda_event_sources as sources
 from aws_cdk import aws_sqs as sqs
 from constructs import Construct
 
+from shared.domain.media import INCOMING, PRIVATE, PUBLIC, QUARANTINE
 from shared.events import SOURCE_PREFIX
 from shared.names import strava_app_secret_name
 from stacks.config import StageConfig
@@ -112,6 +114,7 @@ class IntegrationStack(Stack):
                 environment={"TABLE_NAME": table.table_name},
                 timeout=Duration.seconds(30),
                 network=self.egress.network if consumer.egress else None,
+                memory_mb=consumer.memory_mb,
             )
             wiring = EventConsumer(
                 self,
@@ -131,6 +134,8 @@ class IntegrationStack(Stack):
                 for name, value in self.notifications.environment.items():
                     function.function.add_environment(name, value)
                 self.notifications.grant_consumer(function.role, config, table.table_arn)
+            if consumer.uploads_prefix:
+                self._uploads(config, consumer.uploads_prefix, function, wiring.queue)
             if consumer is STRAVA_SYNC:
                 self._strava_sync(config, function, wiring.queue, secrets_key)
             if consumer.table_actions:
@@ -145,6 +150,45 @@ class IntegrationStack(Stack):
                 )
         self.counts = self.consumers[COUNTS.name]
         self._webhook_delivery(config, layers, table, secrets_key)
+
+    def _uploads(
+        self, config: StageConfig, prefix: str, function: ServiceFunction, queue: sqs.IQueue
+    ) -> None:
+        """S3's events for new objects under `prefix` (default bus) -> the queue; and the
+        processor's reach in the bucket: read and delete uploads, write what it publishes
+        or quarantines."""
+        events.Rule(
+            self,
+            "UploadsCreated",
+            description=f"New objects under {prefix} of the assets bucket -> their validation",
+            event_pattern=events.EventPattern(
+                source=["aws.s3"],
+                detail_type=["Object Created"],
+                detail={
+                    "bucket": {"name": [config.assets_bucket_name]},
+                    "object": {"key": [{"prefix": prefix}]},
+                },
+            ),
+            targets=[targets.SqsQueue(queue)],
+        )
+        bucket = f"arn:{Aws.PARTITION}:s3:::{config.assets_bucket_name}"
+        grants = {
+            (INCOMING, ("s3:GetObject", "s3:DeleteObject")),
+            (QUARANTINE, ("s3:PutObject",)),
+            (f"{PUBLIC}clubs/", ("s3:PutObject",)),
+            (f"{PRIVATE}rides/", ("s3:PutObject",)),
+        }
+        for folder, actions in sorted(grants):
+            function.role.add_to_policy(
+                iam.PolicyStatement(actions=list(actions), resources=[f"{bucket}/{folder}*"])
+            )
+            acknowledge(
+                function.role,
+                "AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:s3:::"
+                f"{config.prefix}-assets-<AWS::AccountId>/{folder}*]",
+                "Upload keys are generated per upload (incoming/, quarantine/) and published "
+                "under the club's or ride's folder: the processor reaches those folders only.",
+            )
 
     def _strava_sync(
         self,

@@ -68,6 +68,21 @@ ROUTES: tuple[Route, ...] = (
     Route("PUT", "/clubs/{club_id}/webhooks/{webhook_id}", "webhooks"),
     Route("DELETE", "/clubs/{club_id}/webhooks/{webhook_id}", "webhooks"),
     Route("GET", "/clubs/{club_id}/webhooks/{webhook_id}/deliveries", "webhooks"),
+    Route("POST", "/clubs/{club_id}/logo", "media"),
+    Route("PUT", "/clubs/{club_id}/logo", "media"),
+    Route("GET", "/clubs/{club_id}/logo", "media"),
+    Route("POST", "/rides/{ride_id}/route", "media"),
+    Route("PUT", "/rides/{ride_id}/route", "media"),
+    Route("GET", "/rides/{ride_id}/route", "media"),
+    Route("DELETE", "/rides/{ride_id}/route", "media"),
+    Route(
+        "GET",
+        "/rides/{ride_id}/route.gpx",
+        "media",
+        authorized=False,
+        public_because="A public ride's GPX, linked from its public calendar event: it "
+        "redirects to a short-lived URL for public rides only (members-only rides: 404).",
+    ),
     Route("POST", "/integrations/strava/connect", "strava"),
     Route("GET", "/integrations/strava", "strava"),
     Route("DELETE", "/integrations/strava", "strava"),
@@ -119,6 +134,7 @@ SERVICE_HANDLERS: dict[str, str] = {
     "notifications": "notifications.handler.handler",
     "webhooks": "webhooks.handler.handler",
     "strava": "strava.handler.handler",
+    "media": "media.handler.handler",
 }
 # The Cognito triggers (not API routes): the local platform runs them where Cognito would.
 TRIGGER_HANDLERS: dict[str, str] = {

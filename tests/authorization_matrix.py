@@ -191,6 +191,44 @@ MATRIX: tuple[RouteCase, ...] = (
     RouteCase("GET", "/users/me/devices", _all(200), capability="list_clubs"),
     # A device nobody registered.
     RouteCase("DELETE", "/users/me/devices/{device_id}", _all(404), capability="list_clubs"),
+    # Club logos: the club's admins upload (no upload by that id: 404); anyone reads (none
+    # yet: 404).
+    RouteCase(
+        "POST",
+        "/clubs/{club_id}/logo",
+        _all(403, admin=200, site_admin=200),
+        capability="edit_club",
+    ),
+    RouteCase(
+        "PUT", "/clubs/{club_id}/logo", _all(403, admin=404, site_admin=404), capability="edit_club"
+    ),
+    RouteCase("GET", "/clubs/{club_id}/logo", _all(404), capability="view_club"),
+    # Ride routes: the ride's managers upload and remove; whoever may see the (members-only)
+    # ride reads; the world's ride has no route yet.
+    RouteCase(
+        "POST",
+        "/rides/{ride_id}/route",
+        _all(403, leader=200, admin=200, site_admin=200),
+        capability="manage_rides",
+        about_ride=True,
+    ),
+    *(
+        RouteCase(
+            method,
+            "/rides/{ride_id}/route",
+            _all(403, leader=404, admin=404, site_admin=404),
+            capability="manage_rides",
+            about_ride=True,
+        )
+        for method in ("PUT", "DELETE")
+    ),
+    RouteCase(
+        "GET",
+        "/rides/{ride_id}/route",
+        _all(403, member=404, leader=404, admin=404, site_admin=404),
+        capability="view_ride",
+        about_ride=True,
+    ),
     # Every signed-in user links their own Strava account (nobody has yet: unlinking is 404).
     RouteCase("POST", "/integrations/strava/connect", _all(200), capability="list_clubs"),
     RouteCase("GET", "/integrations/strava", _all(200), capability="list_clubs"),

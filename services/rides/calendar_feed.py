@@ -14,9 +14,12 @@ PRODUCT_ID = "-//Sydney Cycling Platform//Club rides//EN"
 SYDNEY = ZoneInfo(CLUB_TIMEZONE)
 
 
-def render_calendar(club: Club, rides: list[Ride], generated_at: datetime) -> bytes:
+def render_calendar(
+    club: Club, rides: list[Ride], generated_at: datetime, api_url: str | None = None
+) -> bytes:
     """Times are Sydney local (`TZID=Australia/Sydney`) with the matching VTIMEZONE, so
-    calendar apps place rides right on both sides of a daylight-saving change."""
+    calendar apps place rides right on both sides of a daylight-saving change. A ride with
+    a route links to its GPX (`api_url` is the API's base URL)."""
     calendar = Calendar()
     calendar.add("prodid", PRODUCT_ID)
     calendar.add("version", "2.0")
@@ -42,6 +45,8 @@ def render_calendar(club: Club, rides: list[Ride], generated_at: datetime) -> by
         event.add("location", ride.meeting_point.name)
         event.add("geo", vGeo((ride.meeting_point.lat, ride.meeting_point.lon)))
         event.add("sequence", ride.version)
+        if ride.route_key and api_url:
+            event.add("url", f"{api_url.rstrip('/')}/rides/{ride.ride_id}/route.gpx")
         calendar.add_component(event)
     # The zone's rules from a year back to a few years ahead: what the feed's rides need.
     today = generated_at.date()

@@ -20,10 +20,12 @@ from rides.schemas import (
     RideUpdate,
 )
 from rides.store import RideStore
+from shared.adapters.configuration import parameter_value
 from shared.api.auth import CallerDep, CallerNameDep
 from shared.api.params import ClubId, Cursor, PageLimit, ParticipationId, RideId
 from shared.api.resolver import ERROR_RESPONSES, build_resolver, documented, make_handler
 from shared.api.responses import created
+from shared.config import get_settings
 from shared.domain.clock import utc_now
 from shared.domain.enums import RideStatus
 from shared.domain.ride import Participation, Ride
@@ -101,9 +103,15 @@ def ride_calendar(club_id: ClubId, store: StoreDep) -> Response[str]:
     return Response(
         status_code=200,
         content_type="text/calendar; charset=utf-8",
-        body=render_calendar(club, rides, utc_now()).decode("utf-8"),
+        body=render_calendar(club, rides, utc_now(), _api_url()).decode("utf-8"),
         headers={"Cache-Control": "public, max-age=300"},
     )
+
+
+def _api_url() -> str | None:
+    """The API's base URL (links to routes in the feed); none where it is not published."""
+    name = get_settings().api_url_parameter
+    return parameter_value(name) if name else None
 
 
 @app.get("/rides/<ride_id>", **documented(TAG, "A ride with its leaders"))

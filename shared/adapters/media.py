@@ -40,3 +40,39 @@ class MediaBucket(Adapter):
         except ClientError:
             return False
         return True
+
+    def read(self, key: str, max_bytes: int) -> bytes | None:
+        """The object's bytes, or None when it is gone or larger than `max_bytes`."""
+        try:
+            answer = self.client.get_object(Bucket=self._name(), Key=key)
+        except ClientError:
+            return None
+        if int(answer.get("ContentLength") or 0) > max_bytes:
+            answer["Body"].close()
+            return None
+        data: bytes = answer["Body"].read(max_bytes + 1)
+        return data if len(data) <= max_bytes else None
+
+    def write(self, key: str, data: bytes, content_type: str, cache_control: str) -> None:
+        self.client.put_object(
+            Bucket=self._name(),
+            Key=key,
+            Body=data,
+            ContentType=content_type,
+            CacheControl=cache_control,
+        )
+
+    def move(self, source: str, target: str) -> None:
+        self.client.copy_object(
+            Bucket=self._name(), Key=target, CopySource={"Bucket": self._name(), "Key": source}
+        )
+        self.delete(source)
+
+    def delete(self, key: str) -> None:
+        self.client.delete_object(Bucket=self._name(), Key=key)
+
+    def presigned_get(self, key: str, expires_in: int) -> str:
+        url: str = self.client.generate_presigned_url(
+            "get_object", Params={"Bucket": self._name(), "Key": key}, ExpiresIn=expires_in
+        )
+        return url

@@ -16,6 +16,7 @@ from shared.domain.enums import (
     RideVisibility,
     Surface,
 )
+from shared.domain.media import RouteSummary
 from shared.domain.numbers import NOT_A_BOOL
 from shared.domain.strava import ActivitySummary, AttendanceSource
 
@@ -78,6 +79,8 @@ class Ride(BaseModel):
     waitlist_enabled: bool = True
     visibility: RideVisibility = RideVisibility.MEMBERS
     route_key: str | None = None
+    # What the attached GPX route says (distance, climbing, bounds, preview polyline).
+    route: RouteSummary | None = None
     status: RideStatus = RideStatus.SCHEDULED
     cancel_reason: str | None = None
     # Kept in the same transactions as the participations they count.

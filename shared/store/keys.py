@@ -137,3 +137,8 @@ def strava_state_key(nonce: str) -> dict[str, str]:
 def strava_activity_key(activity_id: int) -> dict[str, str]:
     """Which participation a Strava activity was matched to (to undo it on delete)."""
     return {"PK": f"{STRAVA_PREFIX}ACTIVITY#{activity_id}", "SK": "MATCH"}
+
+
+def upload_key(upload_id: str) -> dict[str, str]:
+    """An announced upload and what its validation decided (it expires by TTL)."""
+    return {"PK": f"UPLOAD#{upload_id}", "SK": "UPLOAD"}

@@ -42,15 +42,17 @@ class EventConsumer(Construct):
                 queue=self.dead_letter_queue, max_receive_count=max_receive_count
             ),
         )
-        self.rule = events.Rule(
-            self,
-            "Rule",
-            event_bus=bus,
-            event_pattern=events.EventPattern(
-                source=events.Match.prefix(f"{SOURCE_PREFIX}."), detail_type=list(event_types)
-            ),
-            targets=[targets.SqsQueue(self.queue)],
-        )
+        if event_types:
+            events.Rule(
+                self,
+                "Rule",
+                event_bus=bus,
+                event_pattern=events.EventPattern(
+                    source=events.Match.prefix(f"{SOURCE_PREFIX}."),
+                    detail_type=list(event_types),
+                ),
+                targets=[targets.SqsQueue(self.queue)],
+            )
         # Through the alias: CodeDeploy shifts these invocations too, and its alarms see them.
         function.alias.add_event_source(
             sources.SqsEventSource(self.queue, batch_size=10, report_batch_item_failures=True)

@@ -64,6 +64,7 @@ class ServiceFunction(Construct):
         environment: dict[str, str] | None = None,
         timeout: Duration | None = None,
         network: FunctionNetwork | None = None,
+        memory_mb: int | None = None,
     ) -> None:
         super().__init__(scope, construct_id)
         self.timeout = timeout or Duration.seconds(10)
@@ -96,7 +97,7 @@ class ServiceFunction(Construct):
             handler=handler,
             layers=layers.all,
             role=self.role,
-            memory_size=config.lambda_memory_mb,
+            memory_size=memory_mb or config.lambda_memory_mb,
             timeout=self.timeout,
             tracing=lambda_.Tracing.ACTIVE,
             log_group=self.log_group,

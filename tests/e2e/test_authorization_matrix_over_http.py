@@ -165,6 +165,9 @@ def send(
             "event_types": ["ride_created"],
         },
         ("PUT", "/clubs/{club_id}/webhooks/{webhook_id}"): {"version": 1, "status": "active"},
+        ("POST", "/clubs/{club_id}/logo"): {"content_type": "image/png"},
+        ("PUT", "/clubs/{club_id}/logo"): {"upload_id": str(uuid.UUID(int=0))},
+        ("PUT", "/rides/{ride_id}/route"): {"upload_id": str(uuid.UUID(int=0))},
     }
     body = bodies.get((case.method, case.path))
     answer = api.call(case.method, path, token, json=body)

@@ -111,3 +111,8 @@ def test_the_local_use_examples_run_in_order(fresh_platform: tuple[str, str, str
     # The Strava walk-through: linked, then the recorded ride marks attendance.
     assert "strava=connected" in output and '"connected":true' in output
     assert "attendance: attended 96.4 km" in output
+    # The media walk-through: a logo in its sizes, a route that sets the ride's distance.
+    assert output.count("upload: 204") == 2
+    assert '"urls":{"64.webp"' in output
+    assert "route: 3.79 km, 44.0 m climbing" in output and "ride: 3.79 km" in output
+    assert "public GPX link: 302" in output

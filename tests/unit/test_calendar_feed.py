@@ -85,3 +85,18 @@ def test_the_calendar_has_what_rfc_5545_requires() -> None:
     kinds = {component.name for component in zone.subcomponents}
     assert kinds == {"STANDARD", "DAYLIGHT"}
     assert all(len(line.encode()) <= 75 for line in text.split("\r\n"))  # folded lines
+
+
+def test_a_ride_with_a_route_links_to_its_gpx() -> None:
+    club = Club(
+        club_id="club", name="Inner West Riders", created_by="u", created_at=NOW, updated_at=NOW
+    )
+    routed = ride(1, STARTS[0]).model_copy(update={"route_key": "private/rides/club_1/route/u.gpx"})
+    plain = ride(2, STARTS[1])
+    text = render_calendar(club, [routed, plain], NOW, "https://api.example/v1/").decode()
+    events = {str(e["UID"]): e for e in Calendar.from_ical(text).walk("VEVENT")}
+
+    assert str(events["club_1@sydneycycling"]["URL"]) == (
+        "https://api.example/v1/rides/club_1/route.gpx"
+    )
+    assert "URL" not in events["club_2@sydneycycling"]

@@ -1,0 +1,1 @@
+"""Media: club logos and ride routes, uploaded, validated, published and read back."""

@@ -1,0 +1,69 @@
+"""Images are judged by their bytes (never the name or the declared type), decoded within
+limits that stop decompression bombs and huge dimensions, and published only as
+re-encoded copies: WebP and JPEG in the sizes clients need, without EXIF (riders' photos
+carry GPS positions) or any other metadata."""
+
+import io
+import warnings
+
+from PIL import Image, ImageOps, UnidentifiedImageError
+
+from media.validation import Refused
+
+# Formats as Pillow names them -> the content types they may be declared as.
+FORMATS = {"PNG": "image/png", "JPEG": "image/jpeg", "WEBP": "image/webp"}
+MAX_SIDE = 8000
+# A decoded image this size is ~160 MB in RGBA; anything larger is refused before decoding.
+MAX_PIXELS = 40_000_000
+QUALITY = 85
+
+
+def decode(data: bytes, declared_type: str) -> Image.Image:
+    """The image in `data`, fully decoded; `Refused` for anything else."""
+    with warnings.catch_warnings():
+        # Pillow warns past MAX_IMAGE_PIXELS and raises past twice that: refuse at once.
+        warnings.simplefilter("error", Image.DecompressionBombWarning)
+        Image.MAX_IMAGE_PIXELS = MAX_PIXELS
+        try:
+            image = Image.open(io.BytesIO(data))
+            if image.format not in FORMATS:
+                raise Refused("unsupported_type", f"{image.format} images are not accepted.")
+            if FORMATS[image.format] != declared_type:
+                raise Refused(
+                    "type_mismatch",
+                    f"The file is {FORMATS[image.format]}, not the {declared_type} announced.",
+                )
+            width, height = image.size
+            if max(width, height) > MAX_SIDE or width * height > MAX_PIXELS:
+                raise Refused("image_too_large", f"{width}x{height} is too large.")
+            image.load()
+        except (Image.DecompressionBombError, Image.DecompressionBombWarning):
+            raise Refused("image_too_large", "The image decodes to too many pixels.") from None
+        except UnidentifiedImageError:
+            raise Refused("not_an_image", "The file is not an image.") from None
+        except (OSError, SyntaxError, ValueError):
+            raise Refused("corrupt_image", "The image is truncated or damaged.") from None
+    return image
+
+
+def renditions(image: Image.Image, sizes: tuple[int, ...]) -> dict[str, bytes]:
+    """`{"{size}.webp": …, "{size}.jpg": …}`: each size fits in a size x size square
+    (never enlarged), upright (EXIF orientation applied), with no metadata."""
+    upright = ImageOps.exif_transpose(image)
+    has_alpha = upright.mode in ("RGBA", "LA", "PA") or "transparency" in upright.info
+    base = upright.convert("RGBA" if has_alpha else "RGB")
+    published: dict[str, bytes] = {}
+    for size in sizes:
+        copy = base.copy()
+        copy.thumbnail((size, size), Image.Resampling.LANCZOS)
+        webp = io.BytesIO()
+        copy.save(webp, "WEBP", quality=QUALITY, method=4)
+        jpeg = io.BytesIO()
+        flat = copy
+        if has_alpha:  # JPEG has no alpha: flatten on white
+            flat = Image.new("RGB", copy.size, "white")
+            flat.paste(copy, mask=copy.getchannel("A"))
+        flat.save(jpeg, "JPEG", quality=QUALITY, optimize=True, progressive=True)
+        published[f"{size}.webp"] = webp.getvalue()
+        published[f"{size}.jpg"] = jpeg.getvalue()
+    return published

@@ -1,0 +1,89 @@
+"""GPX routes: XML parsed only after defusedxml refused DTDs, entity expansion and external
+entities (a "billion laughs" file or an XXE is refused, never expanded), then read with
+gpxpy: distance, climbing, bounds, start and finish, and a simplified polyline."""
+
+from itertools import pairwise
+from typing import Any
+from xml.etree.ElementTree import ParseError
+
+import gpxpy
+import gpxpy.gpx
+from defusedxml import DefusedXmlException
+from defusedxml.ElementTree import fromstring
+
+from media.validation import Refused
+from shared.domain.media import RouteSummary
+
+# The preview's tolerance (metres) and its most points.
+SIMPLIFY_METRES = 15
+PREVIEW_POINTS = 500
+
+
+def _points(gpx: gpxpy.gpx.GPX) -> list[Any]:
+    """Track points, or route points when the file has no track."""
+    track: list[Any] = [p for t in gpx.tracks for s in t.segments for p in s.points]
+    return track or [p for r in gpx.routes for p in r.points]
+
+
+def parse_route(data: bytes) -> RouteSummary:
+    try:
+        fromstring(data, forbid_dtd=True, forbid_entities=True, forbid_external=True)
+    except DefusedXmlException:
+        raise Refused("unsafe_xml", "The file declares a DTD or entities.") from None
+    except ParseError:
+        raise Refused("not_gpx", "The file is not XML.") from None
+    try:
+        gpx = gpxpy.parse(data.decode("utf-8-sig"))
+    except (gpxpy.gpx.GPXException, UnicodeDecodeError, ValueError):
+        raise Refused("not_gpx", "The file is not a GPX document.") from None
+    points = _points(gpx)
+    if len(points) < 2:
+        raise Refused("empty_route", "The GPX holds no track or route with two points.")
+    if gpx.tracks:
+        distance = gpx.length_2d()
+        climbing = gpx.get_uphill_downhill().uphill or 0.0
+    else:
+        distance = sum(r.length() for r in gpx.routes)
+        climbing = sum(
+            max(0.0, (b.elevation or 0) - (a.elevation or 0)) for a, b in pairwise(points)
+        )
+    lats = [p.latitude for p in points]
+    lons = [p.longitude for p in points]
+    preview = [(p.latitude, p.longitude) for p in _simplified(gpx, points)]
+    return RouteSummary(
+        distance_km=round(distance / 1000, 2),
+        elevation_gain_m=round(climbing, 1),
+        bbox=[round(min(lons), 6), round(min(lats), 6), round(max(lons), 6), round(max(lats), 6)],
+        start=[round(lats[0], 6), round(lons[0], 6)],
+        finish=[round(lats[-1], 6), round(lons[-1], 6)],
+        points=len(points),
+        polyline=encode_polyline(preview),
+    )
+
+
+def _simplified(gpx: gpxpy.gpx.GPX, points: list[Any]) -> list[Any]:
+    if gpx.tracks:
+        copy = gpx.clone()
+        copy.simplify(max_distance=SIMPLIFY_METRES)
+        points = _points(copy)
+    step = max(1, len(points) // PREVIEW_POINTS)
+    kept = points[::step]
+    return kept if kept[-1] is points[-1] else [*kept, points[-1]]
+
+
+def encode_polyline(points: list[tuple[float, float]]) -> str:
+    """Google's encoded polyline (5 decimals). Written here rather than taken from a
+    package: the algorithm is a dozen lines, fixed by Google's documentation, and the
+    packages that hold it would be a dependency for nothing else."""
+    encoded: list[str] = []
+    previous = (0, 0)
+    for lat, lon in points:
+        current = (round(lat * 1e5), round(lon * 1e5))
+        for delta in (current[0] - previous[0], current[1] - previous[1]):
+            value = ~(delta << 1) if delta < 0 else delta << 1
+            while value >= 0x20:
+                encoded.append(chr((0x20 | (value & 0x1F)) + 63))
+                value >>= 5
+            encoded.append(chr(value + 63))
+        previous = current
+    return "".join(encoded)

@@ -1,0 +1,134 @@
+"""Uploads (announced, then validated or refused), and the club and ride items a published
+upload is attached to (versioned updates: counters kept by others are left alone)."""
+
+from datetime import datetime, timedelta
+from typing import Any
+
+from shared.authz import MembershipView
+from shared.domain.club import Club
+from shared.domain.errors import Conflict
+from shared.domain.media import RouteSummary, Upload, UploadStatus
+from shared.domain.ride import Ride, club_of_ride
+from shared.store import keys
+from shared.store.clubs import to_club
+from shared.store.memberships import membership_view
+from shared.store.rides import to_ride
+from shared.store.schema import TTL_ATTRIBUTE
+from shared.store.table import ConditionFailed, Table, TransactionCancelled
+from shared.store.updates import versioned_update
+
+# An upload's record outlives the incoming object (a day) long enough to be confirmed.
+UPLOAD_RECORD_DAYS = 2
+_UPLOAD_FIELDS = frozenset(Upload.model_fields)
+
+
+def _lost_race(what: str) -> Conflict:
+    return Conflict(f"The {what} changed meanwhile; read it again.", code="version_conflict")
+
+
+class MediaStore:
+    def __init__(self, table: Table) -> None:
+        self.table = table
+
+    def club_and_caller(
+        self, club_id: str, caller_id: str
+    ) -> tuple[Club | None, MembershipView | None]:
+        items = self.table.batch_get(
+            [keys.club_key(club_id), keys.membership_key(club_id, caller_id)]
+        )
+        club = next((i for i in items if i.get("entity") == "club"), None)
+        mine = next((i for i in items if i.get("entity") == "membership"), None)
+        return (to_club(club) if club else None), membership_view(mine)
+
+    def ride_and_caller(
+        self, ride_id: str, caller_id: str
+    ) -> tuple[Ride | None, MembershipView | None]:
+        items = self.table.batch_get(
+            [keys.ride_key(ride_id), keys.membership_key(club_of_ride(ride_id), caller_id)]
+        )
+        ride = next((i for i in items if i.get("entity") == "ride"), None)
+        mine = next((i for i in items if i.get("entity") == "membership"), None)
+        return (to_ride(ride) if ride else None), membership_view(mine)
+
+    def ride(self, ride_id: str) -> Ride | None:
+        item = self.table.get(keys.ride_key(ride_id))
+        return to_ride(item) if item else None
+
+    # Uploads.
+
+    def announce(self, upload: Upload) -> None:
+        expires = upload.created_at + timedelta(days=UPLOAD_RECORD_DAYS)
+        self.table.put(
+            {
+                **keys.upload_key(upload.upload_id),
+                "entity": "upload",
+                **upload.model_dump(mode="json"),
+                TTL_ATTRIBUTE: int(expires.timestamp()),
+            },
+            condition="attribute_not_exists(PK)",
+        )
+
+    def upload(self, upload_id: str) -> Upload | None:
+        item = self.table.get(keys.upload_key(upload_id))
+        if item is None:
+            return None
+        return Upload.model_validate({k: v for k, v in item.items() if k in _UPLOAD_FIELDS})
+
+    def settle(
+        self,
+        upload: Upload,
+        status: UploadStatus,
+        *,
+        reason_code: str | None = None,
+        reason: str | None = None,
+        outputs: list[str] | None = None,
+        route: RouteSummary | None = None,
+    ) -> bool:
+        """Record what validation decided, once (False: it was settled already)."""
+        fields: dict[str, Any] = {
+            "status": status.value,
+            "reason_code": reason_code,
+            "reason": reason,
+            "outputs": outputs or [],
+            "route": route.model_dump(mode="json") if route else None,
+        }
+        try:
+            self.table.transact_write(
+                [
+                    versioned_update(
+                        keys.upload_key(upload.upload_id),
+                        fields,
+                        upload.version,
+                        condition="#s = :pending",
+                        names={"#s": "status"},
+                        values={":pending": UploadStatus.PENDING.value},
+                    )
+                ]
+            )
+        except TransactionCancelled:
+            return False
+        return True
+
+    # What a published upload is attached to.
+
+    def set_club_logo(self, club: Club, logo_key: str, by: str, now: datetime) -> None:
+        update = versioned_update(
+            keys.club_key(club.club_id),
+            {"logo_key": logo_key, "updated_at": now.isoformat(), "updated_by": by},
+            club.version,
+        )
+        try:
+            self.table.transact_write([update])
+        except TransactionCancelled:
+            raise _lost_race("club") from None
+
+    def set_ride_route(self, ride: Ride, fields: dict[str, Any], by: str, now: datetime) -> None:
+        update = versioned_update(
+            keys.ride_key(ride.ride_id),
+            {**fields, "updated_at": now.isoformat(), "updated_by": by},
+            ride.version,
+        )
+        try:
+            self.table.transact_write([update])
+        except (TransactionCancelled, ConditionFailed):
+            raise _lost_race("ride") from None

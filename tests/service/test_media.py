@@ -1,0 +1,299 @@
+"""Media in-process against moto: what a presigned POST allows, what the processor
+publishes, refuses or deletes, and what each caller may confirm and read."""
+
+import json
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import boto3
+import pytest
+
+from clubs import handler as clubs_api
+from clubs.store import ClubStore
+from media import handler as media_api
+from media.processor import process
+from media.store import MediaStore
+from media.urls import AssetUrls
+from shared.adapters.media import MediaBucket
+from shared.domain.enums import DropPolicy, PaceClass, RideVisibility, Surface
+from shared.domain.ride import MeetingPoint, Ride
+from shared.store import keys
+from shared.store.rides import ride_item
+from shared.store.table import Table
+from tests.service.conftest import ADMIN, RIDER, Invoke, add_profiles, make_invoker, snapshot
+
+pytestmark = pytest.mark.service
+
+FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "media"
+OWNER = {"sub": "44444444-4444-4444-8444-444444444444"}
+BUCKET = "sydney-cycling-test-assets"
+
+
+@dataclass
+class World:
+    api: Invoke
+    table: Table
+    store: MediaStore
+    bucket: MediaBucket
+    s3: Any
+    club_id: str
+    ride_id: str
+
+    def process_all(self) -> list[str]:
+        listing = self.s3.list_objects_v2(Bucket=BUCKET, Prefix="incoming/")
+        return [process(o["Key"], self.store, self.bucket) for o in listing.get("Contents", [])]
+
+    def put(self, ticket: dict[str, Any], name: str) -> None:
+        self.s3.put_object(
+            Bucket=BUCKET, Key=ticket["fields"]["key"], Body=(FIXTURES / name).read_bytes()
+        )
+
+
+@pytest.fixture
+def world(table: Table) -> Iterator[World]:
+    add_profiles(table, ADMIN["sub"], OWNER["sub"], RIDER["sub"])
+    s3 = boto3.client("s3")
+    s3.create_bucket(
+        Bucket=BUCKET, CreateBucketConfiguration={"LocationConstraint": "ap-southeast-2"}
+    )
+    bucket = MediaBucket(s3, BUCKET)
+    store = MediaStore(table)
+    clubs_api.app.dependency_overrides[clubs_api.get_store] = lambda: ClubStore(table)
+    overrides = media_api.app.dependency_overrides
+    overrides[media_api.get_store] = lambda: store
+    overrides[media_api.get_bucket] = lambda: bucket
+    overrides[media_api.get_urls] = lambda: AssetUrls(bucket, lambda: "cdn.example.net")
+    club = make_invoker(clubs_api.handler)(
+        "POST",
+        "/clubs",
+        body={"name": "Logo CC", "disciplines": ["road"], "initial_admin_id": OWNER["sub"]},
+        claims=ADMIN,
+    ).body
+    moment = datetime.now(UTC)
+    ride_id = f"{club['club_id']}_55555555-0000-4000-8000-000000000005"
+    table.put(
+        ride_item(
+            Ride(
+                ride_id=ride_id,
+                club_id=club["club_id"],
+                title="Grand Drive laps",
+                start_at=moment + timedelta(days=3),
+                estimated_duration_min=90,
+                meeting_point=MeetingPoint(name="Centennial Park", lat=-33.9, lon=151.23),
+                distance_km=40,
+                elevation_gain_m=100,
+                surface=Surface.ROAD,
+                pace_class=PaceClass.B,
+                drop_policy=DropPolicy.REGROUP,
+                visibility=RideVisibility.PUBLIC,
+                created_by=OWNER["sub"],
+                created_at=moment,
+                updated_at=moment,
+                updated_by=OWNER["sub"],
+            )
+        )
+    )
+    yield World(make_invoker(media_api.handler), table, store, bucket, s3, club["club_id"], ride_id)
+    clubs_api.app.dependency_overrides.clear()
+    overrides.clear()
+
+
+def logo_ticket(world: World, content_type: str = "image/png") -> dict[str, Any]:
+    answer = world.api(
+        "POST",
+        "/clubs/{club_id}/logo",
+        path_params={"club_id": world.club_id},
+        body={"content_type": content_type},
+        claims=OWNER,
+    )
+    assert answer.status == 200, answer.body
+    return dict(answer.body)
+
+
+def confirm_logo(world: World, upload_id: str, claims: dict[str, str] = OWNER) -> Any:
+    return world.api(
+        "PUT",
+        "/clubs/{club_id}/logo",
+        path_params={"club_id": world.club_id},
+        body={"upload_id": upload_id},
+        claims=claims,
+    )
+
+
+def test_the_post_policy_fixes_the_key_the_type_and_the_size(world: World) -> None:
+    ticket = logo_ticket(world)
+
+    key = ticket["fields"]["key"]
+    assert key == f"incoming/club_logo/{world.club_id}/{ticket['upload_id']}.png"
+    policy = json.loads(__import__("base64").b64decode(ticket["fields"]["policy"]))
+    conditions = policy["conditions"]
+    assert {"key": key} in conditions and {"Content-Type": "image/png"} in conditions
+    assert ["content-length-range", 1, 5 * 1024 * 1024] in conditions
+    assert ticket["max_bytes"] == 5 * 1024 * 1024 and ticket["expires_in"] == 300
+
+
+def test_a_valid_logo_is_published_and_confirmed(world: World) -> None:
+    ticket = logo_ticket(world)
+    assert confirm_logo(world, ticket["upload_id"]).body["error"]["code"] == "upload_processing"
+    world.put(ticket, "logo.png")
+
+    assert world.process_all() == ["published"]
+    published = world.s3.list_objects_v2(Bucket=BUCKET, Prefix="public/")["Contents"]
+    assert len(published) == 6
+    assert not world.s3.list_objects_v2(Bucket=BUCKET, Prefix="incoming/").get("Contents")
+    answer = confirm_logo(world, ticket["upload_id"])
+    assert answer.status == 200
+    assert answer.body["urls"]["256.webp"] == (
+        f"https://cdn.example.net/clubs/{world.club_id}/logo/{ticket['upload_id']}/256.webp"
+    )
+    club = world.table.get(keys.club_key(world.club_id))
+    assert club is not None and club["logo_key"].endswith(f"{ticket['upload_id']}/")
+
+
+@pytest.mark.parametrize(
+    ("fixture", "content_type", "reason"),
+    [
+        ("truncated.jpg", "image/jpeg", "corrupt_image"),
+        ("really_a_jpeg.png", "image/png", "type_mismatch"),
+        ("huge.png", "image/png", "image_too_large"),
+        ("really_a_pdf.png", "image/png", "not_an_image"),
+    ],
+)
+def test_a_refused_logo_goes_to_quarantine_and_the_confirmation_says_why(
+    world: World, fixture: str, content_type: str, reason: str
+) -> None:
+    ticket = logo_ticket(world, content_type)
+    world.put(ticket, fixture)
+
+    assert world.process_all() == ["refused"]
+    assert not world.s3.list_objects_v2(Bucket=BUCKET, Prefix="public/").get("Contents")
+    quarantined = world.s3.list_objects_v2(Bucket=BUCKET, Prefix="quarantine/")["Contents"]
+    assert [o["Key"] for o in quarantined] == [
+        ticket["fields"]["key"].replace("incoming/", "quarantine/")
+    ]
+    before = snapshot(world.table)
+    answer = confirm_logo(world, ticket["upload_id"])
+    assert (answer.status, answer.body["error"]["code"]) == (422, "upload_refused")
+    assert answer.body["error"]["details"]["reason"] == reason
+    assert snapshot(world.table) == before
+
+
+def test_an_object_nobody_announced_is_deleted_not_published(world: World) -> None:
+    key = f"incoming/club_logo/{world.club_id}/00000000-0000-4000-8000-000000000000.png"
+    world.s3.put_object(Bucket=BUCKET, Key=key, Body=(FIXTURES / "logo.png").read_bytes())
+    world.s3.put_object(Bucket=BUCKET, Key="incoming/elsewhere.png", Body=b"x")
+
+    assert world.process_all() == ["ignored", "ignored"]
+    assert not world.s3.list_objects_v2(Bucket=BUCKET).get("Contents")
+
+
+def test_a_second_event_for_the_same_upload_changes_nothing(world: World) -> None:
+    ticket = logo_ticket(world)
+    world.put(ticket, "logo.png")
+    world.process_all()
+    settled = world.store.upload(ticket["upload_id"])
+    world.put(ticket, "really_a_pdf.png")  # the same key written again after judgement
+
+    assert world.process_all() == ["ignored"]
+    assert world.store.upload(ticket["upload_id"]) == settled
+
+
+def test_a_new_logo_replaces_the_old_ones_files(world: World) -> None:
+    first, second = logo_ticket(world), logo_ticket(world)
+    for ticket in (first, second):
+        world.put(ticket, "logo.png")
+    world.process_all()
+    assert confirm_logo(world, first["upload_id"]).status == 200
+
+    assert confirm_logo(world, second["upload_id"]).status == 200
+    remaining = world.s3.list_objects_v2(Bucket=BUCKET, Prefix="public/")["Contents"]
+    assert len(remaining) == 6 and all(second["upload_id"] in o["Key"] for o in remaining)
+
+
+def test_only_the_clubs_admins_upload_or_confirm_a_logo(world: World) -> None:
+    ticket = logo_ticket(world)
+    world.put(ticket, "logo.png")
+    world.process_all()
+    before = snapshot(world.table)
+
+    refused = world.api(
+        "POST",
+        "/clubs/{club_id}/logo",
+        path_params={"club_id": world.club_id},
+        body={"content_type": "image/png"},
+        claims=RIDER,
+    )
+    assert refused.status == 403
+    assert confirm_logo(world, ticket["upload_id"], RIDER).status == 403
+    assert snapshot(world.table) == before
+    # An upload of another club (or kind) cannot be confirmed here.
+    other = world.api(
+        "PUT",
+        "/rides/{ride_id}/route",
+        path_params={"ride_id": world.ride_id},
+        body={"upload_id": ticket["upload_id"]},
+        claims=OWNER,
+    )
+    assert (other.status, other.body["error"]["code"]) == (404, "upload_not_found")
+
+
+def route_ticket(world: World) -> dict[str, Any]:
+    answer = world.api(
+        "POST", "/rides/{ride_id}/route", path_params={"ride_id": world.ride_id}, claims=OWNER
+    )
+    assert answer.status == 200, answer.body
+    return dict(answer.body)
+
+
+@pytest.mark.parametrize(("keep_stats", "distance"), [(False, 3.8), (True, 40)])
+def test_a_route_fills_distance_and_climbing_unless_the_leader_keeps_theirs(
+    world: World, keep_stats: bool, distance: float
+) -> None:
+    ticket = route_ticket(world)
+    world.put(ticket, "centennial_park.gpx")
+    assert world.process_all() == ["published"]
+
+    answer = world.api(
+        "PUT",
+        "/rides/{ride_id}/route",
+        path_params={"ride_id": world.ride_id},
+        body={"upload_id": ticket["upload_id"], "keep_stats": keep_stats},
+        claims=OWNER,
+    )
+    assert answer.status == 200, answer.body
+    ride = world.table.get(keys.ride_key(world.ride_id))
+    assert ride is not None and float(ride["distance_km"]) == pytest.approx(distance, abs=0.15)
+    assert ride["route_key"] == f"private/rides/{world.ride_id}/route/{ticket['upload_id']}.gpx"
+    assert answer.body["url"].startswith("https://") and answer.body["expires_in"] == 300
+
+
+def test_a_public_rides_gpx_link_redirects_and_a_members_only_one_does_not_exist(
+    world: World,
+) -> None:
+    ticket = route_ticket(world)
+    world.put(ticket, "centennial_park.gpx")
+    world.process_all()
+    world.api(
+        "PUT",
+        "/rides/{ride_id}/route",
+        path_params={"ride_id": world.ride_id},
+        body={"upload_id": ticket["upload_id"]},
+        claims=OWNER,
+    )
+
+    public = world.api("GET", "/rides/{ride_id}/route.gpx", path_params={"ride_id": world.ride_id})
+    assert public.status == 302 and "private/rides/" in public.headers["Location"]
+    world.table.update(
+        keys.ride_key(world.ride_id),
+        "SET visibility = :members",
+        values={":members": RideVisibility.MEMBERS.value},
+    )
+    hidden = world.api("GET", "/rides/{ride_id}/route.gpx", path_params={"ride_id": world.ride_id})
+    assert (hidden.status, hidden.body["error"]["code"]) == (404, "route_not_found")
+    outsider = world.api(
+        "GET", "/rides/{ride_id}/route", path_params={"ride_id": world.ride_id}, claims=RIDER
+    )
+    assert outsider.status == 403

@@ -1,0 +1,100 @@
+"""Images and GPX routes judged by their bytes, against the fixtures in
+`tests/fixtures/media/` (made by `make_fixtures.py` there)."""
+
+import io
+from pathlib import Path
+
+import pytest
+from PIL import Image
+
+from media.images import decode, renditions
+from media.routes import encode_polyline, parse_route
+from media.validation import Refused
+from shared.domain.media import LOGO_SIZES
+
+pytestmark = pytest.mark.unit
+
+FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "media"
+
+
+def read(name: str) -> bytes:
+    return (FIXTURES / name).read_bytes()
+
+
+def test_a_logo_is_published_in_every_size_as_webp_and_jpeg() -> None:
+    published = renditions(decode(read("logo.png"), "image/png"), LOGO_SIZES)
+
+    assert sorted(published) == sorted(f"{s}.{f}" for s in LOGO_SIZES for f in ("webp", "jpg"))
+    for name, data in published.items():
+        size = int(name.split(".")[0])
+        image = Image.open(io.BytesIO(data))
+        assert image.format == ("WEBP" if name.endswith("webp") else "JPEG")
+        # 1200x800 scaled to fit, never enlarged, proportions kept.
+        assert image.size == (min(size, 1200), round(min(size, 1200) * 2 / 3))
+
+
+def test_exif_and_its_gps_position_are_stripped() -> None:
+    source = Image.open(io.BytesIO(read("gps_exif.png")))
+    assert source.getexif().get_ifd(0x8825)  # the fixture does carry a position
+
+    for data in renditions(decode(read("gps_exif.png"), "image/png"), (256,)).values():
+        published = Image.open(io.BytesIO(data))
+        assert not published.getexif() and "exif" not in published.info
+
+
+@pytest.mark.parametrize(
+    ("fixture", "declared", "code"),
+    [
+        ("truncated.jpg", "image/jpeg", "corrupt_image"),
+        ("really_a_pdf.png", "image/png", "not_an_image"),
+        ("really_a_jpeg.png", "image/png", "type_mismatch"),
+        ("huge.png", "image/png", "image_too_large"),
+        ("centennial_park.gpx", "image/png", "not_an_image"),
+    ],
+)
+def test_images_that_are_not_what_they_claim_are_refused(
+    fixture: str, declared: str, code: str
+) -> None:
+    with pytest.raises(Refused) as refused:
+        decode(read(fixture), declared)
+    assert refused.value.code == code
+
+
+def test_a_sydney_loop_gives_its_distance_climbing_and_preview() -> None:
+    route = parse_route(read("centennial_park.gpx"))
+
+    assert route.distance_km == pytest.approx(3.8, abs=0.15)
+    assert 30 < route.elevation_gain_m < 50  # one climb of ~44 m, smoothed
+    assert route.points == 241
+    assert route.start == route.finish  # a loop
+    min_lon, min_lat, max_lon, max_lat = route.bbox
+    assert -33.91 < min_lat < max_lat < -33.89 and 151.22 < min_lon < max_lon < 151.25
+    assert 0 < len(route.polyline) < 2000
+
+
+@pytest.mark.parametrize(
+    ("fixture", "code"),
+    [
+        ("billion_laughs.gpx", "unsafe_xml"),
+        ("external_entity.gpx", "unsafe_xml"),
+        ("logo.png", "not_gpx"),
+    ],
+)
+def test_hostile_or_foreign_files_are_not_routes(fixture: str, code: str) -> None:
+    with pytest.raises(Refused) as refused:
+        parse_route(read(fixture))
+    assert refused.value.code == code
+
+
+def test_a_gpx_without_points_is_refused() -> None:
+    empty = b'<?xml version="1.0"?><gpx version="1.1" creator="x" xmlns="http://www.topografix.com/GPX/1/1"/>'
+    with pytest.raises(Refused) as refused:
+        parse_route(empty)
+    assert refused.value.code == "empty_route"
+
+
+def test_polylines_encode_as_googles_reference_example() -> None:
+    # From Google's "Encoded Polyline Algorithm Format" documentation.
+    assert encode_polyline([(38.5, -120.2), (40.7, -120.95), (43.252, -126.453)]) == (
+        "_p~iF~ps|U_ulLnnqC_mqNvxq`@"
+    )
