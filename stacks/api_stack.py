@@ -163,17 +163,25 @@ class ApiStack(Stack):
                 resources=[user_pool.user_pool_arn],
             )
         )
-        avatars = f"arn:{Aws.PARTITION}:s3:::{config.assets_bucket_name}/avatars/*"
+        # Avatars are uploaded into incoming/avatar/{user_id}/ (presigned POST) and published
+        # by the media processor; the function deletes a replaced avatar's sizes.
+        bucket = f"arn:{Aws.PARTITION}:s3:::{config.assets_bucket_name}"
         users.add_to_policy(
-            iam.PolicyStatement(actions=["s3:PutObject", "s3:GetObject"], resources=[avatars])
+            iam.PolicyStatement(actions=["s3:PutObject"], resources=[f"{bucket}/incoming/avatar/*"])
         )
-        acknowledge(
-            users,
-            "AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:s3:::"
-            f"{config.prefix}-assets-<AWS::AccountId>/avatars/*]",
-            "Avatars are stored per user under avatars/{user_id}/; the function presigns "
-            "uploads for whichever user calls, so it needs the avatars/ prefix, no more.",
+        users.add_to_policy(
+            iam.PolicyStatement(
+                actions=["s3:DeleteObject"], resources=[f"{bucket}/public/avatars/*"]
+            )
         )
+        for prefix in ("incoming/avatar/*", "public/avatars/*"):
+            acknowledge(
+                users,
+                "AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:s3:::"
+                f"{config.prefix}-assets-<AWS::AccountId>/{prefix}]",
+                "Avatars are uploaded and published per user and per upload; the function "
+                "acts for whichever user calls, so it needs the avatar folders, no more.",
+            )
 
         self._grant_notifications(config)
         self._grant_strava(config, secrets_key)

@@ -176,6 +176,7 @@ class IntegrationStack(Stack):
             (INCOMING, ("s3:GetObject", "s3:DeleteObject")),
             (QUARANTINE, ("s3:PutObject",)),
             (f"{PUBLIC}clubs/", ("s3:PutObject",)),
+            (f"{PUBLIC}avatars/", ("s3:PutObject",)),
             (f"{PRIVATE}rides/", ("s3:PutObject",)),
         }
         for folder, actions in sorted(grants):

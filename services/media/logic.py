@@ -11,7 +11,7 @@ from shared.authz import AuthzContext, Capability, Principal, require
 from shared.domain.clock import utc_now
 from shared.domain.club import Club, existing_club
 from shared.domain.enums import RideVisibility
-from shared.domain.errors import Conflict, NotFound, Unprocessable
+from shared.domain.errors import NotFound
 from shared.domain.ids import new_id
 from shared.domain.media import (
     ACCEPTED_TYPES,
@@ -20,8 +20,9 @@ from shared.domain.media import (
     MAX_BYTES,
     Upload,
     UploadKind,
-    UploadStatus,
+    image_files,
     incoming_key,
+    published,
 )
 from shared.domain.ride import Ride
 
@@ -70,22 +71,7 @@ def _announce(
 
 
 def _published(store: MediaStore, upload_id: str, kind: UploadKind, subject_id: str) -> Upload:
-    """The upload, validated and published; the reason it is not, otherwise."""
-    upload = store.upload(upload_id)
-    if upload is None or upload.kind is not kind or upload.subject_id != subject_id:
-        raise NotFound(f"No upload with id '{upload_id}' here.", code="upload_not_found")
-    if upload.status is UploadStatus.PENDING:
-        raise Conflict(
-            "The upload has not been checked yet (or has not arrived); try again shortly.",
-            code="upload_processing",
-        )
-    if upload.status is UploadStatus.REFUSED:
-        raise Unprocessable(
-            upload.reason or "The upload was refused.",
-            code="upload_refused",
-            details={"reason": upload.reason_code},
-        )
-    return upload
+    return published(store.upload(upload_id), kind, subject_id)
 
 
 def _club(principal: Principal, club_id: str, store: MediaStore, capability: Capability) -> Club:
@@ -112,10 +98,6 @@ def logo_upload(
     return _announce(principal, UploadKind.CLUB_LOGO, club_id, content_type, store, bucket)
 
 
-def _logo_files(logo_key: str) -> list[str]:
-    return [f"{logo_key}{size}.{fmt}" for size in LOGO_SIZES for fmt in LOGO_FORMATS]
-
-
 def confirm_logo(
     principal: Principal,
     club_id: str,
@@ -130,7 +112,7 @@ def confirm_logo(
     logo_key = upload.outputs[0].rsplit("/", 1)[0] + "/"
     if club.logo_key != logo_key:
         store.set_club_logo(club, logo_key, principal.user_id, utc_now())
-        for old in _logo_files(club.logo_key) if club.logo_key else []:
+        for old in image_files(club.logo_key) if club.logo_key else []:
             bucket.delete(old)
     return logo_urls(logo_key, urls)
 

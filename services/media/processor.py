@@ -25,17 +25,17 @@ from media.store import MediaStore
 from media.validation import Refused
 from shared.adapters.media import MediaBucket
 from shared.domain.media import (
+    IMAGE_KINDS,
     INCOMING,
     LOGO_SIZES,
     MAX_BYTES,
     QUARANTINE,
     RouteSummary,
     Upload,
-    UploadKind,
     UploadStatus,
-    logo_prefix,
     parse_incoming_key,
     route_key,
+    sizes_prefix,
 )
 from shared.observability import instrumented, logger
 from shared.store.client import aws_client
@@ -50,9 +50,9 @@ CONTENT_TYPES = {"webp": "image/webp", "jpg": "image/jpeg"}
 def _publish(
     upload: Upload, data: bytes, bucket: MediaBucket
 ) -> tuple[list[str], RouteSummary | None]:
-    if upload.kind is UploadKind.CLUB_LOGO:
+    if upload.kind in IMAGE_KINDS:
         sizes = renditions(decode(data, upload.content_type), LOGO_SIZES)
-        prefix = logo_prefix(upload.subject_id, upload.upload_id)
+        prefix = sizes_prefix(upload.kind, upload.subject_id, upload.upload_id)
         for name, image in sizes.items():
             bucket.write(f"{prefix}{name}", image, CONTENT_TYPES[name.rsplit(".", 1)[1]], IMMUTABLE)
         return [f"{prefix}{name}" for name in sorted(sizes)], None

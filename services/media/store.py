@@ -1,7 +1,7 @@
 """Uploads (announced, then validated or refused), and the club and ride items a published
 upload is attached to (versioned updates: counters kept by others are left alone)."""
 
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import Any
 
 from shared.authz import MembershipView
@@ -13,13 +13,9 @@ from shared.store import keys
 from shared.store.clubs import to_club
 from shared.store.memberships import membership_view
 from shared.store.rides import to_ride
-from shared.store.schema import TTL_ATTRIBUTE
 from shared.store.table import ConditionFailed, Table, TransactionCancelled
 from shared.store.updates import versioned_update
-
-# An upload's record outlives the incoming object (a day) long enough to be confirmed.
-UPLOAD_RECORD_DAYS = 2
-_UPLOAD_FIELDS = frozenset(Upload.model_fields)
+from shared.store.uploads import announce_upload, read_upload
 
 
 def _lost_race(what: str) -> Conflict:
@@ -57,22 +53,10 @@ class MediaStore:
     # Uploads.
 
     def announce(self, upload: Upload) -> None:
-        expires = upload.created_at + timedelta(days=UPLOAD_RECORD_DAYS)
-        self.table.put(
-            {
-                **keys.upload_key(upload.upload_id),
-                "entity": "upload",
-                **upload.model_dump(mode="json"),
-                TTL_ATTRIBUTE: int(expires.timestamp()),
-            },
-            condition="attribute_not_exists(PK)",
-        )
+        announce_upload(self.table, upload)
 
     def upload(self, upload_id: str) -> Upload | None:
-        item = self.table.get(keys.upload_key(upload_id))
-        if item is None:
-            return None
-        return Upload.model_validate({k: v for k, v in item.items() if k in _UPLOAD_FIELDS})
+        return read_upload(self.table, upload_id)
 
     def settle(
         self,

@@ -109,19 +109,25 @@ def update_user(
     **documented(TAG, "A presigned S3 POST for a new avatar (JPEG, PNG or WebP, at most 5 MB)"),
 )
 def avatar_upload(
-    body: Annotated[AvatarUploadRequest, Body()], caller: CallerDep, media: MediaDep
+    body: Annotated[AvatarUploadRequest, Body()],
+    caller: CallerDep,
+    store: StoreDep,
+    media: MediaDep,
 ) -> AvatarUpload:
-    return logic.avatar_upload(caller, body.content_type, media)
+    return logic.avatar_upload(caller, body.content_type, store, media)
 
 
-@app.put("/users/me/avatar", **documented(TAG, "Record the uploaded avatar on your profile"))
+@app.put(
+    "/users/me/avatar",
+    **documented(TAG, "Use your uploaded avatar once it has been checked (sizes, no EXIF)"),
+)
 def confirm_avatar(
     body: Annotated[AvatarConfirmation, Body()],
     caller: CallerDep,
     store: StoreDep,
     media: MediaDep,
 ) -> UserProfile:
-    return logic.confirm_avatar(caller, body.key, store, media)
+    return logic.confirm_avatar(caller, body, store, media)
 
 
 handler = make_handler(app)

@@ -7,11 +7,21 @@ from shared.domain.clock import utc_now
 from shared.domain.enums import MembershipStatus, SystemRole
 from shared.domain.errors import Conflict, DomainError, Forbidden, NotFound
 from shared.domain.ids import new_id
+from shared.domain.media import (
+    ACCEPTED_TYPES,
+    MAX_BYTES,
+    Upload,
+    UploadKind,
+    avatar_prefix,
+    image_files,
+    incoming_key,
+    parse_incoming_key,
+    published,
+)
 from shared.domain.user import UserProfile, new_profile
 from shared.observability import logger
 from users.schemas import (
-    AVATAR_MAX_BYTES,
-    AVATAR_TYPES,
+    AvatarConfirmation,
     AvatarUpload,
     MembershipSummary,
     ProfileUpdate,
@@ -140,37 +150,64 @@ def update(
 AVATAR_EXPIRES_SECONDS = 300
 
 
-def avatar_upload(principal: Principal, content_type: str, media: MediaBucket) -> AvatarUpload:
-    """A presigned POST for an image under the caller's own prefix."""
+def avatar_upload(
+    principal: Principal, content_type: str, store: ProfileStore, media: MediaBucket
+) -> AvatarUpload:
+    """A presigned POST for the caller's own avatar; the file is checked and published in
+    sizes (without EXIF) by the media processor before it can be used."""
     require(Capability.LIST_CLUBS, principal)  # any signed-in user, their own avatar
-    key = f"{avatar_prefix(principal.user_id)}{new_id()}.{AVATAR_TYPES[content_type]}"
-    post = media.presigned_post(key, content_type, AVATAR_MAX_BYTES, AVATAR_EXPIRES_SECONDS)
+    upload_id = new_id()
+    kind = UploadKind.AVATAR
+    key = incoming_key(kind, principal.user_id, upload_id, ACCEPTED_TYPES[kind][content_type])
+    store.announce_upload(
+        Upload(
+            upload_id=upload_id,
+            kind=kind,
+            subject_id=principal.user_id,
+            uploader=principal.user_id,
+            content_type=content_type,
+            key=key,
+            created_at=utc_now(),
+        )
+    )
+    post = media.presigned_post(key, content_type, MAX_BYTES[kind], AVATAR_EXPIRES_SECONDS)
     return AvatarUpload(
+        upload_id=upload_id,
         url=post["url"],
         fields=post["fields"],
         key=key,
-        max_bytes=AVATAR_MAX_BYTES,
+        max_bytes=MAX_BYTES[kind],
         expires_in=AVATAR_EXPIRES_SECONDS,
     )
 
 
-def avatar_prefix(user_id: str) -> str:
-    return f"avatars/{user_id}/"
+def _upload_id(principal: Principal, data: AvatarConfirmation) -> str:
+    if data.upload_id is not None:
+        return data.upload_id
+    parsed = parse_incoming_key(data.key or "")
+    if parsed is None or parsed[0] is not UploadKind.AVATAR or parsed[1] != principal.user_id:
+        raise Forbidden("That upload is not yours.", code="forbidden")
+    return parsed[2]
 
 
 def confirm_avatar(
-    principal: Principal, key: str, store: ProfileStore, media: MediaBucket
+    principal: Principal, data: AvatarConfirmation, store: ProfileStore, media: MediaBucket
 ) -> UserProfile:
-    """Record an uploaded avatar: the key must be the caller's and the object must exist."""
-    if not key.startswith(avatar_prefix(principal.user_id)) or ".." in key:
-        raise Forbidden("That upload is not yours.", code="forbidden")
-    if not media.exists(key):
-        raise NotFound("Nothing was uploaded under that key.", code="upload_not_found")
+    """Use a checked avatar; the sizes of the one it replaces are deleted."""
+    upload = published(
+        store.upload(_upload_id(principal, data)), UploadKind.AVATAR, principal.user_id
+    )
     profile = store.get(principal.user_id)
     if profile is None:
         raise NotFound("No profile yet: POST /users creates it.", code="profile_missing")
+    avatar_key = avatar_prefix(principal.user_id, upload.upload_id)
+    if profile.avatar_key == avatar_key:
+        return profile
     updated = profile.model_copy(
-        update={"avatar_key": key, "updated_at": utc_now(), "version": profile.version + 1}
+        update={"avatar_key": avatar_key, "updated_at": utc_now(), "version": profile.version + 1}
     )
     store.update(profile, updated)
+    if profile.avatar_key and profile.avatar_key.endswith("/"):
+        for old in image_files(profile.avatar_key):
+            media.delete(old)
     return updated

@@ -6,6 +6,7 @@ from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_vali
 from pydantic.json_schema import SkipJsonSchema
 
 from shared.domain.enums import ClubRole, MembershipStatus, SystemRole
+from shared.domain.ids import UUID_PATTERN
 from shared.domain.numbers import Version
 from shared.domain.text import ONE_LINE
 from shared.domain.user import UserProfile
@@ -26,8 +27,6 @@ class EmergencyContactIn(BaseModel):
 
 
 EMAIL_PATTERN = r"^[^@\s]{1,64}@[^@\s]{1,255}\.[^@\s]{2,63}$"
-AVATAR_TYPES = {"image/jpeg": "jpg", "image/png": "png", "image/webp": "webp"}
-AVATAR_MAX_BYTES = 5 * 1024 * 1024
 
 
 class Registration(BaseModel):
@@ -47,19 +46,34 @@ class AvatarUploadRequest(BaseModel):
 
 
 class AvatarUpload(BaseModel):
-    """A presigned S3 POST: send `fields` plus the file (as `file`) to `url`."""
+    """A presigned S3 POST: send `fields` plus the file (as `file`) to `url`; then confirm
+    with `upload_id` once it has been checked."""
 
+    upload_id: str
     url: str
     fields: dict[str, str]
+    # Where the file lands before it is checked.
     key: str
     max_bytes: int
     expires_in: int
 
 
 class AvatarConfirmation(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    """The upload to use: its `upload_id` (or, as earlier clients send, the ticket's `key`)."""
 
-    key: Annotated[str, StringConstraints(max_length=300)]
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={"oneOf": [{"required": ["upload_id"]}, {"required": ["key"]}]},
+    )
+
+    upload_id: Annotated[str, StringConstraints(pattern=UUID_PATTERN)] | SkipJsonSchema[None] = None
+    key: Annotated[str, StringConstraints(max_length=300)] | SkipJsonSchema[None] = None
+
+    @model_validator(mode="after")
+    def _one_upload(self) -> "AvatarConfirmation":
+        if (self.upload_id is None) == (self.key is None):
+            raise ValueError("give the upload_id (or the ticket's key), not both")
+        return self
 
 
 class ProfileUpdate(BaseModel):

@@ -3,6 +3,7 @@ user's memberships. Cognito and S3 are adapters (`shared.adapters`), not this st
 
 from shared.domain.enums import SystemRole
 from shared.domain.errors import Conflict
+from shared.domain.media import Upload
 from shared.domain.membership import Membership
 from shared.domain.user import UserProfile
 from shared.store import keys
@@ -10,6 +11,7 @@ from shared.store.memberships import to_membership
 from shared.store.schema import GSI1
 from shared.store.table import Table, TransactionCancelled
 from shared.store.updates import versioned_update
+from shared.store.uploads import announce_upload, read_upload
 from shared.store.users import (
     create_profile,
     profile_item,
@@ -42,6 +44,12 @@ class ProfileStore:
 
     def get(self, user_id: str) -> UserProfile | None:
         return read_profile(self.table, user_id)
+
+    def announce_upload(self, upload: Upload) -> None:
+        announce_upload(self.table, upload)
+
+    def upload(self, upload_id: str) -> Upload | None:
+        return read_upload(self.table, upload_id)
 
     def create(self, profile: UserProfile) -> bool:
         return create_profile(self.table, profile)

@@ -16,6 +16,8 @@ from enum import StrEnum
 
 from pydantic import BaseModel, ConfigDict
 
+from shared.domain.errors import Conflict, NotFound, Unprocessable
+
 INCOMING = "incoming/"
 QUARANTINE = "quarantine/"
 PUBLIC = "public/"
@@ -27,16 +29,22 @@ LOGO_FORMATS = ("webp", "jpg")
 
 class UploadKind(StrEnum):
     CLUB_LOGO = "club_logo"
+    AVATAR = "avatar"
     RIDE_ROUTE = "ride_route"
 
 
+IMAGE_TYPES = {"image/png": "png", "image/jpeg": "jpg", "image/webp": "webp"}
+# Images published as sizes (logos and avatars).
+IMAGE_KINDS = frozenset({UploadKind.CLUB_LOGO, UploadKind.AVATAR})
 # What each kind accepts: content type -> file extension, and the size limit.
 ACCEPTED_TYPES: dict[UploadKind, dict[str, str]] = {
-    UploadKind.CLUB_LOGO: {"image/png": "png", "image/jpeg": "jpg", "image/webp": "webp"},
+    UploadKind.CLUB_LOGO: IMAGE_TYPES,
+    UploadKind.AVATAR: IMAGE_TYPES,
     UploadKind.RIDE_ROUTE: {"application/gpx+xml": "gpx"},
 }
 MAX_BYTES: dict[UploadKind, int] = {
     UploadKind.CLUB_LOGO: 5 * 1024 * 1024,
+    UploadKind.AVATAR: 5 * 1024 * 1024,
     UploadKind.RIDE_ROUTE: 10 * 1024 * 1024,
 }
 
@@ -103,6 +111,41 @@ def parse_incoming_key(key: str) -> tuple[UploadKind, str, str] | None:
 
 def logo_prefix(club_id: str, upload_id: str) -> str:
     return f"{PUBLIC}clubs/{club_id}/logo/{upload_id}/"
+
+
+def avatar_prefix(user_id: str, upload_id: str) -> str:
+    return f"{PUBLIC}avatars/{user_id}/{upload_id}/"
+
+
+def sizes_prefix(kind: UploadKind, subject_id: str, upload_id: str) -> str:
+    """Where an image upload's sizes are published."""
+    if kind is UploadKind.AVATAR:
+        return avatar_prefix(subject_id, upload_id)
+    return logo_prefix(subject_id, upload_id)
+
+
+def image_files(prefix: str) -> list[str]:
+    """Every published size of the image under `prefix`."""
+    return [f"{prefix}{size}.{fmt}" for size in LOGO_SIZES for fmt in LOGO_FORMATS]
+
+
+def published(upload: Upload | None, kind: UploadKind, subject_id: str) -> Upload:
+    """The upload, validated and published, for this kind and subject; the domain error
+    that says why it is not, otherwise."""
+    if upload is None or upload.kind is not kind or upload.subject_id != subject_id:
+        raise NotFound("No such upload here.", code="upload_not_found")
+    if upload.status is UploadStatus.PENDING:
+        raise Conflict(
+            "The upload has not been checked yet (or has not arrived); try again shortly.",
+            code="upload_processing",
+        )
+    if upload.status is UploadStatus.REFUSED:
+        raise Unprocessable(
+            upload.reason or "The upload was refused.",
+            code="upload_refused",
+            details={"reason": upload.reason_code},
+        )
+    return upload
 
 
 def route_key(ride_id: str, upload_id: str) -> str:

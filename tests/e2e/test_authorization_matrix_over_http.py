@@ -157,7 +157,7 @@ def send(
         ("PUT", "/participations/{participation_id}"): {"version": 99, "status": "removed"},
         ("PUT", "/users/{user_id}"): {"version": 99, "system_role": "SiteAdmin"},
         ("POST", "/users/me/avatar"): {"content_type": "image/png"},
-        ("PUT", "/users/me/avatar"): {"key": f"avatars/{people.subs.get(persona)}/none.png"},
+        ("PUT", "/users/me/avatar"): {"upload_id": str(uuid.UUID(int=0))},
         ("PUT", "/users/me/notification-preferences"): {"version": 99},
         ("POST", "/users/me/devices"): {"platform": "fcm", "token": uuid.uuid4().hex * 2},
         ("POST", "/clubs/{club_id}/webhooks"): {

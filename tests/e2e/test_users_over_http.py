@@ -1,14 +1,20 @@
 """Sign up, confirm, sign in and manage a profile through the local platform, with the
 Cognito triggers run where Cognito runs them."""
 
+import io
+import time
 import uuid
+from pathlib import Path
 from typing import Any
 
 import pytest
 import requests
+from PIL import Image
 
 from local.seed import SITE_ADMIN
 from tests.e2e.conftest import Api
+
+FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "media"
 
 pytestmark = [pytest.mark.e2e, pytest.mark.xdist_group("e2e")]
 
@@ -134,19 +140,41 @@ def test_the_seeded_site_admin_is_one_by_profile(api: Api, admin_token: str) -> 
     assert me["profile"]["email"] == SITE_ADMIN.email
 
 
-def test_avatar_upload_to_the_presigned_url(api: Api, rider_token: str) -> None:
-    upload = api.call("POST", "/users/me/avatar", rider_token, json={"content_type": "image/jpeg"})
-    assert upload.status_code == 200, upload.text
-    form = upload.json()
+def test_an_avatar_is_checked_and_published_in_sizes_without_exif(
+    api: Api, rider_token: str
+) -> None:
+    def upload(body: bytes) -> str:
+        ticket = api.call(
+            "POST", "/users/me/avatar", rider_token, json={"content_type": "image/png"}
+        )
+        assert ticket.status_code == 200, ticket.text
+        form = ticket.json()
+        sent = requests.post(
+            form["url"],
+            data=form["fields"],
+            files={"file": ("me.png", body, "image/png")},
+            timeout=10,
+        )
+        assert sent.status_code in {200, 201, 204}, sent.text
+        return str(form["upload_id"])
 
-    sent = requests.post(
-        form["url"],
-        data=form["fields"],
-        files={"file": ("me.jpg", b"\xff\xd8\xff jpeg", "image/jpeg")},
-        timeout=10,
-    )
-    assert sent.status_code in {200, 201, 204}, sent.text
+    def confirm(upload_id: str) -> requests.Response:
+        deadline = time.monotonic() + 20
+        while True:
+            answer = api.call("PUT", "/users/me/avatar", rider_token, json={"upload_id": upload_id})
+            processing = answer.status_code == 409 and "processing" in answer.text
+            if not processing or time.monotonic() > deadline:
+                return answer
+            time.sleep(0.3)
 
-    confirmed = api.call("PUT", "/users/me/avatar", rider_token, json={"key": form["key"]})
-    assert confirmed.status_code == 200, confirmed.text
-    assert api.call("GET", "/users/me", rider_token).json()["profile"]["avatar_key"] == form["key"]
+    fake = confirm(upload(b"\x89PNG not really"))
+    assert fake.status_code == 422 and fake.json()["error"]["code"] == "upload_refused"
+    photo = confirm(upload((FIXTURES / "gps_exif.png").read_bytes()))
+    assert photo.status_code == 200, photo.text
+    avatar = api.call("GET", "/users/me", rider_token).json()["profile"]["avatar_key"]
+    assert avatar.startswith("public/avatars/") and avatar == photo.json()["avatar_key"]
+    s3 = api.platform.client("s3")
+    bucket = api.endpoints.resources.bucket_name
+    small = s3.get_object(Bucket=bucket, Key=f"{avatar}256.jpg")["Body"].read()
+    image = Image.open(io.BytesIO(small))
+    assert image.format == "JPEG" and max(image.size) <= 256 and not image.getexif()

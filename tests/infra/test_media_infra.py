@@ -94,12 +94,14 @@ def test_only_the_processor_publishes_and_the_api_writes_into_incoming_only(
     assert len(api["s3:DeleteObject"]) == 2
     processor = _s3_grants(_statements(synth, "Integration", "MediaConsumer"))
     written = " ".join(processor["s3:PutObject"])
-    for folder in ("quarantine/*", "public/clubs/*", "private/rides/*"):
+    for folder in ("quarantine/*", "public/clubs/*", "public/avatars/*", "private/rides/*"):
         assert folder in written
     assert "incoming/" not in written
     assert all("incoming/*" in r for r in processor["s3:GetObject"])
     # No other function writes into the bucket outside its own folder.
     users = _s3_grants(_statements(synth, "Api", "UsersService"))
-    assert all("avatars/*" in r for grant in users.values() for r in grant)
+    assert all("incoming/avatar/*" in r for r in users["s3:PutObject"])
+    assert all("public/avatars/*" in r for r in users["s3:DeleteObject"])
+    assert set(users) == {"s3:PutObject", "s3:DeleteObject"}
     for stack, role in (("Api", "Clubs"), ("Api", "Rides"), ("Integration", "StravaSync")):
         assert not _s3_grants(_statements(synth, stack, role)), role

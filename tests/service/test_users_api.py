@@ -1,6 +1,7 @@
 """The users API and the Cognito triggers, against moto in-process."""
 
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import boto3
@@ -9,6 +10,8 @@ import pytest
 from identity import post_confirmation, pre_token_generation
 from local.provision import create_user_pool
 from local.users import create_user
+from media.processor import process
+from media.store import MediaStore
 from shared.adapters.identity import IdentityDirectory
 from shared.adapters.media import MediaBucket
 from shared.domain.enums import SystemRole
@@ -19,6 +22,8 @@ from users import handler as users_api
 from users.store import ProfileStore
 
 pytestmark = pytest.mark.service
+
+FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "media"
 
 PASSWORD = "Users-Local-2026!"
 
@@ -376,7 +381,9 @@ def bucket(world: World) -> str:
     return "assets"
 
 
-def test_avatar_upload_is_presigned_under_the_callers_prefix(world: World, bucket: str) -> None:
+def test_avatar_upload_is_presigned_into_the_callers_incoming_folder(
+    world: World, bucket: str
+) -> None:
     rider = world.person("rider@example.com")
 
     upload = world.api(
@@ -384,35 +391,67 @@ def test_avatar_upload_is_presigned_under_the_callers_prefix(world: World, bucke
     )
 
     assert upload.status == 200, upload.body
-    assert upload.body["key"].startswith(f"avatars/{rider['sub']}/")
-    assert upload.body["key"].endswith(".png")
+    key = upload.body["key"]
+    assert key == f"incoming/avatar/{rider['sub']}/{upload.body['upload_id']}.png"
+    assert upload.body["fields"]["key"] == key
     assert upload.body["fields"]["Content-Type"] == "image/png"
     assert upload.body["max_bytes"] == 5 * 1024 * 1024
-    assert (
-        world.api(
-            "POST",
-            "/users/me/avatar",
-            body={"content_type": "image/gif"},
-            claims=world.claims(rider),
-        ).status
-        == 422
+    assert world.table.get(keys.upload_key(upload.body["upload_id"])) is not None
+    refused = world.api(
+        "POST", "/users/me/avatar", body={"content_type": "image/gif"}, claims=world.claims(rider)
     )
+    assert refused.status == 422
 
 
-def test_avatar_confirmation_checks_owner_and_object(world: World, bucket: str) -> None:
+def test_an_avatar_is_used_only_once_checked_and_only_by_its_owner(
+    world: World, bucket: str
+) -> None:
     rider = world.person("rider@example.com")
     other = world.person("other@example.com")
-    key = f"avatars/{rider['sub']}/face.png"
+    s3 = boto3.client("s3")
+    media = MediaStore(world.table)
 
-    missing = world.api("PUT", "/users/me/avatar", body={"key": key}, claims=world.claims(rider))
-    boto3.client("s3").put_object(Bucket=bucket, Key=key, Body=b"png")
-    stolen = world.api("PUT", "/users/me/avatar", body={"key": key}, claims=world.claims(other))
-    confirmed = world.api("PUT", "/users/me/avatar", body={"key": key}, claims=world.claims(rider))
+    def ticket() -> dict[str, str]:
+        answer = world.api(
+            "POST",
+            "/users/me/avatar",
+            body={"content_type": "image/png"},
+            claims=world.claims(rider),
+        )
+        return dict(answer.body)
 
-    assert missing.status == 404
-    assert stolen.status == 403
-    assert confirmed.status == 200
-    assert confirmed.body["avatar_key"] == key
+    def confirm(claims: dict[str, str], **body: str) -> Any:
+        return world.api("PUT", "/users/me/avatar", body=body, claims=claims)
+
+    first = ticket()
+    assert confirm(world.claims(rider), upload_id=first["upload_id"]).body["error"]["code"] == (
+        "upload_processing"
+    )
+    s3.put_object(Bucket=bucket, Key=first["key"], Body=(FIXTURES / "gps_exif.png").read_bytes())
+    assert process(first["key"], media, MediaBucket(s3, bucket)) == "published"
+
+    stolen = confirm(world.claims(other), upload_id=first["upload_id"])
+    assert (stolen.status, stolen.body["error"]["code"]) == (404, "upload_not_found")
+    assert confirm(world.claims(other), key=first["key"]).status == 403
+    confirmed = confirm(world.claims(rider), key=first["key"])  # as earlier clients send it
+    assert confirmed.status == 200, confirmed.body
+    avatar = confirmed.body["avatar_key"]
+    assert avatar == f"public/avatars/{rider['sub']}/{first['upload_id']}/"
+    published = s3.list_objects_v2(Bucket=bucket, Prefix=avatar)["Contents"]
+    assert len(published) == 6
+
+    second = ticket()
+    s3.put_object(Bucket=bucket, Key=second["key"], Body=(FIXTURES / "truncated.jpg").read_bytes())
+    assert process(second["key"], media, MediaBucket(s3, bucket)) == "refused"
+    refused = confirm(world.claims(rider), upload_id=second["upload_id"])
+    assert (refused.status, refused.body["error"]["details"]["reason"]) == (422, "type_mismatch")
+
+    third = ticket()
+    s3.put_object(Bucket=bucket, Key=third["key"], Body=(FIXTURES / "logo.png").read_bytes())
+    process(third["key"], media, MediaBucket(s3, bucket))
+    assert confirm(world.claims(rider), upload_id=third["upload_id"]).status == 200
+    # The replaced avatar's sizes are gone.
+    assert not s3.list_objects_v2(Bucket=bucket, Prefix=avatar).get("Contents")
 
 
 def test_site_admins_invite_by_email(world: World) -> None:
