@@ -36,15 +36,19 @@ def at_once(calls: list[Callable[[], Any]]) -> list[Any]:
 
 
 @contextmanager
-def misbehaving(api: Api, **rates: float) -> Iterator[None]:
-    """DynamoDB faults for the block's requests; it checks some were really injected."""
+def misbehaving(api: Api, *, required: bool = True, **rates: float) -> Iterator[list[int]]:
+    """DynamoDB faults for the block's requests. After the block the yielded list holds
+    how many were injected; unless told otherwise it checks some were."""
     before = sum(api.platform.faults.injected.values())
+    injected: list[int] = []
     api.platform.faults.set(rates or FAULTS)
     try:
-        yield
+        yield injected
     finally:
         api.platform.faults.set({})
-    assert sum(api.platform.faults.injected.values()) > before, "no fault was injected"
+    injected.append(sum(api.platform.faults.injected.values()) - before)
+    if required:
+        assert injected[0] > 0, "no fault was injected"
 
 
 @pytest.mark.parametrize("round_", range(3))
@@ -97,6 +101,17 @@ def test_riders_racing_for_seats_under_faults(api: Api, round_: int) -> None:
 
 @pytest.mark.parametrize("round_", range(3))
 def test_admins_demoting_each_other_under_faults_keep_an_admin(api: Api, round_: int) -> None:
+    # Two requests make only a few DynamoDB calls, so a round may draw no fault at all:
+    # rounds are repeated (each one checking the rule) until one ran with faults.
+    for _ in range(4):
+        if demotions_under_faults(api):
+            return
+    pytest.fail("four rounds ran without a single fault injected")
+
+
+def demotions_under_faults(api: Api) -> bool:
+    """Two admins demote each other while DynamoDB misbehaves; the club keeps an admin.
+    Returns whether any fault was injected."""
     _, site = person(api, "site", SystemRole.SITE_ADMIN)
     a_sub, a = person(api, "admin-a")
     b_sub, b = person(api, "admin-b")
@@ -116,8 +131,7 @@ def test_admins_demoting_each_other_under_faults_keep_an_admin(api: Api, round_:
     )
     assert promoted.status_code == 200, promoted.text
 
-    # Two requests make few DynamoDB calls: a fault on most of them.
-    with misbehaving(api, conflict=0.6, throttle=0.3, error=0.2):
+    with misbehaving(api, required=False, conflict=0.6, throttle=0.3, error=0.2) as injected:
         answers = at_once(
             [
                 partial(
@@ -148,3 +162,4 @@ def test_admins_demoting_each_other_under_faults_keep_an_admin(api: Api, round_:
         if m and m["status"] == "active" and m["club_role"] == "admin"
     ]
     assert club["admin_count"] == len(admins) >= 1
+    return injected[0] > 0
