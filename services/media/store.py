@@ -10,7 +10,7 @@ from shared.domain.errors import Conflict
 from shared.domain.media import RouteSummary, Upload, UploadStatus
 from shared.domain.ride import Ride, club_of_ride
 from shared.store import keys
-from shared.store.clubs import to_club
+from shared.store.clubs import read_club_and_membership
 from shared.store.memberships import membership_view
 from shared.store.rides import to_ride
 from shared.store.table import ConditionFailed, Table, TransactionCancelled
@@ -29,12 +29,7 @@ class MediaStore:
     def club_and_caller(
         self, club_id: str, caller_id: str
     ) -> tuple[Club | None, MembershipView | None]:
-        items = self.table.batch_get(
-            [keys.club_key(club_id), keys.membership_key(club_id, caller_id)]
-        )
-        club = next((i for i in items if i.get("entity") == "club"), None)
-        mine = next((i for i in items if i.get("entity") == "membership"), None)
-        return (to_club(club) if club else None), membership_view(mine)
+        return read_club_and_membership(self.table, club_id, caller_id)
 
     def ride_and_caller(
         self, ride_id: str, caller_id: str

@@ -15,9 +15,8 @@ from shared.domain.webhook import (
     WebhookStatus,
 )
 from shared.store import keys
-from shared.store.clubs import to_club
+from shared.store.clubs import read_club_and_membership
 from shared.store.cursor import decode_cursor, encode_cursor
-from shared.store.memberships import membership_view
 from shared.store.schema import PK, SK, TTL_ATTRIBUTE
 from shared.store.table import ConditionFailed, Item, Table, TransactionCancelled
 
@@ -64,13 +63,7 @@ class WebhookStore:
     def club_and_caller(
         self, club_id: str, caller_id: str
     ) -> tuple[Club | None, MembershipView | None]:
-        """The club and the caller's membership, in one consistent round trip."""
-        items = self.table.batch_get(
-            [keys.club_key(club_id), keys.membership_key(club_id, caller_id)]
-        )
-        club = next((i for i in items if i.get("entity") == "club"), None)
-        mine = next((i for i in items if i.get("entity") == "membership"), None)
-        return (to_club(club) if club else None), membership_view(mine)
+        return read_club_and_membership(self.table, club_id, caller_id)
 
     def create(self, webhook: Webhook) -> None:
         put = {
