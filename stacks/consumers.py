@@ -3,7 +3,7 @@
 
 from dataclasses import dataclass
 
-from shared.domain.media import INCOMING
+from shared.domain.media import INCOMING, PRIVATE, PUBLIC, QUARANTINE
 from shared.domain.webhook import WEBHOOK_EVENT_TYPES
 from shared.store.schema import GSI1, GSI2
 
@@ -36,6 +36,9 @@ class Consumer:
     uploads_prefix: str | None = None
     # Memory beyond the stage's default (image decoding).
     memory_mb: int | None = None
+    # Folders of the assets bucket it works in, and what it may do there (least privilege);
+    # "s3:ListBucket" is granted on the bucket for listing under that folder only.
+    bucket_access: tuple[tuple[str, tuple[str, ...]], ...] = ()
 
 
 COUNTS = Consumer(
@@ -119,6 +122,25 @@ MEDIA = Consumer(
     uploads_prefix=INCOMING,
     # A 40-megapixel image decodes to ~160 MB, and resizing holds a few copies.
     memory_mb=1536,
+    # Read and delete uploads; write what it publishes or quarantines.
+    bucket_access=(
+        (INCOMING, ("s3:GetObject", "s3:DeleteObject")),
+        (QUARANTINE, ("s3:PutObject",)),
+        (f"{PUBLIC}clubs/", ("s3:PutObject",)),
+        (f"{PUBLIC}avatars/", ("s3:PutObject",)),
+        (f"{PRIVATE}rides/", ("s3:PutObject",)),
+    ),
+)
+# Route or visibility changes -> the CloudFront-served copy of public rides' routes.
+PUBLIC_ROUTES = Consumer(
+    "PublicRoutes",
+    "media.route_publisher.handler",
+    ("ride_updated",),
+    table_actions=("dynamodb:GetItem",),
+    bucket_access=(
+        (f"{PRIVATE}rides/", ("s3:GetObject",)),
+        (f"{PUBLIC}routes/", ("s3:PutObject", "s3:DeleteObject", "s3:ListBucket")),
+    ),
 )
 CONSUMERS: tuple[Consumer, ...] = (
     COUNTS,
@@ -127,6 +149,7 @@ CONSUMERS: tuple[Consumer, ...] = (
     CLUB_WEBHOOKS,
     STRAVA_SYNC,
     MEDIA,
+    PUBLIC_ROUTES,
 )
 
 

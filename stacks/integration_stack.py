@@ -12,7 +12,6 @@ from aws_cdk import aws_lambda_event_sources as sources
 from aws_cdk import aws_sqs as sqs
 from constructs import Construct
 
-from shared.domain.media import INCOMING, PRIVATE, PUBLIC, QUARANTINE
 from shared.events import SOURCE_PREFIX
 from shared.names import strava_app_secret_name
 from stacks.config import StageConfig
@@ -31,6 +30,7 @@ from stacks.consumers import (
     PUBLISHER_HANDLER,
     STRAVA_SYNC,
     WEBHOOK_DELIVERY,
+    Consumer,
 )
 from stacks.nag import acknowledge
 
@@ -135,7 +135,9 @@ class IntegrationStack(Stack):
                     function.function.add_environment(name, value)
                 self.notifications.grant_consumer(function.role, config, table.table_arn)
             if consumer.uploads_prefix:
-                self._uploads(config, consumer.uploads_prefix, function, wiring.queue)
+                self._uploads(config, consumer.uploads_prefix, wiring.queue)
+            if consumer.bucket_access:
+                self._bucket_access(config, consumer, function)
             if consumer is STRAVA_SYNC:
                 self._strava_sync(config, function, wiring.queue, secrets_key)
             if consumer.table_actions:
@@ -151,12 +153,8 @@ class IntegrationStack(Stack):
         self.counts = self.consumers[COUNTS.name]
         self._webhook_delivery(config, layers, table, secrets_key)
 
-    def _uploads(
-        self, config: StageConfig, prefix: str, function: ServiceFunction, queue: sqs.IQueue
-    ) -> None:
-        """S3's events for new objects under `prefix` (default bus) -> the queue; and the
-        processor's reach in the bucket: read and delete uploads, write what it publishes
-        or quarantines."""
+    def _uploads(self, config: StageConfig, prefix: str, queue: sqs.IQueue) -> None:
+        """S3's events for new objects under `prefix` (default bus) -> the queue."""
         events.Rule(
             self,
             "UploadsCreated",
@@ -171,24 +169,32 @@ class IntegrationStack(Stack):
             ),
             targets=[targets.SqsQueue(queue)],
         )
+
+    def _bucket_access(
+        self, config: StageConfig, consumer: Consumer, function: ServiceFunction
+    ) -> None:
+        """The bucket's name, and the consumer's reach in it: its folders only."""
+        function.function.add_environment("ASSETS_BUCKET_NAME", config.assets_bucket_name)
         bucket = f"arn:{Aws.PARTITION}:s3:::{config.assets_bucket_name}"
-        grants = {
-            (INCOMING, ("s3:GetObject", "s3:DeleteObject")),
-            (QUARANTINE, ("s3:PutObject",)),
-            (f"{PUBLIC}clubs/", ("s3:PutObject",)),
-            (f"{PUBLIC}avatars/", ("s3:PutObject",)),
-            (f"{PRIVATE}rides/", ("s3:PutObject",)),
-        }
-        for folder, actions in sorted(grants):
+        for folder, actions in consumer.bucket_access:
+            object_actions = [a for a in actions if a != "s3:ListBucket"]
             function.role.add_to_policy(
-                iam.PolicyStatement(actions=list(actions), resources=[f"{bucket}/{folder}*"])
+                iam.PolicyStatement(actions=object_actions, resources=[f"{bucket}/{folder}*"])
             )
+            if "s3:ListBucket" in actions:
+                function.role.add_to_policy(
+                    iam.PolicyStatement(
+                        actions=["s3:ListBucket"],
+                        resources=[bucket],
+                        conditions={"StringLike": {"s3:prefix": [f"{folder}*"]}},
+                    )
+                )
             acknowledge(
                 function.role,
                 "AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:s3:::"
                 f"{config.prefix}-assets-<AWS::AccountId>/{folder}*]",
-                "Upload keys are generated per upload (incoming/, quarantine/) and published "
-                "under the club's or ride's folder: the processor reaches those folders only.",
+                "Media keys are generated per upload and live under their club's, ride's or "
+                "user's folder: the function reaches these folders only.",
             )
 
     def _strava_sync(

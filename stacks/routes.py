@@ -75,6 +75,11 @@ ROUTES: tuple[Route, ...] = (
     Route("PUT", "/rides/{ride_id}/route", "media"),
     Route("GET", "/rides/{ride_id}/route", "media"),
     Route("DELETE", "/rides/{ride_id}/route", "media"),
+    Route("POST", "/rides/{ride_id}/attachments", "media"),
+    Route("GET", "/rides/{ride_id}/attachments", "media"),
+    Route("PUT", "/rides/{ride_id}/attachments/{attachment_id}", "media"),
+    Route("DELETE", "/rides/{ride_id}/attachments/{attachment_id}", "media"),
+    Route("GET", "/users/{user_id}/avatar", "media"),
     Route(
         "GET",
         "/rides/{ride_id}/route.gpx",

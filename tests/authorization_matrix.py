@@ -229,6 +229,36 @@ MATRIX: tuple[RouteCase, ...] = (
         capability="view_ride",
         about_ride=True,
     ),
+    # Ride attachments: the ride's managers upload, attach (no upload by that id: 404) and
+    # remove (no such attachment: 404); whoever may see the members-only ride lists them.
+    RouteCase(
+        "POST",
+        "/rides/{ride_id}/attachments",
+        _all(403, leader=200, admin=200, site_admin=200),
+        capability="manage_rides",
+        about_ride=True,
+    ),
+    *(
+        RouteCase(
+            method,
+            "/rides/{ride_id}/attachments/{attachment_id}",
+            _all(403, leader=404, admin=404, site_admin=404),
+            capability="manage_rides",
+            about_ride=True,
+        )
+        for method in ("PUT", "DELETE")
+    ),
+    RouteCase(
+        "GET",
+        "/rides/{ride_id}/attachments",
+        _all(403, member=200, leader=200, admin=200, site_admin=200),
+        capability="view_ride",
+        about_ride=True,
+    ),
+    # Anyone signed in sees anyone's avatar (the member has none: 404).
+    RouteCase(
+        "GET", "/users/{user_id}/avatar", _all(404), target="member", capability="list_clubs"
+    ),
     # Every signed-in user links their own Strava account (nobody has yet: unlinking is 404).
     RouteCase("POST", "/integrations/strava/connect", _all(200), capability="list_clubs"),
     RouteCase("GET", "/integrations/strava", _all(200), capability="list_clubs"),

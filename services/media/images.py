@@ -46,24 +46,40 @@ def decode(data: bytes, declared_type: str) -> Image.Image:
     return image
 
 
+def _upright(image: Image.Image) -> tuple[Image.Image, bool]:
+    """The image with EXIF orientation applied and no metadata, and whether it has alpha."""
+    upright = ImageOps.exif_transpose(image)
+    has_alpha = upright.mode in ("RGBA", "LA", "PA") or "transparency" in upright.info
+    return upright.convert("RGBA" if has_alpha else "RGB"), has_alpha
+
+
+def _jpeg(image: Image.Image, has_alpha: bool) -> bytes:
+    flat = image
+    if has_alpha:  # JPEG has no alpha: flatten on white
+        flat = Image.new("RGB", image.size, "white")
+        flat.paste(image, mask=image.getchannel("A"))
+    out = io.BytesIO()
+    flat.save(out, "JPEG", quality=QUALITY, optimize=True, progressive=True)
+    return out.getvalue()
+
+
 def renditions(image: Image.Image, sizes: tuple[int, ...]) -> dict[str, bytes]:
     """`{"{size}.webp": …, "{size}.jpg": …}`: each size fits in a size x size square
     (never enlarged), upright (EXIF orientation applied), with no metadata."""
-    upright = ImageOps.exif_transpose(image)
-    has_alpha = upright.mode in ("RGBA", "LA", "PA") or "transparency" in upright.info
-    base = upright.convert("RGBA" if has_alpha else "RGB")
+    base, has_alpha = _upright(image)
     published: dict[str, bytes] = {}
     for size in sizes:
         copy = base.copy()
         copy.thumbnail((size, size), Image.Resampling.LANCZOS)
         webp = io.BytesIO()
         copy.save(webp, "WEBP", quality=QUALITY, method=4)
-        jpeg = io.BytesIO()
-        flat = copy
-        if has_alpha:  # JPEG has no alpha: flatten on white
-            flat = Image.new("RGB", copy.size, "white")
-            flat.paste(copy, mask=copy.getchannel("A"))
-        flat.save(jpeg, "JPEG", quality=QUALITY, optimize=True, progressive=True)
         published[f"{size}.webp"] = webp.getvalue()
-        published[f"{size}.jpg"] = jpeg.getvalue()
+        published[f"{size}.jpg"] = _jpeg(copy, has_alpha)
     return published
+
+
+def one_jpeg(image: Image.Image, side: int) -> bytes:
+    """The image as one JPEG fitting a side x side square, upright, without metadata."""
+    base, has_alpha = _upright(image)
+    base.thumbnail((side, side), Image.Resampling.LANCZOS)
+    return _jpeg(base, has_alpha)

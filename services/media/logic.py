@@ -1,9 +1,11 @@
 """Who may upload and read which asset, and what a validated upload changes: a club's logo
-(its admins), a ride's route (its managers; read by those who may see the ride)."""
+(its admins), a ride's route and attachments (its managers; read by those who may see the
+ride), a user's avatar (read by any signed-in user)."""
 
+import re
 from typing import Any
 
-from media.schemas import LogoOut, RouteOut, UploadTicket
+from media.schemas import AttachmentOut, ImageSizes, RouteOut, UploadTicket
 from media.store import MediaStore
 from media.urls import PRIVATE_URL_SECONDS, AssetUrls
 from shared.adapters.media import MediaBucket
@@ -11,17 +13,17 @@ from shared.authz import AuthzContext, Capability, Principal, require
 from shared.domain.clock import utc_now
 from shared.domain.club import Club, existing_club
 from shared.domain.enums import RideVisibility
-from shared.domain.errors import NotFound
-from shared.domain.ids import new_id
+from shared.domain.errors import Conflict, NotFound
 from shared.domain.media import (
-    ACCEPTED_TYPES,
-    LOGO_FORMATS,
-    LOGO_SIZES,
+    MAX_ATTACHMENTS,
     MAX_BYTES,
+    PUBLISHED_TYPES,
+    Attachment,
     Upload,
     UploadKind,
     image_files,
-    incoming_key,
+    new_upload,
+    public_route_key,
     published,
 )
 from shared.domain.ride import Ride
@@ -47,22 +49,11 @@ def _announce(
     store: MediaStore,
     bucket: MediaBucket,
 ) -> UploadTicket:
-    upload_id = new_id()
-    key = incoming_key(kind, subject_id, upload_id, ACCEPTED_TYPES[kind][content_type])
-    store.announce(
-        Upload(
-            upload_id=upload_id,
-            kind=kind,
-            subject_id=subject_id,
-            uploader=principal.user_id,
-            content_type=content_type,
-            key=key,
-            created_at=utc_now(),
-        )
-    )
-    post = bucket.presigned_post(key, content_type, MAX_BYTES[kind], TICKET_SECONDS)
+    upload = new_upload(kind, subject_id, principal.user_id, content_type)
+    store.announce(upload)
+    post = bucket.presigned_post(upload.key, content_type, MAX_BYTES[kind], TICKET_SECONDS)
     return UploadTicket(
-        upload_id=upload_id,
+        upload_id=upload.upload_id,
         url=post["url"],
         fields=post["fields"],
         max_bytes=MAX_BYTES[kind],
@@ -81,14 +72,8 @@ def _club(principal: Principal, club_id: str, store: MediaStore, capability: Cap
     return club
 
 
-def logo_urls(logo_key: str, urls: AssetUrls) -> LogoOut:
-    return LogoOut(
-        urls={
-            f"{size}.{fmt}": urls.public(f"{logo_key}{size}.{fmt}")
-            for size in LOGO_SIZES
-            for fmt in LOGO_FORMATS
-        }
-    )
+def image_sizes(prefix: str, urls: AssetUrls) -> ImageSizes:
+    return ImageSizes(urls={key[len(prefix) :]: urls.public(key) for key in image_files(prefix)})
 
 
 def logo_upload(
@@ -105,7 +90,7 @@ def confirm_logo(
     store: MediaStore,
     urls: AssetUrls,
     bucket: MediaBucket,
-) -> LogoOut:
+) -> ImageSizes:
     """Use the logo; the one it replaces is deleted (its versions expire in 30 days)."""
     club = _club(principal, club_id, store, Capability.EDIT_CLUB)
     upload = _published(store, upload_id, UploadKind.CLUB_LOGO, club_id)
@@ -114,14 +99,14 @@ def confirm_logo(
         store.set_club_logo(club, logo_key, principal.user_id, utc_now())
         for old in image_files(club.logo_key) if club.logo_key else []:
             bucket.delete(old)
-    return logo_urls(logo_key, urls)
+    return image_sizes(logo_key, urls)
 
 
-def logo(principal: Principal, club_id: str, store: MediaStore, urls: AssetUrls) -> LogoOut:
+def logo(principal: Principal, club_id: str, store: MediaStore, urls: AssetUrls) -> ImageSizes:
     club = _club(principal, club_id, store, Capability.VIEW_CLUB)
     if not club.logo_key:
         raise NotFound("The club has no logo yet.", code="logo_not_found")
-    return logo_urls(club.logo_key, urls)
+    return image_sizes(club.logo_key, urls)
 
 
 def _managed_ride(principal: Principal, ride_id: str, store: MediaStore) -> Ride:
@@ -163,7 +148,7 @@ def confirm_route(
         if not keep_stats:
             fields["distance_km"] = max(0.1, upload.route.distance_km)
             fields["elevation_gain_m"] = round(upload.route.elevation_gain_m)
-        store.set_ride_route(ride, fields, principal.user_id, utc_now())
+        store.update_ride(ride, fields, principal.user_id, utc_now())
         if ride.route_key:
             bucket.delete(ride.route_key)  # the route it replaces
     return RouteOut(route=upload.route, url=urls.private(key), expires_in=PRIVATE_URL_SECONDS)
@@ -175,7 +160,7 @@ def remove_route(
     ride = _managed_ride(principal, ride_id, store)
     if not ride.route_key:
         raise NotFound("The ride has no route.", code="route_not_found")
-    store.set_ride_route(ride, {"route_key": None, "route": None}, principal.user_id, utc_now())
+    store.update_ride(ride, {"route_key": None, "route": None}, principal.user_id, utc_now())
     bucket.delete(ride.route_key)  # its old versions expire with the bucket's lifecycle
 
 
@@ -191,9 +176,103 @@ def route(principal: Principal, ride_id: str, store: MediaStore, urls: AssetUrls
 
 
 def public_route_file(ride_id: str, store: MediaStore, urls: AssetUrls) -> str:
-    """Where a public ride's GPX is (calendar apps follow the link in the ride's event);
-    members-only rides are not found here."""
+    """Where a public ride's GPX is (calendar apps follow the link in the ride's event):
+    its copy served through CloudFront; members-only rides are not found here."""
     ride = store.ride(ride_id)
     if ride is None or ride.visibility is not RideVisibility.PUBLIC or not ride.route_key:
         raise NotFound("No public route for this ride.", code="route_not_found")
-    return urls.private(ride.route_key)
+    return urls.public(public_route_key(ride.route_key))
+
+
+def avatar(principal: Principal, user_id: str, store: MediaStore, urls: AssetUrls) -> ImageSizes:
+    """A user's avatar in every size: what any signed-in user sees of them anyway."""
+    require(Capability.LIST_CLUBS, principal)
+    avatar_key = store.avatar_key(user_id)
+    if not avatar_key:
+        raise NotFound("No avatar for this user.", code="avatar_not_found")
+    return image_sizes(avatar_key, urls)
+
+
+# Ride attachments.
+
+
+def _download_name(attachment: Attachment) -> str:
+    """The title as a plain ASCII file name (it goes into a header), with its extension."""
+    stem = re.sub(r"[^A-Za-z0-9 ._-]+", "", attachment.title).strip(" .") or "attachment"
+    return f"{stem[:60]}.{attachment.key.rsplit('.', 1)[1]}"
+
+
+def _attachment_out(attachment: Attachment, urls: AssetUrls) -> AttachmentOut:
+    return AttachmentOut(
+        **attachment.model_dump(exclude={"key", "added_by"}),
+        url=urls.download(attachment.key, _download_name(attachment)),
+        expires_in=PRIVATE_URL_SECONDS,
+    )
+
+
+def _room_for_one_more(ride: Ride) -> None:
+    if len(ride.attachments) >= MAX_ATTACHMENTS:
+        raise Conflict(
+            f"A ride carries at most {MAX_ATTACHMENTS} attachments; remove one first.",
+            code="too_many_attachments",
+        )
+
+
+def attachment_upload(
+    principal: Principal, ride_id: str, content_type: str, store: MediaStore, bucket: MediaBucket
+) -> UploadTicket:
+    ride = _managed_ride(principal, ride_id, store)
+    _room_for_one_more(ride)
+    return _announce(principal, UploadKind.RIDE_ATTACHMENT, ride_id, content_type, store, bucket)
+
+
+def confirm_attachment(
+    principal: Principal,
+    ride_id: str,
+    upload_id: str,
+    title: str,
+    store: MediaStore,
+    urls: AssetUrls,
+) -> AttachmentOut:
+    """Attach a checked upload under `title` (again: the title changes). The count is
+    checked on the ride read, and the write is conditional on that read's version, so
+    two managers attaching at once cannot pass the limit: one gets a 409."""
+    ride = _managed_ride(principal, ride_id, store)
+    upload = _published(store, upload_id, UploadKind.RIDE_ATTACHMENT, ride_id)
+    others = [a for a in ride.attachments if a.attachment_id != upload_id]
+    if len(others) == len(ride.attachments):
+        _room_for_one_more(ride)
+    key = upload.outputs[0]
+    attachment = Attachment(
+        attachment_id=upload_id,
+        title=title,
+        content_type=PUBLISHED_TYPES[key.rsplit(".", 1)[1]],
+        key=key,
+        size_bytes=upload.size_bytes or 0,
+        added_by=principal.user_id,
+        added_at=utc_now(),
+    )
+    fields = {"attachments": [a.model_dump(mode="json") for a in [*others, attachment]]}
+    store.update_ride(ride, fields, principal.user_id, attachment.added_at)
+    return _attachment_out(attachment, urls)
+
+
+def attachments(
+    principal: Principal, ride_id: str, store: MediaStore, urls: AssetUrls
+) -> list[AttachmentOut]:
+    ride, mine = store.ride_and_caller(ride_id, principal.user_id)
+    ride = _existing_ride(ride, ride_id)
+    require(Capability.VIEW_RIDE, principal, mine, _ride_context(ride))
+    return [_attachment_out(a, urls) for a in ride.attachments]
+
+
+def remove_attachment(
+    principal: Principal, ride_id: str, attachment_id: str, store: MediaStore, bucket: MediaBucket
+) -> None:
+    ride = _managed_ride(principal, ride_id, store)
+    gone = next((a for a in ride.attachments if a.attachment_id == attachment_id), None)
+    if gone is None:
+        raise NotFound("The ride has no such attachment.", code="attachment_not_found")
+    kept = [a.model_dump(mode="json") for a in ride.attachments if a is not gone]
+    store.update_ride(ride, {"attachments": kept}, principal.user_id, utc_now())
+    bucket.delete(gone.key)

@@ -6,7 +6,6 @@ deleted. Only this function writes outside `incoming/`."""
 
 import json
 from collections.abc import Mapping
-from functools import cache, partial
 from typing import Any
 
 from aws_lambda_powertools.utilities.batch import (
@@ -18,48 +17,69 @@ from aws_lambda_powertools.utilities.batch.types import PartialItemFailureRespon
 from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
-from media.images import decode, renditions
+from media.dependencies import get_bucket, get_store
+from media.documents import check_pdf
+from media.images import decode, one_jpeg, renditions
 from media.routes import parse_route
-from media.settings import get_media_settings
 from media.store import MediaStore
 from media.validation import Refused
 from shared.adapters.media import MediaBucket
 from shared.domain.media import (
+    ATTACHMENT_IMAGE_SIDE,
     IMAGE_KINDS,
     INCOMING,
     LOGO_SIZES,
     MAX_BYTES,
+    PUBLISHED_TYPES,
     QUARANTINE,
-    RouteSummary,
+    Published,
     Upload,
+    UploadKind,
     UploadStatus,
+    attachment_key,
     parse_incoming_key,
     route_key,
     sizes_prefix,
 )
 from shared.observability import instrumented, logger
-from shared.store.client import aws_client
-from shared.store.table import app_table
 
 processor = BatchProcessor(event_type=EventType.SQS)
 # Published keys never change (a new upload has a new id): cache them for a year.
 IMMUTABLE = "public, max-age=31536000, immutable"
 CONTENT_TYPES = {"webp": "image/webp", "jpg": "image/jpeg"}
+PRIVATE_CACHE = "private, max-age=300"
 
 
-def _publish(
-    upload: Upload, data: bytes, bucket: MediaBucket
-) -> tuple[list[str], RouteSummary | None]:
+def _attachment(upload: Upload, data: bytes, bucket: MediaBucket) -> Published:
+    """A PDF as uploaded (once checked), an image re-encoded as one JPEG without EXIF;
+    private, read through short-lived URLs, always as a download."""
+    ride_id, upload_id = upload.subject_id, upload.upload_id
+    if upload.content_type == "application/pdf":
+        check_pdf(data)
+        key, body = attachment_key(ride_id, upload_id, "pdf"), data
+    else:
+        body = one_jpeg(decode(data, upload.content_type), ATTACHMENT_IMAGE_SIDE)
+        key = attachment_key(ride_id, upload_id, "jpg")
+    content_type = PUBLISHED_TYPES[key.rsplit(".", 1)[1]]
+    bucket.write(key, body, content_type, PRIVATE_CACHE, disposition="attachment")
+    return Published([key], len(body))
+
+
+def _publish(upload: Upload, data: bytes, bucket: MediaBucket) -> Published:
     if upload.kind in IMAGE_KINDS:
         sizes = renditions(decode(data, upload.content_type), LOGO_SIZES)
         prefix = sizes_prefix(upload.kind, upload.subject_id, upload.upload_id)
         for name, image in sizes.items():
             bucket.write(f"{prefix}{name}", image, CONTENT_TYPES[name.rsplit(".", 1)[1]], IMMUTABLE)
-        return [f"{prefix}{name}" for name in sorted(sizes)], None
+        return Published(
+            [f"{prefix}{name}" for name in sorted(sizes)], sum(map(len, sizes.values()))
+        )
+    if upload.kind is UploadKind.RIDE_ATTACHMENT:
+        return _attachment(upload, data, bucket)
     route = parse_route(data)
     key = route_key(upload.subject_id, upload.upload_id)
-    bucket.write(key, data, "application/gpx+xml", "private, max-age=300")
-    return [key], route
+    bucket.write(key, data, PUBLISHED_TYPES["gpx"], PRIVATE_CACHE)
+    return Published([key], len(data), route)
 
 
 def process(key: str, store: MediaStore, bucket: MediaBucket) -> str:
@@ -73,26 +93,19 @@ def process(key: str, store: MediaStore, bucket: MediaBucket) -> str:
     try:
         if data is None:
             raise Refused("too_large", "The file is larger than allowed.")
-        outputs, route = _publish(upload, data, bucket)
+        published = _publish(upload, data, bucket)
     except Refused as refused:
         bucket.move(key, QUARANTINE + key[len(INCOMING) :])
         store.settle(upload, UploadStatus.REFUSED, reason_code=refused.code, reason=refused.message)
         logger.info("upload refused", extra={"kind": upload.kind.value, "reason": refused.code})
         return "refused"
-    store.settle(upload, UploadStatus.PUBLISHED, outputs=outputs, route=route)
+    store.settle(upload, UploadStatus.PUBLISHED, published=published)
     bucket.delete(key)
-    logger.info("upload published", extra={"kind": upload.kind.value, "outputs": len(outputs)})
+    logger.info(
+        "upload published",
+        extra={"kind": upload.kind.value, "outputs": len(published.outputs)},
+    )
     return "published"
-
-
-@cache
-def get_store() -> MediaStore:
-    return MediaStore(app_table())
-
-
-@cache
-def get_bucket() -> MediaBucket:
-    return MediaBucket(partial(aws_client, "s3"), get_media_settings().bucket)
 
 
 def _record_handler(record: SQSRecord) -> None:

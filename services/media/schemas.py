@@ -1,13 +1,19 @@
 """Request and response models of the media API."""
 
+from datetime import datetime
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
 from shared.domain.ids import UUID_PATTERN
 from shared.domain.media import RouteSummary
+from shared.domain.text import ONE_LINE
 
 LogoType = Literal["image/png", "image/jpeg", "image/webp"]
+AttachmentType = Literal["application/pdf", "image/png", "image/jpeg", "image/webp"]
+Title = Annotated[
+    str, StringConstraints(strip_whitespace=True, min_length=1, max_length=80, pattern=ONE_LINE)
+]
 UploadId = Annotated[str, Field(pattern=UUID_PATTERN)]
 
 
@@ -38,7 +44,9 @@ class RouteConfirmation(UploadConfirmation):
     keep_stats: bool = False
 
 
-class LogoOut(BaseModel):
+class ImageSizes(BaseModel):
+    """A logo or an avatar in every published size."""
+
     # "{size}.{webp|jpg}" -> URL (CloudFront; locally a presigned URL standing in for it).
     urls: dict[str, str]
 
@@ -48,3 +56,32 @@ class RouteOut(BaseModel):
     # The GPX file, for a few minutes.
     url: str
     expires_in: int
+
+
+class AttachmentUploadRequest(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    content_type: AttachmentType
+
+
+class AttachmentConfirmation(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    # What riders see, e.g. "Cue sheet"; also the downloaded file's name.
+    title: Title
+
+
+class AttachmentOut(BaseModel):
+    attachment_id: str
+    title: str
+    # application/pdf, or image/jpeg (images are published re-encoded as JPEG).
+    content_type: str
+    size_bytes: int
+    added_at: datetime
+    # The file, as a download, for a few minutes.
+    url: str
+    expires_in: int
+
+
+class AttachmentList(BaseModel):
+    attachments: list[AttachmentOut]

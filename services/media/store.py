@@ -7,7 +7,7 @@ from typing import Any
 from shared.authz import MembershipView
 from shared.domain.club import Club
 from shared.domain.errors import Conflict
-from shared.domain.media import RouteSummary, Upload, UploadStatus
+from shared.domain.media import Published, Upload, UploadStatus
 from shared.domain.ride import Ride, club_of_ride
 from shared.store import keys
 from shared.store.clubs import read_club_and_membership
@@ -45,6 +45,13 @@ class MediaStore:
         item = self.table.get(keys.ride_key(ride_id))
         return to_ride(item) if item else None
 
+    def avatar_key(self, user_id: str) -> str | None:
+        """Where the user's avatar sizes are; None without one (or with one uploaded before
+        avatars were checked and resized, which is not served)."""
+        item = self.table.get(keys.user_key(user_id)) or {}
+        avatar_key = str(item.get("avatar_key") or "")
+        return avatar_key if avatar_key.endswith("/") else None
+
     # Uploads.
 
     def announce(self, upload: Upload) -> None:
@@ -60,15 +67,16 @@ class MediaStore:
         *,
         reason_code: str | None = None,
         reason: str | None = None,
-        outputs: list[str] | None = None,
-        route: RouteSummary | None = None,
+        published: Published | None = None,
     ) -> bool:
         """Record what validation decided, once (False: it was settled already)."""
+        route = published.route if published else None
         fields: dict[str, Any] = {
             "status": status.value,
             "reason_code": reason_code,
             "reason": reason,
-            "outputs": outputs or [],
+            "outputs": published.outputs if published else [],
+            "size_bytes": published.size_bytes if published else None,
             "route": route.model_dump(mode="json") if route else None,
         }
         try:
@@ -101,7 +109,7 @@ class MediaStore:
         except TransactionCancelled:
             raise _lost_race("club") from None
 
-    def set_ride_route(self, ride: Ride, fields: dict[str, Any], by: str, now: datetime) -> None:
+    def update_ride(self, ride: Ride, fields: dict[str, Any], by: str, now: datetime) -> None:
         update = versioned_update(
             keys.ride_key(ride.ride_id),
             {**fields, "updated_at": now.isoformat(), "updated_by": by},

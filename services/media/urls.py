@@ -1,5 +1,6 @@
-"""Where clients read assets: public ones (club logos) through CloudFront, private ones
-(ride routes) through S3 presigned GETs that expire in minutes. Locally, presigned GETs
+"""Where clients read assets: public ones (club logos, avatars, public rides' routes)
+through CloudFront, private ones (ride routes, attachments) through S3 presigned GETs that
+expire in minutes. Locally, presigned GETs
 from moto's S3 stand in for CloudFront (no CDN, the same bytes)."""
 
 from collections.abc import Callable
@@ -25,3 +26,7 @@ class AssetUrls:
 
     def private(self, key: str) -> str:
         return self.bucket.presigned_get(key, PRIVATE_URL_SECONDS)
+
+    def download(self, key: str, file_name: str) -> str:
+        """A private file, saved by browsers as `file_name` rather than shown."""
+        return self.bucket.presigned_get(key, PRIVATE_URL_SECONDS, download_as=file_name)

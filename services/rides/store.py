@@ -21,9 +21,12 @@ from shared.store.table import ConditionFailed, TransactionCancelled
 from shared.store.updates import put_if_version, versioned_update
 
 COUNTERS = ("participant_count", "waitlist_count", "leader_count")
-# What an edit may change: everything but identity, provenance, the route (set by its own
-# flow) and the counters kept by participation transactions; plus the start-time keys.
-_FIXED = frozenset({"ride_id", "club_id", "route_key", "version", *COUNTERS})
+# What an edit may change: everything but identity, provenance, the route and attachments
+# (set by their own flows) and the counters kept by participation transactions; plus the
+# start-time keys.
+_FIXED = frozenset(
+    {"ride_id", "club_id", "route_key", "route", "attachments", "version", *COUNTERS}
+)
 EDITABLE = (
     *(f for f in Ride.model_fields if f not in _FIXED and not f.startswith("created_")),
     START_AT_UTC,

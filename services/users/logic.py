@@ -6,15 +6,12 @@ from shared.authz import Capability, Principal, require
 from shared.domain.clock import utc_now
 from shared.domain.enums import MembershipStatus, SystemRole
 from shared.domain.errors import Conflict, DomainError, Forbidden, NotFound
-from shared.domain.ids import new_id
 from shared.domain.media import (
-    ACCEPTED_TYPES,
     MAX_BYTES,
-    Upload,
     UploadKind,
     avatar_prefix,
     image_files,
-    incoming_key,
+    new_upload,
     parse_incoming_key,
     published,
 )
@@ -156,26 +153,15 @@ def avatar_upload(
     """A presigned POST for the caller's own avatar; the file is checked and published in
     sizes (without EXIF) by the media processor before it can be used."""
     require(Capability.LIST_CLUBS, principal)  # any signed-in user, their own avatar
-    upload_id = new_id()
     kind = UploadKind.AVATAR
-    key = incoming_key(kind, principal.user_id, upload_id, ACCEPTED_TYPES[kind][content_type])
-    store.announce_upload(
-        Upload(
-            upload_id=upload_id,
-            kind=kind,
-            subject_id=principal.user_id,
-            uploader=principal.user_id,
-            content_type=content_type,
-            key=key,
-            created_at=utc_now(),
-        )
-    )
-    post = media.presigned_post(key, content_type, MAX_BYTES[kind], AVATAR_EXPIRES_SECONDS)
+    upload = new_upload(kind, principal.user_id, principal.user_id, content_type)
+    store.announce_upload(upload)
+    post = media.presigned_post(upload.key, content_type, MAX_BYTES[kind], AVATAR_EXPIRES_SECONDS)
     return AvatarUpload(
-        upload_id=upload_id,
+        upload_id=upload.upload_id,
         url=post["url"],
         fields=post["fields"],
-        key=key,
+        key=upload.key,
         max_bytes=MAX_BYTES[kind],
         expires_in=AVATAR_EXPIRES_SECONDS,
     )

@@ -53,26 +53,59 @@ class MediaBucket(Adapter):
         data: bytes = answer["Body"].read(max_bytes + 1)
         return data if len(data) <= max_bytes else None
 
-    def write(self, key: str, data: bytes, content_type: str, cache_control: str) -> None:
+    def write(
+        self,
+        key: str,
+        data: bytes,
+        content_type: str,
+        cache_control: str,
+        disposition: str | None = None,
+    ) -> None:
+        extra = {"ContentDisposition": disposition} if disposition else {}
         self.client.put_object(
             Bucket=self._name(),
             Key=key,
             Body=data,
             ContentType=content_type,
             CacheControl=cache_control,
+            **extra,
         )
 
-    def move(self, source: str, target: str) -> None:
+    def copy(
+        self, source: str, target: str, content_type: str | None = None, cache: str | None = None
+    ) -> None:
+        """Copy within the bucket; with `content_type` and `cache`, the copy gets those
+        headers instead of the source's."""
+        extra: dict[str, str] = {}
+        if content_type and cache:
+            extra = {"MetadataDirective": "REPLACE", "ContentType": content_type}
+            extra["CacheControl"] = cache
         self.client.copy_object(
-            Bucket=self._name(), Key=target, CopySource={"Bucket": self._name(), "Key": source}
+            Bucket=self._name(),
+            Key=target,
+            CopySource={"Bucket": self._name(), "Key": source},
+            **extra,
         )
+
+    def keys(self, prefix: str) -> list[str]:
+        """The keys under `prefix` (the first thousand: callers keep their folders small)."""
+        answer = self.client.list_objects_v2(Bucket=self._name(), Prefix=prefix)
+        return [item["Key"] for item in answer.get("Contents", [])]
+
+    def move(self, source: str, target: str) -> None:
+        self.copy(source, target)
         self.delete(source)
 
     def delete(self, key: str) -> None:
         self.client.delete_object(Bucket=self._name(), Key=key)
 
-    def presigned_get(self, key: str, expires_in: int) -> str:
+    def presigned_get(self, key: str, expires_in: int, download_as: str | None = None) -> str:
+        """A GET of `key` for `expires_in` seconds; with `download_as`, browsers save it
+        under that (ASCII) file name instead of showing it."""
+        params = {"Bucket": self._name(), "Key": key}
+        if download_as:
+            params["ResponseContentDisposition"] = f'attachment; filename="{download_as}"'
         url: str = self.client.generate_presigned_url(
-            "get_object", Params={"Bucket": self._name(), "Key": key}, ExpiresIn=expires_in
+            "get_object", Params=params, ExpiresIn=expires_in
         )
         return url

@@ -9,14 +9,21 @@ Keys:
   served through CloudFront; a new upload id makes new keys, so they are immutable.
 - `private/rides/{ride_id}/route/{upload_id}.gpx`: a ride's route, read through
   short-lived presigned URLs by those who may see the ride.
+- `public/routes/{ride_id}/{upload_id}.gpx`: the copy of a public ride's route served
+  through CloudFront (kept in step with the ride's visibility by an event consumer).
+- `private/rides/{ride_id}/attachments/{upload_id}.{pdf|jpg}`: a ride's attachments
+  (cue sheets, images), read like its route.
 """
 
 from datetime import datetime
 from enum import StrEnum
+from typing import NamedTuple
 
 from pydantic import BaseModel, ConfigDict
 
+from shared.domain.clock import utc_now
 from shared.domain.errors import Conflict, NotFound, Unprocessable
+from shared.domain.ids import new_id
 
 INCOMING = "incoming/"
 QUARANTINE = "quarantine/"
@@ -31,6 +38,7 @@ class UploadKind(StrEnum):
     CLUB_LOGO = "club_logo"
     AVATAR = "avatar"
     RIDE_ROUTE = "ride_route"
+    RIDE_ATTACHMENT = "ride_attachment"
 
 
 IMAGE_TYPES = {"image/png": "png", "image/jpeg": "jpg", "image/webp": "webp"}
@@ -41,12 +49,20 @@ ACCEPTED_TYPES: dict[UploadKind, dict[str, str]] = {
     UploadKind.CLUB_LOGO: IMAGE_TYPES,
     UploadKind.AVATAR: IMAGE_TYPES,
     UploadKind.RIDE_ROUTE: {"application/gpx+xml": "gpx"},
+    UploadKind.RIDE_ATTACHMENT: {"application/pdf": "pdf", **IMAGE_TYPES},
 }
 MAX_BYTES: dict[UploadKind, int] = {
     UploadKind.CLUB_LOGO: 5 * 1024 * 1024,
     UploadKind.AVATAR: 5 * 1024 * 1024,
     UploadKind.RIDE_ROUTE: 10 * 1024 * 1024,
+    UploadKind.RIDE_ATTACHMENT: 10 * 1024 * 1024,
 }
+# A ride carries at most this many attachments.
+MAX_ATTACHMENTS = 5
+# Image attachments are published as one JPEG fitting this square (never enlarged).
+ATTACHMENT_IMAGE_SIDE = 2048
+# What a published file's extension says it is.
+PUBLISHED_TYPES = {"pdf": "application/pdf", "jpg": "image/jpeg", "gpx": "application/gpx+xml"}
 
 
 class UploadStatus(StrEnum):
@@ -73,6 +89,28 @@ class RouteSummary(BaseModel):
     polyline: str
 
 
+class Published(NamedTuple):
+    """What the processor made of a valid upload: its keys, their bytes, a route's summary."""
+
+    outputs: list[str]
+    size_bytes: int
+    route: RouteSummary | None = None
+
+
+class Attachment(BaseModel):
+    """A file attached to a ride (a PDF cue sheet, an image), its id its upload's."""
+
+    model_config = ConfigDict(frozen=True)
+
+    attachment_id: str
+    title: str
+    content_type: str
+    key: str
+    size_bytes: int
+    added_by: str
+    added_at: datetime
+
+
 class Upload(BaseModel):
     upload_id: str
     kind: UploadKind
@@ -84,11 +122,27 @@ class Upload(BaseModel):
     # Why it was refused: a stable code and a sentence.
     reason_code: str | None = None
     reason: str | None = None
-    # Published keys (logo sizes; the route file).
+    # Published keys (logo sizes; the route file; the attachment) and their total size.
     outputs: list[str] = []
+    size_bytes: int | None = None
     route: RouteSummary | None = None
     created_at: datetime
     version: int = 1
+
+
+def new_upload(kind: UploadKind, subject_id: str, uploader: str, content_type: str) -> Upload:
+    """An upload about to be announced: its id, and the one incoming key it may be put at."""
+    upload_id = new_id()
+    extension = ACCEPTED_TYPES[kind][content_type]
+    return Upload(
+        upload_id=upload_id,
+        kind=kind,
+        subject_id=subject_id,
+        uploader=uploader,
+        content_type=content_type,
+        key=incoming_key(kind, subject_id, upload_id, extension),
+        created_at=utc_now(),
+    )
 
 
 def incoming_key(kind: UploadKind, subject_id: str, upload_id: str, extension: str) -> str:
@@ -150,3 +204,17 @@ def published(upload: Upload | None, kind: UploadKind, subject_id: str) -> Uploa
 
 def route_key(ride_id: str, upload_id: str) -> str:
     return f"{PRIVATE}rides/{ride_id}/route/{upload_id}.gpx"
+
+
+def public_route_prefix(ride_id: str) -> str:
+    return f"{PUBLIC}routes/{ride_id}/"
+
+
+def public_route_key(route_key_: str) -> str:
+    """The CloudFront-served copy of a (public ride's) route file."""
+    ride_id, _, name = route_key_[len(f"{PRIVATE}rides/") :].partition("/route/")
+    return f"{public_route_prefix(ride_id)}{name}"
+
+
+def attachment_key(ride_id: str, upload_id: str, extension: str) -> str:
+    return f"{PRIVATE}rides/{ride_id}/attachments/{upload_id}.{extension}"

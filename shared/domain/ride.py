@@ -16,7 +16,7 @@ from shared.domain.enums import (
     RideVisibility,
     Surface,
 )
-from shared.domain.media import RouteSummary
+from shared.domain.media import Attachment, RouteSummary
 from shared.domain.numbers import NOT_A_BOOL
 from shared.domain.strava import ActivitySummary, AttendanceSource
 
@@ -81,6 +81,8 @@ class Ride(BaseModel):
     route_key: str | None = None
     # What the attached GPX route says (distance, climbing, bounds, preview polyline).
     route: RouteSummary | None = None
+    # Cue sheets and images its managers attached (at most MAX_ATTACHMENTS).
+    attachments: list[Attachment] = []
     status: RideStatus = RideStatus.SCHEDULED
     cancel_reason: str | None = None
     # Kept in the same transactions as the participations they count.

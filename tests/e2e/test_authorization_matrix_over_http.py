@@ -147,6 +147,7 @@ def send(
         path = path.replace("{user_id}", people.subs[case.target])
     path = path.replace("{device_id}", "0" * 32)
     path = path.replace("{webhook_id}", str(uuid.UUID(int=0)))
+    path = path.replace("{attachment_id}", str(uuid.UUID(int=0)))
     bodies: dict[tuple[str, str], dict[str, Any]] = {
         ("POST", "/clubs"): {"name": world.name, "disciplines": ["road"]},
         ("PUT", "/clubs/{club_id}"): {"version": 999, "city": "Wollongong"},
@@ -168,6 +169,8 @@ def send(
         ("POST", "/clubs/{club_id}/logo"): {"content_type": "image/png"},
         ("PUT", "/clubs/{club_id}/logo"): {"upload_id": str(uuid.UUID(int=0))},
         ("PUT", "/rides/{ride_id}/route"): {"upload_id": str(uuid.UUID(int=0))},
+        ("POST", "/rides/{ride_id}/attachments"): {"content_type": "application/pdf"},
+        ("PUT", "/rides/{ride_id}/attachments/{attachment_id}"): {"title": "Cue sheet"},
     }
     body = bodies.get((case.method, case.path))
     answer = api.call(case.method, path, token, json=body)

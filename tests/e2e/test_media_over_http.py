@@ -148,3 +148,75 @@ def test_an_entity_attack_gpx_is_quarantined(api: Api) -> None:
     assert not (
         s3.list_objects_v2(Bucket=bucket, Prefix=f"private/rides/{ride_id}/").get("Contents")
     )
+
+
+def test_a_cue_sheet_is_attached_and_downloaded_by_members_only(api: Api) -> None:
+    _, _, site_admin = person(api, "site", SystemRole.SITE_ADMIN)
+    leader_sub, _, leader = person(api, "cue-leader")
+    _, _, member = person(api, "cue-member")
+    _, _, outsider = person(api, "cue-outsider")
+    club_id = new_club(api, leader_sub, site_admin)
+    assert api.call("POST", f"/clubs/{club_id}/memberships", member, json={}).status_code == 201
+    ride_id = api.call(
+        "POST", f"/clubs/{club_id}/rides", leader, json=criterium("Cue sheet ride", 20)
+    ).json()["ride_id"]
+
+    ticket = api.call(
+        "POST", f"/rides/{ride_id}/attachments", leader, json={"content_type": "application/pdf"}
+    )
+    assert ticket.status_code == 200, ticket.text
+    upload(ticket.json(), "cue_sheet.pdf", "application/pdf")
+    upload_id = ticket.json()["upload_id"]
+    answer = confirmed(
+        api, "PUT", f"/rides/{ride_id}/attachments/{upload_id}", leader, {"title": "Cue sheet"}
+    )
+    assert answer.status_code == 200, answer.text
+
+    listed = api.call("GET", f"/rides/{ride_id}/attachments", member)
+    [sheet] = listed.json()["attachments"]
+    download = requests.get(sheet["url"], timeout=5)
+    assert download.content.startswith(b"%PDF-")
+    assert download.headers["Content-Disposition"] == 'attachment; filename="Cue sheet.pdf"'
+    assert api.call("GET", f"/rides/{ride_id}/attachments", outsider).status_code == 403
+    assert (
+        api.call("DELETE", f"/rides/{ride_id}/attachments/{upload_id}", leader).status_code == 204
+    )
+    assert api.call("GET", f"/rides/{ride_id}/attachments", member).json()["attachments"] == []
+
+
+def test_a_public_rides_route_is_served_from_its_public_copy_until_the_ride_is_made_private(
+    api: Api,
+) -> None:
+    _, _, site_admin = person(api, "site", SystemRole.SITE_ADMIN)
+    leader_sub, _, leader = person(api, "public-route-leader")
+    club_id = new_club(api, leader_sub, site_admin)
+    ride = api.call(
+        "POST",
+        f"/clubs/{club_id}/rides",
+        leader,
+        json=criterium("Open Grand Drive", 20, visibility="public"),
+    ).json()
+    ride_id = ride["ride_id"]
+    ticket = api.call("POST", f"/rides/{ride_id}/route", leader).json()
+    upload(ticket, "centennial_park.gpx", "application/gpx+xml")
+    attached = confirmed(
+        api, "PUT", f"/rides/{ride_id}/route", leader, {"upload_id": ticket["upload_id"]}
+    )
+    assert attached.status_code == 200, attached.text
+    public_link = f"{api.endpoints.api_url}/rides/{ride_id}/route.gpx"
+
+    def served() -> list[requests.Response] | None:
+        answer = requests.get(public_link, timeout=5)  # follows the redirect, no token
+        return [answer] if answer.status_code == 200 else None
+
+    assert b"<gpx" in eventually(served, seconds=20)[0].content
+    s3 = api.platform.client("s3")
+    bucket = api.endpoints.resources.bucket_name
+    copies = f"public/routes/{ride_id}/"
+    assert s3.list_objects_v2(Bucket=bucket, Prefix=copies)["KeyCount"] == 1
+
+    version = api.call("GET", f"/rides/{ride_id}", leader).json()["version"]
+    edit = {"version": version, "visibility": "members"}
+    assert api.call("PUT", f"/rides/{ride_id}", leader, json=edit).status_code == 200
+    assert requests.get(public_link, timeout=5).status_code == 404
+    eventually(lambda: s3.list_objects_v2(Bucket=bucket, Prefix=copies)["KeyCount"] == 0 or None)

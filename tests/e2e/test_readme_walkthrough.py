@@ -112,7 +112,9 @@ def test_the_local_use_examples_run_in_order(fresh_platform: tuple[str, str, str
     assert "strava=connected" in output and '"connected":true' in output
     assert "attendance: attended 96.4 km" in output
     # The media walk-through: a logo in its sizes, a route that sets the ride's distance.
-    assert output.count("upload: 204") == 2
+    assert output.count("upload: 204") == 3
     assert '"urls":{"64.webp"' in output
     assert "route: 3.79 km, 44.0 m climbing" in output and "ride: 3.79 km" in output
-    assert "public GPX link: 302" in output
+    # The public ride's GPX: redirected to its copy (standing in for CloudFront), served.
+    assert "public GPX link: 200 after 1 redirect" in output
+    assert "attached: Cue sheet application/pdf 837 bytes" in output

@@ -105,3 +105,24 @@ def test_only_the_processor_publishes_and_the_api_writes_into_incoming_only(
     assert set(users) == {"s3:PutObject", "s3:DeleteObject"}
     for stack, role in (("Api", "Clubs"), ("Api", "Rides"), ("Integration", "StravaSync")):
         assert not _s3_grants(_statements(synth, stack, role)), role
+
+
+def test_the_public_routes_consumer_reaches_route_copies_and_route_files_only(
+    synth: Synth,
+) -> None:
+    statements = _statements(synth, "Integration", "PublicRoutesConsumer")
+    grants = _s3_grants(statements)
+    assert set(grants) == {"s3:GetObject", "s3:PutObject", "s3:DeleteObject", "s3:ListBucket"}
+    assert all("private/rides/*" in r for r in grants["s3:GetObject"])
+    for action in ("s3:PutObject", "s3:DeleteObject"):
+        assert all("public/routes/*" in r for r in grants[action]), action
+    (listing,) = [s for s in statements if s["Action"] == "s3:ListBucket"]
+    assert listing["Condition"] == {"StringLike": {"s3:prefix": ["public/routes/*"]}}
+
+
+def test_every_function_that_works_in_the_bucket_is_told_its_name(synth: Synth) -> None:
+    functions = synth.resources("prod", "Integration", "AWS::Lambda::Function")
+    for prefix in ("MediaConsumer", "PublicRoutesConsumer"):
+        (function,) = [f for name, f in functions.items() if name.startswith(prefix)]
+        variables = function["Properties"]["Environment"]["Variables"]
+        assert "sydney-cycling-prod-assets-" in json.dumps(variables["ASSETS_BUCKET_NAME"])
