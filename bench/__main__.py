@@ -5,7 +5,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "services"))
 
-from bench import cold_start, contention, event_delay, media, round_trips
+from bench import cold_start, contention, event_delay, flags, media, round_trips
 
 
 def main() -> int:
@@ -17,6 +17,9 @@ def main() -> int:
     print()
     print("Media processing: six logo renditions, a route's summary (best of 5)")
     print(media.report(media.measure()))
+    print()
+    print("Feature flags: one evaluation, warm (best of 5 x 2000)")
+    print(flags.report(flags.measure()))
     print()
     print("Local event path (make run): the welcome e-mail after a join")
     print(event_delay.report(event_delay.measure()))

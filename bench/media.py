@@ -1,5 +1,6 @@
-"""Media processing cost: a logo's sizes per source size, and a GPX per megabyte, as
-ratios to decoding the same file alone (in the same run, so machine noise cancels)."""
+"""Media processing cost: a logo's sizes per source size, a GPX per megabyte and a PDF
+cue sheet's check, as ratios to decoding (parsing) the same file alone (in the same run,
+so machine noise cancels)."""
 
 import io
 import time
@@ -8,7 +9,9 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from PIL import Image
+from pypdf import PdfReader
 
+from media.documents import check_pdf
 from media.images import decode, renditions
 from media.routes import parse_route
 from shared.domain.media import LOGO_SIZES
@@ -69,6 +72,12 @@ def measure() -> list[Cost]:
     baseline = _best(lambda: fromstring(data))
     work = _best(lambda: parse_route(data))
     costs.append(Cost(f"GPX, {len(data) / 1e6:.1f} MB", baseline, work))
+    sheet = (FIXTURES / "cue_sheet.pdf").read_bytes()
+
+    def parse_only() -> object:
+        return len(PdfReader(io.BytesIO(sheet)).pages)
+
+    costs.append(Cost("PDF cue sheet, 1 page", _best(parse_only), _best(lambda: check_pdf(sheet))))
     return costs
 
 

@@ -4,6 +4,7 @@ gateway in front of the real handlers. State lives in memory and dies with the p
 import json
 import threading
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 import boto3
@@ -20,6 +21,7 @@ from local.cognito_triggers import (
 from local.event_sources import PollingThread, QueueMapping, StreamMapping
 from local.fake_strava import FakeStrava
 from local.faults import FaultInjector, Faults
+from local.flags import OVERRIDES as FLAG_OVERRIDES
 from local.gateway import LocalGateway
 from local.loopback_server import QuietRequestHandler
 from local.moto_server import MotoServer, free_port
@@ -82,8 +84,12 @@ class LocalPlatform:
         visibility_seconds: int = LOCAL_VISIBILITY_TIMEOUT_SECONDS,
         faults: dict[str, float] | None = None,
         strava_port: int = 0,
+        flag_overrides: Path | None = None,
     ) -> None:
         self.visibility_seconds = visibility_seconds
+        # A developer's feature-flag overrides (`python -m local.flags`), read by the
+        # functions on every evaluation.
+        self.flag_overrides = flag_overrides or FLAG_OVERRIDES
         # DynamoDB's contention and load, on demand (`--faults`); rates may change later.
         self.faults = Faults(rates=dict(faults or {}))
         self.api_port = api_port or free_port()
@@ -302,6 +308,7 @@ class LocalPlatform:
             "STRAVA_BASE_URL": self.strava.url,
             "STRAVA_APP_REDIRECT_URL": STRAVA_APP_REDIRECT_URL,
             "STRAVA_SYNC_QUEUE_URL": resources.consumer(STRAVA_SYNC.name).queue_url,
+            "FEATURE_FLAGS_OVERRIDES": str(self.flag_overrides),
             "POWERTOOLS_SERVICE_NAME": "local",
             "POWERTOOLS_METRICS_NAMESPACE": "SydneyCyclingLocal",
             # Locally there is no X-Ray daemon nor CloudWatch to receive these.

@@ -50,3 +50,15 @@ def cdn_domain_parameter(stage: str) -> str:
     """The SSM parameter where the data stack publishes the CloudFront domain of public
     assets (no stack imports it as an export)."""
     return f"/{PROJECT}/{stage}/media/cdn-domain"
+
+
+def platform_health_alarm_name(stage: str) -> str:
+    """The observability stack's composite alarm (in ALARM when any of the stage's alarms
+    is); AppConfig rolls a flags deployment back when it goes off."""
+    return f"{resource_prefix(stage)}-platform-health"
+
+
+def feature_flags_parameter(stage: str, part: str) -> str:
+    """SSM parameters holding the ids of the stage's AppConfig `application`,
+    `environment` and `profile` (for the readers' IAM grants; no stack exports them)."""
+    return f"/{PROJECT}/{stage}/feature-flags/{part}-id"

@@ -1,6 +1,7 @@
 """API: REST API with the Cognito authorizer, one Lambda per bounded context, and WAF."""
 
 import json
+import re
 
 from aws_cdk import Aws, CfnOutput, Duration, RemovalPolicy, Stack
 from aws_cdk import aws_apigateway as apigw
@@ -23,6 +24,7 @@ from shared.names import (
 )
 from shared.store.schema import GSI1, GSI2
 from stacks.config import StageConfig
+from stacks.constructs.feature_flags import FlagsReaders
 from stacks.constructs.layers import LambdaLayers
 from stacks.constructs.notifications import (
     acknowledge_push_endpoints,
@@ -65,6 +67,34 @@ SERVICE_TABLE_ACCESS: dict[str, tuple[list[str], list[str]]] = {
     # Webhooks and the club's count of them move together in transactions.
     "webhooks": ([*_READ, "dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:DeleteItem"], []),
 }
+
+# The API functions that evaluate feature flags (`shared/flags`).
+FLAG_READERS = ("media", "users")
+
+
+def _path_parameters(path: str) -> list[str]:
+    return re.findall(r"{(\w+)}", path)
+
+
+def _method_options(config: StageConfig) -> dict[str, apigw.MethodDeploymentOptions]:
+    """Per-route throttles and caching (public routes), keyed `{path}/{METHOD}`."""
+    options = {}
+    for route in ROUTES:
+        if route.throttle is None and not route.cache_seconds:
+            continue
+        rate, burst = route.throttle or (config.api_rate_limit, config.api_burst_limit)
+        cached = route.cache_seconds > 0 and config.api_cache_gb is not None
+        options[f"{route.path}/{route.method}"] = apigw.MethodDeploymentOptions(
+            throttling_rate_limit=rate,
+            throttling_burst_limit=burst,
+            caching_enabled=cached,
+            cache_ttl=Duration.seconds(route.cache_seconds) if cached else None,
+            cache_data_encrypted=cached,
+            metrics_enabled=True,
+            logging_level=apigw.MethodLoggingLevel.ERROR,
+        )
+    return options
+
 
 _ERROR_TEMPLATE = '{"error": {"code": "%s", "message": $context.error.messageString}}'
 
@@ -186,6 +216,10 @@ class ApiStack(Stack):
         self._grant_notifications(config)
         self._grant_strava(config, secrets_key)
         self._grant_media(config)
+        # Uploads (media, avatars) can be paused by a feature flag.
+        flags = FlagsReaders(self, "FeatureFlags", config=config)
+        for service in FLAG_READERS:
+            flags.grant(self.functions[service])
         self.functions["rides"].role.add_to_policy(
             iam.PolicyStatement(
                 actions=["ssm:GetParameter"],
@@ -219,6 +253,9 @@ class ApiStack(Stack):
                 data_trace_enabled=False,
                 throttling_rate_limit=config.api_rate_limit,
                 throttling_burst_limit=config.api_burst_limit,
+                cache_cluster_enabled=config.api_cache_gb is not None,
+                cache_cluster_size=config.api_cache_gb,
+                method_options=_method_options(config),
                 access_log_destination=apigw.LogGroupLogDestination(access_logs),
                 access_log_format=apigw.AccessLogFormat.json_with_standard_fields(
                     caller=True,
@@ -268,8 +305,13 @@ class ApiStack(Stack):
                 )
                 continue
             assert route.service is not None
+            cached = route.cache_seconds > 0 and config.api_cache_gb is not None
+            path_parameters = [f"method.request.path.{p}" for p in _path_parameters(route.path)]
             integration = apigw.LambdaIntegration(
-                self.functions[route.service].alias, allow_test_invoke=False
+                self.functions[route.service].alias,
+                allow_test_invoke=False,
+                # A cached answer is keyed on the path (one club's feed is not another's).
+                cache_key_parameters=path_parameters if cached else None,
             )
             if route.authorized:
                 resource.add_method(
@@ -279,7 +321,11 @@ class ApiStack(Stack):
                     authorization_type=apigw.AuthorizationType.COGNITO,
                 )
                 continue
-            public = resource.add_method(route.method, integration)
+            public = resource.add_method(
+                route.method,
+                integration,
+                request_parameters=dict.fromkeys(path_parameters, True) if cached else None,
+            )
             for rule in ("AwsSolutions-APIG4", "AwsSolutions-COG4"):
                 acknowledge(
                     public,

@@ -43,6 +43,14 @@ class StageConfig:
     # NAT gateways of the egress VPC (webhook delivery, Strava): one per AZ in prod so an
     # AZ outage does not stop them; one elsewhere (~US$43 a month each in Sydney).
     nat_gateways: int = 2
+    # API Gateway's response cache (GB; None: no cache) for the routes that allow it (the
+    # public calendar feed); ~US$0.03 an hour for 0.5 GB.
+    api_cache_gb: str | None = "0.5"
+    # Concurrency set aside for each Cognito trigger and for the stream publisher, so a
+    # burst of API traffic cannot stop sign-in or event delivery (None: none set aside;
+    # a new account's concurrency limit may be too small to reserve any).
+    trigger_concurrency: int | None = 10
+    publisher_concurrency: int | None = 5
     tags: dict[str, str] = field(default_factory=dict)
 
     @property
@@ -70,6 +78,9 @@ _STAGES: dict[StageName, StageConfig] = {
         apns_platform="APNS_SANDBOX",
         nat_gateways=1,
         strava_app_redirect_url="http://localhost:5173/settings/strava",
+        api_cache_gb=None,
+        trigger_concurrency=None,
+        publisher_concurrency=None,
     ),
     "staging": StageConfig(
         name="staging",
@@ -88,6 +99,8 @@ _STAGES: dict[StageName, StageConfig] = {
         lambda_memory_mb=1024,
         threat_protection=True,
         cors_allowed_origins=("https://sydneycycling.example",),
+        trigger_concurrency=50,
+        publisher_concurrency=10,
     ),
 }
 

@@ -39,6 +39,8 @@ class Consumer:
     # Folders of the assets bucket it works in, and what it may do there (least privilege);
     # "s3:ListBucket" is granted on the bucket for listing under that folder only.
     bucket_access: tuple[tuple[str, tuple[str, ...]], ...] = ()
+    # Evaluates feature flags (`shared/flags`): gets their names and read access.
+    feature_flags: bool = False
 
 
 COUNTS = Consumer(
@@ -73,6 +75,7 @@ NOTIFICATIONS = Consumer(
         "club_webhook_disabled",
     ),
     ses_events=True,
+    feature_flags=True,
 )
 SEATS = Consumer(
     "Seats",
@@ -94,6 +97,7 @@ CLUB_WEBHOOKS = Consumer(
     WEBHOOK_EVENT_TYPES,
     # The club's webhooks: one consistent Query of the club's partition.
     table_actions=("dynamodb:Query",),
+    feature_flags=True,
 )
 # Strava's push events -> attendance and activity summaries on participations.
 STRAVA_SYNC = Consumer(
@@ -112,6 +116,7 @@ STRAVA_SYNC = Consumer(
     # The rider's memberships (GSI1) and their clubs' rides by start time (GSI2).
     table_indexes=(GSI1.name, GSI2.name),
     egress=True,
+    feature_flags=True,
 )
 # Uploads into incoming/ -> validated, published or quarantined.
 MEDIA = Consumer(

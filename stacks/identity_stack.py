@@ -126,6 +126,7 @@ class IdentityStack(Stack):
                 layers=layers,
                 environment={"TABLE_NAME": table.table_name},
                 timeout=Duration.seconds(5),
+                reserved_concurrency=config.trigger_concurrency,
             )
             function.role.add_to_policy(
                 iam.PolicyStatement(

@@ -17,6 +17,7 @@ from shared.names import strava_app_secret_name
 from stacks.config import StageConfig
 from stacks.constructs.egress_network import EgressNetwork
 from stacks.constructs.event_consumer import EventConsumer
+from stacks.constructs.feature_flags import FlagsReaders
 from stacks.constructs.layers import LambdaLayers
 from stacks.constructs.notifications import NotificationChannels
 from stacks.constructs.queues import secure_queue
@@ -74,6 +75,7 @@ class IntegrationStack(Stack):
             layers=layers,
             environment={"TABLE_NAME": table.table_name, "EVENT_BUS_NAME": self.bus.event_bus_name},
             timeout=Duration.seconds(30),
+            reserved_concurrency=config.publisher_concurrency,
         )
         self.bus.grant_put_events_to(self.publisher.role)
         self.stream_failures = secure_queue(self, "StreamFailures", removal_policy=_removal(config))
@@ -101,6 +103,7 @@ class IntegrationStack(Stack):
         )
         self.strava = StravaSecrets(self, "Strava", config=config)
         self.consumers: dict[str, ServiceFunction] = {}
+        flags = FlagsReaders(self, "FeatureFlags", config=config)
         self.dead_letter_queues: dict[str, sqs.IQueue] = {"StreamFailures": self.stream_failures}
         for consumer in CONSUMERS:
             function = ServiceFunction(
@@ -138,6 +141,8 @@ class IntegrationStack(Stack):
                 self._uploads(config, consumer.uploads_prefix, wiring.queue)
             if consumer.bucket_access:
                 self._bucket_access(config, consumer, function)
+            if consumer.feature_flags:
+                flags.grant(function)
             if consumer is STRAVA_SYNC:
                 self._strava_sync(config, function, wiring.queue, secrets_key)
             if consumer.table_actions:

@@ -5,6 +5,7 @@ from collections.abc import Mapping, Sequence
 from aws_cdk import Duration, Stack
 from aws_cdk import aws_apigateway as apigw
 from aws_cdk import aws_cloudwatch as cloudwatch
+from aws_cdk import aws_cloudwatch_actions as cloudwatch_actions
 from aws_cdk import aws_dynamodb as dynamodb
 from aws_cdk import aws_iam as iam
 from aws_cdk import aws_sns as sns
@@ -25,6 +26,7 @@ from cdk_monitoring_constructs import (
 )
 from constructs import Construct
 
+from shared.names import platform_health_alarm_name
 from stacks.config import StageConfig
 from stacks.constructs.service_function import METRICS_NAMESPACE as NAMESPACE
 from stacks.constructs.service_function import ServiceFunction
@@ -151,3 +153,17 @@ class ObservabilityStack(Stack):
                 human_readable_name=f"{name} (dead letters)",
                 add_queue_max_size_alarm={"Warning": MaxMessageCountThreshold(max_message_count=0)},
             )
+        # One signal for "something is wrong": AppConfig watches it during a flags rollout
+        # (and rolls back), and operators can page on it alone.
+        alarms = [created.alarm for created in monitoring.created_alarms()]
+        self.health = cloudwatch.CompositeAlarm(
+            self,
+            "PlatformHealth",
+            composite_alarm_name=platform_health_alarm_name(config.name),
+            alarm_description=(
+                "In ALARM while any of the stage's alarms is; a feature-flags deployment "
+                "in AppConfig rolls back when it goes off"
+            ),
+            alarm_rule=cloudwatch.AlarmRule.any_of(*alarms),
+        )
+        self.health.add_alarm_action(cloudwatch_actions.SnsAction(self.topic))

@@ -20,6 +20,12 @@ class Route:
     authorized: bool = True
     # Why a route without the authorizer is safe (the cdk-nag acknowledgement's reason).
     public_because: str = ""
+    # Its own throttle (requests per second, burst), below the stage's: anonymous callers
+    # of a public route cannot use up the budget signed-in riders share.
+    throttle: tuple[int, int] | None = None
+    # Seconds API Gateway may cache its answers (keyed on the path parameters) where the
+    # stage has a cache; only for answers that are the same for every caller.
+    cache_seconds: int = 0
 
 
 HEALTH = Route(
@@ -57,6 +63,9 @@ ROUTES: tuple[Route, ...] = (
         authorized=False,
         public_because="A public iCalendar feed of a club's public rides: calendar apps "
         "subscribe by URL and cannot send tokens; it serves nothing else.",
+        # Calendar apps poll every few minutes or hours; five minutes late is on time.
+        throttle=(20, 40),
+        cache_seconds=300,
     ),
     Route("GET", "/rides/{ride_id}", "rides"),
     Route("PUT", "/rides/{ride_id}", "rides"),
@@ -86,7 +95,8 @@ ROUTES: tuple[Route, ...] = (
         "media",
         authorized=False,
         public_because="A public ride's GPX, linked from its public calendar event: it "
-        "redirects to a short-lived URL for public rides only (members-only rides: 404).",
+        "redirects to the route's CloudFront copy for public rides only (members-only: 404).",
+        throttle=(20, 40),
     ),
     Route("POST", "/integrations/strava/connect", "strava"),
     Route("GET", "/integrations/strava", "strava"),

@@ -1,6 +1,12 @@
 """Environment every test starts from: no real AWS is reachable or needed."""
 
+import json
 import os
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
 
 # Set before any handler or boto3 client is imported or built.
 os.environ.update(
@@ -23,3 +29,20 @@ os.environ.update(
 )
 os.environ.pop("AWS_ENDPOINT_URL", None)
 os.environ.pop("AWS_PROFILE", None)
+
+
+@pytest.fixture
+def flags(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Callable[..., None]]:
+    """Turn feature flags for the test: `flags(strava_sync=False)`, as a developer's local
+    overrides would (read again on the next evaluation)."""
+    from shared.flags import feature_flags
+
+    overrides = tmp_path / "flag-overrides.json"
+    monkeypatch.setenv("FEATURE_FLAGS_OVERRIDES", str(overrides))
+    feature_flags.cache_clear()
+
+    def set_flags(**values: Any) -> None:
+        overrides.write_text(json.dumps(values))
+
+    yield set_flags
+    feature_flags.cache_clear()

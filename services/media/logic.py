@@ -27,6 +27,7 @@ from shared.domain.media import (
     published,
 )
 from shared.domain.ride import Ride
+from shared.flags import Flag, require_enabled
 
 TICKET_SECONDS = 300
 
@@ -49,6 +50,7 @@ def _announce(
     store: MediaStore,
     bucket: MediaBucket,
 ) -> UploadTicket:
+    require_enabled(Flag.MEDIA_UPLOADS, "Uploading files")
     upload = new_upload(kind, subject_id, principal.user_id, content_type)
     store.announce(upload)
     post = bucket.presigned_post(upload.key, content_type, MAX_BYTES[kind], TICKET_SECONDS)

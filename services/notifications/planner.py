@@ -22,6 +22,7 @@ from shared.event_catalog import (
     RideReminderDue,
 )
 from shared.events import DomainEvent
+from shared.flags import Flag, enabled
 
 ROLE_LABELS = {
     ClubRole.MEMBER: "a member",
@@ -132,6 +133,8 @@ def _reminder(event: DomainEvent, store: NotificationStore) -> list[Notice]:
 
 def _webhook_disabled(event: DomainEvent, store: NotificationStore) -> list[Notice]:
     data = ClubWebhookDisabled.model_validate(event.data)
+    if not enabled(Flag.CLUB_ADMIN_NOTIFICATIONS, data.club_id):
+        return []
     admins = store.active_members(data.club_id, role=ClubRole.ADMIN)
     values = {
         **_club_values(store.club(data.club_id)),

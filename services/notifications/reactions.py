@@ -10,6 +10,7 @@ from shared.adapters.reminders import ReminderScheduler
 from shared.domain.clock import utc_now
 from shared.event_catalog import RideChanged
 from shared.events import DomainEvent
+from shared.flags import Flag, flag_value
 from shared.observability import logger
 
 # SES event types after which an address gets no more e-mail.
@@ -31,7 +32,12 @@ def keep_reminder_in_step(
     if ride.status != "scheduled":
         scheduler.cancel(ride.ride_id)
     elif event.event_type == "ride_created" or "start_at" in ride.changed:
-        scheduler.schedule(ride.ride_id, ride.club_id, ride.start_at, lead_hours, utc_now())
+        # The flag may give this club another lead time (a rollout to some clubs); the
+        # stage's setting stands when the flag says nothing usable.
+        hours = flag_value(Flag.REMINDER_LEAD_HOURS, ride.club_id)
+        if not isinstance(hours, int) or isinstance(hours, bool) or not 1 <= hours <= 168:
+            hours = lead_hours
+        scheduler.schedule(ride.ride_id, ride.club_id, ride.start_at, hours, utc_now())
 
 
 def react(

@@ -33,6 +33,7 @@ from shared.adapters.strava import (
 from shared.adapters.work_queue import WorkQueue
 from shared.domain.strava import ActivitySummary, StravaLink
 from shared.events import DomainEvent
+from shared.flags import Flag, enabled
 from shared.observability import instrumented, logger
 from shared.store.client import aws_client
 from shared.store.table import app_table
@@ -170,6 +171,9 @@ def get_queue() -> WorkQueue:
 def _record_handler(record: SQSRecord) -> None:
     event = DomainEvent.from_eventbridge(json.loads(record.body))
     push = StravaPush.model_validate(event.data)
+    if not enabled(Flag.STRAVA_SYNC):  # paused: pushes are acknowledged, not applied
+        logger.info("strava event skipped: sync is off", extra={"aspect": push.aspect_type})
+        return
     try:
         outcome = get_sync().handle(push)
     except RateLimited as limited:

@@ -16,6 +16,7 @@ from shared.domain.media import (
     published,
 )
 from shared.domain.user import UserProfile, new_profile
+from shared.flags import Flag, require_enabled
 from shared.observability import logger
 from users.schemas import (
     AvatarConfirmation,
@@ -153,6 +154,7 @@ def avatar_upload(
     """A presigned POST for the caller's own avatar; the file is checked and published in
     sizes (without EXIF) by the media processor before it can be used."""
     require(Capability.LIST_CLUBS, principal)  # any signed-in user, their own avatar
+    require_enabled(Flag.MEDIA_UPLOADS, "Uploading files")
     kind = UploadKind.AVATAR
     upload = new_upload(kind, principal.user_id, principal.user_id, content_type)
     store.announce_upload(upload)

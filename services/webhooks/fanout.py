@@ -19,6 +19,7 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from shared.adapters.work_queue import WorkQueue
 from shared.events import DomainEvent
+from shared.flags import Flag, enabled
 from shared.observability import instrumented, logger
 from shared.store.client import aws_client
 from shared.store.table import app_table
@@ -35,7 +36,7 @@ def delivery_message(webhook_id: str, event: DomainEvent) -> dict[str, Any]:
 def fan_out(event: DomainEvent, store: WebhookStore, queue: WorkQueue) -> int:
     """Returns how many deliveries the event caused."""
     club_id = event.data.get("club_id")
-    if not isinstance(club_id, str):
+    if not isinstance(club_id, str) or not enabled(Flag.CLUB_WEBHOOKS, club_id):
         return 0
     wanted = [w for w in store.club_webhooks(club_id) if w.wants(event.event_type)]
     queue.send([delivery_message(w.webhook_id, event) for w in wanted])

@@ -67,3 +67,10 @@ class ServiceUnavailable(DomainError):
     code = "service_unavailable"
     status = 503
     retry_after_seconds = 1
+
+
+class FeatureOff(ServiceUnavailable):
+    """A feature operators have turned off for now (a feature flag): try again later."""
+
+    code = "feature_off"
+    retry_after_seconds = 300

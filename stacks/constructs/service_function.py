@@ -65,6 +65,7 @@ class ServiceFunction(Construct):
         timeout: Duration | None = None,
         network: FunctionNetwork | None = None,
         memory_mb: int | None = None,
+        reserved_concurrency: int | None = None,
     ) -> None:
         super().__init__(scope, construct_id)
         self.timeout = timeout or Duration.seconds(10)
@@ -98,6 +99,7 @@ class ServiceFunction(Construct):
             layers=layers.all,
             role=self.role,
             memory_size=memory_mb or config.lambda_memory_mb,
+            reserved_concurrent_executions=reserved_concurrency,
             timeout=self.timeout,
             tracing=lambda_.Tracing.ACTIVE,
             log_group=self.log_group,

@@ -35,9 +35,15 @@ class Api:
 
 
 @pytest.fixture(scope="session")
-def api() -> Iterator[Api]:
-    # Failed messages come back after a second, so redrive to the DLQ takes seconds.
-    platform = LocalPlatform(api_port=0, workers=4, visibility_seconds=1)
+def api(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Api]:
+    # Failed messages come back after a second, so redrive to the DLQ takes seconds. Flag
+    # overrides live beside the test run, not in the developer's `.local/`.
+    platform = LocalPlatform(
+        api_port=0,
+        workers=4,
+        visibility_seconds=1,
+        flag_overrides=tmp_path_factory.mktemp("flags") / "overrides.json",
+    )
     endpoints = platform.start()
     try:
         seed(platform, endpoints)

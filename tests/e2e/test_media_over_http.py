@@ -11,6 +11,7 @@ import pytest
 import requests
 from PIL import Image
 
+from local.flags import reset, set_flag
 from shared.domain.enums import SystemRole
 from tests.e2e.conftest import Api, criterium
 from tests.e2e.test_event_path import eventually, new_club, person
@@ -220,3 +221,21 @@ def test_a_public_rides_route_is_served_from_its_public_copy_until_the_ride_is_m
     assert api.call("PUT", f"/rides/{ride_id}", leader, json=edit).status_code == 200
     assert requests.get(public_link, timeout=5).status_code == 404
     eventually(lambda: s3.list_objects_v2(Bucket=bucket, Prefix=copies)["KeyCount"] == 0 or None)
+
+
+def test_a_flag_flipped_on_the_running_platform_pauses_uploads_and_resumes_them(
+    api: Api,
+) -> None:
+    _, _, site_admin = person(api, "site", SystemRole.SITE_ADMIN)
+    admin_sub, _, admin = person(api, "flag-admin")
+    club_id = new_club(api, admin_sub, site_admin)
+    path = api.platform.flag_overrides
+    ask = {"content_type": "image/png"}
+    try:
+        set_flag("media_uploads", False, path)
+        paused = api.call("POST", f"/clubs/{club_id}/logo", admin, json=ask)
+        assert paused.status_code == 503 and paused.json()["error"]["code"] == "feature_off"
+        assert paused.headers["Retry-After"] == "300"
+    finally:
+        reset("media_uploads", path)
+    assert api.call("POST", f"/clubs/{club_id}/logo", admin, json=ask).status_code == 200

@@ -2,6 +2,7 @@
 CloudFront-served copies of public rides' routes, in-process against moto."""
 
 import io
+from collections.abc import Callable
 from typing import Any
 from urllib.parse import parse_qs, urlparse
 
@@ -237,3 +238,23 @@ def test_a_public_rides_route_has_a_cdn_copy_only_while_the_ride_is_public(world
     )
     assert publish_route(world.ride_id, world.store, world.bucket) == []
     assert not world.s3.list_objects_v2(Bucket=BUCKET, Prefix="public/routes/").get("Contents")
+
+
+def test_with_uploads_off_no_ticket_is_given_and_nothing_is_written(
+    world: World, flags: Callable[..., None]
+) -> None:
+    flags(media_uploads=False)
+    before = snapshot(world.table)
+
+    answer = world.api(
+        "POST",
+        "/rides/{ride_id}/attachments",
+        path_params={"ride_id": world.ride_id},
+        body={"content_type": "application/pdf"},
+        claims=OWNER,
+    )
+    assert (answer.status, answer.body["error"]["code"]) == (503, "feature_off")
+    assert answer.headers["Retry-After"] == "300"
+    assert snapshot(world.table) == before
+    flags(media_uploads=True)
+    assert ticket(world)["upload_id"]

@@ -5,7 +5,7 @@ import email
 import email.policy
 import json
 import logging
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from datetime import UTC, datetime, timedelta
 from email.message import EmailMessage
 from typing import Any
@@ -53,6 +53,7 @@ from shared.event_catalog import (
     RideReminderDue,
 )
 from shared.events import DomainEvent
+from shared.flags import club_bucket
 from shared.store import keys
 from shared.store.memberships import membership_item
 from shared.store.rides import participation_item, ride_item
@@ -772,3 +773,50 @@ def test_a_subject_is_one_line_whatever_the_names_hold() -> None:
 
     assert "\n" not in rendered.subject and "\r" not in rendered.subject
     assert rendered.subject == "Welcome to Club Bcc: victim@example.com"
+
+
+def scheduled_lead(world: World, start: datetime) -> timedelta:
+    schedule = world.scheduler_client.get_schedule(
+        Name=schedule_name(world.ride_id), GroupName="reminders"
+    )
+    fire_at = datetime.strptime(schedule["ScheduleExpression"], "at(%Y-%m-%dT%H:%M:%S)")
+    return start.replace(tzinfo=None) - fire_at
+
+
+def test_the_reminder_lead_time_follows_the_flag_rollout_for_the_club(
+    world: World, flags: Callable[..., None]
+) -> None:
+    flags()  # the document as committed: a quarter of clubs try 12 hours
+    world.react(ride_event(world, "ride_created"))
+    expected = 12 if club_bucket(CLUB) < 25 else 24
+    assert scheduled_lead(world, world.start) == timedelta(hours=expected)
+
+    flags(reminder_lead_hours=2)  # an operator's value for every club
+    later = world.start + timedelta(hours=1)
+    world.react(ride_event(world, "ride_updated", ("start_at",), start_at=later))
+    assert scheduled_lead(world, later) == timedelta(hours=2)
+
+
+def test_with_club_admin_notifications_off_a_disabled_webhook_tells_nobody(
+    world: World, flags: Callable[..., None]
+) -> None:
+    flags(club_admin_notifications=False)
+    disabled = ClubWebhookDisabled(
+        club_id=CLUB,
+        webhook_id="77777777-0000-4000-8000-000000000078",
+        host="hooks.example.com",
+        reason="HTTP 500",
+        consecutive_failures=15,
+    )
+    world.react(
+        DomainEvent(
+            event_id="evt-webhook-disabled-off",
+            event_type="club_webhook_disabled",
+            context="webhooks",
+            occurred_at=datetime.now(UTC),
+            actor="system",
+            data=disabled.model_dump(mode="json"),
+        )
+    )
+
+    assert sent_mail() == []

@@ -6,7 +6,7 @@ import json
 import logging
 import time
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -532,3 +532,38 @@ def test_no_token_reaches_the_logs(world: World, caplog: pytest.LogCaptureFixtur
 
     for token in [*world.fake.refresh, "local-secret"]:
         assert token not in caplog.text
+
+
+def test_with_strava_sync_off_pushes_are_acknowledged_and_not_applied(
+    flags: Callable[..., None], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def no_sync() -> None:
+        raise AssertionError("the sync ran while switched off")
+
+    monkeypatch.setattr(sync_module, "get_sync", no_sync)
+    flags(strava_sync=False)
+    body = {
+        "detail": {
+            "event_id": "strava:off",
+            "event_type": "strava_webhook_received",
+            "context": "strava",
+            "occurred_at": datetime.now(UTC).isoformat(),
+            "data": {
+                "object_type": "activity",
+                "aspect_type": "create",
+                "object_id": 1,
+                "owner_id": 134815,
+                "subscription_id": SUBSCRIPTION,
+                "event_time": int(time.time()),
+                "updates": {},
+            },
+        }
+    }
+    record = sync_module.SQSRecord(
+        {"messageId": "m", "receiptHandle": "r", "body": json.dumps(body), "attributes": {}}
+    )
+
+    sync_module._record_handler(record)  # returns: the message is done with
+    flags(strava_sync=True)
+    with pytest.raises(AssertionError, match="while switched off"):
+        sync_module._record_handler(record)

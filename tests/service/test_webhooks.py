@@ -7,7 +7,7 @@ import json
 import logging
 import ssl
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -497,3 +497,16 @@ def test_https_goes_to_the_checked_address_with_tls_verified_for_the_host_name(
     finally:
         server.shutdown()
     assert "SSL" in (log_of(world, other_id)[0]["last_error"] or "")
+
+
+def test_with_club_webhooks_off_no_event_is_fanned_out(
+    world: World, flags: Callable[..., None]
+) -> None:
+    world.register(event_types=["ride_created"])
+    sqs = boto3.client("sqs")
+    queue = WorkQueue(sqs, sqs.create_queue(QueueName="deliveries-off")["QueueUrl"])
+    flags(club_webhooks=False)
+
+    assert fan_out(ride_event(world.club_id), world.store, queue) == 0
+    flags(club_webhooks=True)  # flipped back, without a new process
+    assert fan_out(ride_event(world.club_id), world.store, queue) == 1

@@ -1,0 +1,85 @@
+"""Feature flags on the prod synth: AppConfig holds the committed document, rolls it out
+gradually and rolls back on the platform health alarm; exactly the functions that read
+flags may, and only this stage's flags."""
+
+import json
+from typing import Any
+
+import pytest
+
+from shared.flags import DOCUMENT
+from tests.infra.conftest import Synth
+
+pytestmark = [pytest.mark.infra, pytest.mark.xdist_group("infra")]
+
+FLAG_READERS = {
+    ("Api", "MediaService"),
+    ("Api", "UsersService"),
+    ("Integration", "NotificationsConsumer"),
+    ("Integration", "StravaSyncConsumer"),
+    ("Integration", "ClubWebhooksConsumer"),
+}
+
+
+def _one(synth: Synth, stage: str, stack: str, kind: str) -> dict[str, Any]:
+    (resource,) = synth.resources(stage, stack, kind).values()
+    return resource["Properties"]
+
+
+def test_appconfig_deploys_the_committed_document_gradually_watched_by_the_health_alarm(
+    synth: Synth,
+) -> None:
+    version = _one(synth, "prod", "Data", "AWS::AppConfig::HostedConfigurationVersion")
+    assert json.loads(version["Content"]) == json.loads(DOCUMENT.read_text())
+    assert version["ContentType"] == "application/json"
+    strategy = _one(synth, "prod", "Data", "AWS::AppConfig::DeploymentStrategy")
+    assert strategy["GrowthFactor"] == 20 and strategy["DeploymentDurationInMinutes"] == 10
+    assert strategy["FinalBakeTimeInMinutes"] == 10
+    environment = _one(synth, "prod", "Data", "AWS::AppConfig::Environment")
+    (monitor,) = environment["Monitors"]
+    assert "sydney-cycling-prod-platform-health" in json.dumps(monitor["AlarmArn"])
+    assert _one(synth, "prod", "Data", "AWS::AppConfig::Deployment")
+    dev = _one(synth, "dev", "Data", "AWS::AppConfig::DeploymentStrategy")
+    assert dev["GrowthFactor"] == 100 and dev["DeploymentDurationInMinutes"] == 0
+    names = {
+        p["Properties"]["Name"]
+        for p in synth.resources("prod", "Data", "AWS::SSM::Parameter").values()
+    }
+    assert {
+        f"/sydney-cycling/prod/feature-flags/{p}-id"
+        for p in ("application", "environment", "profile")
+    } <= names
+
+
+def test_the_platform_health_alarm_is_any_of_the_stages_alarms(synth: Synth) -> None:
+    health = _one(synth, "prod", "Observability", "AWS::CloudWatch::CompositeAlarm")
+    assert health["AlarmName"] == "sydney-cycling-prod-platform-health"
+    rule = json.dumps(health["AlarmRule"])
+    alarms = synth.resources("prod", "Observability", "AWS::CloudWatch::Alarm")
+    assert rule.count("ALARM(") == len(alarms) > 10
+    assert health["AlarmActions"]
+
+
+def test_exactly_the_flag_readers_may_read_this_stages_flags(synth: Synth) -> None:
+    readers = set()
+    for stack in ("Api", "Integration"):
+        policies = synth.resources("prod", stack, "AWS::IAM::Policy")
+        for name, policy in policies.items():
+            for statement in policy["Properties"]["PolicyDocument"]["Statement"]:
+                actions = statement["Action"]
+                if "appconfig:GetLatestConfiguration" in actions:
+                    resource = json.dumps(statement["Resource"])
+                    assert "/sydney-cycling/prod/feature-flags/profile-id" in json.dumps(
+                        synth.template_json("prod", stack)["Parameters"]
+                    )
+                    assert "configuration/" in resource and "*" not in resource
+                    readers.add((stack, name))
+        functions = synth.resources("prod", stack, "AWS::Lambda::Function")
+        for function in functions.values():
+            variables = function["Properties"].get("Environment", {}).get("Variables", {})
+            if "FEATURE_FLAGS_APPLICATION" in variables:
+                assert variables["FEATURE_FLAGS_ENVIRONMENT"] == "prod"
+                assert variables["FEATURE_FLAGS_PROFILE"] == "feature-flags"
+    assert len(readers) == len(FLAG_READERS)
+    for stack, prefix in FLAG_READERS:
+        assert any(s == stack and name.startswith(prefix) for s, name in readers), prefix
