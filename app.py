@@ -19,6 +19,9 @@ config = load_stage(
         "account": app.node.try_get_context("account") or os.environ.get("CDK_DEFAULT_ACCOUNT"),
         "region": app.node.try_get_context("region"),
         "alarm_email": app.node.try_get_context("alarm_email") or os.environ.get("ALARM_EMAIL"),
+        "email_domain": app.node.try_get_context("email_domain"),
+        "email_sender": app.node.try_get_context("email_sender"),
+        "cognito_ses": app.node.try_get_context("cognito_ses") or os.environ.get("COGNITO_SES"),
     },
 )
 build_platform(app, require_alarm_recipient(config))

@@ -34,6 +34,12 @@ class StageConfig:
     # in its DNS, see the README) and an address in it.
     email_domain: str = "sydneycycling.example"
     email_sender: str = "notifications@sydneycycling.example"
+    # Cognito's own mail (sign-up codes, invitations) through SES from `email_domain`:
+    # turned on once the domain is verified (Cognito refuses an unverified one).
+    cognito_ses: bool = False
+    # SiteAdmin tokens only for users with an authenticator app (TOTP) enrolled; dev and
+    # the local platform leave it to the SiteAdmin (the seeded one has none).
+    site_admin_mfa: bool = True
     # APNs sandbox for development builds of the app, production APNs elsewhere.
     apns_platform: Literal["APNS", "APNS_SANDBOX"] = "APNS"
     # How long before a ride its joined riders get the reminder.
@@ -81,6 +87,7 @@ _STAGES: dict[StageName, StageConfig] = {
         api_cache_gb=None,
         trigger_concurrency=None,
         publisher_concurrency=None,
+        site_admin_mfa=False,
     ),
     "staging": StageConfig(
         name="staging",
@@ -125,7 +132,10 @@ def load_stage(name: str, overrides: dict[str, Any] | None = None) -> StageConfi
         raise ValueError(f"Unknown stage '{name}'; choose one of {', '.join(STAGES)}.")
     config = _STAGES[name]
     known = {k: v for k, v in (overrides or {}).items() if v is not None}
-    unknown = set(known) - {"account", "region", "alarm_email", "email_domain", "email_sender"}
+    if isinstance(known.get("cognito_ses"), str):  # `-c cognito_ses=true` arrives as text
+        known["cognito_ses"] = known["cognito_ses"].lower() in ("1", "true", "yes")
+    allowed = {"account", "region", "alarm_email", "email_domain", "email_sender", "cognito_ses"}
+    unknown = set(known) - allowed
     if unknown:
         raise ValueError(f"Unknown stage overrides: {', '.join(sorted(unknown))}")
     return replace(config, **known)

@@ -41,6 +41,8 @@ class Consumer:
     bucket_access: tuple[tuple[str, tuple[str, ...]], ...] = ()
     # Evaluates feature flags (`shared/flags`): gets their names and read access.
     feature_flags: bool = False
+    # A message older than this on its queue means the consumer is behind (an alarm).
+    max_message_age_minutes: int = 15
 
 
 COUNTS = Consumer(
@@ -106,6 +108,8 @@ STRAVA_SYNC = Consumer(
     ("strava_webhook_received",),
     # Rate-limited messages come back after the window turns; give them room.
     max_receive_count=10,
+    # ...and a daily limit postpones them until UTC midnight.
+    max_message_age_minutes=24 * 60,
     table_actions=(
         "dynamodb:GetItem",
         "dynamodb:BatchGetItem",
@@ -169,6 +173,8 @@ class QueueWorker:
     # catches messages whose processing crashed repeatedly.
     attempts: int
     table_actions: tuple[str, ...] = ()
+    # Postponed messages wait on the queue by design: only older than this is trouble.
+    max_message_age_minutes: int = 24 * 60
 
     @property
     def max_receive_count(self) -> int:
@@ -184,3 +190,32 @@ WEBHOOK_DELIVERY = QueueWorker(
     table_actions=("dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem"),
 )
 WORKERS: tuple[QueueWorker, ...] = (WEBHOOK_DELIVERY,)
+
+
+# Rules on the default bus (S3's and SES's events), besides each consumer's own.
+UPLOADS_RULE = "UploadsCreated"
+SES_FEEDBACK_RULE = "SesFeedback"
+
+
+def oldest_message_alarm_name(prefix: str, name: str) -> str:
+    return f"{prefix}-{name}-oldest-message"
+
+
+def failed_deliveries_alarm_name(prefix: str, name: str) -> str:
+    return f"{prefix}-{name}-rule-failures"
+
+
+def integration_alarm_names(prefix: str) -> list[str]:
+    """The alarms the integration stack makes beside its queues and rules. Their names are
+    fixed, so the observability stack's composite alarm includes them without an export."""
+    names = []
+    for consumer in CONSUMERS:
+        names.append(oldest_message_alarm_name(prefix, consumer.name))
+        if consumer.event_types:
+            names.append(failed_deliveries_alarm_name(prefix, consumer.name))
+    if any(consumer.uploads_prefix for consumer in CONSUMERS):
+        names.append(failed_deliveries_alarm_name(prefix, UPLOADS_RULE))
+    if any(consumer.ses_events for consumer in CONSUMERS):
+        names.append(failed_deliveries_alarm_name(prefix, SES_FEEDBACK_RULE))
+    names += [oldest_message_alarm_name(prefix, worker.name) for worker in WORKERS]
+    return names

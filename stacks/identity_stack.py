@@ -14,6 +14,21 @@ from stacks.nag import acknowledge
 SYSTEM_ROLE_ATTRIBUTE = "system_role"
 
 
+def _email(config: StageConfig) -> cognito.UserPoolEmail:
+    """Sign-up codes, invitations and password resets: through SES from the stage's
+    verified domain once it is verified (`-c cognito_ses=true`; Cognito refuses an
+    unverified identity, and the integration stack creates it), else Cognito's own sender
+    (about 50 messages a day: enough for dev only)."""
+    if not config.cognito_ses:
+        return cognito.UserPoolEmail.with_cognito()
+    return cognito.UserPoolEmail.with_ses(
+        from_email=config.email_sender,
+        from_name="Sydney Cycling",
+        ses_verified_domain=config.email_domain,
+        ses_region=config.region,
+    )
+
+
 class IdentityStack(Stack):
     def __init__(
         self,
@@ -54,6 +69,7 @@ class IdentityStack(Stack):
             mfa=cognito.Mfa.OPTIONAL,
             mfa_second_factor=cognito.MfaSecondFactor(otp=True, sms=False),
             account_recovery=cognito.AccountRecovery.EMAIL_ONLY,
+            email=_email(config),
             deletion_protection=config.retain_data,
             removal_policy=RemovalPolicy.RETAIN if config.retain_data else RemovalPolicy.DESTROY,
             feature_plan=cognito.FeaturePlan.PLUS
@@ -71,6 +87,9 @@ class IdentityStack(Stack):
             user_pool_client_name=f"{config.prefix}-web",
             generate_secret=False,
             auth_flows=cognito.AuthFlow(user_srp=True),
+            # The apps sign in with SRP against the API; no hosted UI, so no OAuth flows
+            # (CDK would otherwise enable the implicit grant and a placeholder callback).
+            disable_o_auth=True,
             prevent_user_existence_errors=True,
             enable_token_revocation=True,
             id_token_validity=Duration.hours(1),
@@ -90,7 +109,8 @@ class IdentityStack(Stack):
             self.user_pool,
             "AwsSolutions-COG2",
             "MFA is optional by product decision: riders opt in to TOTP; requiring it "
-            "would block casual club members. SiteAdmins are asked to enrol (runbook).",
+            "would block casual club members. In staging and prod a SiteAdmin's token "
+            "carries the role only with TOTP enrolled (checked at every token issue).",
         )
         if not config.threat_protection:
             acknowledge(
@@ -137,3 +157,22 @@ class IdentityStack(Stack):
             )
             self.user_pool.add_trigger(operation, function.alias)
             self.triggers[name] = function
+        if config.site_admin_mfa:
+            self._require_site_admin_mfa(self.triggers["PreTokenGeneration"])
+
+    def _require_site_admin_mfa(self, trigger: ServiceFunction) -> None:
+        """The trigger reads a SiteAdmin's MFA settings before putting the role in a token.
+        A policy of its own, not the role's default one: the function must not wait for
+        the pool, which already waits for the function (its trigger)."""
+        trigger.function.add_environment("SITE_ADMIN_MFA", "required")
+        iam.Policy(
+            self,
+            "PreTokenGenerationReadsMfa",
+            roles=[trigger.role],
+            statements=[
+                iam.PolicyStatement(
+                    actions=["cognito-idp:AdminGetUser"],
+                    resources=[self.user_pool.user_pool_arn],
+                )
+            ],
+        )

@@ -4,7 +4,6 @@ table's change stream, and the consumers, each behind its own queue."""
 from aws_cdk import Aws, Duration, RemovalPolicy, Stack
 from aws_cdk import aws_dynamodb as dynamodb
 from aws_cdk import aws_events as events
-from aws_cdk import aws_events_targets as targets
 from aws_cdk import aws_iam as iam
 from aws_cdk import aws_kms as kms
 from aws_cdk import aws_lambda as lambda_
@@ -15,8 +14,9 @@ from constructs import Construct
 from shared.events import SOURCE_PREFIX
 from shared.names import strava_app_secret_name
 from stacks.config import StageConfig
+from stacks.constructs.delivery_alarms import oldest_message_alarm, rule_failures_alarm
 from stacks.constructs.egress_network import EgressNetwork
-from stacks.constructs.event_consumer import EventConsumer
+from stacks.constructs.event_consumer import EventConsumer, queue_target
 from stacks.constructs.feature_flags import FlagsReaders
 from stacks.constructs.layers import LambdaLayers
 from stacks.constructs.notifications import NotificationChannels
@@ -30,8 +30,11 @@ from stacks.consumers import (
     NOTIFICATIONS,
     PUBLISHER_HANDLER,
     STRAVA_SYNC,
+    UPLOADS_RULE,
     WEBHOOK_DELIVERY,
     Consumer,
+    failed_deliveries_alarm_name,
+    oldest_message_alarm_name,
 )
 from stacks.nag import acknowledge
 
@@ -127,18 +130,24 @@ class IntegrationStack(Stack):
                 function=function,
                 max_receive_count=consumer.max_receive_count,
                 removal_policy=_removal(config),
+                alarm_prefix=config.prefix,
+                max_message_age_minutes=consumer.max_message_age_minutes,
             )
             self.consumers[consumer.name] = function
             self.dead_letter_queues[f"{consumer.name}DeadLetters"] = wiring.dead_letter_queue
             if consumer is NOTIFICATIONS:
                 self.notifications = NotificationChannels(
-                    self, "NotificationChannels", config=config, queue=wiring.queue
+                    self,
+                    "NotificationChannels",
+                    config=config,
+                    queue=wiring.queue,
+                    dead_letters=wiring.dead_letter_queue,
                 )
                 for name, value in self.notifications.environment.items():
                     function.function.add_environment(name, value)
                 self.notifications.grant_consumer(function.role, config, table.table_arn)
             if consumer.uploads_prefix:
-                self._uploads(config, consumer.uploads_prefix, wiring.queue)
+                self._uploads(config, consumer.uploads_prefix, wiring)
             if consumer.bucket_access:
                 self._bucket_access(config, consumer, function)
             if consumer.feature_flags:
@@ -158,11 +167,11 @@ class IntegrationStack(Stack):
         self.counts = self.consumers[COUNTS.name]
         self._webhook_delivery(config, layers, table, secrets_key)
 
-    def _uploads(self, config: StageConfig, prefix: str, queue: sqs.IQueue) -> None:
+    def _uploads(self, config: StageConfig, prefix: str, wiring: EventConsumer) -> None:
         """S3's events for new objects under `prefix` (default bus) -> the queue."""
-        events.Rule(
+        rule = events.Rule(
             self,
-            "UploadsCreated",
+            UPLOADS_RULE,
             description=f"New objects under {prefix} of the assets bucket -> their validation",
             event_pattern=events.EventPattern(
                 source=["aws.s3"],
@@ -172,8 +181,9 @@ class IntegrationStack(Stack):
                     "object": {"key": [{"prefix": prefix}]},
                 },
             ),
-            targets=[targets.SqsQueue(queue)],
+            targets=[queue_target(wiring.queue, wiring.dead_letter_queue)],
         )
+        rule_failures_alarm(rule, failed_deliveries_alarm_name(config.prefix, UPLOADS_RULE), rule)
 
     def _bucket_access(
         self, config: StageConfig, consumer: Consumer, function: ServiceFunction
@@ -265,6 +275,12 @@ class IntegrationStack(Stack):
         )
         function.alias.add_event_source(
             sources.SqsEventSource(queue, batch_size=5, report_batch_item_failures=True)
+        )
+        oldest_message_alarm(
+            queue,
+            oldest_message_alarm_name(config.prefix, worker.name),
+            queue,
+            worker.max_message_age_minutes,
         )
         # Postponing a failed delivery is a visibility change of its own message.
         queue.grant(function.role, "sqs:ChangeMessageVisibility")

@@ -30,11 +30,14 @@ from shared.names import platform_health_alarm_name
 from stacks.config import StageConfig
 from stacks.constructs.service_function import METRICS_NAMESPACE as NAMESPACE
 from stacks.constructs.service_function import ServiceFunction
+from stacks.consumers import integration_alarm_names
 
 # Events older than this on the table's stream mean notifications and counts run late.
 STREAM_LAG_MS = 60_000
 # An invocation taking this share of its timeout is close to failing.
 NEAR_TIMEOUT = 0.8
+# Alarms per part of the platform health alarm (composite rules are limited in length).
+HEALTH_GROUP = 40
 
 
 def _near_timeout(timeout: Duration) -> Duration:
@@ -155,7 +158,24 @@ class ObservabilityStack(Stack):
             )
         # One signal for "something is wrong": AppConfig watches it during a flags rollout
         # (and rolls back), and operators can page on it alone.
-        alarms = [created.alarm for created in monitoring.created_alarms()]
+        alarms: list[cloudwatch.IAlarm] = [c.alarm for c in monitoring.created_alarms()]
+        # ...and those beside the integration stack's queues and rules, by their names.
+        alarms += [
+            cloudwatch.Alarm.from_alarm_name(self, f"Integration{i}", name)
+            for i, name in enumerate(integration_alarm_names(config.prefix))
+        ]
+        # A composite alarm's rule holds at most 10,240 characters (about 90 alarm ARNs):
+        # groups of 40, then one alarm over the groups.
+        groups = [
+            cloudwatch.CompositeAlarm(
+                self,
+                f"PlatformHealth{n}",
+                composite_alarm_name=f"{platform_health_alarm_name(config.name)}-{n}",
+                alarm_description="Part of the platform health alarm",
+                alarm_rule=cloudwatch.AlarmRule.any_of(*alarms[start : start + HEALTH_GROUP]),
+            )
+            for n, start in enumerate(range(0, len(alarms), HEALTH_GROUP), start=1)
+        ]
         self.health = cloudwatch.CompositeAlarm(
             self,
             "PlatformHealth",
@@ -164,6 +184,6 @@ class ObservabilityStack(Stack):
                 "In ALARM while any of the stage's alarms is; a feature-flags deployment "
                 "in AppConfig rolls back when it goes off"
             ),
-            alarm_rule=cloudwatch.AlarmRule.any_of(*alarms),
+            alarm_rule=cloudwatch.AlarmRule.any_of(*groups),
         )
         self.health.add_alarm_action(cloudwatch_actions.SnsAction(self.topic))

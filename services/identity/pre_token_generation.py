@@ -1,27 +1,60 @@
 """Pre-token-generation trigger: the ID token carries `user_id` and `system_role`, with
-the profile (read consistently) as the authority for the role."""
+the profile (read consistently) as the authority for the role. Where the stage requires it
+(`SITE_ADMIN_MFA=required`), a SiteAdmin without an authenticator app enrolled gets a
+rider's token: Cognito asks a user with TOTP on for a code at every password sign-in, and
+this runs again at every token refresh, so a SiteAdmin token proves a second factor."""
 
+import os
+from functools import cache, partial
 from typing import Any
 
 from aws_lambda_powertools.utilities.typing import LambdaContext
+from botocore.exceptions import BotoCoreError, ClientError
 
+from shared.adapters.identity import IdentityDirectory
 from shared.domain.enums import SystemRole
-from shared.observability import instrumented
+from shared.observability import instrumented, logger
+from shared.store.client import aws_client
 from shared.store.table import Table, app_table
 from shared.store.users import read_profile
 
 
-def claims_for(event: dict[str, Any], table: Table) -> dict[str, str]:
+def _second_factor(event: dict[str, Any], directory: IdentityDirectory) -> bool:
+    try:
+        return directory.uses_totp(event["userName"])
+    except (ClientError, BotoCoreError):
+        logger.exception("MFA settings unreadable: the SiteAdmin role is withheld")
+        return False  # closed: without proof, no SiteAdmin
+
+
+def claims_for(
+    event: dict[str, Any], table: Table, directory: IdentityDirectory | None = None
+) -> dict[str, str]:
     user_id = event["request"]["userAttributes"]["sub"]
     profile = read_profile(table, user_id)
     # No profile yet (an invited user's first sign-in): the least privilege.
     role = profile.system_role if profile else SystemRole.USER
+    unproven = (
+        role is SystemRole.SITE_ADMIN
+        and directory is not None
+        and not _second_factor(event, directory)
+    )
+    if unproven:
+        logger.warning("SiteAdmin without MFA: signed in as a rider", extra={"user_id": user_id})
+        role = SystemRole.USER
     return {"user_id": user_id, "system_role": str(role)}
 
 
+@cache
+def _directory(user_pool_id: str) -> IdentityDirectory:
+    return IdentityDirectory(partial(aws_client, "cognito-idp"), user_pool_id)
+
+
 def _add_claims(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
+    required = os.environ.get("SITE_ADMIN_MFA") == "required"
+    directory = _directory(event["userPoolId"]) if required else None
     event.setdefault("response", {})["claimsOverrideDetails"] = {
-        "claimsToAddOrOverride": claims_for(event, app_table())
+        "claimsToAddOrOverride": claims_for(event, app_table(), directory)
     }
     return event
 

@@ -34,6 +34,12 @@ class IdentityDirectory(Adapter):
             raise
         return {a["Name"]: a["Value"] for a in user["UserAttributes"]}
 
+    def uses_totp(self, username: str) -> bool:
+        """Whether the user has an authenticator app (TOTP) enrolled and switched on: in
+        this pool, such a user is asked for a code at every password sign-in."""
+        user = self.client.admin_get_user(UserPoolId=self._pool(), Username=username)
+        return "SOFTWARE_TOKEN_MFA" in (user.get("UserMFASettingList") or [])
+
     def set_system_role(self, username: str, role: SystemRole, *, sign_out: bool) -> None:
         """Cognito's custom attribute follows the profile; `sign_out` also revokes the
         user's refresh tokens, so a lost role ends with the tokens already issued."""

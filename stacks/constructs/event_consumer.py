@@ -14,8 +14,21 @@ from aws_cdk import aws_sqs as sqs
 from constructs import Construct
 
 from shared.events import SOURCE_PREFIX
+from stacks.constructs.delivery_alarms import oldest_message_alarm, rule_failures_alarm
 from stacks.constructs.queues import secure_queue
 from stacks.constructs.service_function import ServiceFunction
+from stacks.consumers import failed_deliveries_alarm_name, oldest_message_alarm_name
+
+
+def queue_target(queue: sqs.IQueue, dead_letters: sqs.IQueue) -> targets.SqsQueue:
+    """A rule's SQS target with retries of its own for a day, then the dead-letter queue
+    (an event EventBridge cannot put on the queue is kept, not dropped)."""
+    return targets.SqsQueue(
+        queue,
+        dead_letter_queue=dead_letters,
+        retry_attempts=185,
+        max_event_age=Duration.hours(24),
+    )
 
 
 class EventConsumer(Construct):
@@ -29,6 +42,8 @@ class EventConsumer(Construct):
         function: ServiceFunction,
         max_receive_count: int = 5,
         removal_policy: RemovalPolicy = RemovalPolicy.DESTROY,
+        alarm_prefix: str,
+        max_message_age_minutes: int = 15,
     ) -> None:
         super().__init__(scope, construct_id)
         self.dead_letter_queue = secure_queue(self, "DeadLetters", removal_policy=removal_policy)
@@ -42,8 +57,14 @@ class EventConsumer(Construct):
                 queue=self.dead_letter_queue, max_receive_count=max_receive_count
             ),
         )
+        oldest_message_alarm(
+            self,
+            oldest_message_alarm_name(alarm_prefix, construct_id),
+            self.queue,
+            max_message_age_minutes,
+        )
         if event_types:
-            events.Rule(
+            rule = events.Rule(
                 self,
                 "Rule",
                 event_bus=bus,
@@ -51,7 +72,10 @@ class EventConsumer(Construct):
                     source=events.Match.prefix(f"{SOURCE_PREFIX}."),
                     detail_type=list(event_types),
                 ),
-                targets=[targets.SqsQueue(self.queue)],
+                targets=[queue_target(self.queue, self.dead_letter_queue)],
+            )
+            rule_failures_alarm(
+                self, failed_deliveries_alarm_name(alarm_prefix, construct_id), rule
             )
         # Through the alias: CodeDeploy shifts these invocations too, and its alarms see them.
         function.alias.add_event_source(

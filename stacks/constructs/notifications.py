@@ -14,7 +14,6 @@ import json
 
 from aws_cdk import Aws, RemovalPolicy
 from aws_cdk import aws_events as events
-from aws_cdk import aws_events_targets as targets
 from aws_cdk import aws_iam as iam
 from aws_cdk import aws_scheduler as scheduler
 from aws_cdk import aws_secretsmanager as secretsmanager
@@ -30,7 +29,9 @@ from shared.names import (
     signing_secret_name,
 )
 from stacks.config import StageConfig
-from stacks.consumers import SES_EVENT_PATTERN
+from stacks.constructs.delivery_alarms import rule_failures_alarm
+from stacks.constructs.event_consumer import queue_target
+from stacks.consumers import SES_EVENT_PATTERN, SES_FEEDBACK_RULE, failed_deliveries_alarm_name
 from stacks.nag import acknowledge
 
 
@@ -68,7 +69,13 @@ def acknowledge_push_endpoints(role: iam.IRole, config: StageConfig) -> None:
 
 class NotificationChannels(Construct):
     def __init__(
-        self, scope: Construct, construct_id: str, *, config: StageConfig, queue: sqs.IQueue
+        self,
+        scope: Construct,
+        construct_id: str,
+        *,
+        config: StageConfig,
+        queue: sqs.IQueue,
+        dead_letters: sqs.IQueue,
     ) -> None:
         super().__init__(scope, construct_id)
         removal = RemovalPolicy.RETAIN if config.retain_data else RemovalPolicy.DESTROY
@@ -93,14 +100,17 @@ class NotificationChannels(Construct):
             identity=ses.Identity.domain(config.email_domain),
             configuration_set=self.configuration_set,
         )
-        events.Rule(
+        feedback = events.Rule(
             self,
-            "SesFeedback",
+            SES_FEEDBACK_RULE,
             description="SES bounces and complaints -> the notifications queue (suppression)",
             event_pattern=events.EventPattern(
                 source=SES_EVENT_PATTERN["source"], detail_type=SES_EVENT_PATTERN["detail-type"]
             ),
-            targets=[targets.SqsQueue(queue)],
+            targets=[queue_target(queue, dead_letters)],
+        )
+        rule_failures_alarm(
+            feedback, failed_deliveries_alarm_name(config.prefix, SES_FEEDBACK_RULE), feedback
         )
 
         self.schedule_group = scheduler.CfnScheduleGroup(

@@ -8,6 +8,7 @@ from typing import Any
 import pytest
 
 from shared.flags import DOCUMENT
+from stacks.consumers import integration_alarm_names
 from tests.infra.conftest import Synth
 
 pytestmark = [pytest.mark.infra, pytest.mark.xdist_group("infra")]
@@ -51,13 +52,35 @@ def test_appconfig_deploys_the_committed_document_gradually_watched_by_the_healt
     } <= names
 
 
+def _rule_text(rule: Any) -> str:
+    """A composite alarm's rule as CloudFormation will make it (12-digit account)."""
+    if isinstance(rule, str):
+        return rule
+    if "Fn::Join" in rule:
+        return "".join(_rule_text(part) for part in rule["Fn::Join"][1])
+    if "Ref" in rule:
+        return {"AWS::AccountId": "123456789012", "AWS::Partition": "aws"}.get(rule["Ref"], "x")
+    # A GetAtt of an alarm's Arn: as long as the longest real one.
+    return "arn:aws:cloudwatch:ap-southeast-2:123456789012:alarm:" + "x" * 90
+
+
 def test_the_platform_health_alarm_is_any_of_the_stages_alarms(synth: Synth) -> None:
-    health = _one(synth, "prod", "Observability", "AWS::CloudWatch::CompositeAlarm")
-    assert health["AlarmName"] == "sydney-cycling-prod-platform-health"
-    rule = json.dumps(health["AlarmRule"])
-    alarms = synth.resources("prod", "Observability", "AWS::CloudWatch::Alarm")
-    assert rule.count("ALARM(") == len(alarms) > 10
+    composites = {
+        c["Properties"]["AlarmName"]: c["Properties"]
+        for c in synth.resources(
+            "prod", "Observability", "AWS::CloudWatch::CompositeAlarm"
+        ).values()
+    }
+    health = composites.pop("sydney-cycling-prod-platform-health")
     assert health["AlarmActions"]
+    assert json.dumps(health["AlarmRule"]).count("ALARM(") == len(composites) > 1
+    watched = sum(json.dumps(c["AlarmRule"]).count("ALARM(") for c in composites.values())
+    alarms = synth.resources("prod", "Observability", "AWS::CloudWatch::Alarm")
+    elsewhere = integration_alarm_names("sydney-cycling-prod")
+    assert watched == len(alarms) + len(elsewhere) and len(alarms) > 10
+    # CloudWatch refuses a rule longer than 10,240 characters.
+    for part in [health, *composites.values()]:
+        assert len(_rule_text(part["AlarmRule"])) < 10_240
 
 
 def test_exactly_the_flag_readers_may_read_this_stages_flags(synth: Synth) -> None:

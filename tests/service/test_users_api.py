@@ -6,6 +6,7 @@ from typing import Any
 
 import boto3
 import pytest
+from botocore.stub import Stubber
 
 from identity import post_confirmation, pre_token_generation
 from local.provision import create_user_pool
@@ -479,3 +480,73 @@ def test_site_admins_invite_by_email(world: World) -> None:
         ).status
         == 422
     )
+
+
+@pytest.mark.parametrize(
+    ("mfa_settings", "role"),
+    [(["SOFTWARE_TOKEN_MFA"], "SiteAdmin"), ([], "User"), (None, "User")],
+)
+def test_where_required_a_siteadmin_token_needs_an_enrolled_authenticator(
+    world: World,
+    monkeypatch: pytest.MonkeyPatch,
+    mfa_settings: list[str] | None,
+    role: str,
+) -> None:
+    monkeypatch.setattr(pre_token_generation, "app_table", lambda: world.table)
+    monkeypatch.setenv("SITE_ADMIN_MFA", "required")
+    admin = world.person("mfa-admin@example.com", "SiteAdmin")
+    cognito = boto3.client("cognito-idp")
+    stub = Stubber(cognito)
+    answer: dict[str, object] = {"Username": "mfa-admin", "UserAttributes": []}
+    if mfa_settings is not None:
+        answer["UserMFASettingList"] = mfa_settings
+    stub.add_response(
+        "admin_get_user", answer, {"UserPoolId": "ap-southeast-2_pool", "Username": "mfa-admin"}
+    )
+    pre_token_generation._directory.cache_clear()
+    monkeypatch.setattr(
+        pre_token_generation,
+        "_directory",
+        lambda pool: IdentityDirectory(cognito, pool),
+    )
+    event = {
+        "userPoolId": "ap-southeast-2_pool",
+        "userName": "mfa-admin",
+        "triggerSource": "TokenGeneration_Authentication",
+        "request": {"userAttributes": {"sub": admin["sub"]}},
+    }
+
+    with stub:
+        answer_event = pre_token_generation.handler(event, LambdaContextStub())
+    claims = answer_event["response"]["claimsOverrideDetails"]["claimsToAddOrOverride"]
+    assert claims["system_role"] == role
+    stub.assert_no_pending_responses()
+
+
+def test_a_failing_mfa_check_withholds_the_siteadmin_role(
+    world: World, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    admin = world.person("mfa-admin2@example.com", "SiteAdmin")
+    cognito = boto3.client("cognito-idp")
+    stub = Stubber(cognito)
+    stub.add_client_error("admin_get_user", "TooManyRequestsException")
+    event = {
+        "userPoolId": "ap-southeast-2_pool",
+        "userName": "mfa-admin2",
+        "request": {"userAttributes": {"sub": admin["sub"]}},
+    }
+    with stub:
+        claims = pre_token_generation.claims_for(
+            event, world.table, IdentityDirectory(cognito, "ap-southeast-2_pool")
+        )
+    assert claims["system_role"] == "User"
+    # A rider is never asked for proof: no call at all.
+    rider = world.person("rider-mfa@example.com", "User")
+    event["request"] = {"userAttributes": {"sub": rider["sub"]}}
+    with Stubber(cognito):
+        assert (
+            pre_token_generation.claims_for(
+                event, world.table, IdentityDirectory(cognito, "ap-southeast-2_pool")
+            )["system_role"]
+            == "User"
+        )

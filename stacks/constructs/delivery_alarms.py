@@ -1,0 +1,52 @@
+"""Alarms that live beside the queues and rules they watch (in the integration stack), with
+fixed names (`stacks.consumers`) the observability stack's composite alarm refers to, so
+no stack exports a queue or rule name. They have no actions of their own: the composite
+alarm notifies, once, whichever of them went off."""
+
+from aws_cdk import Duration
+from aws_cdk import aws_cloudwatch as cloudwatch
+from aws_cdk import aws_events as events
+from aws_cdk import aws_sqs as sqs
+from constructs import Construct
+
+
+def oldest_message_alarm(
+    scope: Construct, name: str, queue: sqs.IQueue, minutes: int
+) -> cloudwatch.Alarm:
+    """The queue's consumer is behind: its oldest message has waited `minutes`."""
+    return cloudwatch.Alarm(
+        scope,
+        "OldestMessage",
+        alarm_name=name,
+        alarm_description=f"A message has waited {minutes} min on {queue.node.path}",
+        metric=queue.metric_approximate_age_of_oldest_message(
+            period=Duration.minutes(5), statistic="Maximum"
+        ),
+        threshold=minutes * 60,
+        comparison_operator=cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
+        evaluation_periods=2,
+        treat_missing_data=cloudwatch.TreatMissingData.NOT_BREACHING,
+    )
+
+
+def rule_failures_alarm(scope: Construct, name: str, rule: events.IRule) -> cloudwatch.Alarm:
+    """EventBridge could not put an event on the rule's target (after its retries; the
+    event is then in the target's dead-letter queue)."""
+    metric = cloudwatch.Metric(
+        namespace="AWS/Events",
+        metric_name="FailedInvocations",
+        dimensions_map={"RuleName": rule.rule_name},
+        period=Duration.minutes(5),
+        statistic="Sum",
+    )
+    return cloudwatch.Alarm(
+        scope,
+        "RuleFailures",
+        alarm_name=name,
+        alarm_description=f"Events the rule {rule.node.path} could not deliver",
+        metric=metric,
+        threshold=0,
+        comparison_operator=cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
+        evaluation_periods=1,
+        treat_missing_data=cloudwatch.TreatMissingData.NOT_BREACHING,
+    )
