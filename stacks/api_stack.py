@@ -333,6 +333,8 @@ class ApiStack(Stack):
                     route.public_because,
                 )
         self._acknowledge_preflight()
+        if config.api_canary:
+            self._release_as_canary(config.api_canary)
         acknowledge(
             self.api,
             "AwsSolutions-APIG2",
@@ -365,6 +367,23 @@ class ApiStack(Stack):
             parameter_name=api_url_parameter(config.name),
             string_value=self.api.url,
             description="Base URL of the stage's REST API",
+        )
+
+    def _release_as_canary(self, canary: str) -> None:
+        """`-c api_canary=<live deployment id>:<percent>` (`ops/api_canary.py start`): the
+        stage stays on the live deployment and this one becomes its canary, taking that
+        share of requests until it is promoted or rolled back."""
+        live, _, percent = canary.partition(":")
+        stage = self.api.deployment_stage.node.default_child
+        assert isinstance(stage, apigw.CfnStage)
+        stage.add_property_override("DeploymentId", live)
+        stage.add_property_override(
+            "CanarySetting",
+            {
+                "DeploymentId": self.api.latest_deployment.deployment_id,  # type: ignore[union-attr]
+                "PercentTraffic": float(percent),
+                "UseStageCache": False,
+            },
         )
 
     def _grant_notifications(self, config: StageConfig) -> None:

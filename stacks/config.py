@@ -1,5 +1,6 @@
 """Stage settings: the one typed place where dev, staging and prod differ."""
 
+import re
 from dataclasses import dataclass, field, replace
 from typing import Any, Literal
 
@@ -40,6 +41,9 @@ class StageConfig:
     # SiteAdmin tokens only for users with an authenticator app (TOTP) enrolled; dev and
     # the local platform leave it to the SiteAdmin (the seeded one has none).
     site_admin_mfa: bool = True
+    # `<live deployment id>:<percent>` while an API canary release is under way
+    # (`ops/api_canary.py`); None: a deploy moves the stage to the new API at once.
+    api_canary: str | None = None
     # APNs sandbox for development builds of the app, production APNs elsewhere.
     apns_platform: Literal["APNS", "APNS_SANDBOX"] = "APNS"
     # How long before a ride its joined riders get the reminder.
@@ -134,7 +138,17 @@ def load_stage(name: str, overrides: dict[str, Any] | None = None) -> StageConfi
     known = {k: v for k, v in (overrides or {}).items() if v is not None}
     if isinstance(known.get("cognito_ses"), str):  # `-c cognito_ses=true` arrives as text
         known["cognito_ses"] = known["cognito_ses"].lower() in ("1", "true", "yes")
-    allowed = {"account", "region", "alarm_email", "email_domain", "email_sender", "cognito_ses"}
+    if known.get("api_canary") and not re.fullmatch(r"\w+:\d+(\.\d+)?", known["api_canary"]):
+        raise ValueError("api_canary is `<live deployment id>:<percent>`, e.g. `abc123:10`.")
+    allowed = {
+        "account",
+        "region",
+        "alarm_email",
+        "email_domain",
+        "email_sender",
+        "cognito_ses",
+        "api_canary",
+    }
     unknown = set(known) - allowed
     if unknown:
         raise ValueError(f"Unknown stage overrides: {', '.join(sorted(unknown))}")

@@ -86,7 +86,9 @@ class IdentityStack(Stack):
             "WebClient",
             user_pool_client_name=f"{config.prefix}-web",
             generate_secret=False,
-            auth_flows=cognito.AuthFlow(user_srp=True),
+            # SRP for the apps; admin password auth (needs AWS credentials, so no client can
+            # use it) for the pipeline's smoke user.
+            auth_flows=cognito.AuthFlow(user_srp=True, admin_user_password=True),
             # The apps sign in with SRP against the API; no hosted UI, so no OAuth flows
             # (CDK would otherwise enable the implicit grant and a placeholder callback).
             disable_o_auth=True,

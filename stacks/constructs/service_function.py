@@ -18,6 +18,7 @@ from constructs import Construct
 
 from stacks.config import StageConfig
 from stacks.constructs.layers import ARCHITECTURE, RUNTIME, LambdaLayers
+from stacks.constructs.pre_traffic_hook import stack_hook
 from stacks.nag import acknowledge
 from stacks.paths import SERVICES_DIR
 
@@ -150,16 +151,20 @@ class ServiceFunction(Construct):
             evaluation_periods=1,
             treat_missing_data=cloudwatch.TreatMissingData.NOT_BREACHING,
         )
+        # Before any traffic moves, the stack's hook tries the new version (a smoke test).
+        hook = stack_hook(self, config, layers)
         self.deployment_group = codedeploy.LambdaDeploymentGroup(
             self,
             "Deployment",
             alias=self.alias,
             deployment_config=_DEPLOYMENTS[config.deployment],
             alarms=[self.errors_alarm],
+            pre_hook=hook.function,
             auto_rollback=codedeploy.AutoRollbackConfig(
                 failed_deployment=True, stopped_deployment=True, deployment_in_alarm=True
             ),
         )
+        hook.watch(self.function, self.deployment_group)
         acknowledge(
             self.deployment_group,
             "AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/"

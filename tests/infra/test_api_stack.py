@@ -181,6 +181,7 @@ def test_service_function_shape(synth: Synth) -> None:
     handlers = sorted(f["Properties"]["Handler"] for f in functions)
     assert handlers == [
         "clubs.handler.handler",
+        "deployment.smoke.handler",  # the stack's pre-traffic hook
         "media.handler.handler",
         "memberships.handler.handler",
         "notifications.handler.handler",

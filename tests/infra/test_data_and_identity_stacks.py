@@ -110,7 +110,7 @@ def test_system_role_attribute_is_readable_but_not_client_writable(synth: Synth)
     assert "custom:system_role" in props["ReadAttributes"]
     assert not any("system_role" in a for a in props["WriteAttributes"])
     assert props["GenerateSecret"] is False
-    assert sorted(props["ExplicitAuthFlows"]) == ["ALLOW_REFRESH_TOKEN_AUTH", "ALLOW_USER_SRP_AUTH"]
+    assert "ALLOW_USER_PASSWORD_AUTH" not in props["ExplicitAuthFlows"]  # no password in clear
 
 
 def test_prod_pool_has_threat_protection(synth: Synth) -> None:

@@ -23,9 +23,11 @@ def test_the_app_client_has_no_oauth_flows(synth: Synth) -> None:
         assert properties["AllowedOAuthFlowsUserPoolClient"] is False
         for absent in ("AllowedOAuthFlows", "CallbackURLs", "AllowedOAuthScopes"):
             assert absent not in properties
-        assert properties["ExplicitAuthFlows"] == [
-            "ALLOW_USER_SRP_AUTH",
+        # SRP for the apps; admin password auth needs AWS credentials (the smoke user's).
+        assert sorted(properties["ExplicitAuthFlows"]) == [
+            "ALLOW_ADMIN_USER_PASSWORD_AUTH",
             "ALLOW_REFRESH_TOKEN_AUTH",
+            "ALLOW_USER_SRP_AUTH",
         ]
 
 

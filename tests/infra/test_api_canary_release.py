@@ -1,0 +1,43 @@
+"""An API canary release on the synth: with `-c api_canary=<live>:<percent>` the stage
+stays on the live deployment and the new one is its canary; without it, nothing of the
+kind is in the template."""
+
+from typing import Any
+
+import pytest
+from aws_cdk import App
+
+from stacks.app_builder import build_platform, cdk_json_context
+from stacks.config import load_stage
+from tests.infra.conftest import Synth
+
+pytestmark = [pytest.mark.infra, pytest.mark.xdist_group("infra")]
+
+
+def _stage(template: dict[str, Any]) -> dict[str, Any]:
+    (stage,) = [r for r in template["Resources"].values() if r["Type"] == "AWS::ApiGateway::Stage"]
+    return dict(stage["Properties"])
+
+
+def test_a_canary_release_keeps_the_stage_on_the_live_deployment(synth: Synth) -> None:
+    assert "CanarySetting" not in _stage(synth.template_json("prod", "Api"))
+
+    app = App(context={**cdk_json_context(), "aws:cdk:bundling-stacks": []})
+    config = load_stage("prod", {"alarm_email": "ops@example.com", "api_canary": "live42:10"})
+    stacks = build_platform(app, config)
+    template = app.synth().get_stack_by_name(stacks.api.stack_name).template
+    stage = _stage(template)
+    assert stage["DeploymentId"] == "live42"
+    canary = stage["CanarySetting"]
+    assert canary["PercentTraffic"] == 10.0 and canary["UseStageCache"] is False
+    (deployment,) = [
+        name
+        for name, r in template["Resources"].items()
+        if r["Type"] == "AWS::ApiGateway::Deployment"
+    ]
+    assert canary["DeploymentId"] == {"Ref": deployment}
+
+
+def test_a_malformed_canary_is_refused_at_synth() -> None:
+    with pytest.raises(ValueError, match="api_canary"):
+        load_stage("prod", {"api_canary": "live42"})

@@ -1,0 +1,49 @@
+"""Blue-green that sees a broken version before users do: every alias CodeDeploy shifts has
+a pre-traffic hook, the stack's one, which may read that group's deployments and try that
+function's versions, nothing else."""
+
+import pytest
+
+from tests.infra.conftest import Synth
+
+pytestmark = [pytest.mark.infra, pytest.mark.xdist_group("infra")]
+
+
+@pytest.mark.parametrize("stack", ["Identity", "Api", "Integration"])
+def test_every_shifted_alias_is_tried_by_the_stacks_hook_first(synth: Synth, stack: str) -> None:
+    template = synth.template_json("prod", stack)["Resources"]
+    aliases = [r for r in template.values() if r["Type"] == "AWS::Lambda::Alias"]
+    hooks = [
+        name
+        for name, r in template.items()
+        if r["Type"] == "AWS::Lambda::Function" and name.startswith("PreTrafficHookFunction")
+    ]
+    assert len(hooks) == 1 and len(aliases) >= 2
+    for alias in aliases:
+        update = alias["UpdatePolicy"]["CodeDeployLambdaAliasUpdate"]
+        assert update["BeforeAllowTrafficHook"] == {"Ref": hooks[0]}
+    (hook,) = [template[name] for name in hooks]
+    assert hook["Properties"]["Handler"] == "deployment.smoke.handler"
+
+
+def test_the_hook_reads_deployments_and_tries_versions_of_its_stack_only(synth: Synth) -> None:
+    policies = synth.resources("prod", "Api", "AWS::IAM::Policy")
+    (policy,) = [p for n, p in policies.items() if n.startswith("PreTrafficHookRoleDefaultPolicy")]
+    statements = policy["Properties"]["PolicyDocument"]["Statement"]
+    actions = {
+        action
+        for s in statements
+        for action in ([s["Action"]] if isinstance(s["Action"], str) else s["Action"])
+    }
+    assert actions == {
+        "logs:CreateLogStream",
+        "logs:PutLogEvents",
+        "codedeploy:GetDeployment",
+        "codedeploy:PutLifecycleEventHookExecutionStatus",
+        "lambda:GetFunctionConfiguration",
+        "lambda:InvokeFunction",
+    }
+    for statement in statements:
+        assert statement["Resource"] != "*"
+    (invoked,) = [s for s in statements if "lambda:InvokeFunction" in s["Action"]]
+    assert len(invoked["Resource"]) == 8  # the eight API services' versions

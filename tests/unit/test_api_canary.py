@@ -1,0 +1,131 @@
+"""The API canary flow against stubbed API Gateway and moto's CloudWatch: start deploys
+against the live deployment, status compares the canary with the stage by the metrics API
+Gateway reports for each, promote refuses a worse canary, rollback drops it."""
+
+from collections.abc import Iterator
+from datetime import UTC, datetime
+from typing import Any
+
+import boto3
+import pytest
+from botocore.stub import Stubber
+from moto import mock_aws
+
+from ops.api_canary import promote, rollback, start_command, status
+
+API = {"items": [{"id": "api123", "name": "sydney-cycling-prod-api"}]}
+CANARY_STAGE = {
+    "stageName": "v1",
+    "deploymentId": "live1",
+    "canarySettings": {"deploymentId": "new2", "percentTraffic": 10.0},
+}
+
+
+@pytest.fixture
+def clients() -> Iterator[dict[str, Any]]:
+    with mock_aws():
+        yield {
+            "apigateway": boto3.client("apigateway", region_name="ap-southeast-2"),
+            "cloudwatch": boto3.client("cloudwatch", region_name="ap-southeast-2"),
+        }
+
+
+def requests(cloudwatch: Any, stage: str, count: int, errors: int) -> None:
+    dimensions = [
+        {"Name": "ApiName", "Value": "sydney-cycling-prod-api"},
+        {"Name": "Stage", "Value": stage},
+    ]
+    now = datetime.now(UTC)
+    cloudwatch.put_metric_data(
+        Namespace="AWS/ApiGateway",
+        MetricData=[
+            {"MetricName": "Count", "Dimensions": dimensions, "Value": count, "Timestamp": now},
+            {"MetricName": "5XXError", "Dimensions": dimensions, "Value": errors, "Timestamp": now},
+        ],
+    )
+
+
+def _stage(stub: Stubber, answer: dict[str, Any]) -> None:
+    stub.add_response("get_rest_apis", API)
+    stub.add_response("get_stage", answer, {"restApiId": "api123", "stageName": "v1"})
+
+
+def test_start_deploys_the_api_stack_as_a_canary_of_the_live_deployment(
+    clients: dict[str, Any],
+) -> None:
+    with Stubber(clients["apigateway"]) as stub:
+        _stage(stub, {"stageName": "v1", "deploymentId": "live1"})
+        command = start_command(clients, "prod", 10)
+    assert command[:4] == ["npx", "cdk", "deploy", "SydneyCycling-prod-Api"]
+    assert "api_canary=live1:10" in command and "stage=prod" in command
+
+
+@pytest.mark.parametrize(
+    ("canary_errors", "healthy"), [(0, True), (3, False)], ids=["clean", "failing"]
+)
+def test_status_compares_the_canarys_5xx_rate_with_the_stages(
+    clients: dict[str, Any], canary_errors: int, healthy: bool
+) -> None:
+    requests(clients["cloudwatch"], "v1", 900, 1)
+    requests(clients["cloudwatch"], "v1/Canary", 100, canary_errors)
+    with Stubber(clients["apigateway"]) as stub:
+        _stage(stub, CANARY_STAGE)
+        verdict, report = status(clients, "prod")
+    assert verdict is healthy
+    assert "canary: 100 requests" in report and "stage:  900 requests" in report
+
+
+def test_a_canary_without_requests_is_not_judged_healthy(clients: dict[str, Any]) -> None:
+    requests(clients["cloudwatch"], "v1", 900, 0)
+    with Stubber(clients["apigateway"]) as stub:
+        _stage(stub, CANARY_STAGE)
+        verdict, report = status(clients, "prod")
+    assert verdict is False and "no requests yet" in report
+
+
+def test_promote_moves_the_stage_to_the_canary_and_refuses_a_worse_one(
+    clients: dict[str, Any],
+) -> None:
+    requests(clients["cloudwatch"], "v1", 900, 0)
+    requests(clients["cloudwatch"], "v1/Canary", 100, 0)
+    with Stubber(clients["apigateway"]) as stub:
+        _stage(stub, CANARY_STAGE)
+        stub.add_response("get_rest_apis", API)
+        stub.add_response("get_stage", CANARY_STAGE)
+        stub.add_response(
+            "update_stage",
+            {},
+            {
+                "restApiId": "api123",
+                "stageName": "v1",
+                "patchOperations": [
+                    {"op": "replace", "path": "/deploymentId", "value": "new2"},
+                    {"op": "remove", "path": "/canarySettings"},
+                ],
+            },
+        )
+        assert "the stage serves new2" in promote(clients, "prod")
+        stub.assert_no_pending_responses()
+
+    requests(clients["cloudwatch"], "v1/Canary", 100, 50)
+    with Stubber(clients["apigateway"]) as stub:
+        _stage(stub, CANARY_STAGE)
+        with pytest.raises(SystemExit, match="Not promoted"):
+            promote(clients, "prod")
+        stub.assert_no_pending_responses()  # nothing was changed
+
+
+def test_rollback_removes_the_canary(clients: dict[str, Any]) -> None:
+    with Stubber(clients["apigateway"]) as stub:
+        stub.add_response("get_rest_apis", API)
+        stub.add_response(
+            "update_stage",
+            {},
+            {
+                "restApiId": "api123",
+                "stageName": "v1",
+                "patchOperations": [{"op": "remove", "path": "/canarySettings"}],
+            },
+        )
+        assert "canary removed" in rollback(clients, "prod")
+        stub.assert_no_pending_responses()
