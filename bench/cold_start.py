@@ -33,6 +33,8 @@ SERVICES = {
     "strava.sync": "import strava.sync as s\ns.StravaStore(s.app_table())",
     "media": "import media.handler as h\nh.get_store()",
     "media.processor": "import media.processor as p\np.get_store()",
+    "media.route_publisher": "import media.route_publisher as r\nr.get_store()",
+    "deployment.smoke": "import deployment.smoke as s\ns._clients()",
 }
 _TIMER = """
 import time

@@ -60,5 +60,6 @@ def platform_health_alarm_name(stage: str) -> str:
 
 def feature_flags_parameter(stage: str, part: str) -> str:
     """SSM parameters holding the ids of the stage's AppConfig `application`,
-    `environment` and `profile` (for the readers' IAM grants; no stack exports them)."""
+    `environment`, `profile`, `version` and `strategy` (for the readers' IAM grants and
+    the deployment in the observability stack; no stack exports them)."""
     return f"/{PROJECT}/{stage}/feature-flags/{part}-id"

@@ -25,13 +25,14 @@ from shared.names import (
 from shared.store.schema import GSI1, GSI2
 from stacks.config import StageConfig
 from stacks.constructs.feature_flags import FlagsReaders
+from stacks.constructs.function_basics import retention
 from stacks.constructs.layers import LambdaLayers
 from stacks.constructs.notifications import (
     acknowledge_push_endpoints,
     push_application_arns,
     push_endpoint_arns,
 )
-from stacks.constructs.service_function import ServiceFunction, retention
+from stacks.constructs.service_function import ServiceFunction
 from stacks.constructs.web_acl import ApiWebAcl
 from stacks.nag import acknowledge
 from stacks.routes import HEALTH, ROUTES, SERVICE_HANDLERS

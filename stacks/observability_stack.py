@@ -28,6 +28,7 @@ from constructs import Construct
 
 from shared.names import platform_health_alarm_name
 from stacks.config import StageConfig
+from stacks.constructs.feature_flags import FlagsDeployment
 from stacks.constructs.service_function import METRICS_NAMESPACE as NAMESPACE
 from stacks.constructs.service_function import ServiceFunction
 from stacks.consumers import integration_alarm_names
@@ -187,3 +188,5 @@ class ObservabilityStack(Stack):
             alarm_rule=cloudwatch.AlarmRule.any_of(*groups),
         )
         self.health.add_alarm_action(cloudwatch_actions.SnsAction(self.topic))
+        # The flags' rollout, watched by the alarm just made (it must exist first).
+        FlagsDeployment(self, "FeatureFlagsRollout", config=config, after=self.health)

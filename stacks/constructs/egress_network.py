@@ -13,7 +13,8 @@ from aws_cdk import aws_logs as logs
 from constructs import Construct
 
 from stacks.config import StageConfig
-from stacks.constructs.service_function import FunctionNetwork, retention
+from stacks.constructs.function_basics import retention
+from stacks.constructs.service_function import FunctionNetwork
 
 
 class EgressNetwork(Construct):

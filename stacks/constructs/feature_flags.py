@@ -1,8 +1,11 @@
 """Feature flags in AWS AppConfig: an application per stage, an environment whose monitor
 is the platform's composite health alarm (a flags deployment rolls back when it goes off),
 a gradual deployment strategy, and the committed document (`shared/flags/`) as a hosted
-freeform configuration deployed with the stack. `FlagsReaders` gives a function what it
+freeform configuration (data stack), deployed by the observability stack after the alarm
+it is watched by exists (`FlagsDeployment`). `FlagsReaders` gives a function what it
 needs to read them with Powertools (names in its environment, ids through SSM)."""
+
+import hashlib
 
 from aws_cdk import Aws, Duration
 from aws_cdk import aws_appconfig as appconfig
@@ -88,14 +91,17 @@ class FeatureFlagsConfig(Construct):
                 str(DOCUMENT), content_type="application/json"
             ),
             deployment_strategy=strategy,
-            deploy_to=[self.environment],
         )
+        # Deployed by the observability stack (`FlagsDeployment`), once the health alarm
+        # that watches the rollout exists.
         ids = {
             "application": self.application.application_id,
             "environment": self.environment.environment_id,
             "profile": self.profile.configuration_profile_id,
+            "version": self.profile.version_number or "",
+            "strategy": strategy.deployment_strategy_id,
         }
-        for part in _PARTS:
+        for part in (*_PARTS, "version", "strategy"):
             ssm.StringParameter(
                 self,
                 f"{part.title()}Id",
@@ -103,6 +109,39 @@ class FeatureFlagsConfig(Construct):
                 string_value=ids[part],
                 description=f"AppConfig {part} id of the stage's feature flags",
             )
+
+
+def _document_digest() -> str:
+    return hashlib.sha256(DOCUMENT.read_bytes()).hexdigest()[:16]
+
+
+class FlagsDeployment(Construct):
+    """The deployment of the flags' current version to the stage's environment. Its
+    description carries the document's digest, so a changed document changes this
+    template and the deploy resolves the new version from SSM (an unchanged template
+    would be skipped, and the rollout with it)."""
+
+    def __init__(
+        self, scope: Construct, construct_id: str, *, config: StageConfig, after: Construct
+    ) -> None:
+        super().__init__(scope, construct_id)
+        value = {
+            part: ssm.StringParameter.value_for_string_parameter(
+                self, feature_flags_parameter(config.name, part)
+            )
+            for part in (*_PARTS, "version", "strategy")
+        }
+        self.deployment = appconfig.CfnDeployment(
+            self,
+            "Deployment",
+            application_id=value["application"],
+            environment_id=value["environment"],
+            configuration_profile_id=value["profile"],
+            configuration_version=value["version"],
+            deployment_strategy_id=value["strategy"],
+            description=f"feature-flags.json sha256:{_document_digest()}",
+        )
+        self.deployment.node.add_dependency(after)
 
 
 class FlagsReaders(Construct):

@@ -3,14 +3,14 @@ before shifting any traffic to a new version of a function of the stack; it trie
 version and reports whether it may have traffic. Not a `ServiceFunction`: it has no alias
 to shift (it would need a hook of its own)."""
 
-from aws_cdk import CfnElement, Duration, RemovalPolicy, Stack
+from aws_cdk import CfnElement, Duration, Stack
 from aws_cdk import aws_codedeploy as codedeploy
 from aws_cdk import aws_iam as iam
 from aws_cdk import aws_lambda as lambda_
-from aws_cdk import aws_logs as logs
 from constructs import Construct
 
 from stacks.config import StageConfig
+from stacks.constructs.function_basics import logs_and_role, service_code
 from stacks.constructs.layers import ARCHITECTURE, RUNTIME, LambdaLayers
 from stacks.nag import acknowledge
 
@@ -22,25 +22,8 @@ class PreTrafficHook(Construct):
         self, scope: Construct, construct_id: str, *, config: StageConfig, layers: LambdaLayers
     ) -> None:
         super().__init__(scope, construct_id)
-        from stacks.constructs.service_function import retention, service_code
-
-        self.log_group = logs.LogGroup(
-            self,
-            "Logs",
-            retention=retention(config.log_retention_days),
-            removal_policy=RemovalPolicy.RETAIN if config.retain_data else RemovalPolicy.DESTROY,
-        )
-        self.role = iam.Role(
-            self,
-            "Role",
-            assumed_by=iam.ServicePrincipal("lambda.amazonaws.com"),
-            description=f"{config.prefix} pre-traffic hook: tries new versions of this stack",
-        )
-        self.role.add_to_policy(
-            iam.PolicyStatement(
-                actions=["logs:CreateLogStream", "logs:PutLogEvents"],
-                resources=[self.log_group.log_group_arn],
-            )
+        self.log_group, self.role = logs_and_role(
+            self, config, f"{config.prefix} pre-traffic hook: tries new versions of this stack"
         )
         self.function = lambda_.Function(
             self,

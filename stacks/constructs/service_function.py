@@ -7,20 +7,18 @@ versions CodeDeploy shifts traffic to gradually, rolling back when the alias err
 
 from dataclasses import dataclass
 
-from aws_cdk import Duration, RemovalPolicy
+from aws_cdk import Duration
 from aws_cdk import aws_cloudwatch as cloudwatch
 from aws_cdk import aws_codedeploy as codedeploy
 from aws_cdk import aws_ec2 as ec2
-from aws_cdk import aws_iam as iam
 from aws_cdk import aws_lambda as lambda_
-from aws_cdk import aws_logs as logs
 from constructs import Construct
 
 from stacks.config import StageConfig
+from stacks.constructs.function_basics import logs_and_role, service_code
 from stacks.constructs.layers import ARCHITECTURE, RUNTIME, LambdaLayers
 from stacks.constructs.pre_traffic_hook import stack_hook
 from stacks.nag import acknowledge
-from stacks.paths import SERVICES_DIR
 
 
 @dataclass(frozen=True)
@@ -43,14 +41,6 @@ _DEPLOYMENTS = {
 METRICS_NAMESPACE = "SydneyCycling"
 
 
-def service_code(package: str) -> lambda_.Code:
-    """Only this service's package: a change elsewhere never rebuilds this function."""
-    return lambda_.Code.from_asset(
-        str(SERVICES_DIR),
-        exclude=["*", f"!{package}", f"!{package}/**", "**/__pycache__", "**/*.pyc"],
-    )
-
-
 class ServiceFunction(Construct):
     def __init__(
         self,
@@ -70,24 +60,8 @@ class ServiceFunction(Construct):
     ) -> None:
         super().__init__(scope, construct_id)
         self.timeout = timeout or Duration.seconds(10)
-        self.log_group = logs.LogGroup(
-            self,
-            "Logs",
-            retention=retention(config.log_retention_days),
-            removal_policy=RemovalPolicy.RETAIN if config.retain_data else RemovalPolicy.DESTROY,
-        )
-        self.role = iam.Role(
-            self,
-            "Role",
-            assumed_by=iam.ServicePrincipal("lambda.amazonaws.com"),
-            description=f"{config.prefix} {package}: runs the function, nothing else by default",
-        )
-        # Instead of AWSLambdaBasicExecutionRole: write to this function's log group only.
-        self.role.add_to_policy(
-            iam.PolicyStatement(
-                actions=["logs:CreateLogStream", "logs:PutLogEvents"],
-                resources=[self.log_group.log_group_arn],
-            )
+        self.log_group, self.role = logs_and_role(
+            self, config, f"{config.prefix} {package}: runs the function, nothing else by default"
         )
         self.function = lambda_.Function(
             self,
@@ -172,18 +146,3 @@ class ServiceFunction(Construct):
             "CodeDeploy's own service role uses the AWS-maintained policy scoped to Lambda "
             "traffic shifting; it is the documented minimum for Lambda deployments.",
         )
-
-
-_RETENTION = {
-    7: logs.RetentionDays.ONE_WEEK,
-    14: logs.RetentionDays.TWO_WEEKS,
-    30: logs.RetentionDays.ONE_MONTH,
-    90: logs.RetentionDays.THREE_MONTHS,
-    365: logs.RetentionDays.ONE_YEAR,
-}
-
-
-def retention(days: int) -> logs.RetentionDays:
-    if days not in _RETENTION:
-        raise ValueError(f"Log retention of {days} days: choose one of {sorted(_RETENTION)}.")
-    return _RETENTION[days]

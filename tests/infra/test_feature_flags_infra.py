@@ -2,6 +2,7 @@
 gradually and rolls back on the platform health alarm; exactly the functions that read
 flags may, and only this stage's flags."""
 
+import hashlib
 import json
 from typing import Any
 
@@ -39,7 +40,18 @@ def test_appconfig_deploys_the_committed_document_gradually_watched_by_the_healt
     environment = _one(synth, "prod", "Data", "AWS::AppConfig::Environment")
     (monitor,) = environment["Monitors"]
     assert "sydney-cycling-prod-platform-health" in json.dumps(monitor["AlarmArn"])
-    assert _one(synth, "prod", "Data", "AWS::AppConfig::Deployment")
+    # Deployed by the observability stack, after the alarm that watches the rollout.
+    assert not synth.resources("prod", "Data", "AWS::AppConfig::Deployment")
+    (deployment,) = synth.resources("prod", "Observability", "AWS::AppConfig::Deployment").values()
+    digest = hashlib.sha256(DOCUMENT.read_bytes()).hexdigest()[:16]
+    assert deployment["Properties"]["Description"] == f"feature-flags.json sha256:{digest}"
+    composites = synth.resources("prod", "Observability", "AWS::CloudWatch::CompositeAlarm")
+    health = next(
+        name
+        for name, alarm in composites.items()
+        if alarm["Properties"]["AlarmName"] == "sydney-cycling-prod-platform-health"
+    )
+    assert health in deployment["DependsOn"]
     dev = _one(synth, "dev", "Data", "AWS::AppConfig::DeploymentStrategy")
     assert dev["GrowthFactor"] == 100 and dev["DeploymentDurationInMinutes"] == 0
     names = {
@@ -48,7 +60,7 @@ def test_appconfig_deploys_the_committed_document_gradually_watched_by_the_healt
     }
     assert {
         f"/sydney-cycling/prod/feature-flags/{p}-id"
-        for p in ("application", "environment", "profile")
+        for p in ("application", "environment", "profile", "version", "strategy")
     } <= names
 
 

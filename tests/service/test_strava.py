@@ -413,6 +413,27 @@ def test_expired_tokens_are_refreshed_and_stored_sealed(world: World) -> None:
     assert refreshed.token_expires_at > time.time() + 3600
 
 
+def push_envelope(event_id: str, activity_id: int) -> dict[str, Any]:
+    """A Strava push for a new activity of athlete 134815, as the bus hands it on."""
+    return {
+        "detail": {
+            "event_id": event_id,
+            "event_type": "strava_webhook_received",
+            "context": "strava",
+            "occurred_at": datetime.now(UTC).isoformat(),
+            "data": {
+                "object_type": "activity",
+                "aspect_type": "create",
+                "object_id": activity_id,
+                "owner_id": 134815,
+                "subscription_id": SUBSCRIPTION,
+                "event_time": int(time.time()),
+                "updates": {},
+            },
+        }
+    }
+
+
 def test_strava_rate_limits_postpone_the_message_to_the_next_window(world: World) -> None:
     world.connect(RIDER, 134815)
     world.ride("Bay Run", sydney_morning())
@@ -428,23 +449,7 @@ def test_strava_rate_limits_postpone_the_message_to_the_next_window(world: World
     sqs = boto3.client("sqs")
     url = sqs.create_queue(QueueName="sync", Attributes={"VisibilityTimeout": "0"})["QueueUrl"]
     world.fake.rate_limited = 1
-    envelope = {
-        "detail": {
-            "event_id": "strava:1",
-            "event_type": "strava_webhook_received",
-            "context": "strava",
-            "occurred_at": datetime.now(UTC).isoformat(),
-            "data": {
-                "object_type": "activity",
-                "aspect_type": "create",
-                "object_id": activity_id,
-                "owner_id": 134815,
-                "subscription_id": SUBSCRIPTION,
-                "event_time": int(time.time()),
-                "updates": {},
-            },
-        }
-    }
+    envelope = push_envelope("strava:1", activity_id)
     sqs.send_message(QueueUrl=url, MessageBody=json.dumps(envelope))
     (message,) = sqs.receive_message(QueueUrl=url)["Messages"]
     record = sync_module.SQSRecord(
@@ -542,25 +547,9 @@ def test_with_strava_sync_off_pushes_are_acknowledged_and_not_applied(
 
     monkeypatch.setattr(sync_module, "get_sync", no_sync)
     flags(strava_sync=False)
-    body = {
-        "detail": {
-            "event_id": "strava:off",
-            "event_type": "strava_webhook_received",
-            "context": "strava",
-            "occurred_at": datetime.now(UTC).isoformat(),
-            "data": {
-                "object_type": "activity",
-                "aspect_type": "create",
-                "object_id": 1,
-                "owner_id": 134815,
-                "subscription_id": SUBSCRIPTION,
-                "event_time": int(time.time()),
-                "updates": {},
-            },
-        }
-    }
+    body = json.dumps(push_envelope("strava:off", 1))
     record = sync_module.SQSRecord(
-        {"messageId": "m", "receiptHandle": "r", "body": json.dumps(body), "attributes": {}}
+        {"messageId": "m", "receiptHandle": "r", "body": body, "attributes": {}}
     )
 
     sync_module._record_handler(record)  # returns: the message is done with
