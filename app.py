@@ -23,6 +23,7 @@ config = load_stage(
         "email_sender": app.node.try_get_context("email_sender"),
         "cognito_ses": app.node.try_get_context("cognito_ses") or os.environ.get("COGNITO_SES"),
         "api_canary": app.node.try_get_context("api_canary"),
+        "snap_start": app.node.try_get_context("snap_start"),
     },
 )
 build_platform(app, require_alarm_recipient(config))

@@ -14,7 +14,8 @@ from botocore.response import StreamingBody
 from botocore.stub import Stubber
 from pydantic import BaseModel
 
-from shared.flags import DOCUMENT, FileStore, club_bucket
+from shared.flags import DOCUMENT, club_bucket
+from shared.flags.stores import FileStore
 
 CALLS = 2000
 

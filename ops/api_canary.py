@@ -157,6 +157,7 @@ def start_command(clients: dict[str, Any], stage: str, percent: float) -> list[s
         f"stage={stage}",
         "-c",
         f"api_canary={live}:{percent:g}",
+        "--exclusively",  # the api stack only: the others were deployed before it
         "--require-approval",
         "never",
     ]

@@ -12,6 +12,8 @@ from typing import Any, TypeVar
 
 from aws_lambda_powertools import Logger, Metrics, Tracer
 
+import shared.snapstart  # noqa: F401 (registers the after-restore hook with SnapStart)
+
 # Reads publish no business metric by design; Powertools would warn on each of them.
 warnings.filterwarnings("ignore", message="No application metrics to publish")
 

@@ -44,6 +44,10 @@ class StageConfig:
     # `<live deployment id>:<percent>` while an API canary release is under way
     # (`ops/api_canary.py`); None: a deploy moves the stage to the new API at once.
     api_canary: str | None = None
+    # Lambda SnapStart on every function's published versions (`-c snap_start=true`):
+    # cold starts restore a snapshot taken after init (cost and benefit:
+    # docs/decisions.md, 25).
+    snap_start: bool = False
     # APNs sandbox for development builds of the app, production APNs elsewhere.
     apns_platform: Literal["APNS", "APNS_SANDBOX"] = "APNS"
     # How long before a ride its joined riders get the reminder.
@@ -136,8 +140,9 @@ def load_stage(name: str, overrides: dict[str, Any] | None = None) -> StageConfi
         raise ValueError(f"Unknown stage '{name}'; choose one of {', '.join(STAGES)}.")
     config = _STAGES[name]
     known = {k: v for k, v in (overrides or {}).items() if v is not None}
-    if isinstance(known.get("cognito_ses"), str):  # `-c cognito_ses=true` arrives as text
-        known["cognito_ses"] = known["cognito_ses"].lower() in ("1", "true", "yes")
+    for switch in ("cognito_ses", "snap_start"):  # `-c name=true` arrives as text
+        if isinstance(known.get(switch), str):
+            known[switch] = known[switch].lower() in ("1", "true", "yes")
     if known.get("api_canary") and not re.fullmatch(r"\w+:\d+(\.\d+)?", known["api_canary"]):
         raise ValueError("api_canary is `<live deployment id>:<percent>`, e.g. `abc123:10`.")
     allowed = {
@@ -148,6 +153,7 @@ def load_stage(name: str, overrides: dict[str, Any] | None = None) -> StageConfi
         "email_sender",
         "cognito_ses",
         "api_canary",
+        "snap_start",
     }
     unknown = set(known) - allowed
     if unknown:

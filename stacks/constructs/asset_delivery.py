@@ -1,7 +1,8 @@
-"""Public assets (club logos) through CloudFront: origin access control to the private
-assets bucket, the bucket's `public/` folder only (the origin path), strict security
-headers, long caching for keys that never change, access logs. Members-only files are
-not served here: they are read through short-lived S3 presigned URLs (docs/media.md)."""
+"""Public assets (club logos, avatars, public rides' routes) through CloudFront: origin
+access control to the private assets bucket, the bucket's `public/` folder only (the origin
+path), strict security headers, long caching for keys that never change, access logs.
+Members-only files are not served here: they are read through short-lived S3 presigned
+URLs (docs/media.md)."""
 
 from aws_cdk import aws_cloudfront as cloudfront
 from aws_cdk import aws_cloudfront_origins as origins
@@ -28,7 +29,7 @@ class AssetDelivery(Construct):
         self.distribution = cloudfront.Distribution(
             self,
             "Distribution",
-            comment=f"{config.prefix} public assets (club logos)",
+            comment=f"{config.prefix} public assets (logos, avatars, public routes)",
             default_behavior=cloudfront.BehaviorOptions(
                 origin=origins.S3BucketOrigin.with_origin_access_control(
                     bucket, origin_path="/public"

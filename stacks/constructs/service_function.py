@@ -75,6 +75,9 @@ class ServiceFunction(Construct):
             role=self.role,
             memory_size=memory_mb or config.lambda_memory_mb,
             reserved_concurrent_executions=reserved_concurrency,
+            # The `live` alias points at published versions: those are what SnapStart
+            # snapshots (`shared/snapstart.py` reseeds randomness after a restore).
+            snap_start=lambda_.SnapStartConf.ON_PUBLISHED_VERSIONS if config.snap_start else None,
             timeout=self.timeout,
             tracing=lambda_.Tracing.ACTIVE,
             log_group=self.log_group,

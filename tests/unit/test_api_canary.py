@@ -58,6 +58,7 @@ def test_start_deploys_the_api_stack_as_a_canary_of_the_live_deployment(
         command = start_command(clients, "prod", 10)
     assert command[:4] == ["npx", "cdk", "deploy", "SydneyCycling-prod-Api"]
     assert "api_canary=live1:10" in command and "stage=prod" in command
+    assert "--exclusively" in command
 
 
 @pytest.mark.parametrize(

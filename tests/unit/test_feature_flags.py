@@ -10,7 +10,8 @@ import pytest
 from aws_lambda_powertools.utilities.feature_flags import FeatureFlags
 from aws_lambda_powertools.utilities.feature_flags.schema import SchemaValidator
 
-from shared.flags import DEFAULTS, DOCUMENT, FileStore, Flag, club_bucket, flag_value
+from shared.flags import DEFAULTS, DOCUMENT, Flag, club_bucket, flag_value
+from shared.flags.stores import FileStore
 
 DOCUMENTED = json.loads(DOCUMENT.read_text())
 
