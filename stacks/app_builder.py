@@ -13,7 +13,7 @@ from stacks.config import StageConfig
 from stacks.data_stack import DataStack
 from stacks.identity_stack import IdentityStack
 from stacks.integration_stack import IntegrationStack
-from stacks.observability_stack import ObservabilityStack
+from stacks.observability_stack import ObservabilityStack, WatchedFunction
 from stacks.paths import REPO_ROOT
 
 
@@ -71,13 +71,15 @@ def build_platform(app: App, config: StageConfig) -> PlatformStacks:
         api=api.api,
         api_stage=API_STAGE,
         functions=[
-            *api.functions.values(),
-            *identity.triggers.values(),
-            integration.publisher,
-            *integration.consumers.values(),
+            WatchedFunction.of(function)
+            for function in (
+                *api.functions.values(),
+                *identity.triggers.values(),
+                integration.publisher,
+                *integration.consumers.values(),
+            )
         ],
-        stream_reader=integration.publisher,
-        table=data.table,
+        stream_reader=integration.publisher.name,
         dead_letter_queues=integration.dead_letter_queues,
         env=env,
     )

@@ -197,6 +197,11 @@ UPLOADS_RULE = "UploadsCreated"
 SES_FEEDBACK_RULE = "SesFeedback"
 
 
+def dead_letter_queue_name(prefix: str, name: str) -> str:
+    """Fixed, so the observability stack alarms on the queue by name, not by an export."""
+    return f"{prefix}-{name}-dead-letters"
+
+
 def oldest_message_alarm_name(prefix: str, name: str) -> str:
     return f"{prefix}-{name}-oldest-message"
 

@@ -33,6 +33,7 @@ from stacks.consumers import (
     UPLOADS_RULE,
     WEBHOOK_DELIVERY,
     Consumer,
+    dead_letter_queue_name,
     failed_deliveries_alarm_name,
     oldest_message_alarm_name,
 )
@@ -81,7 +82,12 @@ class IntegrationStack(Stack):
             reserved_concurrency=config.publisher_concurrency,
         )
         self.bus.grant_put_events_to(self.publisher.role)
-        self.stream_failures = secure_queue(self, "StreamFailures", removal_policy=_removal(config))
+        self.stream_failures = secure_queue(
+            self,
+            "StreamFailures",
+            removal_policy=_removal(config),
+            queue_name=dead_letter_queue_name(config.prefix, "StreamFailures"),
+        )
         acknowledge(
             self.stream_failures,
             "AwsSolutions-SQS3",
@@ -107,7 +113,10 @@ class IntegrationStack(Stack):
         self.strava = StravaSecrets(self, "Strava", config=config)
         self.consumers: dict[str, ServiceFunction] = {}
         flags = FlagsReaders(self, "FeatureFlags", config=config)
-        self.dead_letter_queues: dict[str, sqs.IQueue] = {"StreamFailures": self.stream_failures}
+        # Label -> name of every dead-letter queue (the observability stack alarms on them).
+        self.dead_letter_queues: dict[str, str] = {
+            "StreamFailures": dead_letter_queue_name(config.prefix, "StreamFailures")
+        }
         for consumer in CONSUMERS:
             function = ServiceFunction(
                 self,
@@ -134,7 +143,7 @@ class IntegrationStack(Stack):
                 max_message_age_minutes=consumer.max_message_age_minutes,
             )
             self.consumers[consumer.name] = function
-            self.dead_letter_queues[f"{consumer.name}DeadLetters"] = wiring.dead_letter_queue
+            self.dead_letter_queues[f"{consumer.name}DeadLetters"] = wiring.dead_letter_queue_name
             if consumer is NOTIFICATIONS:
                 self.notifications = NotificationChannels(
                     self,
@@ -246,7 +255,10 @@ class IntegrationStack(Stack):
         endpoints from inside the egress VPC."""
         worker = WEBHOOK_DELIVERY
         dead_letters = secure_queue(
-            self, "WebhookDeliveryDeadLetters", removal_policy=_removal(config)
+            self,
+            "WebhookDeliveryDeadLetters",
+            removal_policy=_removal(config),
+            queue_name=dead_letter_queue_name(config.prefix, worker.name),
         )
         function = ServiceFunction(
             self,
@@ -292,5 +304,7 @@ class IntegrationStack(Stack):
         fanout.function.add_environment("WEBHOOK_DELIVERY_QUEUE_URL", queue.queue_url)
         queue.grant_send_messages(fanout.role)
         self.consumers[worker.name] = function
-        self.dead_letter_queues[f"{worker.name}DeadLetters"] = dead_letters
+        self.dead_letter_queues[f"{worker.name}DeadLetters"] = dead_letter_queue_name(
+            config.prefix, worker.name
+        )
         self.webhook_deliveries = queue

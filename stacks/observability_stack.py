@@ -1,13 +1,15 @@
 """Observability: one dashboard and the alarms operators act on, sent to an SNS topic."""
 
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 
-from aws_cdk import Duration, Stack
+from aws_cdk import Aws, Duration, Stack
 from aws_cdk import aws_apigateway as apigw
 from aws_cdk import aws_cloudwatch as cloudwatch
 from aws_cdk import aws_cloudwatch_actions as cloudwatch_actions
 from aws_cdk import aws_dynamodb as dynamodb
 from aws_cdk import aws_iam as iam
+from aws_cdk import aws_lambda as lambda_
 from aws_cdk import aws_sns as sns
 from aws_cdk import aws_sns_subscriptions as subscriptions
 from aws_cdk import aws_sqs as sqs
@@ -27,6 +29,7 @@ from cdk_monitoring_constructs import (
 from constructs import Construct
 
 from shared.names import platform_health_alarm_name
+from shared.store.schema import table_name
 from stacks.config import StageConfig
 from stacks.constructs.feature_flags import FlagsDeployment
 from stacks.constructs.service_function import METRICS_NAMESPACE as NAMESPACE
@@ -45,6 +48,19 @@ def _near_timeout(timeout: Duration) -> Duration:
     return Duration.millis(int(timeout.to_milliseconds() * NEAR_TIMEOUT))
 
 
+@dataclass(frozen=True)
+class WatchedFunction:
+    """A function the observability stack alarms on, by its fixed name."""
+
+    name: str
+    label: str
+    timeout: Duration
+
+    @classmethod
+    def of(cls, function: ServiceFunction) -> "WatchedFunction":
+        return cls(function.name, function.node.id, function.timeout)
+
+
 class ObservabilityStack(Stack):
     def __init__(
         self,
@@ -54,10 +70,9 @@ class ObservabilityStack(Stack):
         config: StageConfig,
         api: apigw.RestApi,
         api_stage: str,
-        functions: Sequence[ServiceFunction],
-        stream_reader: ServiceFunction,
-        table: dynamodb.ITable,
-        dead_letter_queues: Mapping[str, sqs.IQueue],
+        functions: Sequence[WatchedFunction],
+        stream_reader: str,
+        dead_letter_queues: Mapping[str, str],
         **kwargs: object,
     ) -> None:
         super().__init__(scope, construct_id, **kwargs)  # type: ignore[arg-type]
@@ -95,11 +110,15 @@ class ObservabilityStack(Stack):
             add5_xx_fault_rate_alarm={"Warning": ErrorRateThreshold(max_error_rate=0.01)},
             add_latency_p99_alarm={"Warning": LatencyThreshold(max_latency=Duration.seconds(2))},
         )
+        # Functions, the table and queues by their fixed names: nothing is imported from the
+        # stacks that own them (renaming or replacing one never blocks their update).
         for service in functions:
             monitoring.monitor_lambda_function(
-                lambda_function=service.function,
-                alarm_friendly_name=service.node.id,
-                human_readable_name=service.node.id,
+                lambda_function=lambda_.Function.from_function_name(
+                    self, f"{service.label}Function", service.name
+                ),
+                alarm_friendly_name=service.label,
+                human_readable_name=service.label,
                 add_fault_count_alarm={"Warning": ErrorCountThreshold(max_error_count=1)},
                 add_throttles_count_alarm={"Warning": ErrorCountThreshold(max_error_count=1)},
                 # Slow work is seen before it becomes a timeout (an error, a retried batch).
@@ -109,12 +128,12 @@ class ObservabilityStack(Stack):
                 # Only the stream reader has an iterator: its age is how far events lag.
                 add_max_iterator_age_alarm=(
                     {"Warning": MaxAgeThreshold(max_age_in_millis=STREAM_LAG_MS)}
-                    if service is stream_reader
+                    if service.name == stream_reader
                     else None
                 ),
             )
         monitoring.monitor_dynamo_table(
-            table=table,
+            table=dynamodb.Table.from_table_name(self, "Table", table_name(config.name)),
             add_read_throttled_events_count_alarm={
                 "Warning": ThrottledEventsThreshold(max_throttled_events_threshold=1)
             },
@@ -150,7 +169,13 @@ class ObservabilityStack(Stack):
                 )
             ],
         )
-        for name, queue in dead_letter_queues.items():
+        for name, queue_name in dead_letter_queues.items():
+            queue = sqs.Queue.from_queue_attributes(
+                self,
+                f"{name}Queue",
+                queue_arn=f"arn:{Aws.PARTITION}:sqs:{Aws.REGION}:{Aws.ACCOUNT_ID}:{queue_name}",
+                queue_name=queue_name,
+            )
             monitoring.monitor_sqs_queue(
                 queue=queue,
                 alarm_friendly_name=name,

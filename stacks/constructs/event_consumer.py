@@ -17,7 +17,11 @@ from shared.events import SOURCE_PREFIX
 from stacks.constructs.delivery_alarms import oldest_message_alarm, rule_failures_alarm
 from stacks.constructs.queues import secure_queue
 from stacks.constructs.service_function import ServiceFunction
-from stacks.consumers import failed_deliveries_alarm_name, oldest_message_alarm_name
+from stacks.consumers import (
+    dead_letter_queue_name,
+    failed_deliveries_alarm_name,
+    oldest_message_alarm_name,
+)
 
 
 def queue_target(queue: sqs.IQueue, dead_letters: sqs.IQueue) -> targets.SqsQueue:
@@ -46,7 +50,13 @@ class EventConsumer(Construct):
         max_message_age_minutes: int = 15,
     ) -> None:
         super().__init__(scope, construct_id)
-        self.dead_letter_queue = secure_queue(self, "DeadLetters", removal_policy=removal_policy)
+        self.dead_letter_queue_name = dead_letter_queue_name(alarm_prefix, construct_id)
+        self.dead_letter_queue = secure_queue(
+            self,
+            "DeadLetters",
+            removal_policy=removal_policy,
+            queue_name=self.dead_letter_queue_name,
+        )
         self.queue = secure_queue(
             self,
             "Queue",

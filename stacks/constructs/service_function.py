@@ -60,12 +60,16 @@ class ServiceFunction(Construct):
     ) -> None:
         super().__init__(scope, construct_id)
         self.timeout = timeout or Duration.seconds(10)
+        # A fixed name (plain text, never a token): the observability stack watches the
+        # function by it, so no stack exports the name.
+        self.name = f"{config.prefix}-{construct_id}"
         self.log_group, self.role = logs_and_role(
             self, config, f"{config.prefix} {package}: runs the function, nothing else by default"
         )
         self.function = lambda_.Function(
             self,
             "Function",
+            function_name=self.name,
             description=description,
             runtime=RUNTIME,
             architecture=ARCHITECTURE,
