@@ -132,6 +132,34 @@ class ServiceFunction(Construct):
             evaluation_periods=1,
             treat_missing_data=cloudwatch.TreatMissingData.NOT_BREACHING,
         )
+        # What the new version alone does while traffic shifts to it: its failed
+        # invocations through the alias, and the unhandled errors the API resolver counts
+        # with the version as a dimension (`shared.api.resolver.count_unhandled_error`).
+        new_version = self.function.current_version.version
+        self.version_alarms = [
+            self._alarm(
+                "NewVersionErrors",
+                f"{package}: failed invocations of the version being deployed",
+                cloudwatch.Metric(
+                    namespace="AWS/Lambda",
+                    metric_name="Errors",
+                    dimensions_map={
+                        "FunctionName": self.name,
+                        "Resource": f"{self.name}:{self.alias.alias_name}",
+                        "ExecutedVersion": new_version,
+                    },
+                ),
+            ),
+            self._alarm(
+                "NewVersionUnhandledErrors",
+                f"{package}: unhandled errors in the version being deployed",
+                cloudwatch.Metric(
+                    namespace=METRICS_NAMESPACE,
+                    metric_name="UnhandledError",
+                    dimensions_map={"service": package, "version": new_version},
+                ),
+            ),
+        ]
         # Before any traffic moves, the stack's hook tries the new version (a smoke test).
         hook = stack_hook(self, config, layers)
         self.deployment_group = codedeploy.LambdaDeploymentGroup(
@@ -139,7 +167,7 @@ class ServiceFunction(Construct):
             "Deployment",
             alias=self.alias,
             deployment_config=_DEPLOYMENTS[config.deployment],
-            alarms=[self.errors_alarm],
+            alarms=[self.errors_alarm, *self.version_alarms],
             pre_hook=hook.function,
             auto_rollback=codedeploy.AutoRollbackConfig(
                 failed_deployment=True, stopped_deployment=True, deployment_in_alarm=True
@@ -152,4 +180,16 @@ class ServiceFunction(Construct):
             "AWSCodeDeployRoleForLambdaLimited]",
             "CodeDeploy's own service role uses the AWS-maintained policy scoped to Lambda "
             "traffic shifting; it is the documented minimum for Lambda deployments.",
+        )
+
+    def _alarm(self, construct_id: str, why: str, metric: cloudwatch.Metric) -> cloudwatch.Alarm:
+        """An alarm that rolls a deployment back on one occurrence within a minute."""
+        return cloudwatch.Alarm(
+            self,
+            construct_id,
+            alarm_description=f"{why}: rolls the deployment back",
+            metric=metric.with_(period=Duration.minutes(1), statistic="Sum"),
+            threshold=1,
+            evaluation_periods=1,
+            treat_missing_data=cloudwatch.TreatMissingData.NOT_BREACHING,
         )

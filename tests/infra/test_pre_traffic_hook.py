@@ -47,3 +47,27 @@ def test_the_hook_reads_deployments_and_tries_versions_of_its_stack_only(synth: 
         assert statement["Resource"] != "*"
     (invoked,) = [s for s in statements if "lambda:InvokeFunction" in s["Action"]]
     assert len(invoked["Resource"]) == 8  # the eight API services' versions
+
+
+def test_each_deployment_rolls_back_on_what_the_new_version_alone_does(synth: Synth) -> None:
+    template = synth.template_json("prod", "Api")["Resources"]
+    groups = [r for r in template.values() if r["Type"] == "AWS::CodeDeploy::DeploymentGroup"]
+    alarms = {
+        name: r["Properties"]
+        for name, r in template.items()
+        if r["Type"] == "AWS::CloudWatch::Alarm"
+    }
+    assert len(groups) == 8
+    for group in groups:
+        watched = [a["Name"]["Ref"] for a in group["Properties"]["AlarmConfiguration"]["Alarms"]]
+        metrics = {alarms[name]["MetricName"]: alarms[name] for name in watched}
+        assert set(metrics) == {"Errors", "UnhandledError"}
+        dimensions = [
+            {d["Name"]: d["Value"] for d in alarms[name].get("Dimensions", [])} for name in watched
+        ]
+        # The version being deployed: a dimension that is the new Version resource.
+        per_version = [d for d in dimensions if "ExecutedVersion" in d or "version" in d]
+        assert len(per_version) == 2
+        for d in per_version:
+            version = d.get("ExecutedVersion") or d["version"]
+            assert "Fn::GetAtt" in version and version["Fn::GetAtt"][1] == "Version"
