@@ -141,6 +141,30 @@ class ObservabilityStack(Stack):
                 "Warning": ThrottledEventsThreshold(max_throttled_events_threshold=1)
             },
         )
+        # API releases: the stage and, during a canary release, the canary side by side
+        # (`ops/api_canary.py`); SEARCH finds whatever Stage values API Gateway reports.
+        api_name = f"{config.prefix}-api"
+        monitoring.monitor_custom(
+            alarm_friendly_name="ApiReleases",
+            human_readable_name="API releases: stage and canary",
+            metric_groups=[
+                CustomMetricGroup(
+                    title=title,
+                    metrics=[
+                        cloudwatch.MathExpression(
+                            label=title,
+                            expression=(
+                                "SEARCH('{AWS/ApiGateway,ApiName,Stage} "
+                                f'ApiName="{api_name}" MetricName="{metric}"\', \'Sum\', 60)'
+                            ),
+                            using_metrics={},
+                            period=Duration.minutes(1),
+                        )
+                    ],
+                )
+                for title, metric in (("Requests", "Count"), ("5XX errors", "5XXError"))
+            ],
+        )
         monitoring.add_large_header("Notifications")
         monitoring.monitor_custom(
             alarm_friendly_name="Notifications",

@@ -41,3 +41,20 @@ def test_a_canary_release_keeps_the_stage_on_the_live_deployment(synth: Synth) -
 def test_a_malformed_canary_is_refused_at_synth() -> None:
     with pytest.raises(ValueError, match="api_canary"):
         load_stage("prod", {"api_canary": "live42"})
+
+
+def test_the_dashboard_shows_the_stage_and_its_canary_side_by_side(synth: Synth) -> None:
+    dashboards = synth.resources("prod", "Observability", "AWS::CloudWatch::Dashboard")
+    # The body is JSON text joined with tokens; its plain parts hold the expressions.
+    body = "".join(
+        part
+        for dashboard in dashboards.values()
+        for part in dashboard["Properties"]["DashboardBody"]["Fn::Join"][1]
+        if isinstance(part, str)
+    )
+    for metric in ("Count", "5XXError"):
+        expected = (
+            "SEARCH('{AWS/ApiGateway,ApiName,Stage} "
+            f'ApiName=\\"sydney-cycling-prod-api\\" MetricName=\\"{metric}\\"'
+        )
+        assert expected in body, metric
