@@ -26,7 +26,7 @@ from shared.domain.media import (
     public_route_key,
     published,
 )
-from shared.domain.ride import Ride
+from shared.domain.ride import Ride, existing_ride
 from shared.flags import Flag, require_enabled
 
 TICKET_SECONDS = 300
@@ -34,12 +34,6 @@ TICKET_SECONDS = 300
 
 def _ride_context(ride: Ride) -> AuthzContext:
     return AuthzContext(club_id=ride.club_id, ride_visibility=ride.visibility)
-
-
-def _existing_ride(ride: Ride | None, ride_id: str) -> Ride:
-    if ride is None:
-        raise NotFound(f"No ride with id '{ride_id}'.", code="ride_not_found")
-    return ride
 
 
 def _announce(
@@ -113,7 +107,7 @@ def logo(principal: Principal, club_id: str, store: MediaStore, urls: AssetUrls)
 
 def _managed_ride(principal: Principal, ride_id: str, store: MediaStore) -> Ride:
     ride, mine = store.ride_and_caller(ride_id, principal.user_id)
-    ride = _existing_ride(ride, ride_id)
+    ride = existing_ride(ride, ride_id)
     require(Capability.MANAGE_RIDES, principal, mine, _ride_context(ride))
     return ride
 
@@ -168,7 +162,7 @@ def remove_route(
 
 def route(principal: Principal, ride_id: str, store: MediaStore, urls: AssetUrls) -> RouteOut:
     ride, mine = store.ride_and_caller(ride_id, principal.user_id)
-    ride = _existing_ride(ride, ride_id)
+    ride = existing_ride(ride, ride_id)
     require(Capability.VIEW_RIDE, principal, mine, _ride_context(ride))
     if not ride.route_key or ride.route is None:
         raise NotFound("The ride has no route.", code="route_not_found")
@@ -263,7 +257,7 @@ def attachments(
     principal: Principal, ride_id: str, store: MediaStore, urls: AssetUrls
 ) -> list[AttachmentOut]:
     ride, mine = store.ride_and_caller(ride_id, principal.user_id)
-    ride = _existing_ride(ride, ride_id)
+    ride = existing_ride(ride, ride_id)
     require(Capability.VIEW_RIDE, principal, mine, _ride_context(ride))
     return [_attachment_out(a, urls) for a in ride.attachments]
 

@@ -8,11 +8,10 @@ from shared.authz import MembershipView
 from shared.domain.club import Club
 from shared.domain.errors import Conflict
 from shared.domain.media import Published, Upload, UploadStatus
-from shared.domain.ride import Ride, club_of_ride
+from shared.domain.ride import Ride
 from shared.store import keys
 from shared.store.clubs import read_club_and_membership
-from shared.store.memberships import membership_view
-from shared.store.rides import to_ride
+from shared.store.rides import read_ride_and_membership, to_ride
 from shared.store.table import ConditionFailed, Table, TransactionCancelled
 from shared.store.updates import versioned_update
 from shared.store.uploads import announce_upload, read_upload
@@ -34,12 +33,7 @@ class MediaStore:
     def ride_and_caller(
         self, ride_id: str, caller_id: str
     ) -> tuple[Ride | None, MembershipView | None]:
-        items = self.table.batch_get(
-            [keys.ride_key(ride_id), keys.membership_key(club_of_ride(ride_id), caller_id)]
-        )
-        ride = next((i for i in items if i.get("entity") == "ride"), None)
-        mine = next((i for i in items if i.get("entity") == "membership"), None)
-        return (to_ride(ride) if ride else None), membership_view(mine)
+        return read_ride_and_membership(self.table, ride_id, caller_id)
 
     def ride(self, ride_id: str) -> Ride | None:
         item = self.table.get(keys.ride_key(ride_id))

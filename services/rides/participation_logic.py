@@ -6,7 +6,7 @@ import random
 import time
 from datetime import datetime
 
-from rides.ride_logic import existing_ride, ride_context
+from rides.ride_logic import ride_context
 from rides.schemas import JoinedRide, ParticipationChange, ParticipationList
 from rides.store import RideMoved, RideStore
 from shared.authz import AuthzContext, Capability, Principal, holds, require
@@ -16,6 +16,7 @@ from shared.domain.errors import Conflict, Forbidden, NotFound, ServiceUnavailab
 from shared.domain.ride import (
     Participation,
     Ride,
+    existing_ride,
     participation_id,
     seat_order,
     split_participation_id,

@@ -14,15 +14,16 @@ from shared.domain.enums import (
     RideStatus,
     RideVisibility,
 )
-from shared.domain.errors import Conflict, NotFound
+from shared.domain.errors import Conflict
 from shared.domain.ids import new_id
-from shared.domain.ride import Participation, Ride, new_ride_id, participation_id, waitlist_order
-
-
-def existing_ride(ride: Ride | None, ride_id: str) -> Ride:
-    if ride is None:
-        raise NotFound(f"No ride with id '{ride_id}'.", code="ride_not_found")
-    return ride
+from shared.domain.ride import (
+    Participation,
+    Ride,
+    existing_ride,
+    new_ride_id,
+    participation_id,
+    waitlist_order,
+)
 
 
 def ride_context(ride: Ride, subject_id: str | None = None) -> AuthzContext:

@@ -16,6 +16,7 @@ from shared.domain.enums import (
     RideVisibility,
     Surface,
 )
+from shared.domain.errors import NotFound
 from shared.domain.media import Attachment, RouteSummary
 from shared.domain.numbers import NOT_A_BOOL
 from shared.domain.strava import ActivitySummary, AttendanceSource
@@ -146,3 +147,10 @@ def waitlist_order(participation: Participation) -> tuple[datetime, str]:
 
 def seat_order(participation: Participation) -> tuple[datetime, str]:
     return (participation.joined_at or utc_now(), participation.user_id)
+
+
+def existing_ride(ride: Ride | None, ride_id: str) -> Ride:
+    """The ride that was read, or the 404 every context answers when there is none."""
+    if ride is None:
+        raise NotFound(f"No ride with id '{ride_id}'.", code="ride_not_found")
+    return ride

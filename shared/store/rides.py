@@ -7,10 +7,12 @@ transaction as the participation that takes or frees them.
 
 from typing import Any
 
-from shared.domain.ride import Participation, Ride, utc_text
+from shared.authz import MembershipView
+from shared.domain.ride import Participation, Ride, club_of_ride, utc_text
 from shared.store import keys
+from shared.store.memberships import membership_view
 from shared.store.schema import GSI2
-from shared.store.table import Item
+from shared.store.table import Item, Table
 
 _RIDE_FIELDS = frozenset(Ride.model_fields)
 _PARTICIPATION_FIELDS = frozenset(Participation.model_fields)
@@ -46,3 +48,16 @@ def to_participation(item: Item) -> Participation:
     return Participation.model_validate(
         {k: v for k, v in item.items() if k in _PARTICIPATION_FIELDS}
     )
+
+
+def read_ride_and_membership(
+    table: Table, ride_id: str, user_id: str
+) -> tuple[Ride | None, MembershipView | None]:
+    """The ride and the user's membership of its club, in one consistent round trip (the
+    ride id names the club)."""
+    items = table.batch_get(
+        [keys.ride_key(ride_id), keys.membership_key(club_of_ride(ride_id), user_id)]
+    )
+    ride = next((to_ride(i) for i in items if i.get("entity") == "ride"), None)
+    membership = next((membership_view(i) for i in items if i.get("entity") == "membership"), None)
+    return ride, membership
