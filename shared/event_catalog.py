@@ -10,10 +10,12 @@ new `version`; adding an optional field is not.
 from dataclasses import dataclass
 from datetime import datetime
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import ConfigDict
+
+from shared.domain.model import Model
 
 
-class EventData(BaseModel):
+class EventData(Model):
     """Every event's data names ids only, plus what consumers need to act without a
     read; never personal data (e-mail addresses, phone numbers, tokens)."""
 

@@ -9,15 +9,16 @@ import json
 from datetime import datetime
 from typing import Any
 
-from pydantic import BaseModel, Field
+from pydantic import Field
 
+from shared.domain.model import Model
 from shared.names import PROJECT
 
 SOURCE_PREFIX = PROJECT
 SCHEMA_VERSION = 1
 
 
-class DomainEvent(BaseModel):
+class DomainEvent(Model):
     # Deterministic (derived from the stream record), so consumers can deduplicate.
     event_id: str
     event_type: str

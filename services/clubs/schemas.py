@@ -5,7 +5,6 @@ from typing import Annotated, Self
 from pydantic import (
     AfterValidator,
     AnyHttpUrl,
-    BaseModel,
     BeforeValidator,
     ConfigDict,
     Field,
@@ -17,6 +16,7 @@ from pydantic.json_schema import SkipJsonSchema
 from shared.domain.club import Club
 from shared.domain.enums import ClubStatus, Discipline, JoinPolicy
 from shared.domain.ids import UUID_PATTERN
+from shared.domain.model import Model
 from shared.domain.numbers import Version
 from shared.domain.text import ONE_LINE
 
@@ -54,7 +54,7 @@ Disciplines = Annotated[
 ]
 
 
-class ClubCreate(BaseModel):
+class ClubCreate(Model):
     model_config = ConfigDict(extra="forbid")
 
     name: ClubName
@@ -82,7 +82,7 @@ class ClubCreate(BaseModel):
 CLEARABLE = frozenset({"suburb", "website"})
 
 
-class ClubUpdate(BaseModel):
+class ClubUpdate(Model):
     """The fields to change, and the `version` the caller last read (optimistic locking)."""
 
     model_config = ConfigDict(extra="forbid")
@@ -112,7 +112,7 @@ class ClubUpdate(BaseModel):
         return self.model_dump(mode="json", include=sent)
 
 
-class ClubPage(BaseModel):
+class ClubPage(Model):
     items: list[Club]
     next_cursor: str | None = None
 

@@ -3,10 +3,11 @@
 from datetime import datetime
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+from pydantic import ConfigDict, Field, StringConstraints
 
 from shared.domain.ids import UUID_PATTERN
 from shared.domain.media import RouteSummary
+from shared.domain.model import Model
 from shared.domain.text import ONE_LINE
 
 LogoType = Literal["image/png", "image/jpeg", "image/webp"]
@@ -17,13 +18,13 @@ Title = Annotated[
 UploadId = Annotated[str, Field(pattern=UUID_PATTERN)]
 
 
-class LogoUploadRequest(BaseModel):
+class LogoUploadRequest(Model):
     model_config = ConfigDict(extra="forbid")
 
     content_type: LogoType
 
 
-class UploadTicket(BaseModel):
+class UploadTicket(Model):
     """POST the file to `url` as multipart form data: these `fields` first, then `file`."""
 
     upload_id: str
@@ -33,7 +34,7 @@ class UploadTicket(BaseModel):
     expires_in: int
 
 
-class UploadConfirmation(BaseModel):
+class UploadConfirmation(Model):
     model_config = ConfigDict(extra="forbid")
 
     upload_id: UploadId
@@ -44,34 +45,34 @@ class RouteConfirmation(UploadConfirmation):
     keep_stats: bool = False
 
 
-class ImageSizes(BaseModel):
+class ImageSizes(Model):
     """A logo or an avatar in every published size."""
 
     # "{size}.{webp|jpg}" -> URL (CloudFront; locally a presigned URL standing in for it).
     urls: dict[str, str]
 
 
-class RouteOut(BaseModel):
+class RouteOut(Model):
     route: RouteSummary
     # The GPX file, for a few minutes.
     url: str
     expires_in: int
 
 
-class AttachmentUploadRequest(BaseModel):
+class AttachmentUploadRequest(Model):
     model_config = ConfigDict(extra="forbid")
 
     content_type: AttachmentType
 
 
-class AttachmentConfirmation(BaseModel):
+class AttachmentConfirmation(Model):
     model_config = ConfigDict(extra="forbid")
 
     # What riders see, e.g. "Cue sheet"; also the downloaded file's name.
     title: Title
 
 
-class AttachmentOut(BaseModel):
+class AttachmentOut(Model):
     attachment_id: str
     title: str
     # application/pdf, or image/jpeg (images are published re-encoded as JPEG).
@@ -83,5 +84,5 @@ class AttachmentOut(BaseModel):
     expires_in: int
 
 
-class AttachmentList(BaseModel):
+class AttachmentList(Model):
     attachments: list[AttachmentOut]

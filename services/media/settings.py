@@ -4,10 +4,12 @@ set, parsed once."""
 import os
 from functools import cache
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import ConfigDict
+
+from shared.domain.model import Model
 
 
-class MediaSettings(BaseModel):
+class MediaSettings(Model):
     model_config = ConfigDict(frozen=True)
 
     bucket: str = ""

@@ -3,14 +3,15 @@
 from datetime import datetime
 from typing import Annotated
 
-from pydantic import BaseModel, ConfigDict, StringConstraints, model_validator
+from pydantic import ConfigDict, StringConstraints, model_validator
 from pydantic.json_schema import SkipJsonSchema
 
 from shared.domain.enums import ClubRole, MembershipStatus
+from shared.domain.model import Model
 from shared.domain.numbers import Version
 
 
-class JoinRequest(BaseModel):
+class JoinRequest(Model):
     model_config = ConfigDict(extra="forbid")
 
     application_message: (
@@ -18,7 +19,7 @@ class JoinRequest(BaseModel):
     ) = None
 
 
-class MembershipChange(BaseModel):
+class MembershipChange(Model):
     """A club admin's decision: a new status (approve, reject, suspend, reinstate) and/or
     a new role, against the `version` the admin last read."""
 
@@ -38,7 +39,7 @@ class MembershipChange(BaseModel):
         return self
 
 
-class MembershipOut(BaseModel):
+class MembershipOut(Model):
     membership_id: str
     club_id: str
     user_id: str
@@ -55,6 +56,6 @@ class MembershipOut(BaseModel):
     version: int
 
 
-class MembershipPage(BaseModel):
+class MembershipPage(Model):
     items: list[MembershipOut]
     next_cursor: str | None = None

@@ -3,22 +3,23 @@
 from datetime import datetime
 from typing import Annotated
 
-from pydantic import BaseModel, ConfigDict, Field, StrictBool, StrictInt, StringConstraints
+from pydantic import ConfigDict, Field, StrictBool, StrictInt, StringConstraints
 
+from shared.domain.model import Model
 from shared.domain.notifications import Category, ChannelChoice, Preferences, PushPlatform
 from shared.domain.numbers import JSON_INTEGER
 
 DEVICE_ID_PATTERN = r"^[0-9a-f]{32}$"
 
 
-class ChannelChoiceChange(BaseModel):
+class ChannelChoiceChange(Model):
     model_config = ConfigDict(extra="forbid")
 
     email: StrictBool | None = None
     push: StrictBool | None = None
 
 
-class PreferencesChange(BaseModel):
+class PreferencesChange(Model):
     """The categories to change (channels left out keep their value), against the
     `version` last read (0 for a user who never saved any)."""
 
@@ -48,23 +49,23 @@ DeviceToken = Annotated[
 ]
 
 
-class DeviceRegistration(BaseModel):
+class DeviceRegistration(Model):
     model_config = ConfigDict(extra="forbid")
 
     platform: PushPlatform
     token: DeviceToken
 
 
-class DeviceOut(BaseModel):
+class DeviceOut(Model):
     device_id: str
     platform: PushPlatform
     created_at: datetime
 
 
-class DeviceList(BaseModel):
+class DeviceList(Model):
     items: list[DeviceOut]
 
 
-class Unsubscribed(BaseModel):
+class Unsubscribed(Model):
     category: Category
     email: bool = False

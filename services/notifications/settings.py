@@ -5,10 +5,12 @@ import json
 import os
 from functools import cache
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import ConfigDict, Field
+
+from shared.domain.model import Model
 
 
-class NotificationSettings(BaseModel):
+class NotificationSettings(Model):
     model_config = ConfigDict(frozen=True)
 
     email_sender: str = ""

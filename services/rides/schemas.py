@@ -6,7 +6,6 @@ from typing import Annotated, Literal, Self
 from pydantic import (
     AfterValidator,
     AwareDatetime,
-    BaseModel,
     ConfigDict,
     Field,
     StrictBool,
@@ -27,6 +26,7 @@ from shared.domain.enums import (
     RideVisibility,
     Surface,
 )
+from shared.domain.model import Model
 from shared.domain.numbers import JSON_INTEGER, NOT_A_BOOL, Version
 from shared.domain.ride import MeetingPoint, PaceRange, Participation, Ride
 from shared.domain.text import ONE_LINE
@@ -91,7 +91,7 @@ CAPACITY_RULE = (
 )
 
 
-class _Pace(BaseModel):
+class _Pace(Model):
     @model_validator(mode="after")
     def _pace_range_ordered(self) -> Self:
         pace = getattr(self, "pace_kph", None)
@@ -156,7 +156,7 @@ class RideUpdate(_Pace):
         return self.model_dump(mode="json", include=self.model_fields_set - {"version"})
 
 
-class ParticipationChange(BaseModel):
+class ParticipationChange(Model):
     """The rider withdraws; ride managers change a role, mark attendance or remove."""
 
     # Exactly one change: the document says so, as the validator below checks.
@@ -187,7 +187,7 @@ class RideDetail(Ride):
     my_participation: Participation | None = None
 
 
-class RidePage(BaseModel):
+class RidePage(Model):
     items: list[Ride]
     next_cursor: str | None = None
 
@@ -200,7 +200,7 @@ class JoinedRide(Participation):
     )
 
 
-class ParticipationList(BaseModel):
+class ParticipationList(Model):
     joined: list[Participation]
     waitlist: list[Participation]
     # Riders' emergency contacts, by user id: only for the ride's leaders and SiteAdmins.

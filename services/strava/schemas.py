@@ -3,27 +3,29 @@
 from datetime import datetime
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, StrictInt
+from pydantic import ConfigDict, Field, StrictInt
+
+from shared.domain.model import Model
 
 # Strava's ids fit in 53 bits (JSON numbers every client reads exactly).
 MAX_ID = 2**53 - 1
 
 
-class ConnectAnswer(BaseModel):
+class ConnectAnswer(Model):
     # Send the rider's browser here; Strava sends it back to the callback.
     authorize_url: str
     # The link must be followed before then (Unix seconds).
     state_expires_at: int
 
 
-class StravaStatus(BaseModel):
+class StravaStatus(Model):
     connected: bool
     athlete_id: int | None = None
     scopes: list[str] = Field(default_factory=list)
     connected_at: datetime | None = None
 
 
-class StravaPush(BaseModel):
+class StravaPush(Model):
     """An event of Strava's push subscription (webhook). Strava does not sign them: the
     platform only takes them as hints and reads the activity with the athlete's own
     token."""
@@ -40,7 +42,7 @@ class StravaPush(BaseModel):
     updates: dict[str, str | int | float | bool | None] = Field(default_factory=dict, max_length=20)
 
 
-class Challenge(BaseModel):
+class Challenge(Model):
     model_config = ConfigDict(populate_by_name=True, serialize_by_alias=True)
 
     challenge: str = Field(alias="hub.challenge")

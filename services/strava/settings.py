@@ -4,12 +4,13 @@ set, parsed once."""
 import os
 from functools import cache
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import ConfigDict, Field
 
 from shared.adapters.strava import DEFAULT_BASE_URL
+from shared.domain.model import Model
 
 
-class StravaSettings(BaseModel):
+class StravaSettings(Model):
     model_config = ConfigDict(frozen=True)
 
     # Secrets Manager: the app's {client_id, client_secret, verify_token, subscription_id}.

@@ -2,11 +2,12 @@
 
 from typing import Annotated, Literal, Self
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
+from pydantic import ConfigDict, Field, StringConstraints, model_validator
 from pydantic.json_schema import SkipJsonSchema
 
 from shared.domain.enums import ClubRole, MembershipStatus, SystemRole
 from shared.domain.ids import UUID_PATTERN
+from shared.domain.model import Model
 from shared.domain.numbers import Version
 from shared.domain.text import ONE_LINE
 from shared.domain.user import UserProfile
@@ -19,7 +20,7 @@ Name = Annotated[
 Phone = Annotated[str, StringConstraints(pattern=r"^\+?[0-9()-][0-9 ()-]{4,18}[0-9()-]$")]
 
 
-class EmergencyContactIn(BaseModel):
+class EmergencyContactIn(Model):
     model_config = ConfigDict(extra="forbid")
 
     name: Name
@@ -29,7 +30,7 @@ class EmergencyContactIn(BaseModel):
 EMAIL_PATTERN = r"^[^@\s]{1,64}@[^@\s]{1,255}\.[^@\s]{2,63}$"
 
 
-class Registration(BaseModel):
+class Registration(Model):
     """Your own registration, or (SiteAdmins) an invitation of `email`."""
 
     model_config = ConfigDict(extra="forbid")
@@ -39,13 +40,13 @@ class Registration(BaseModel):
     email: Annotated[str, StringConstraints(max_length=254, pattern=EMAIL_PATTERN)] | None = None
 
 
-class AvatarUploadRequest(BaseModel):
+class AvatarUploadRequest(Model):
     model_config = ConfigDict(extra="forbid")
 
     content_type: Literal["image/jpeg", "image/png", "image/webp"]
 
 
-class AvatarUpload(BaseModel):
+class AvatarUpload(Model):
     """A presigned S3 POST: send `fields` plus the file (as `file`) to `url`; then confirm
     with `upload_id` once it has been checked."""
 
@@ -58,7 +59,7 @@ class AvatarUpload(BaseModel):
     expires_in: int
 
 
-class AvatarConfirmation(BaseModel):
+class AvatarConfirmation(Model):
     """The upload to use: its `upload_id` (or, as earlier clients send, the ticket's `key`)."""
 
     model_config = ConfigDict(
@@ -76,7 +77,7 @@ class AvatarConfirmation(BaseModel):
         return self
 
 
-class ProfileUpdate(BaseModel):
+class ProfileUpdate(Model):
     """Own profile fields, or (SiteAdmins, for others) `system_role`; null clears a field."""
 
     # Something to change, and a role change alone: the document says so too.
@@ -113,7 +114,7 @@ class ProfileUpdate(BaseModel):
         return self.model_dump(mode="json", include=self.model_fields_set - {"version"})
 
 
-class PublicProfile(BaseModel):
+class PublicProfile(Model):
     """What any signed-in user sees of someone else: no e-mail, no emergency contact."""
 
     user_id: str
@@ -123,14 +124,14 @@ class PublicProfile(BaseModel):
     shared_club_ids: list[str] = Field(default_factory=list)
 
 
-class MembershipSummary(BaseModel):
+class MembershipSummary(Model):
     club_id: str
     membership_id: str
     club_role: ClubRole
     status: MembershipStatus
 
 
-class UserContext(BaseModel):
+class UserContext(Model):
     profile: UserProfile
     system_role: SystemRole
     memberships: list[MembershipSummary]

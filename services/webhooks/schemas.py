@@ -3,13 +3,14 @@
 from datetime import datetime
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+from pydantic import ConfigDict, Field, StringConstraints
 
+from shared.domain.model import Model
 from shared.domain.numbers import Version
 from shared.domain.webhook import Delivery, WebhookEventType, WebhookStatus
 
 
-class WebhookRegistration(BaseModel):
+class WebhookRegistration(Model):
     model_config = ConfigDict(extra="forbid")
 
     url: Annotated[str, StringConstraints(strip_whitespace=True, min_length=9, max_length=2048)]
@@ -17,7 +18,7 @@ class WebhookRegistration(BaseModel):
     description: Annotated[str, StringConstraints(strip_whitespace=True, max_length=200)] = ""
 
 
-class WebhookChange(BaseModel):
+class WebhookChange(Model):
     """Turn a disabled webhook back on (after fixing the endpoint), against the version
     last read."""
 
@@ -27,7 +28,7 @@ class WebhookChange(BaseModel):
     status: Literal["active"]
 
 
-class WebhookOut(BaseModel):
+class WebhookOut(Model):
     webhook_id: str
     club_id: str
     url: str
@@ -45,10 +46,10 @@ class WebhookCreated(WebhookOut):
     secret: str
 
 
-class WebhookList(BaseModel):
+class WebhookList(Model):
     items: list[WebhookOut]
 
 
-class DeliveryPage(BaseModel):
+class DeliveryPage(Model):
     items: list[Delivery]
     next_cursor: str | None = None

@@ -4,12 +4,13 @@ platform) set, parsed once."""
 import os
 from functools import cache
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import ConfigDict, Field
 
 from shared.adapters.egress import EgressPolicy
+from shared.domain.model import Model
 
 
-class WebhookSettings(BaseModel):
+class WebhookSettings(Model):
     model_config = ConfigDict(frozen=True)
 
     # The KMS key that seals signing secrets.

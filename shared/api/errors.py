@@ -3,16 +3,17 @@
 from typing import Any
 
 from aws_lambda_powertools.event_handler import Response, content_types
-from pydantic import BaseModel
+
+from shared.domain.model import Model
 
 
-class ErrorDetail(BaseModel):
+class ErrorDetail(Model):
     code: str
     message: str
     details: Any = None
 
 
-class ErrorBody(BaseModel):
+class ErrorBody(Model):
     error: ErrorDetail
 
 

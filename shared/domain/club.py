@@ -2,10 +2,11 @@
 
 from datetime import datetime
 
-from pydantic import BaseModel, Field
+from pydantic import Field
 
 from shared.domain.enums import ClubStatus, Discipline, JoinPolicy
 from shared.domain.errors import NotFound
+from shared.domain.model import Model
 
 
 def club_name_key(name: str) -> str:
@@ -13,7 +14,7 @@ def club_name_key(name: str) -> str:
     return " ".join(name.split()).casefold()
 
 
-class Club(BaseModel):
+class Club(Model):
     club_id: str
     name: str
     description: str = ""

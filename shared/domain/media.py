@@ -19,11 +19,12 @@ from datetime import datetime
 from enum import StrEnum
 from typing import NamedTuple
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import ConfigDict
 
 from shared.domain.clock import utc_now
 from shared.domain.errors import Conflict, NotFound, Unprocessable
 from shared.domain.ids import new_id
+from shared.domain.model import Model
 
 INCOMING = "incoming/"
 QUARANTINE = "quarantine/"
@@ -73,7 +74,7 @@ class UploadStatus(StrEnum):
     REFUSED = "refused"
 
 
-class RouteSummary(BaseModel):
+class RouteSummary(Model):
     """What a ride's GPX route says, stored on the ride."""
 
     model_config = ConfigDict(frozen=True)
@@ -97,7 +98,7 @@ class Published(NamedTuple):
     route: RouteSummary | None = None
 
 
-class Attachment(BaseModel):
+class Attachment(Model):
     """A file attached to a ride (a PDF cue sheet, an image), its id its upload's."""
 
     model_config = ConfigDict(frozen=True)
@@ -111,7 +112,7 @@ class Attachment(BaseModel):
     added_at: datetime
 
 
-class Upload(BaseModel):
+class Upload(Model):
     upload_id: str
     kind: UploadKind
     subject_id: str

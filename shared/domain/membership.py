@@ -2,9 +2,8 @@
 
 from datetime import datetime
 
-from pydantic import BaseModel
-
 from shared.domain.enums import ClubRole, MembershipStatus
+from shared.domain.model import Model
 
 ID_SEPARATOR = "_"
 
@@ -20,7 +19,7 @@ def split_membership_id(value: str) -> tuple[str, str]:
     return club_id, user_id
 
 
-class Membership(BaseModel):
+class Membership(Model):
     membership_id: str
     club_id: str
     user_id: str

@@ -6,7 +6,9 @@ new rides are opt-in (a club may publish many), so they are off until chosen.
 
 from enum import StrEnum
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import ConfigDict
+
+from shared.domain.model import Model
 
 
 class Category(StrEnum):
@@ -33,7 +35,7 @@ class PushPlatform(StrEnum):
     FCM = "fcm"
 
 
-class ChannelChoice(BaseModel):
+class ChannelChoice(Model):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
     email: bool = True
@@ -46,7 +48,7 @@ class ChannelChoice(BaseModel):
 OPT_IN = ChannelChoice(email=False, push=False)
 
 
-class Preferences(BaseModel):
+class Preferences(Model):
     """A user's choice for every category; `version` for optimistic updates."""
 
     membership: ChannelChoice = ChannelChoice()
@@ -62,7 +64,7 @@ class Preferences(BaseModel):
         return choice.allows(channel)
 
 
-class Device(BaseModel):
+class Device(Model):
     """A phone registered for push: an SNS platform endpoint (the token itself is kept
     by SNS, not here)."""
 

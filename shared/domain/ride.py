@@ -3,7 +3,7 @@
 from datetime import UTC, datetime
 from typing import Annotated
 
-from pydantic import AfterValidator, BaseModel, Field
+from pydantic import AfterValidator, Field
 
 from shared.domain.clock import utc_now
 from shared.domain.enums import (
@@ -18,6 +18,7 @@ from shared.domain.enums import (
 )
 from shared.domain.errors import NotFound
 from shared.domain.media import Attachment, RouteSummary
+from shared.domain.model import Model
 from shared.domain.numbers import NOT_A_BOOL
 from shared.domain.strava import ActivitySummary, AttendanceSource
 
@@ -50,19 +51,19 @@ def _seven_decimals(value: float) -> float:
     return round(value, 7)
 
 
-class MeetingPoint(BaseModel):
+class MeetingPoint(Model):
     name: str = Field(min_length=1, max_length=120)
     # Seven decimals (about a centimetre): what DynamoDB stores exactly, whatever was sent.
     lat: Annotated[float, Field(ge=-90, le=90), NOT_A_BOOL, AfterValidator(_seven_decimals)]
     lon: Annotated[float, Field(ge=-180, le=180), NOT_A_BOOL, AfterValidator(_seven_decimals)]
 
 
-class PaceRange(BaseModel):
+class PaceRange(Model):
     min: Annotated[float, Field(ge=1, le=80), NOT_A_BOOL]
     max: Annotated[float, Field(ge=1, le=80), NOT_A_BOOL]
 
 
-class Ride(BaseModel):
+class Ride(Model):
     ride_id: str
     club_id: str
     title: str
@@ -101,7 +102,7 @@ def participation_id(ride_id: str, user_id: str) -> str:
     return f"{ride_id}_{user_id}"
 
 
-class Participation(BaseModel):
+class Participation(Model):
     participation_id: str
     ride_id: str
     club_id: str

@@ -4,13 +4,15 @@
 from datetime import datetime
 from enum import StrEnum
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import ConfigDict
+
+from shared.domain.model import Model
 
 # What the platform asks Strava for, and the one it cannot do without.
 REQUIRED_SCOPE = "activity:read"
 
 
-class StravaLink(BaseModel):
+class StravaLink(Model):
     model_config = ConfigDict(frozen=True)
 
     user_id: str
@@ -32,7 +34,7 @@ class AttendanceSource(StrEnum):
     STRAVA = "strava"
 
 
-class ActivitySummary(BaseModel):
+class ActivitySummary(Model):
     """A Strava activity matched to a ride, as ride leaders see it on the participation."""
 
     model_config = ConfigDict(frozen=True)

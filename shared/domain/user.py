@@ -2,17 +2,16 @@
 
 from datetime import datetime
 
-from pydantic import BaseModel
-
 from shared.domain.enums import SystemRole
+from shared.domain.model import Model
 
 
-class EmergencyContact(BaseModel):
+class EmergencyContact(Model):
     name: str
     phone: str
 
 
-class UserProfile(BaseModel):
+class UserProfile(Model):
     user_id: str  # the Cognito sub
     email: str | None = None
     display_name: str | None = None

@@ -4,7 +4,9 @@ of what was delivered to it (`docs/webhooks.md`)."""
 from datetime import datetime
 from enum import StrEnum
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import ConfigDict
+
+from shared.domain.model import Model
 
 
 class WebhookEventType(StrEnum):
@@ -42,7 +44,7 @@ class WebhookStatus(StrEnum):
     DISABLED = "disabled"
 
 
-class Webhook(BaseModel):
+class Webhook(Model):
     model_config = ConfigDict(frozen=True)
 
     webhook_id: str
@@ -74,7 +76,7 @@ class DeliveryStatus(StrEnum):
     FAILED = "failed"
 
 
-class Delivery(BaseModel):
+class Delivery(Model):
     """One event's delivery to one webhook, across its attempts."""
 
     webhook_id: str

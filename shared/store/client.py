@@ -7,6 +7,8 @@ import botocore.session
 from botocore.config import Config
 from botocore.exceptions import ClientError
 
+from shared.store.fast_loader import botocore_loader
+
 # Fail fast inside API Gateway's 29 s limit; the SDK's standard mode retries throttles.
 _CONFIG = Config(
     connect_timeout=2,
@@ -17,11 +19,20 @@ _CONFIG = Config(
 
 
 @cache
+def _session() -> botocore.session.Session:
+    session = botocore.session.get_session()
+    session.register_component(
+        "data_loader", botocore_loader(session.get_config_variable("data_path"))
+    )
+    return session
+
+
+@cache
 def aws_client(service: str) -> Any:
     """A botocore client: boto3 adds nothing the functions use and ~90 ms of cold start.
     Region, credentials and AWS_ENDPOINT_URL (the local moto server) come from the
     environment as in boto3."""
-    return botocore.session.get_session().create_client(service, config=_CONFIG)
+    return _session().create_client(service, config=_CONFIG)
 
 
 def dynamodb_client() -> Any:
