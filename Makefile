@@ -57,7 +57,20 @@ infra: $(VENV)/.installed node_modules/.installed
 test: $(VENV)/.installed node_modules/.installed lint typecheck
 	$(PY) -m pytest -n 2 --dist loadgroup tests
 
+# The cold-start figures are also taken on the Lambda runtime's Python (3.12), in its own
+# environment of the functions' requirements, when this machine has a python3.12.
+LAMBDA_VENV := .venv-lambda
+$(LAMBDA_VENV)/.installed: requirements-lambda.txt requirements-dev.txt $(VENV)/.installed
+	@python312=$$($(PY) -c 'from stacks.constructs.bytecode import python_312; print(python_312() or "")'); \
+	if [ -n "$$python312" ]; then \
+	  test -x $(LAMBDA_VENV)/bin/python || $$python312 -m venv $(LAMBDA_VENV); \
+	  $(LAMBDA_VENV)/bin/python -m pip install --quiet -r requirements-lambda.txt \
+	    $$($(PY) -m pip freeze | grep -iE '^(boto3|botocore|s3transfer|jmespath|urllib3)==') \
+	    && touch $@; \
+	else echo "note: no python3.12; cold start measured on $$($(PY) -V) only"; fi
+
 bench: $(VENV)/.installed
+	@$(MAKE) --no-print-directory $(LAMBDA_VENV)/.installed
 	$(PY) -m bench
 
 # Riders on a fresh local platform for SECONDS (default 120), then an audit of the data.

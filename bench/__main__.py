@@ -1,5 +1,6 @@
 """`make bench`: prints round trips per route and cold-start ratios. Figures, not tests."""
 
+import subprocess
 import sys
 from pathlib import Path
 
@@ -12,9 +13,12 @@ def main() -> int:
     print("DynamoDB round trips per request (moto in-process)")
     print(round_trips.report(round_trips.measure_routes()))
     print()
-    print("Cold-start init: fresh interpreter, import handler + build clients (CPU ms, best of 9)")
-    print(cold_start.report(cold_start.measure()))
-    print()
+    for python in cold_start.interpreters():
+        version = subprocess.run([python, "-V"], capture_output=True, text=True).stdout.strip()
+        print(f"Cold-start init on {version}: fresh interpreter, import handler + build clients")
+        print("(CPU ms, best of 9)")
+        print(cold_start.report(cold_start.measure(python=python)))
+        print()
     print("Media processing: six logo renditions, a route's summary (best of 5)")
     print(media.report(media.measure()))
     print()

@@ -1,13 +1,14 @@
 """What every function of the platform is made with: its own code asset, log group with the
 stage's retention, and a role that may write to that log group and nothing else."""
 
-from aws_cdk import RemovalPolicy
+from aws_cdk import AssetHashType, BundlingOptions, RemovalPolicy
 from aws_cdk import aws_iam as iam
 from aws_cdk import aws_lambda as lambda_
 from aws_cdk import aws_logs as logs
 from constructs import Construct
 
 from stacks.config import StageConfig
+from stacks.constructs.bytecode import NO_DOCKER, CopyAndCompile
 from stacks.paths import SERVICES_DIR
 
 _RETENTION = {
@@ -26,10 +27,14 @@ def retention(days: int) -> logs.RetentionDays:
 
 
 def service_code(package: str) -> lambda_.Code:
-    """Only this service's package: a change elsewhere never rebuilds this function."""
+    """Only this service's package, with its bytecode: a change elsewhere never rebuilds
+    this function."""
     return lambda_.Code.from_asset(
-        str(SERVICES_DIR),
-        exclude=["*", f"!{package}", f"!{package}/**", "**/__pycache__", "**/*.pyc"],
+        str(SERVICES_DIR / package),
+        exclude=["**/__pycache__", "**/*.pyc"],
+        bundling=BundlingOptions(image=NO_DOCKER, local=CopyAndCompile(SERVICES_DIR / package)),
+        # Bytecode is built in the bundle; hash the sources only.
+        asset_hash_type=AssetHashType.SOURCE,
     )
 
 

@@ -9,7 +9,6 @@ export that another stack imports, which deadlocks every dependency upgrade.
 """
 
 import hashlib
-import os
 import shutil
 import subprocess
 import sys
@@ -17,10 +16,11 @@ from pathlib import Path
 from typing import Any
 
 import jsii
-from aws_cdk import AssetHashType, BundlingOptions, DockerImage, ILocalBundling
+from aws_cdk import AssetHashType, BundlingOptions, ILocalBundling
 from aws_cdk import aws_lambda as lambda_
 from constructs import Construct
 
+from stacks.constructs.bytecode import NO_DOCKER, CopyAndCompile, precompile
 from stacks.paths import LAMBDA_REQUIREMENTS, REPO_ROOT, SHARED_DIR
 
 RUNTIME = lambda_.Runtime.PYTHON_3_12
@@ -63,49 +63,11 @@ class _PipInstallForLambda:
         return True
 
 
-@jsii.implements(ILocalBundling)
-class _CopySharedPackage:
-    def try_bundle(self, output_dir: str, *, image: Any = None, **_: Any) -> bool:
-        shutil.copytree(
-            SHARED_DIR,
-            Path(output_dir) / "python" / "shared",
-            ignore=shutil.ignore_patterns("__pycache__", "*.pyc"),
-        )
-        precompile(Path(output_dir) / "python")
-        return True
-
-
-def _python_312() -> str | None:
-    """An interpreter of the Lambda runtime's version, if this machine has one."""
-    found = shutil.which("python3.12")
-    if found and subprocess.run([found, "-V"], capture_output=True).returncode == 0:
-        return found
-    pyenv = Path(os.environ.get("PYENV_ROOT", Path.home() / ".pyenv"))
-    candidates = sorted(pyenv.glob("versions/3.12*/bin/python3.12"))
-    return str(candidates[-1]) if candidates else None
-
-
-def precompile(folder: Path) -> None:
-    """Ship bytecode for Python 3.12: layers are read-only in Lambda, so without it every
-    cold start compiles every imported module again. Needs a local python3.12; without
-    one the layer still works, only its first imports are slower."""
-    python = _python_312()
-    if python is None:
-        print("note: no python3.12 here; layers ship without precompiled bytecode")
-        return
-    command = [python, "-m", "compileall", "-q", "-j", "0"]
-    subprocess.run([*command, "--invalidation-mode", "unchecked-hash", str(folder)], check=True)
-
-
 def _requirements_hash() -> str:
     digest = hashlib.sha256(LAMBDA_REQUIREMENTS.read_bytes())
     # A change of platform or of what is pruned is a new asset too.
     digest.update("/".join(_PIP_PLATFORM + _RUNTIME_PROVIDED).encode())
     return digest.hexdigest()
-
-
-# Docker is never used: the local bundlers always succeed or raise.
-_NO_DOCKER = DockerImage.from_registry("docker-is-not-used")
 
 
 class LambdaLayers(Construct):
@@ -122,7 +84,7 @@ class LambdaLayers(Construct):
                 asset_hash_type=AssetHashType.CUSTOM,
                 asset_hash=_requirements_hash(),
                 bundling=BundlingOptions(
-                    image=_NO_DOCKER, local=_PipInstallForLambda(), platform="linux/arm64"
+                    image=NO_DOCKER, local=_PipInstallForLambda(), platform="linux/arm64"
                 ),
             ),
         )
@@ -135,7 +97,9 @@ class LambdaLayers(Construct):
             code=lambda_.Code.from_asset(
                 str(SHARED_DIR),
                 exclude=["**/__pycache__", "**/*.pyc"],
-                bundling=BundlingOptions(image=_NO_DOCKER, local=_CopySharedPackage()),
+                bundling=BundlingOptions(
+                    image=NO_DOCKER, local=CopyAndCompile(SHARED_DIR, into="python")
+                ),
                 # Bytecode is built in the bundle; hash the sources only.
                 asset_hash_type=AssetHashType.SOURCE,
             ),

@@ -1,5 +1,10 @@
 """Request models, settings and stage configuration."""
 
+import ast
+import os
+import subprocess
+import sys
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -10,6 +15,8 @@ from shared.api.auth import principal_from_claims
 from shared.config import Settings, get_settings
 from shared.domain.enums import SystemRole
 from shared.domain.errors import Unauthorized
+from shared.domain.model import Model
+from stacks.paths import REPO_ROOT
 from stacks.routes import ROUTES, SERVICE_HANDLERS, service_routes
 
 pytestmark = pytest.mark.unit
@@ -94,3 +101,43 @@ def test_each_service_resolver_serves_exactly_its_routes() -> None:
         }
         assert served == {(r.method, r.path) for r in service_routes(service)}
     assert len({(r.method, r.path) for r in ROUTES}) == len(ROUTES)
+
+
+def _direct_base_model_subclasses(path: Path) -> list[str]:
+    tree = ast.parse(path.read_text(), str(path))
+    return [
+        f"{path.relative_to(REPO_ROOT)}:{node.lineno} {node.name}"
+        for node in ast.walk(tree)
+        if isinstance(node, ast.ClassDef)
+        and any(
+            (isinstance(base, ast.Name) and base.id == "BaseModel")
+            or (isinstance(base, ast.Attribute) and base.attr == "BaseModel")
+            for base in node.bases
+        )
+    ]
+
+
+def test_every_model_builds_its_validator_on_first_use() -> None:
+    """Models derive from `shared.domain.model.Model` (deferred build: ~10 ms of each cold
+    start), never from pydantic's BaseModel directly."""
+    found = [
+        hit
+        for folder in ("shared", "services")
+        for path in sorted((REPO_ROOT / folder).rglob("*.py"))
+        for hit in _direct_base_model_subclasses(path)
+    ]
+    assert found == ["shared/domain/model.py:6 Model"]
+    assert Model.model_config.get("defer_build") is True
+
+
+def test_a_model_is_built_on_its_first_validation_not_at_import() -> None:
+    code = (
+        "import clubs.schemas as s; print(s.ClubCreate.__pydantic_complete__);"
+        "s.ClubCreate.model_validate({'name': 'Inner West Riders', 'disciplines': ['road']});"
+        "print(s.ClubCreate.__pydantic_complete__)"
+    )
+    env = {**os.environ, "PYTHONPATH": f"{REPO_ROOT}{os.pathsep}{REPO_ROOT / 'services'}"}
+    out = subprocess.run(
+        [sys.executable, "-c", code], env=env, capture_output=True, text=True, check=True
+    ).stdout
+    assert out.split() == ["False", "True"]
