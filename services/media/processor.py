@@ -18,9 +18,7 @@ from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from media.dependencies import get_bucket, get_store
-from media.documents import check_pdf
 from media.images import decode, one_jpeg, renditions
-from media.routes import parse_route
 from media.store import MediaStore
 from media.validation import Refused
 from shared.adapters.media import MediaBucket
@@ -55,6 +53,8 @@ def _attachment(upload: Upload, data: bytes, bucket: MediaBucket) -> Published:
     private, read through short-lived URLs, always as a download."""
     ride_id, upload_id = upload.subject_id, upload.upload_id
     if upload.content_type == "application/pdf":
+        from media.documents import check_pdf  # pypdf: ~40 ms of init no image needs
+
         check_pdf(data)
         key, body = attachment_key(ride_id, upload_id, "pdf"), data
     else:
@@ -76,6 +76,8 @@ def _publish(upload: Upload, data: bytes, bucket: MediaBucket) -> Published:
         )
     if upload.kind is UploadKind.RIDE_ATTACHMENT:
         return _attachment(upload, data, bucket)
+    from media.routes import parse_route  # gpxpy and its XML parsing: for routes only
+
     route = parse_route(data)
     key = route_key(upload.subject_id, upload.upload_id)
     bucket.write(key, data, PUBLISHED_TYPES["gpx"], PRIVATE_CACHE)
