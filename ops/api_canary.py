@@ -10,11 +10,14 @@ function code is shifted by CodeDeploy behind each alias).
 with `-c api_canary=<that id>:<percent>`: the stage stays on it, and the new deployment
 takes that share of requests. `status` compares the canary's 5XX rate with the stage's
 (CloudWatch, by the Stage dimensions API Gateway reports for the two) and exits 2 when the
-canary is worse. `promote` refuses a worse canary (unless `--force`), makes the canary's
-deployment the stage's and removes the canary; a plain `cdk deploy` of the api stack then
-finds nothing to change. `rollback` removes the canary; the change it carried must be
-reverted in the code before the next deploy. The pipeline runs start, waits, status, then
-promote or rollback, between staging and prod.
+canary is worse; once API Gateway reports the canary's metrics, it also makes the canary's
+own alarm (`sydney-cycling-<stage>-api-canary-5xx`: its 5XX rate above 1% in 3 of 5
+minutes, notifying the stage's operations topic; shown on the dashboard), which promote
+and rollback remove with the canary. `promote` refuses a worse canary (unless `--force`),
+makes the canary's deployment the stage's and removes the canary; a plain `cdk deploy` of
+the api stack then finds nothing to change. `rollback` removes the canary; the change it
+carried must be reverted in the code before the next deploy. The pipeline runs start,
+waits, status, then promote or rollback, between staging and prod.
 """
 
 import argparse
@@ -26,7 +29,7 @@ from typing import Any
 
 import boto3
 
-from shared.names import resource_prefix
+from shared.names import api_canary_alarm_name, ops_topic_parameter, resource_prefix
 
 API_STAGE = "v1"
 # A canary whose 5XX rate is this much above the stage's (or above 1% outright) is worse.
@@ -90,6 +93,59 @@ def canary_dimension(cloudwatch: Any, api_name: str) -> str | None:
     return None
 
 
+def _api_metric(metric_id: str, name: str, api_name: str, dimension: str) -> dict[str, Any]:
+    return {
+        "Id": metric_id,
+        "MetricStat": {
+            "Metric": {
+                "Namespace": "AWS/ApiGateway",
+                "MetricName": name,
+                "Dimensions": [
+                    {"Name": "ApiName", "Value": api_name},
+                    {"Name": "Stage", "Value": dimension},
+                ],
+            },
+            "Period": 60,
+            "Stat": "Sum",
+        },
+        "ReturnData": False,
+    }
+
+
+def watch_canary(clients: dict[str, Any], stage: str, api_name: str, dimension: str) -> None:
+    """The canary's own alarm, on the Stage value API Gateway reports it under (idempotent:
+    each `status` puts the same alarm)."""
+    topic = clients["ssm"].get_parameter(Name=ops_topic_parameter(stage))["Parameter"]["Value"]
+    clients["cloudwatch"].put_metric_alarm(
+        AlarmName=api_canary_alarm_name(stage),
+        AlarmDescription=(
+            f"The API canary of {stage} answers more than {CEILING:.0%} of its requests with "
+            "5XX: roll it back (python -m ops.api_canary rollback)"
+        ),
+        Metrics=[
+            _api_metric("errors", "5XXError", api_name, dimension),
+            _api_metric("requests", "Count", api_name, dimension),
+            {
+                "Id": "rate",
+                "Expression": "IF(requests > 0, errors / requests, 0)",
+                "Label": "canary 5XX rate",
+                "ReturnData": True,
+            },
+        ],
+        ComparisonOperator="GreaterThanThreshold",
+        Threshold=CEILING,
+        EvaluationPeriods=5,
+        DatapointsToAlarm=3,
+        TreatMissingData="notBreaching",
+        AlarmActions=[topic],
+        OKActions=[topic],
+    )
+
+
+def _unwatch_canary(clients: dict[str, Any], stage: str) -> None:
+    clients["cloudwatch"].delete_alarms(AlarmNames=[api_canary_alarm_name(stage)])
+
+
 def status(clients: dict[str, Any], stage: str, minutes: int = 15) -> tuple[bool, str]:
     """(whether the canary is no worse than the stage, a report)."""
     api_id = rest_api_id(clients["apigateway"], stage)
@@ -100,6 +156,8 @@ def status(clients: dict[str, Any], stage: str, minutes: int = 15) -> tuple[bool
     api_name = f"{resource_prefix(stage)}-api"
     base = _traffic(clients["cloudwatch"], api_name, API_STAGE, minutes)
     dimension = canary_dimension(clients["cloudwatch"], api_name)
+    if dimension:
+        watch_canary(clients, stage, api_name, dimension)
     seen = _traffic(clients["cloudwatch"], api_name, dimension, minutes) if dimension else None
     lines = [
         f"{stage}: stage on {settings['deploymentId']}, canary {canary['deploymentId']} "
@@ -130,6 +188,7 @@ def promote(clients: dict[str, Any], stage: str, force: bool = False) -> str:
             {"op": "remove", "path": "/canarySettings"},
         ],
     )
+    _unwatch_canary(clients, stage)
     return f"{report}\npromoted: the stage serves {canary['deploymentId']}"
 
 
@@ -141,6 +200,7 @@ def rollback(clients: dict[str, Any], stage: str) -> str:
         stageName=API_STAGE,
         patchOperations=[{"op": "remove", "path": "/canarySettings"}],
     )
+    _unwatch_canary(clients, stage)
     return f"{stage}: canary removed; every request goes to the stage's deployment"
 
 
@@ -171,7 +231,9 @@ def main() -> int:
     parser.add_argument("--force", action="store_true", help="promote a worse canary")
     parser.add_argument("--region", default="ap-southeast-2")
     args = parser.parse_args()
-    clients = {n: boto3.client(n, region_name=args.region) for n in ("apigateway", "cloudwatch")}
+    clients = {
+        n: boto3.client(n, region_name=args.region) for n in ("apigateway", "cloudwatch", "ssm")
+    }
     if args.action == "start":
         command = start_command(clients, args.stage, args.percent)
         print(" ".join(command))

@@ -63,3 +63,15 @@ def feature_flags_parameter(stage: str, part: str) -> str:
     `environment`, `profile`, `version` and `strategy` (for the readers' IAM grants and
     the deployment in the observability stack; no stack exports them)."""
     return f"/{PROJECT}/{stage}/feature-flags/{part}-id"
+
+
+def ops_topic_parameter(stage: str) -> str:
+    """The SSM parameter holding the ARN of the stage's operations topic (where alarms go),
+    for the alarms the operations tools make at run time."""
+    return f"/{PROJECT}/{stage}/ops/topic-arn"
+
+
+def api_canary_alarm_name(stage: str) -> str:
+    """The alarm on an API canary's 5XX rate: `ops/api_canary.py` makes it once API Gateway
+    reports the canary's metrics and removes it with the canary; the dashboard shows it."""
+    return f"{resource_prefix(stage)}-api-canary-5xx"

@@ -3,7 +3,7 @@
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
-from aws_cdk import Aws, Duration, Stack
+from aws_cdk import ArnFormat, Aws, Duration, Stack
 from aws_cdk import aws_apigateway as apigw
 from aws_cdk import aws_cloudwatch as cloudwatch
 from aws_cdk import aws_cloudwatch_actions as cloudwatch_actions
@@ -13,6 +13,7 @@ from aws_cdk import aws_lambda as lambda_
 from aws_cdk import aws_sns as sns
 from aws_cdk import aws_sns_subscriptions as subscriptions
 from aws_cdk import aws_sqs as sqs
+from aws_cdk import aws_ssm as ssm
 from cdk_monitoring_constructs import (
     AlarmFactoryDefaults,
     CustomMetricGroup,
@@ -28,7 +29,11 @@ from cdk_monitoring_constructs import (
 )
 from constructs import Construct
 
-from shared.names import platform_health_alarm_name
+from shared.names import (
+    api_canary_alarm_name,
+    ops_topic_parameter,
+    platform_health_alarm_name,
+)
 from shared.store.schema import table_name
 from stacks.config import StageConfig
 from stacks.constructs.feature_flags import FlagsDeployment
@@ -88,6 +93,14 @@ class ObservabilityStack(Stack):
         )
         if config.alarm_email:
             self.topic.add_subscription(subscriptions.EmailSubscription(config.alarm_email))
+        # For alarms made at run time (the API canary's): a parameter, not an export.
+        ssm.StringParameter(
+            self,
+            "OpsTopicArn",
+            parameter_name=ops_topic_parameter(config.name),
+            string_value=self.topic.topic_arn,
+            description="Where the stage's alarms notify (read by ops/api_canary.py)",
+        )
 
         monitoring = MonitoringFacade(
             self,
@@ -164,6 +177,24 @@ class ObservabilityStack(Stack):
                 )
                 for title, metric in (("Requests", "Count"), ("5XX errors", "5XXError"))
             ],
+        )
+        # The canary's own alarm exists only during a release: `ops/api_canary.py status`
+        # makes it under this fixed name once API Gateway reports the canary's Stage value
+        # (found, not guessed), and promote or rollback removes it.
+        canary_alarm = cloudwatch.Alarm.from_alarm_arn(
+            self,
+            "ApiCanaryAlarm",
+            self.format_arn(
+                service="cloudwatch",
+                resource="alarm",
+                resource_name=api_canary_alarm_name(config.name),
+                arn_format=ArnFormat.COLON_RESOURCE_NAME,
+            ),
+        )
+        monitoring.add_widget(
+            cloudwatch.AlarmStatusWidget(
+                title="API canary 5XX rate (during a release)", alarms=[canary_alarm], width=24
+            )
         )
         monitoring.add_large_header("Notifications")
         monitoring.monitor_custom(

@@ -58,3 +58,17 @@ def test_the_dashboard_shows_the_stage_and_its_canary_side_by_side(synth: Synth)
             f'ApiName=\\"sydney-cycling-prod-api\\" MetricName=\\"{metric}\\"'
         )
         assert expected in body, metric
+    # The canary's alarm, by the fixed name ops/api_canary.py gives it during a release.
+    assert ":alarm:sydney-cycling-prod-api-canary-5xx" in body
+    assert '"type":"alarm"' in body and "API canary 5XX rate" in body
+
+
+def test_the_ops_topic_is_found_through_a_parameter(synth: Synth) -> None:
+    parameters = synth.resources("prod", "Observability", "AWS::SSM::Parameter")
+    (topic,) = [
+        p["Properties"]
+        for p in parameters.values()
+        if p["Properties"]["Name"] == "/sydney-cycling/prod/ops/topic-arn"
+    ]
+    topics = synth.resources("prod", "Observability", "AWS::SNS::Topic")
+    assert topic["Value"] == {"Ref": next(iter(topics))}

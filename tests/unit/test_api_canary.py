@@ -21,13 +21,25 @@ CANARY_STAGE = {
 }
 
 
+TOPIC = "arn:aws:sns:ap-southeast-2:123456789012:ops"
+CANARY_ALARM = "sydney-cycling-prod-api-canary-5xx"
+
+
 @pytest.fixture
 def clients() -> Iterator[dict[str, Any]]:
     with mock_aws():
-        yield {
-            "apigateway": boto3.client("apigateway", region_name="ap-southeast-2"),
-            "cloudwatch": boto3.client("cloudwatch", region_name="ap-southeast-2"),
+        made = {
+            name: boto3.client(name, region_name="ap-southeast-2")
+            for name in ("apigateway", "cloudwatch", "ssm")
         }
+        made["ssm"].put_parameter(
+            Name="/sydney-cycling/prod/ops/topic-arn", Value=TOPIC, Type="String"
+        )
+        yield made
+
+
+def canary_alarms(cloudwatch: Any) -> list[dict[str, Any]]:
+    return list(cloudwatch.describe_alarms(AlarmNames=[CANARY_ALARM])["MetricAlarms"])
 
 
 def requests(cloudwatch: Any, stage: str, count: int, errors: int) -> None:
@@ -74,6 +86,12 @@ def test_status_compares_the_canarys_5xx_rate_with_the_stages(
         verdict, report = status(clients, "prod")
     assert verdict is healthy
     assert "canary: 100 requests" in report and "stage:  900 requests" in report
+    # The canary's own alarm, on the Stage value API Gateway reported, notifying ops.
+    (alarm,) = canary_alarms(clients["cloudwatch"])
+    assert alarm["AlarmActions"] == [TOPIC] and alarm["Threshold"] == 0.01
+    watched = [m["MetricStat"]["Metric"] for m in alarm["Metrics"] if "MetricStat" in m]
+    assert {m["MetricName"] for m in watched} == {"5XXError", "Count"}
+    assert all({"Name": "Stage", "Value": "v1/Canary"} in m["Dimensions"] for m in watched)
 
 
 def test_a_canary_without_requests_is_not_judged_healthy(clients: dict[str, Any]) -> None:
@@ -82,6 +100,7 @@ def test_a_canary_without_requests_is_not_judged_healthy(clients: dict[str, Any]
         _stage(stub, CANARY_STAGE)
         verdict, report = status(clients, "prod")
     assert verdict is False and "no requests yet" in report
+    assert canary_alarms(clients["cloudwatch"]) == []  # no Stage value to alarm on yet
 
 
 def test_promote_moves_the_stage_to_the_canary_and_refuses_a_worse_one(
@@ -89,6 +108,10 @@ def test_promote_moves_the_stage_to_the_canary_and_refuses_a_worse_one(
 ) -> None:
     requests(clients["cloudwatch"], "v1", 900, 0)
     requests(clients["cloudwatch"], "v1/Canary", 100, 0)
+    with Stubber(clients["apigateway"]) as stub:
+        _stage(stub, CANARY_STAGE)
+        assert status(clients, "prod")[0] is True
+    assert len(canary_alarms(clients["cloudwatch"])) == 1
     with Stubber(clients["apigateway"]) as stub:
         _stage(stub, CANARY_STAGE)
         stub.add_response("get_rest_apis", API)
@@ -107,6 +130,7 @@ def test_promote_moves_the_stage_to_the_canary_and_refuses_a_worse_one(
         )
         assert "the stage serves new2" in promote(clients, "prod")
         stub.assert_no_pending_responses()
+    assert canary_alarms(clients["cloudwatch"]) == []  # removed with the canary
 
     requests(clients["cloudwatch"], "v1/Canary", 100, 50)
     with Stubber(clients["apigateway"]) as stub:
@@ -116,7 +140,12 @@ def test_promote_moves_the_stage_to_the_canary_and_refuses_a_worse_one(
         stub.assert_no_pending_responses()  # nothing was changed
 
 
-def test_rollback_removes_the_canary(clients: dict[str, Any]) -> None:
+def test_rollback_removes_the_canary_and_its_alarm(clients: dict[str, Any]) -> None:
+    requests(clients["cloudwatch"], "v1/Canary", 100, 50)
+    with Stubber(clients["apigateway"]) as stub:
+        _stage(stub, CANARY_STAGE)
+        assert status(clients, "prod")[0] is False
+    assert len(canary_alarms(clients["cloudwatch"])) == 1
     with Stubber(clients["apigateway"]) as stub:
         stub.add_response("get_rest_apis", API)
         stub.add_response(
@@ -130,3 +159,4 @@ def test_rollback_removes_the_canary(clients: dict[str, Any]) -> None:
         )
         assert "canary removed" in rollback(clients, "prod")
         stub.assert_no_pending_responses()
+    assert canary_alarms(clients["cloudwatch"]) == []
