@@ -13,6 +13,7 @@ overrides touch botocore internals, so `botocore_loader` gives botocore's own lo
 those internals are not what this module expects (a unit test pins the expectation).
 """
 
+import inspect
 import json
 import os
 from collections.abc import Callable
@@ -42,13 +43,19 @@ class FastLoader(Loader):
     _service_names: list[str] | None = None
 
 
+def _parameters(function: object) -> list[str] | None:
+    return list(inspect.signature(function).parameters) if callable(function) else None
+
+
 def internals_as_expected() -> bool:
-    """What the overrides rely on: botocore's loader reads files through `_load_file` of
-    its FILE_LOADER_CLASS and finds folders with `_potential_locations`."""
+    """What the overrides rely on: botocore's loader reads files through
+    `_load_file(full_path, open_method)` of its FILE_LOADER_CLASS and finds folders with
+    `_potential_locations`."""
     return (
-        callable(getattr(JSONFileLoader, "_load_file", None))
+        getattr(Loader, "FILE_LOADER_CLASS", None) is JSONFileLoader
         and callable(getattr(Loader, "_potential_locations", None))
-        and getattr(Loader, "FILE_LOADER_CLASS", None) is JSONFileLoader
+        and _parameters(getattr(JSONFileLoader, "_load_file", None))
+        == ["self", "full_path", "open_method"]
     )
 
 

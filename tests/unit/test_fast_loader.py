@@ -63,5 +63,12 @@ def test_aws_data_path_comes_first_as_in_botocore(tmp_path: Path) -> None:
 
 def test_other_internals_give_botocores_own_loader(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.delattr(JSONFileLoader, "_load_file")
-    loader = botocore_loader(None)
-    assert type(loader) is Loader
+    assert type(botocore_loader(None)) is Loader
+
+
+def test_a_changed_signature_gives_botocores_own_loader(monkeypatch: pytest.MonkeyPatch) -> None:
+    def _load_file(self: JSONFileLoader, full_path: str) -> None:
+        return None
+
+    monkeypatch.setattr(JSONFileLoader, "_load_file", _load_file)
+    assert type(botocore_loader(None)) is Loader
