@@ -7,8 +7,9 @@ class Model(BaseModel):
     """A pydantic model whose validator is built on its first use instead of at import.
 
     A function imports dozens of models (its own, the shared domain's, the events') and a
-    request uses a few; building every validator at import added ~10 ms to each cold start
-    (`make bench`). Behaviour is unchanged: the first validation builds what it needs.
+    request uses a few; building every validator at import added ~10-14 ms to each init
+    (`make bench`), of which the first request now pays what it uses (decision 10).
+    Behaviour is unchanged: the first validation builds what it needs.
     """
 
     model_config = ConfigDict(defer_build=True)
