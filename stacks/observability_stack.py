@@ -66,6 +66,22 @@ class WatchedFunction:
         return cls(function.name, function.node.id, function.timeout)
 
 
+def _search_group(title: str, search: str, minutes: int) -> CustomMetricGroup:
+    """A graph of every metric a CloudWatch SEARCH finds (summed per period): for metrics
+    whose dimension values are only known at run time (canary stage, category, channel)."""
+    return CustomMetricGroup(
+        title=title,
+        metrics=[
+            cloudwatch.MathExpression(
+                label=title,
+                expression=f"SEARCH('{search}', 'Sum', {minutes * 60})",
+                using_metrics={},
+                period=Duration.minutes(minutes),
+            )
+        ],
+    )
+
+
 class ObservabilityStack(Stack):
     def __init__(
         self,
@@ -161,19 +177,10 @@ class ObservabilityStack(Stack):
             alarm_friendly_name="ApiReleases",
             human_readable_name="API releases: stage and canary",
             metric_groups=[
-                CustomMetricGroup(
-                    title=title,
-                    metrics=[
-                        cloudwatch.MathExpression(
-                            label=title,
-                            expression=(
-                                "SEARCH('{AWS/ApiGateway,ApiName,Stage} "
-                                f'ApiName="{api_name}" MetricName="{metric}"\', \'Sum\', 60)'
-                            ),
-                            using_metrics={},
-                            period=Duration.minutes(1),
-                        )
-                    ],
+                _search_group(
+                    title,
+                    f'{{AWS/ApiGateway,ApiName,Stage}} ApiName="{api_name}" MetricName="{metric}"',
+                    minutes=1,
                 )
                 for title, metric in (("Requests", "Count"), ("5XX errors", "5XXError"))
             ],
@@ -201,19 +208,8 @@ class ObservabilityStack(Stack):
             alarm_friendly_name="Notifications",
             human_readable_name="Notifications by category and channel",
             metric_groups=[
-                CustomMetricGroup(
-                    title=title,
-                    metrics=[
-                        cloudwatch.MathExpression(
-                            label=title,
-                            expression=(
-                                f"SEARCH('{{{NAMESPACE},category,channel}} "
-                                f"MetricName=\"{metric}\"', 'Sum', 300)"
-                            ),
-                            using_metrics={},
-                            period=Duration.minutes(5),
-                        )
-                    ],
+                _search_group(
+                    title, f'{{{NAMESPACE},category,channel}} MetricName="{metric}"', minutes=5
                 )
                 for title, metric in (
                     ("Sent", "NotificationSent"),
