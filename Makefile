@@ -1,7 +1,8 @@
 # Sydney Cycling Platform backend. `make run` and `make test` are the two commands a
 # newcomer needs; both create or reuse the virtual environment and node_modules.
 SHELL := /bin/bash
-PYTHON ?= python3
+# Python 3.12 everywhere: Lambda's runtime, development, tests, CI and deploy.
+PYTHON ?= python3.12
 VENV := .venv
 PY := $(VENV)/bin/python
 STAGE ?= dev
@@ -24,8 +25,11 @@ help:
 	@echo "make bootstrap-admin EMAIL=... STAGE=... - make the first SiteAdmin of a stage"
 
 # The environment is rebuilt whenever a requirements file changes.
-$(VENV)/.installed: requirements.txt requirements-lambda.txt requirements-dev.txt
-	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
+$(VENV)/.installed-3.12: requirements.txt requirements-lambda.txt requirements-dev.txt
+	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info[:2] != (3, 12))' 2>/dev/null \
+	  || { echo "Python 3.12 (Lambda's runtime) is needed: PYTHON=/path/to/python3.12 make ..."; exit 2; }
+	@$(PY) -c 'import sys; sys.exit(sys.version_info[:2] != (3, 12))' 2>/dev/null \
+	  || { rm -rf $(VENV) && $(PYTHON) -m venv $(VENV); }
 	$(PY) -m pip install --quiet --upgrade pip
 	$(PY) -m pip install --quiet -r requirements-dev.txt
 	@touch $@
@@ -34,33 +38,33 @@ node_modules/.installed: package.json package-lock.json
 	npm ci --no-audit --no-fund --loglevel=error
 	@touch $@
 
-venv: $(VENV)/.installed
+venv: $(VENV)/.installed-3.12
 
 node_modules: node_modules/.installed
 
-run: $(VENV)/.installed
+run: $(VENV)/.installed-3.12
 	$(PY) -m local
 
-lint: $(VENV)/.installed
+lint: $(VENV)/.installed-3.12
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
 
-typecheck: $(VENV)/.installed
+typecheck: $(VENV)/.installed-3.12
 	$(VENV)/bin/mypy
 
-unit service e2e: $(VENV)/.installed
+unit service e2e: $(VENV)/.installed-3.12
 	$(PY) -m pytest tests/$@
 
-infra: $(VENV)/.installed node_modules/.installed
+infra: $(VENV)/.installed-3.12 node_modules/.installed
 	$(PY) -m pytest tests/infra
 
-test: $(VENV)/.installed node_modules/.installed lint typecheck
+test: $(VENV)/.installed-3.12 node_modules/.installed lint typecheck
 	$(PY) -m pytest -n 2 --dist loadgroup tests
 
 # The cold-start figures are also taken on the Lambda runtime's Python (3.12), in its own
 # environment of the functions' requirements, when this machine has a python3.12.
 LAMBDA_VENV := .venv-lambda
-$(LAMBDA_VENV)/.installed: requirements-lambda.txt requirements-dev.txt $(VENV)/.installed
+$(LAMBDA_VENV)/.installed: requirements-lambda.txt requirements-dev.txt $(VENV)/.installed-3.12
 	@python312=$$($(PY) -c 'from stacks.constructs.bytecode import python_312; print(python_312() or "")'); \
 	if [ -n "$$python312" ]; then \
 	  test -x $(LAMBDA_VENV)/bin/python || $$python312 -m venv $(LAMBDA_VENV); \
@@ -69,34 +73,34 @@ $(LAMBDA_VENV)/.installed: requirements-lambda.txt requirements-dev.txt $(VENV)/
 	    && touch $@; \
 	else echo "note: no python3.12; cold start measured on $$($(PY) -V) only"; fi
 
-bench: $(VENV)/.installed
+bench: $(VENV)/.installed-3.12
 	@$(MAKE) --no-print-directory $(LAMBDA_VENV)/.installed
 	$(PY) -m bench
 
 # Riders on a fresh local platform for SECONDS (default 120), then an audit of the data.
-load: $(VENV)/.installed
+load: $(VENV)/.installed-3.12
 	$(PY) -m bench.load --seconds $(or $(SECONDS),120)
 
 # A longer fuzzing campaign than the test suite's, against a fresh local platform.
-fuzz: $(VENV)/.installed
+fuzz: $(VENV)/.installed-3.12
 	$(PY) -m local.fuzz $(if $(EXAMPLES),--max-examples $(EXAMPLES),)
 
-openapi: $(VENV)/.installed
+openapi: $(VENV)/.installed-3.12
 	$(PY) -m local.openapi docs/openapi.json
 
-events: $(VENV)/.installed
+events: $(VENV)/.installed-3.12
 	$(PY) -m local.event_docs docs
 
-synth: $(VENV)/.installed node_modules/.installed
+synth: $(VENV)/.installed-3.12 node_modules/.installed
 	npx cdk synth --all -c stage=$(STAGE) $(if $(ALARM_EMAIL),-c alarm_email=$(ALARM_EMAIL),) --no-notices
 
-diff: $(VENV)/.installed node_modules/.installed
+diff: $(VENV)/.installed-3.12 node_modules/.installed
 	npx cdk diff --all -c stage=$(STAGE) --no-notices
 
-deploy: $(VENV)/.installed node_modules/.installed
+deploy: $(VENV)/.installed-3.12 node_modules/.installed
 	npx cdk deploy --all -c stage=$(STAGE) $(if $(ALARM_EMAIL),-c alarm_email=$(ALARM_EMAIL),) --no-notices --require-approval broadening
 
-bootstrap-admin: $(VENV)/.installed
+bootstrap-admin: $(VENV)/.installed-3.12
 	@test -n "$(EMAIL)" || (echo "usage: make bootstrap-admin EMAIL=someone@example.com STAGE=dev|staging|prod|local" && exit 2)
 	$(if $(filter local,$(STAGE)),$(PY) -m local.bootstrap_admin $(EMAIL),$(PY) -m ops.bootstrap_site_admin $(EMAIL) --stage $(STAGE))
 

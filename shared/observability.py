@@ -8,7 +8,7 @@ start time for libraries the functions never use.
 
 import warnings
 from collections.abc import Callable
-from typing import Any, TypeVar
+from typing import Any
 
 from aws_lambda_powertools import Logger, Metrics, Tracer
 
@@ -21,10 +21,8 @@ logger = Logger()
 tracer = Tracer(patch_modules=["botocore"])
 metrics = Metrics()
 
-Result = TypeVar("Result")
 
-
-def instrumented(
+def instrumented[Result](
     function: Callable[[Any, Any], Result], *, correlation_id_path: str | None = None
 ) -> Callable[[Any, Any], Result]:
     """`function(event, context)` as a Lambda entry point: Lambda context (and a

@@ -6,7 +6,7 @@ import time
 import uuid
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
-from typing import Any, TypeVar
+from typing import Any
 
 import pytest
 
@@ -19,10 +19,9 @@ from tests.e2e.conftest import Api
 pytestmark = [pytest.mark.e2e, pytest.mark.xdist_group("e2e")]
 
 PASSWORD = "Events-Local-2026!"
-T = TypeVar("T")
 
 
-def eventually(check: Callable[[], T | None], seconds: float = 15) -> T:
+def eventually[T](check: Callable[[], T | None], seconds: float = 15) -> T:
     """The first truthy answer of `check`, polled until `seconds` have passed."""
     deadline = time.monotonic() + seconds
     while True:

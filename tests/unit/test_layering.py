@@ -5,12 +5,12 @@ the line that makes it.
 """
 
 import ast
-from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
 
 from stacks.paths import REPO_ROOT
+from tests.source import parse_source
 
 pytestmark = pytest.mark.unit
 
@@ -24,16 +24,8 @@ FORBIDDEN: dict[str, frozenset[str]] = {
 }
 
 
-def _parse(path: Path) -> ast.Module:
-    """`ast.parse` in a thread of its own: CPython 3.11 can refuse to parse ("AST
-    constructor recursion depth mismatch") in a thread where a RecursionError was caught
-    earlier (fixed in 3.12), which another test in the same worker may have done."""
-    with ThreadPoolExecutor(max_workers=1) as pool:
-        return pool.submit(ast.parse, path.read_text(), str(path)).result()
-
-
 def imported_packages(path: Path) -> set[str]:
-    tree = _parse(path)
+    tree = parse_source(path)
     found: set[str] = set()
     for node in ast.walk(tree):
         if isinstance(node, ast.Import):

@@ -18,6 +18,7 @@ from shared.domain.errors import Unauthorized
 from shared.domain.model import Model
 from stacks.paths import REPO_ROOT
 from stacks.routes import ROUTES, SERVICE_HANDLERS, service_routes
+from tests.source import parse_source
 
 pytestmark = pytest.mark.unit
 
@@ -104,7 +105,7 @@ def test_each_service_resolver_serves_exactly_its_routes() -> None:
 
 
 def _direct_base_model_subclasses(path: Path) -> list[str]:
-    tree = ast.parse(path.read_text(), str(path))
+    tree = parse_source(path)
     return [
         f"{path.relative_to(REPO_ROOT)}:{node.lineno} {node.name}"
         for node in ast.walk(tree)
