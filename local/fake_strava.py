@@ -80,6 +80,8 @@ class FakeStrava(LoopbackServer):
             return self._token(request)
         if (method, path) == ("POST", "/oauth/deauthorize"):
             return self._deauthorize(request.form.get("access_token", ""))
+        if (method, path) == ("GET", "/api/v3/athlete"):
+            return self._athlete(request)
         if method == "GET" and path.startswith("/api/v3/activities/"):
             return self._activity(request, path.rsplit("/", 1)[-1])
         return _json({"message": "Record Not Found"}, 404)
@@ -134,21 +136,34 @@ class FakeStrava(LoopbackServer):
         return _json({"message": "Bad Request"}, 400)
 
     def _deauthorize(self, token: str) -> Response:
-        owner = self.access.pop(token, None)
+        owner = self.access.get(token)
         if owner is None:
             return _json({"message": "Authorization Error"}, 401)
-        for other, (athlete, _) in list(self.access.items()):
-            if athlete == owner[0]:
-                del self.access[other]
+        self._revoke_tokens(owner[0])
         return _json({"access_token": token})
 
-    def _activity(self, request: Request, raw_id: str) -> Response:
+    def _revoke_tokens(self, athlete_id: int) -> None:
+        """Strava revokes every access and refresh token of the app for that athlete."""
+        self.access = {t: owner for t, owner in self.access.items() if owner[0] != athlete_id}
+        self.refresh = {t: owner for t, owner in self.refresh.items() if owner != athlete_id}
+
+    def _owner(self, request: Request) -> int | None:
         token = request.headers.get("Authorization", "").removeprefix("Bearer ")
         owner = self.access.get(token)
-        if owner is None or owner[1] <= time.time():
+        return None if owner is None or owner[1] <= time.time() else owner[0]
+
+    def _athlete(self, request: Request) -> Response:
+        owner = self._owner(request)
+        if owner is None:
+            return _json({"message": "Authorization Error", "errors": []}, 401)
+        return _json({"id": owner, "username": f"rider{owner}", "resource_state": 2})
+
+    def _activity(self, request: Request, raw_id: str) -> Response:
+        owner = self._owner(request)
+        if owner is None:
             return _json({"message": "Authorization Error", "errors": []}, 401)
         activity = self.activities.get(int(raw_id)) if raw_id.isdigit() else None
-        if activity is None or activity["athlete"]["id"] != owner[0]:
+        if activity is None or activity["athlete"]["id"] != owner:
             return _json({"message": "Record Not Found", "errors": []}, 404)
         return _json(activity)
 
@@ -204,10 +219,10 @@ class FakeStrava(LoopbackServer):
         owner = self.activities.pop(activity_id)["athlete"]["id"]
         return self.push("activity", "delete", activity_id, owner)
 
-    def revoke(self, athlete_id: int) -> int:
-        for token, (athlete, _) in list(self.access.items()):
-            if athlete == athlete_id:
-                del self.access[token]
+    def revoke(self, athlete_id: int, push: bool = True) -> int | None:
+        self._revoke_tokens(athlete_id)
+        if not push:
+            return None
         return self.push("athlete", "update", athlete_id, athlete_id, {"authorized": "false"})
 
     def push(

@@ -157,7 +157,8 @@ class LocalPlatform:
         self.strava.client_id = str(resources.strava_app["client_id"])
         self.strava.client_secret = str(resources.strava_app["client_secret"])
         self.strava.subscription_id = int(resources.strava_app["subscription_id"])
-        self.strava.callback_url = f"{api_url}/webhooks/strava"
+        secret = resources.strava_app["callback_secret"]
+        self.strava.callback_url = f"{api_url}/webhooks/strava/{secret}"
         self.strava.start()
         jwks = requests.get(
             f"{self.moto.url}/{resources.user_pool_id}/.well-known/jwks.json", timeout=5

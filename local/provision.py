@@ -244,6 +244,7 @@ def _strava_secrets(session: Any, stage: str) -> dict[str, str | int]:
         "client_secret": secrets.token_urlsafe(24),
         "verify_token": secrets.token_urlsafe(12),
         "subscription_id": 1,
+        "callback_secret": secrets.token_urlsafe(32),
     }
     client = session.client("secretsmanager")
     client.create_secret(Name=strava_app_secret_name(stage), SecretString=json.dumps(app))

@@ -11,6 +11,8 @@ from collections.abc import Callable
 from typing import Any
 
 from aws_lambda_powertools import Logger, Metrics, Tracer
+from aws_lambda_powertools.metrics import MetricUnit, single_metric
+from aws_lambda_powertools.metrics.functions import is_metrics_disabled
 
 import shared.snapstart  # noqa: F401 (registers the after-restore hook with SnapStart)
 
@@ -30,3 +32,15 @@ def instrumented[Result](
     invocation's metrics flushed at its end."""
     traced = tracer.capture_lambda_handler(metrics.log_metrics(function))
     return logger.inject_lambda_context(correlation_id_path=correlation_id_path)(traced)
+
+
+def count(name: str, **dimensions: str) -> None:
+    """One count of `name` with its own dimensions, flushed at once (for metrics whose
+    dimensions differ between the records of one invocation). Keep dimension values to a
+    small fixed set: each combination is a metric CloudWatch bills for."""
+    # single_metric does not ask the switch that Metrics honours.
+    if is_metrics_disabled():
+        return
+    with single_metric(name=name, unit=MetricUnit.Count, value=1) as metric:
+        for key, value in dimensions.items():
+            metric.add_dimension(name=key, value=value)

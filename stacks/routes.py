@@ -112,12 +112,13 @@ ROUTES: tuple[Route, ...] = (
     *(
         Route(
             method,
-            "/webhooks/strava",
+            "/webhooks/strava/{callback_secret}",
             "strava",
             authorized=False,
             public_because="Strava's push subscription calls it without credentials: the "
-            "handshake needs our verify token, events must name our subscription, and an "
-            "event is only a hint (the activity is read with the athlete's own token).",
+            "path carries a secret (404 otherwise), the handshake needs our verify token, "
+            "events must name our subscription, and an event is only a hint checked with "
+            "the athlete's own token before anything changes.",
         )
         for method in ("GET", "POST")
     ),

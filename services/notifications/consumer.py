@@ -10,8 +10,6 @@ from collections.abc import Mapping
 from functools import cache, partial
 from typing import Any
 
-from aws_lambda_powertools.metrics import MetricUnit, single_metric
-from aws_lambda_powertools.metrics.functions import is_metrics_disabled
 from aws_lambda_powertools.utilities.batch import (
     BatchProcessor,
     EventType,
@@ -32,7 +30,7 @@ from shared.adapters.push import PushGateway
 from shared.adapters.reminders import ReminderScheduler
 from shared.domain.notifications import Category, Channel
 from shared.events import DomainEvent
-from shared.observability import instrumented, logger
+from shared.observability import count, instrumented, logger
 from shared.store.client import aws_client
 from shared.store.table import app_table
 
@@ -47,12 +45,7 @@ _METRICS = {
 
 
 def record_outcome(outcome: str, category: Category, channel: Channel) -> None:
-    # single_metric flushes on its own and does not ask the switch Metrics honours.
-    if is_metrics_disabled():
-        return
-    with single_metric(name=_METRICS[outcome], unit=MetricUnit.Count, value=1) as metric:
-        metric.add_dimension(name="category", value=category.value)
-        metric.add_dimension(name="channel", value=channel.value)
+    count(_METRICS[outcome], category=category.value, channel=channel.value)
 
 
 def unsubscribe_url(user_id: str, category: Category) -> str:

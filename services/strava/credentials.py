@@ -2,6 +2,7 @@
 tokens, sealed for that rider only."""
 
 import json
+import secrets
 from dataclasses import dataclass
 
 from shared.adapters.configuration import secret_value
@@ -18,6 +19,12 @@ class StravaApp:
     verify_token: str
     # The push subscription's id: events for any other are refused.
     subscription_id: int
+    # The secret path segment of the subscription's callback URL, and during a rotation
+    # the one before it: a request naming neither is answered 404 before any work.
+    callback_secrets: tuple[str, ...]
+
+    def knows_callback(self, presented: str) -> bool:
+        return any(secrets.compare_digest(presented, known) for known in self.callback_secrets)
 
 
 def read_app(secret_name: str) -> StravaApp:
@@ -28,11 +35,24 @@ def read_app(secret_name: str) -> StravaApp:
             client_secret=str(fields["client_secret"]),
             verify_token=str(fields["verify_token"]),
             subscription_id=int(fields.get("subscription_id") or 0),
+            callback_secrets=_callback_secrets(fields),
         )
     except (ValueError, KeyError, TypeError):
         raise ServiceUnavailable(
             "Strava is not configured on this stage yet.", code="strava_not_configured"
         ) from None
+
+
+# Shorter than this is guessable: the path segment is the endpoint's only credential.
+MIN_CALLBACK_SECRET_LENGTH = 32
+
+
+def _callback_secrets(fields: dict[str, object]) -> tuple[str, ...]:
+    current = str(fields["callback_secret"])
+    if len(current) < MIN_CALLBACK_SECRET_LENGTH:
+        raise ValueError("callback_secret is too short")
+    previous = str(fields.get("previous_callback_secret") or "")
+    return (current, previous) if len(previous) >= MIN_CALLBACK_SECRET_LENGTH else (current,)
 
 
 def _context(user_id: str) -> dict[str, str]:

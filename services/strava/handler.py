@@ -7,7 +7,7 @@ from typing import Annotated
 
 from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.event_handler.depends import Depends
-from aws_lambda_powertools.event_handler.openapi.params import Body, Query
+from aws_lambda_powertools.event_handler.openapi.params import Body, Path, Query
 
 from shared.adapters.configuration import parameter_value, secret_value
 from shared.adapters.event_bus import EventBus
@@ -15,9 +15,9 @@ from shared.adapters.sealed_secrets import SecretSealer
 from shared.adapters.strava import StravaClient, pool_manager
 from shared.api.auth import CallerDep
 from shared.api.resolver import build_resolver, documented, make_handler
-from shared.domain.errors import Forbidden
+from shared.domain.errors import Forbidden, NotFound
 from shared.events import DomainEvent
-from shared.observability import logger
+from shared.observability import count, logger
 from shared.store.client import aws_client
 from shared.store.table import app_table
 from strava import logic
@@ -132,25 +132,44 @@ def disconnect(
     return Response(status_code=204)
 
 
-@app.get("/webhooks/strava", **documented(TAG, "Strava's push subscription handshake"))
+CALLBACK = "/webhooks/strava/<callback_secret>"
+CallbackSecret = Annotated[str, Path(min_length=1, max_length=256)]
+
+
+def _refuse_unknown_callback(credentials: StravaApp, callback_secret: str) -> None:
+    try:
+        logic.check_callback(credentials, callback_secret)
+    except NotFound:
+        count("StravaEventRefused", reason="unknown_callback")
+        raise
+
+
+@app.get(CALLBACK, **documented(TAG, "Strava's push subscription handshake"))
 def subscription_handshake(
+    callback_secret: CallbackSecret,
     credentials: AppDep,
     mode: Annotated[str, Query(alias="hub.mode", max_length=32)],
     verify_token: Annotated[str, Query(alias="hub.verify_token", max_length=256)],
     challenge: Annotated[str, Query(alias="hub.challenge", max_length=256)],
 ) -> Challenge:
+    _refuse_unknown_callback(credentials, callback_secret)
     return Challenge.model_validate(
         {"hub.challenge": logic.handshake(credentials, mode, verify_token, challenge)}
     )
 
 
-@app.post("/webhooks/strava", **documented(TAG, "Strava's push events (hints, not trusted)"))
+@app.post(CALLBACK, **documented(TAG, "Strava's push events (hints, not trusted)"))
 def strava_push(
-    body: Annotated[StravaPush, Body()], credentials: AppDep, bus: BusDep
+    callback_secret: CallbackSecret,
+    body: Annotated[StravaPush, Body()],
+    credentials: AppDep,
+    bus: BusDep,
 ) -> dict[str, str]:
-    """Only our subscription's events go on the bus, and nothing else happens here:
-    Strava wants an answer within two seconds."""
+    """Only our subscription's events, at our secret callback URL, go on the bus, and
+    nothing else happens here: Strava wants an answer within two seconds."""
+    _refuse_unknown_callback(credentials, callback_secret)
     if body.subscription_id != credentials.subscription_id:
+        count("StravaEventRefused", reason="other_subscription")
         raise Forbidden("Not our subscription.", code="unknown_subscription")
     event = DomainEvent(
         event_id=(

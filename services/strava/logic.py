@@ -143,6 +143,12 @@ def disconnect(
     store.delete_link(link)
 
 
+def check_callback(app: StravaApp, presented: str) -> None:
+    """The callback URL's secret segment: anything else is an address that does not exist."""
+    if not app.knows_callback(presented):
+        raise NotFound("No such resource.", code="not_found")
+
+
 def handshake(app: StravaApp, mode: str, verify_token: str, challenge: str) -> str:
     """The push subscription's validation: echo the challenge to our verify token only."""
     if mode != "subscribe" or not secrets.compare_digest(verify_token, app.verify_token):

@@ -32,6 +32,12 @@ class StravaSettings(Model):
     # to `after` minutes after it.
     match_before_minutes: int = 30
     match_after_minutes: int = 60
+    # The same change to the same object is taken once in this window (Strava redelivers
+    # an unanswered event up to three times within about a minute).
+    event_window_seconds: int = 600
+    # Strava reads one athlete's events may spend per 15-minute window: a rider records a
+    # handful of activities a day, and the app's budget (100 reads per window) is shared.
+    reads_per_athlete_window: int = 10
 
 
 @cache

@@ -155,6 +155,45 @@ class StravaStore:
                 ]
             )
 
+    # What push events may cost.
+
+    def first_sighting(
+        self, object_type: str, object_id: int, change: str, now: int, window_seconds: int
+    ) -> bool:
+        """Claim one change to one object for the window; False when it was seen already
+        (Strava's redelivery, or the same forged event again)."""
+        try:
+            self.table.put(
+                {
+                    **keys.strava_event_key(object_type, object_id, change),
+                    TTL_ATTRIBUTE: now + window_seconds,
+                },
+                condition="attribute_not_exists(PK) OR #expires <= :now",
+                values={":now": now},
+                names={"#expires": TTL_ATTRIBUTE},
+            )
+        except Conflict:
+            return False
+        return True
+
+    def forget_sighting(self, object_type: str, object_id: int, change: str) -> None:
+        self.table.delete(keys.strava_event_key(object_type, object_id, change))
+
+    def spend_read(self, athlete_id: int, window: int, cap: int, expires: int) -> bool:
+        """Count one Strava read for this athlete in this window; False once `cap` are
+        spent (the read must not be made)."""
+        try:
+            self.table.update(
+                keys.strava_budget_key(athlete_id, window),
+                "ADD #spent :one SET #expires = :expires",
+                condition="attribute_not_exists(#spent) OR #spent < :cap",
+                values={":one": 1, ":cap": cap, ":expires": expires},
+                names={"#expires": TTL_ATTRIBUTE, "#spent": "reads_spent"},
+            )
+        except Conflict:
+            return False
+        return True
+
     # Matching activities to rides.
 
     def active_club_ids(self, user_id: str) -> list[str]:

@@ -1,13 +1,19 @@
 """The Strava sync consumer: Strava's push events (hints, taken from the bus) become
 attendance and activity summaries on the riders' participations.
 
-A push event is never trusted: the activity is read from Strava with the athlete's own
-token, so a forged event can at most cause that read. Strava's rate limits are respected:
+A push event is never trusted, whatever its kind: a created or updated activity is read
+from Strava with the athlete's own token, a deleted one is taken back only when that token
+no longer reads it, and a deauthorization unlinks only when Strava refuses the athlete's
+tokens. What events can cost is bounded: the same change to the same object is taken once
+per window, events of athletes nobody linked read nothing, and each athlete has a small
+budget of reads per 15 minutes. Strava's rate limits are respected:
 a 429 postpones the message to the next window (its visibility on this consumer's queue),
 so nothing waits or loops."""
 
+import hashlib
 import json
-from collections.abc import Mapping
+import time
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from functools import cache, partial
 from typing import Any
@@ -23,6 +29,7 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from shared.adapters.sealed_secrets import SecretSealer
 from shared.adapters.strava import (
+    WINDOW_SECONDS,
     Activity,
     RateLimited,
     StravaClient,
@@ -34,7 +41,7 @@ from shared.adapters.work_queue import WorkQueue
 from shared.domain.strava import ActivitySummary, StravaLink
 from shared.events import DomainEvent
 from shared.flags import Flag, enabled
-from shared.observability import instrumented, logger
+from shared.observability import count, instrumented, logger
 from shared.store.client import aws_client
 from shared.store.table import app_table
 from strava.credentials import read_app
@@ -49,8 +56,17 @@ from strava.store import StravaStore
 processor = BatchProcessor(event_type=EventType.SQS, raise_on_entire_batch_failure=False)
 
 
+# Outcomes of an event that changed nothing because it was not believed or not affordable
+# (counted by outcome: a rise means forged or flooding events).
+NOT_TAKEN = frozenset({"unknown_athlete", "duplicate", "over_budget", "kept", "still_authorized"})
+
+
 class Postponed(Exception):
     """Rate-limited: the message was postponed to Strava's next window."""
+
+
+def _says_deauthorized(push: StravaPush) -> bool:
+    return str(push.updates.get("authorized", "")).lower() == "false"
 
 
 def summary_of(activity: Activity) -> ActivitySummary:
@@ -64,6 +80,14 @@ def summary_of(activity: Activity) -> ActivitySummary:
     )
 
 
+def change_of(push: StravaPush) -> str:
+    """What an event says changed, as one short key: the same change to the same object is
+    taken once per window."""
+    updates = json.dumps(push.updates, sort_keys=True, separators=(",", ":"))
+    digest = hashlib.sha256(updates.encode()).hexdigest()[:16]
+    return f"{push.aspect_type}#{digest}"
+
+
 @dataclass
 class Sync:
     store: StravaStore
@@ -72,31 +96,77 @@ class Sync:
     settings: StravaSettings
 
     def handle(self, push: StravaPush) -> str:
-        """What the event did: matched, unmatched, unlinked, or ignored."""
-        if push.object_type == "athlete":
-            if str(push.updates.get("authorized", "")).lower() != "false":
-                return "ignored"
-            return self._unlink(push.owner_id)
-        if push.aspect_type == "delete":
-            return self._unmatch(push.object_id)
-        return self._match(push.owner_id, push.object_id)
+        """What the event did: matched, unmatched, unlinked, kept, no ride, or why it was
+        ignored (unknown athlete, duplicate, over budget). An event is only ever a hint:
+        nothing changes unless Strava, asked with the athlete's own token, agrees."""
+        now = int(time.time())
+        if push.object_type == "athlete" and not _says_deauthorized(push):
+            return "ignored"
+        user_id = self.store.user_of_athlete(push.owner_id)
+        link = self.store.link(user_id) if user_id else None
+        if link is None or link.athlete_id != push.owner_id:
+            return "unknown_athlete"  # nothing is read for athletes nobody linked
+        sighting = (push.object_type, push.object_id, change_of(push))
+        if not self.store.first_sighting(*sighting, now, self.settings.event_window_seconds):
+            return "duplicate"
+        try:
+            if not self.store.spend_read(
+                link.athlete_id,
+                now // WINDOW_SECONDS,
+                self.settings.reads_per_athlete_window,
+                now + 2 * WINDOW_SECONDS,
+            ):
+                return "over_budget"
+            return self._act(link, push)
+        except Exception:
+            # Not done (rate-limited, Strava or the table unavailable): the queue delivers
+            # it again, and then it must not count as a duplicate.
+            self.store.forget_sighting(*sighting)
+            raise
 
-    def _read(self, link: StravaLink, activity_id: int) -> Activity:
-        """With a fresh token; one refresh and retry if Strava refuses it anyway."""
+    def _act(self, link: StravaLink, push: StravaPush) -> str:
+        if push.object_type == "athlete":
+            return self._unlink_if_revoked(link)
+        if push.aspect_type == "delete":
+            return self._unmatch_if_gone(link, push.object_id)
+        return self._match(link, push.object_id)
+
+    def _with_token[Answer](self, link: StravaLink, call: Callable[[str], Answer]) -> Answer:
+        """`call(access token)` with a fresh token; one refresh and retry if Strava refuses
+        it anyway. StravaUnauthorized after that: the athlete revoked the platform."""
         tokens = fresh_tokens(link, self.store, self.strava, self.sealer)
         try:
-            return self.strava.activity(tokens.access_token, activity_id)
+            return call(tokens.access_token)
         except StravaUnauthorized:
             tokens = fresh_tokens(link, self.store, self.strava, self.sealer, force=True)
-            return self.strava.activity(tokens.access_token, activity_id)
+            return call(tokens.access_token)
 
-    def _unlink(self, athlete_id: int) -> str:
-        user_id = self.store.user_of_athlete(athlete_id)
-        link = self.store.link(user_id) if user_id else None
-        if link is None or link.athlete_id != athlete_id:
-            return "ignored"
-        self.store.delete_link(link)  # revoked at Strava already: tokens are useless
-        return "unlinked"
+    def _read(self, link: StravaLink, activity_id: int) -> Activity:
+        return self._with_token(link, partial(self.strava.activity, activity_id=activity_id))
+
+    def _unlink_if_revoked(self, link: StravaLink) -> str:
+        """A deauthorization event is believed only when Strava refuses the athlete's own
+        tokens (the access token, then a refresh)."""
+        try:
+            self._with_token(link, self.strava.athlete)
+        except StravaUnauthorized:
+            self.store.delete_link(link)  # revoked at Strava: the tokens are useless
+            return "unlinked"
+        return "still_authorized"
+
+    def _unmatch_if_gone(self, link: StravaLink, activity_id: int) -> str:
+        """A delete event is believed only when the athlete's own token no longer reads
+        the activity."""
+        match = self.store.match_of(activity_id)
+        if match is None or match[1] != link.user_id:
+            return "ignored"  # nothing of this athlete's to take back
+        try:
+            self._read(link, activity_id)
+        except StravaNotFound:
+            return self._unmatch(activity_id)
+        except StravaUnauthorized:
+            return "unauthorized"  # revoked: its deauthorization event follows
+        return "kept"  # still there at Strava: the event was not true
 
     def _unmatch(self, activity_id: int) -> str:
         match = self.store.match_of(activity_id)
@@ -109,17 +179,17 @@ class Sync:
         self.store.clear_match(participation, without_activity(participation), activity_id)
         return "unmatched"
 
-    def _match(self, athlete_id: int, activity_id: int) -> str:
-        user_id = self.store.user_of_athlete(athlete_id)
-        link = self.store.link(user_id) if user_id else None
-        if link is None:
-            return "ignored"  # not (or no longer) linked
+    def _match(self, link: StravaLink, activity_id: int) -> str:
+        athlete_id = link.athlete_id
         try:
             activity = self._read(link, activity_id)
         except StravaUnauthorized:
             return "unauthorized"  # revoked at Strava: its deauthorization event follows
         except StravaNotFound:
             # Deleted, or made private to us, since: what it added goes too.
+            previous = self.store.match_of(activity_id)
+            if previous is None or previous[1] != link.user_id:
+                return "ignored"
             return self._unmatch(activity_id)
         if activity.athlete_id and activity.athlete_id != athlete_id:
             return "ignored"
@@ -180,6 +250,8 @@ def _record_handler(record: SQSRecord) -> None:
         get_queue().postpone(record.receipt_handle, limited.retry_after)
         raise Postponed(f"Strava rate limit: retry in {limited.retry_after} s") from None
     logger.info("strava event", extra={"aspect": push.aspect_type, "outcome": outcome})
+    if outcome in NOT_TAKEN:
+        count("StravaEventNotTaken", outcome=outcome)
 
 
 def _consume(event: Mapping[str, Any], context: LambdaContext) -> PartialItemFailureResponse:

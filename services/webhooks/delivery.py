@@ -12,8 +12,6 @@ from datetime import datetime
 from functools import cache, partial
 from typing import Any
 
-from aws_lambda_powertools.metrics import MetricUnit, single_metric
-from aws_lambda_powertools.metrics.functions import is_metrics_disabled
 from aws_lambda_powertools.utilities.batch import (
     BatchProcessor,
     EventType,
@@ -29,7 +27,7 @@ from shared.adapters.work_queue import WorkQueue
 from shared.domain.clock import utc_now
 from shared.domain.webhook import Delivery, DeliveryStatus, Webhook, WebhookStatus
 from shared.events import DomainEvent
-from shared.observability import instrumented, logger
+from shared.observability import count, instrumented, logger
 from shared.store.client import aws_client
 from shared.store.table import app_table
 from webhooks.logic import secret_context
@@ -87,7 +85,7 @@ class Worker:
         outcome = self.endpoint.deliver(
             webhook.url, secret, webhook_envelope(event, attempt), int(now.timestamp())
         )
-        _count("WebhookDelivered" if outcome.delivered else "WebhookAttemptFailed")
+        count("WebhookDelivered" if outcome.delivered else "WebhookAttemptFailed")
         if outcome.delivered:
             self._log(webhook, event, attempt, now, outcome)
             self.store.note_success(webhook)
@@ -97,7 +95,7 @@ class Worker:
         final = disabled or not outcome.retryable or attempt >= self.settings.max_attempts
         self._log(webhook, event, attempt, now, outcome, final=final)
         if disabled:
-            _count("WebhookDisabled")
+            count("WebhookDisabled")
             logger.warning("webhook disabled", extra={"webhook_id": webhook.webhook_id})
         return None if final else backoff_seconds(attempt, self.settings)
 
@@ -127,13 +125,6 @@ class Worker:
             response_excerpt=outcome.excerpt,
         )
         self.store.log_delivery(delivery, event.occurred_at.isoformat(), now)
-
-
-def _count(name: str) -> None:
-    if is_metrics_disabled():
-        return
-    with single_metric(name=name, unit=MetricUnit.Count, value=1):
-        pass
 
 
 @cache

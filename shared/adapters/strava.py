@@ -187,6 +187,10 @@ class StravaClient(Adapter):
         with suppress(StravaUnauthorized):
             self._call("POST", "/oauth/deauthorize", fields={"access_token": access_token})
 
+    def athlete(self, access_token: str) -> int:
+        """The id of the athlete the token belongs to (StravaUnauthorized once revoked)."""
+        return int(self._call("GET", "/api/v3/athlete", token=access_token)["id"])
+
     def activity(self, access_token: str, activity_id: int) -> Activity:
         return _activity(self._call("GET", f"/api/v3/activities/{activity_id}", token=access_token))
 

@@ -11,15 +11,13 @@ from aws_lambda_powertools.event_handler.openapi.types import (
     OpenAPIResponseHeader,
 )
 from aws_lambda_powertools.logging import correlation_paths
-from aws_lambda_powertools.metrics import MetricUnit, single_metric
-from aws_lambda_powertools.metrics.functions import is_metrics_disabled
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from shared.api.errors import ErrorBody, error_response
 from shared.api.idempotency import resolve_once
 from shared.api.request_guard import Refused, guarded_event, refusal_response
 from shared.domain.errors import DomainError, ServiceUnavailable
-from shared.observability import instrumented, logger
+from shared.observability import count, instrumented, logger
 
 # Answers documented on every route of the OpenAPI document.
 ERROR_RESPONSES: dict[int, OpenAPIResponse] = {
@@ -54,13 +52,11 @@ REDIRECT_HEADER = {
 
 
 def count_unhandled_error() -> None:
-    if is_metrics_disabled():
-        return
-    with single_metric(name="UnhandledError", unit=MetricUnit.Count, value=1) as metric:
-        metric.add_dimension(name="service", value=os.environ.get("POWERTOOLS_SERVICE_NAME", "api"))
-        metric.add_dimension(
-            name="version", value=os.environ.get("AWS_LAMBDA_FUNCTION_VERSION", "$LATEST")
-        )
+    count(
+        "UnhandledError",
+        service=os.environ.get("POWERTOOLS_SERVICE_NAME", "api"),
+        version=os.environ.get("AWS_LAMBDA_FUNCTION_VERSION", "$LATEST"),
+    )
 
 
 def documented(

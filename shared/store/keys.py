@@ -139,6 +139,17 @@ def strava_activity_key(activity_id: int) -> dict[str, str]:
     return {"PK": f"{STRAVA_PREFIX}ACTIVITY#{activity_id}", "SK": "MATCH"}
 
 
+def strava_event_key(object_type: str, object_id: int, change: str) -> dict[str, str]:
+    """A push event already taken as a hint (it expires by TTL): repeats of the same change
+    to the same object within the window cost nothing."""
+    return {"PK": f"{STRAVA_PREFIX}EVENT#{object_type}#{object_id}", "SK": change}
+
+
+def strava_budget_key(athlete_id: int, window: int) -> dict[str, str]:
+    """Strava reads spent on one athlete's push events in one 15-minute window."""
+    return {"PK": f"{STRAVA_PREFIX}BUDGET#{athlete_id}", "SK": str(window)}
+
+
 def upload_key(upload_id: str) -> dict[str, str]:
     """An announced upload and what its validation decided (it expires by TTL)."""
     return {"PK": f"UPLOAD#{upload_id}", "SK": "UPLOAD"}

@@ -169,12 +169,15 @@ class Table:
         *,
         condition: str | None = None,
         values: Mapping[str, Any] | None = None,
+        names: Mapping[str, str] | None = None,
     ) -> None:
         params: dict[str, Any] = {"TableName": self.name, "Item": serialize(item)}
         if condition:
             params["ConditionExpression"] = condition
         if values:
             params["ExpressionAttributeValues"] = serialize(values)
+        if names:
+            params["ExpressionAttributeNames"] = dict(names)
         with mapped_errors():
             self.client.put_item(**params)
 

@@ -21,7 +21,7 @@ class StravaSecrets(Construct):
             secret_name=strava_app_secret_name(config.name),
             description=(
                 "Strava API app as JSON {client_id, client_secret, verify_token, "
-                "subscription_id}; set by an operator (docs/strava.md)"
+                "subscription_id, callback_secret}; set by an operator (docs/strava.md)"
             ),
             removal_policy=removal,
         )

@@ -74,6 +74,14 @@ def test_connect_record_push_and_attendance_is_marked(api: Api) -> None:
     seen = api.call("GET", f"/rides/{ride['ride_id']}/participations", member).json()
     assert all(p.get("strava_activity") is None for p in seen["joined"])
 
+    # A forged delete, even at the secret callback URL, takes nothing back while the
+    # activity is still at Strava (a different `updates` so it is not a repeat).
+    forged = {**strava.pushes[-1], "aspect_type": "delete", "updates": {"forged": "1"}}
+    assert requests.post(strava.callback_url, json=forged, timeout=5).status_code == 200
+    time.sleep(3)  # the event path runs the sync consumer within a second or two
+    still = rider_entry()
+    assert still is not None and still["attendance"] == "attended"
+
     # Deleting the activity at Strava takes back what it added.
     gone = requests.delete(f"{strava.url}/_fake/activities/{recorded['id']}", timeout=10)
     assert gone.json()["push"] == 200
@@ -84,20 +92,25 @@ def test_connect_record_push_and_attendance_is_marked(api: Api) -> None:
     assert api.call("GET", "/integrations/strava", rider).json()["connected"] is False
 
 
-def test_a_forged_push_is_refused_and_the_handshake_needs_our_token(api: Api) -> None:
+def test_a_push_needs_the_secret_url_and_the_handshake_our_token(api: Api) -> None:
+    strava = api.platform.strava
     event: dict[str, Any] = {
         "object_type": "activity",
         "aspect_type": "create",
         "object_id": 1,
         "owner_id": 1,
-        "subscription_id": 999,
+        "subscription_id": strava.subscription_id,
         "event_time": int(time.time()),
         "updates": {},
     }
-    forged = requests.post(f"{api.endpoints.api_url}/webhooks/strava", json=event, timeout=5)
-    assert forged.status_code == 403
+    for guess in ("/webhooks/strava", "/webhooks/strava/1", "/webhooks/strava/guess"):
+        forged = requests.post(f"{api.endpoints.api_url}{guess}", json=event, timeout=5)
+        assert forged.status_code in (403, 404), guess
+        assert forged.json()["error"]["code"] in ("not_found", "route_not_found"), guess
+    other = requests.post(strava.callback_url, json={**event, "subscription_id": 999}, timeout=5)
+    assert other.status_code == 403
     wrong = requests.get(
-        f"{api.endpoints.api_url}/webhooks/strava",
+        strava.callback_url,
         params={"hub.mode": "subscribe", "hub.verify_token": "guess", "hub.challenge": "abc"},
         timeout=5,
     )

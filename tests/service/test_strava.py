@@ -32,6 +32,7 @@ from shared.domain.enums import (
     RideStatus,
     Surface,
 )
+from shared.domain.errors import ServiceUnavailable
 from shared.domain.membership import Membership, membership_id
 from shared.domain.ride import MeetingPoint, Participation, Ride, participation_id
 from shared.domain.strava import AttendanceSource
@@ -41,7 +42,7 @@ from shared.store.rides import participation_item, ride_item, to_participation
 from shared.store.table import Table
 from strava import handler as strava_api
 from strava import sync as sync_module
-from strava.credentials import StravaApp
+from strava.credentials import StravaApp, read_app
 from strava.logic import OAuth
 from strava.schemas import StravaPush
 from strava.settings import StravaSettings
@@ -58,6 +59,8 @@ APP_URL = "https://app.test/strava"
 API = "https://api.test/v1"
 SUBSCRIPTION = 120475
 STATE_KEY = "test-state-key"
+CALLBACK_SECRET = "cb-" + "k" * 40
+CALLBACK = f"/webhooks/strava/{CALLBACK_SECRET}"
 
 
 @dataclass
@@ -157,7 +160,9 @@ def world(table: Table) -> Iterator[World]:
     store = StravaStore(table)
     strava = StravaClient(pool_manager(), fake.client_id, fake.client_secret, fake.url)
     oauth = OAuth(strava, sealer, STATE_KEY, f"{API}/integrations/strava/callback", APP_URL)
-    credentials = StravaApp(fake.client_id, fake.client_secret, "verify-me", SUBSCRIPTION)
+    credentials = StravaApp(
+        fake.client_id, fake.client_secret, "verify-me", SUBSCRIPTION, (CALLBACK_SECRET,)
+    )
     events = boto3.client("events")
     events.create_event_bus(Name="bus")
     sqs = boto3.client("sqs")
@@ -199,6 +204,12 @@ def world(table: Table) -> Iterator[World]:
     )
     overrides.clear()
     fake.stop()
+
+
+def riders_data(table: Table) -> list[dict[str, Any]]:
+    """Every item but the push events' own bookkeeping (seen events, read budgets)."""
+    bookkeeping = ("STRAVA#EVENT#", "STRAVA#BUDGET#")
+    return [i for i in snapshot(table) if not i["PK"]["S"].startswith(bookkeeping)]
 
 
 def landed(location: str) -> dict[str, str]:
@@ -316,11 +327,13 @@ def test_an_activity_marks_attendance_on_the_ride_the_rider_joined(world: World)
     assert mine.strava_activity is not None
     assert mine.strava_activity.distance_km == 61.23
     assert mine.strava_activity.url.endswith(f"/activities/{activity_id}")
-    # A duplicate delivery changes nothing.
-    version = mine.version
-    assert world.push("activity", "create", activity_id, 134815) == "matched"
+    # A duplicate delivery changes nothing and reads nothing.
+    version, reads = mine.version, world.fake.usage[0]
+    assert world.push("activity", "create", activity_id, 134815) == "duplicate"
     assert world.participation(ride_id).version == version
-    # Deleting the activity removes what it added.
+    assert world.fake.usage[0] == reads
+    # Deleting the activity at Strava removes what it added.
+    del world.fake.activities[activity_id]
     assert world.push("activity", "delete", activity_id, 134815) == "unmatched"
     after = world.participation(ride_id)
     assert (after.attendance, after.attendance_source, after.strava_activity) == (
@@ -385,13 +398,15 @@ def test_a_forged_event_can_only_cause_a_read(world: World) -> None:
             999, sydney_morning().strftime("%Y-%m-%dT%H:%M:%SZ"), push=False
         )["id"]
     )
-    before = snapshot(world.table)
+    before = riders_data(world.table)
 
     # Claimed for our athlete: Strava answers 404 with their token.
     assert world.push("activity", "create", someone_elses, 134815) == "ignored"
     # An athlete nobody linked: nothing is even read.
-    assert world.push("activity", "create", someone_elses, 999) == "ignored"
-    assert snapshot(world.table) == before
+    reads = world.fake.usage[0]
+    assert world.push("activity", "create", someone_elses, 999) == "unknown_athlete"
+    assert world.fake.usage[0] == reads
+    assert riders_data(world.table) == before
     assert world.participation(ride_id).strava_activity is None
 
 
@@ -473,18 +488,23 @@ def test_strava_rate_limits_postpone_the_message_to_the_next_window(world: World
     assert sqs.receive_message(QueueUrl=url).get("Messages") is None
 
 
-def test_a_deauthorization_event_deletes_the_link(world: World) -> None:
+def test_a_deauthorization_event_deletes_the_link_once_strava_refuses_the_tokens(
+    world: World,
+) -> None:
     world.connect(RIDER, 134815)
+    world.fake.revoke(134815, push=False)
 
     assert world.push("athlete", "update", 134815, 134815, authorized="false") == "unlinked"
     assert world.store.link(RIDER["sub"]) is None
-    assert world.push("athlete", "update", 134815, 134815, authorized="false") == "ignored"
+    assert world.push("athlete", "update", 134815, 134815, authorized="false") == (
+        "unknown_athlete"
+    )
 
 
 def test_the_subscription_handshake_echoes_only_to_our_verify_token(world: World) -> None:
     ok = world.api(
         "GET",
-        "/webhooks/strava",
+        CALLBACK,
         query={
             "hub.mode": "subscribe",
             "hub.verify_token": "verify-me",
@@ -494,7 +514,7 @@ def test_the_subscription_handshake_echoes_only_to_our_verify_token(world: World
     assert (ok.status, ok.body) == (200, {"hub.challenge": "15f7d1a9"})
     wrong = world.api(
         "GET",
-        "/webhooks/strava",
+        CALLBACK,
         query={"hub.mode": "subscribe", "hub.verify_token": "guess", "hub.challenge": "x"},
     )
     assert wrong.status == 403
@@ -514,15 +534,15 @@ def test_push_events_of_our_subscription_go_on_the_bus_and_others_are_refused(
         "updates": {},
     }
     before = snapshot(world.table)
-    assert world.api("POST", "/webhooks/strava", body=event).status == 200
+    assert world.api("POST", CALLBACK, body=event).status == 200
     (message,) = sqs.receive_message(QueueUrl=world.bus_queue)["Messages"]
     detail = json.loads(message["Body"])["detail"]
     assert detail["event_type"] == "strava_webhook_received"
     assert detail["data"]["object_id"] == 16234567890
 
-    forged = world.api("POST", "/webhooks/strava", body={**event, "subscription_id": 1})
+    forged = world.api("POST", CALLBACK, body={**event, "subscription_id": 1})
     assert forged.status == 403
-    bad = world.api("POST", "/webhooks/strava", body={**event, "object_type": "club"})
+    bad = world.api("POST", CALLBACK, body={**event, "object_type": "club"})
     assert bad.status == 422
     assert sqs.receive_message(QueueUrl=world.bus_queue).get("Messages") is None
     assert snapshot(world.table) == before
@@ -556,3 +576,93 @@ def test_with_strava_sync_off_pushes_are_acknowledged_and_not_applied(
     flags(strava_sync=True)
     with pytest.raises(AssertionError, match="while switched off"):
         sync_module._record_handler(record)
+
+
+def test_a_forged_delete_of_an_activity_still_at_strava_takes_nothing_back(world: World) -> None:
+    world.connect(RIDER, 134815)
+    ride_id = world.ride("Bay Run", sydney_morning())
+    activity_id = activity(world, sydney_morning(minute=3))
+    assert world.push("activity", "create", activity_id, 134815) == "matched"
+    riders_data_before = riders_data(world.table)
+
+    assert world.push("activity", "delete", activity_id, 134815) == "kept"
+    # Naming another athlete as the owner: their link (none) reads nothing.
+    assert world.push("activity", "delete", activity_id, 777) == "unknown_athlete"
+    mine = world.participation(ride_id)
+    assert mine.attendance == Attendance.ATTENDED and mine.strava_activity is not None
+    assert riders_data(world.table) == riders_data_before
+
+
+def test_a_forged_deauthorization_leaves_a_working_link_alone(world: World) -> None:
+    world.connect(RIDER, 134815)
+
+    outcome = world.push("athlete", "update", 134815, 134815, authorized="false")
+    assert outcome == "still_authorized"
+    assert world.store.link(RIDER["sub"]) is not None
+    # Other athlete updates (a name change) are not even read.
+    reads = world.fake.usage[0]
+    assert world.push("athlete", "update", 134815, 134815, title="New name") == "ignored"
+    assert world.fake.usage[0] == reads
+
+
+def test_a_flood_of_events_for_one_athlete_spends_a_bounded_number_of_reads(
+    world: World,
+) -> None:
+    world.connect(RIDER, 134815)
+    cap = world.sync.settings.reads_per_athlete_window
+    reads = world.fake.usage[0]
+
+    outcomes = [world.push("activity", "create", 5_000_000 + n, 134815) for n in range(cap + 5)]
+    # Each distinct forged activity costs one read (Strava: 404), up to the cap.
+    assert outcomes[:cap] == ["ignored"] * cap
+    assert outcomes[cap:] == ["over_budget"] * 5
+    assert world.fake.usage[0] - reads == cap
+
+
+def test_the_callback_url_needs_its_secret_before_anything_else(world: World) -> None:
+    event = {
+        "aspect_type": "create",
+        "event_time": 1796018550,
+        "object_id": 16234567890,
+        "object_type": "activity",
+        "owner_id": 134815,
+        "subscription_id": SUBSCRIPTION,
+        "updates": {},
+    }
+    sqs = boto3.client("sqs")
+    for path in ("/webhooks/strava/guess", f"/webhooks/strava/{CALLBACK_SECRET[:-1]}"):
+        answer = world.api("POST", path, body=event)
+        assert (answer.status, answer.body["error"]["code"]) == (404, "not_found")
+        # The handshake too: the same answer whatever the subscription or verify token.
+        handshake = world.api(
+            "GET",
+            path,
+            query={"hub.mode": "subscribe", "hub.verify_token": "verify-me", "hub.challenge": "x"},
+        )
+        assert handshake.status == 404
+    wrong_subscription = world.api(
+        "POST", "/webhooks/strava/guess", body={**event, "subscription_id": 1}
+    )
+    assert wrong_subscription.status == 404
+    assert sqs.receive_message(QueueUrl=world.bus_queue).get("Messages") is None
+
+
+def test_a_rotated_callback_secret_keeps_the_previous_one_until_it_is_removed(aws: None) -> None:
+    fields = {
+        "client_id": "1",
+        "client_secret": "s",
+        "verify_token": "v",
+        "subscription_id": 1,
+        "callback_secret": "n" * 32,
+        "previous_callback_secret": "o" * 32,
+    }
+    client = boto3.client("secretsmanager")
+    client.create_secret(Name="strava-app", SecretString=json.dumps(fields))
+    app = read_app("strava-app")
+    assert app.knows_callback("n" * 32) and app.knows_callback("o" * 32)
+    assert not app.knows_callback("n" * 31)
+    # A short (guessable) secret is a configuration error, not an open door.
+    short = json.dumps({**fields, "callback_secret": "short"})
+    client.create_secret(Name="strava-app-short", SecretString=short)
+    with pytest.raises(ServiceUnavailable):
+        read_app("strava-app-short")
