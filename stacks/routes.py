@@ -77,6 +77,7 @@ ROUTES: tuple[Route, ...] = (
     Route("PUT", "/clubs/{club_id}/webhooks/{webhook_id}", "webhooks"),
     Route("DELETE", "/clubs/{club_id}/webhooks/{webhook_id}", "webhooks"),
     Route("GET", "/clubs/{club_id}/webhooks/{webhook_id}/deliveries", "webhooks"),
+    Route("POST", "/clubs/{club_id}/webhooks/{webhook_id}/secret", "webhooks"),
     Route("POST", "/clubs/{club_id}/logo", "media"),
     Route("PUT", "/clubs/{club_id}/logo", "media"),
     Route("GET", "/clubs/{club_id}/logo", "media"),

@@ -288,6 +288,7 @@ MATRIX: tuple[RouteCase, ...] = (
             ("PUT", "/clubs/{club_id}/webhooks/{webhook_id}"),
             ("DELETE", "/clubs/{club_id}/webhooks/{webhook_id}"),
             ("GET", "/clubs/{club_id}/webhooks/{webhook_id}/deliveries"),
+            ("POST", "/clubs/{club_id}/webhooks/{webhook_id}/secret"),
         )
     ),
 )

@@ -3,12 +3,13 @@
 from functools import cache, partial
 from typing import Annotated
 
-from aws_lambda_powertools.event_handler import Response
+from aws_lambda_powertools.event_handler import Response, content_types
 from aws_lambda_powertools.event_handler.depends import Depends
 from aws_lambda_powertools.event_handler.openapi.params import Body, Path
 
 from shared.adapters.sealed_secrets import SecretSealer
 from shared.api.auth import CallerDep
+from shared.api.idempotency import answer_shown_once
 from shared.api.params import ClubId, Cursor, PageLimit
 from shared.api.resolver import build_resolver, documented, make_handler
 from shared.api.responses import created
@@ -19,6 +20,7 @@ from shared.store.table import app_table
 from webhooks import logic
 from webhooks.schemas import (
     DeliveryPage,
+    SecretRotation,
     WebhookChange,
     WebhookCreated,
     WebhookList,
@@ -75,8 +77,41 @@ def register_webhook(
     egress: EgressDep,
 ) -> Response[WebhookCreated]:
     webhook, secret = logic.register(caller, club_id, body, store, sealer, egress)
+    _not_kept_for_replays(webhook)
     answer = WebhookCreated.model_validate({**webhook.model_dump(), "secret": secret})
-    return created(answer, _location(webhook))
+    response = created(answer, _location(webhook))
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+def _not_kept_for_replays(webhook: Webhook) -> None:
+    answer_shown_once(
+        f"The webhook is {_location(webhook)}; for a new secret, "
+        f"POST {_location(webhook)}/secret with the version you read."
+    )
+
+
+@app.post(
+    "/clubs/<club_id>/webhooks/<webhook_id>/secret",
+    **documented(TAG, "A new signing secret (shown once; the old one stops at once)"),
+)
+def rotate_webhook_secret(
+    club_id: ClubId,
+    webhook_id: WebhookId,
+    body: Annotated[SecretRotation, Body()],
+    caller: CallerDep,
+    store: StoreDep,
+    sealer: SealerDep,
+) -> Response[WebhookCreated]:
+    webhook, secret = logic.rotate_secret(caller, club_id, webhook_id, body.version, store, sealer)
+    _not_kept_for_replays(webhook)
+    answer = WebhookCreated.model_validate({**webhook.model_dump(), "secret": secret})
+    return Response(
+        status_code=200,
+        content_type=content_types.APPLICATION_JSON,
+        body=answer,
+        headers={"Cache-Control": "no-store"},
+    )
 
 
 @app.get("/clubs/<club_id>/webhooks", **documented(TAG, "The club's webhooks"))

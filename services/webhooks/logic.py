@@ -58,7 +58,7 @@ def register(
     _authorize(principal, club_id, store)
     check_destination(data.url, egress.policy, egress.resolve)
     webhook_id, now = new_id(), utc_now()
-    secret = SECRET_PREFIX + secrets.token_urlsafe(32)
+    secret = new_secret()
     webhook = Webhook(
         webhook_id=webhook_id,
         club_id=club_id,
@@ -73,6 +73,29 @@ def register(
     )
     store.create(webhook)
     return webhook, secret
+
+
+def new_secret() -> str:
+    return SECRET_PREFIX + secrets.token_urlsafe(32)
+
+
+def rotate_secret(
+    principal: Principal,
+    club_id: str,
+    webhook_id: str,
+    version: int,
+    store: WebhookStore,
+    sealer: SecretSealer,
+) -> tuple[Webhook, str]:
+    """A new signing secret, in force for every delivery sent from now on (the old one
+    stops at once: a leaked secret must not keep working)."""
+    _authorize(principal, club_id, store)
+    webhook = _existing(store, club_id, webhook_id)
+    if webhook.version != version:
+        raise Conflict("The webhook changed meanwhile; read it again.", code="version_conflict")
+    secret = new_secret()
+    sealed = sealer.seal(secret, secret_context(webhook))
+    return store.replace_secret(webhook, sealed, principal.user_id, utc_now()), secret
 
 
 def club_webhooks(principal: Principal, club_id: str, store: WebhookStore) -> list[Webhook]:

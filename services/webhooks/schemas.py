@@ -28,6 +28,14 @@ class WebhookChange(Model):
     status: Literal["active"]
 
 
+class SecretRotation(Model):
+    """A new signing secret for the webhook, against the version last read."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    version: Version
+
+
 class WebhookOut(Model):
     webhook_id: str
     club_id: str

@@ -186,11 +186,23 @@ class WebhookStore:
 
     def enable(self, webhook: Webhook, user_id: str, now: datetime) -> Webhook:
         """Back on after the club fixed its endpoint: the failure count starts again."""
-        enabled = webhook.model_copy(
+        return self._revise(
+            webhook,
+            user_id,
+            now,
+            status=WebhookStatus.ACTIVE,
+            consecutive_failures=0,
+            disabled_reason=None,
+        )
+
+    def replace_secret(self, webhook: Webhook, sealed: str, user_id: str, now: datetime) -> Webhook:
+        return self._revise(webhook, user_id, now, sealed_secret=sealed)
+
+    def _revise(self, webhook: Webhook, user_id: str, now: datetime, **changes: Any) -> Webhook:
+        """The webhook with `changes`, written only over the version it was read at."""
+        revised = webhook.model_copy(
             update={
-                "status": WebhookStatus.ACTIVE,
-                "consecutive_failures": 0,
-                "disabled_reason": None,
+                **changes,
                 "updated_at": now,
                 "updated_by": user_id,
                 "version": webhook.version + 1,
@@ -198,7 +210,7 @@ class WebhookStore:
         )
         try:
             self.table.put(
-                webhook_item(enabled),
+                webhook_item(revised),
                 condition="version = :expected",
                 values={":expected": webhook.version},
             )
@@ -206,4 +218,4 @@ class WebhookStore:
             raise Conflict(
                 "The webhook changed meanwhile; read it again.", code="version_conflict"
             ) from None
-        return enabled
+        return revised

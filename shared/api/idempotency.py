@@ -1,6 +1,15 @@
-"""Idempotent creates: a POST with an `Idempotency-Key` header is carried out once per
-caller, route and key within 24 hours; a retry gets the first answer back (with
-`Idempotent-Replayed: true`), and the same key with another body is 422.
+"""Idempotent creates: a signed-in caller's POST with an `Idempotency-Key` header is carried
+out once per caller, actual path, query and key within 24 hours; a retry gets the first
+answer back (with `Idempotent-Replayed: true`), and the same key with another body is 422.
+
+The scope is the request as sent, not its route template: the same key on two clubs' rides
+is two requests. Signed-out routes (an unsubscribe link, Strava's push events) are not
+idempotent through this header: they have no caller to scope a key to, and each is already
+idempotent by its own nature (turning a category off twice; one change taken once).
+
+An answer that carries a secret shown once (a webhook's signing secret) is never stored:
+the record keeps a 409 `secret_shown_once` marker instead, which is what a replay gets,
+with what to do to have a new secret.
 
 Powertools' idempotency utility does the bookkeeping, on the application table (its
 records under `PK = IDEMPOTENCY#{service}`, expiring by the table's TTL) through the
@@ -9,12 +18,14 @@ first request that carries the header: requests without one pay nothing at cold 
 Answers of 5xx are not remembered: the retry runs again.
 """
 
+import json
 import os
 import re
 from collections.abc import Callable
 from contextvars import ContextVar
 from functools import cache
 from typing import Any
+from urllib.parse import urlencode
 
 from shared.api.request_guard import Refused
 from shared.config import get_settings
@@ -26,6 +37,10 @@ HEADER = "Idempotency-Key"
 WINDOW_SECONDS = 24 * 3600
 _KEY = re.compile(r"^[\x21-\x7e]{1,255}$")  # printable ASCII, no spaces
 _ran: ContextVar[bool] = ContextVar("idempotent_ran", default=False)
+# Set by a route whose answer holds a secret shown once: what a replay is told instead.
+_shown_once: ContextVar[str | None] = ContextVar("idempotent_shown_once", default=None)
+# The answer given when the record keeps only the marker.
+_given: ContextVar[dict[str, Any] | None] = ContextVar("idempotent_given", default=None)
 # The invocation being resolved (kept out of the data Powertools hashes and stores).
 _invocation: ContextVar[tuple[dict[str, Any], Any]] = ContextVar("idempotent_invocation")
 
@@ -40,8 +55,43 @@ class _NotRemembered(Exception):
         self.response = response
 
 
+def answer_shown_once(what_to_do: str) -> None:
+    """Called by a route whose answer holds a secret shown once: a retry with the same
+    Idempotency-Key is answered 409 with `what_to_do`, and the answer is never stored."""
+    _shown_once.set(what_to_do)
+
+
+def _marker(what_to_do: str) -> dict[str, Any]:
+    body = {
+        "error": {
+            "code": "secret_shown_once",
+            "message": "This request was carried out; its answer held a secret that is "
+            f"shown only once and was not kept. {what_to_do}",
+        }
+    }
+    return {
+        "statusCode": 409,
+        "headers": {"Content-Type": "application/json", "Cache-Control": "no-store"},
+        "body": json.dumps(body),
+        "isBase64Encoded": False,
+    }
+
+
+def _caller(event: dict[str, Any]) -> str:
+    claims = ((event.get("requestContext") or {}).get("authorizer") or {}).get("claims") or {}
+    return str(claims.get("sub") or "")
+
+
+def _query(event: dict[str, Any]) -> str:
+    """The query string as sent, in a stable order."""
+    multi = event.get("multiValueQueryStringParameters") or {}
+    if not multi:
+        multi = {k: [v] for k, v in (event.get("queryStringParameters") or {}).items()}
+    return urlencode(sorted((k, v) for k, values in multi.items() for v in values or []))
+
+
 def idempotency_key(event: dict[str, Any]) -> str | None:
-    if event.get("httpMethod") != "POST":
+    if event.get("httpMethod") != "POST" or not _caller(event):
         return None
     for name, value in (event.get("headers") or {}).items():
         if name.lower() == HEADER.lower():
@@ -87,13 +137,17 @@ def _idempotent(resolve: Resolve) -> Any:
         response = resolve(event, context)
         if response["statusCode"] >= 500:
             raise _NotRemembered(response)
-        return response
+        what_to_do = _shown_once.get()
+        if what_to_do is None:
+            return response
+        _given.set(response)
+        return _marker(what_to_do)
 
     return once, config
 
 
 def resolve_once(resolve: Resolve, event: dict[str, Any], context: Any) -> dict[str, Any]:
-    """Resolve `event`, at most once per caller, route and Idempotency-Key."""
+    """Resolve `event`, at most once per caller, path, query and Idempotency-Key."""
     key = idempotency_key(event)
     if key is None:
         return resolve(event, context)
@@ -105,14 +159,16 @@ def resolve_once(resolve: Resolve, event: dict[str, Any], context: Any) -> dict[
 
     once, config = _idempotent(resolve)
     config.register_lambda_context(context)
-    claims = ((event.get("requestContext") or {}).get("authorizer") or {}).get("claims") or {}
+    path = event.get("path") or (event.get("requestContext") or {}).get("path") or ""
     request = {
-        "caller": claims.get("sub", ""),
-        "route": f"{event.get('httpMethod')} {event.get('resource')}",
+        "caller": _caller(event),
+        "route": f"{event.get('httpMethod')} {path}?{_query(event)}",
         "key": key,
         "body": event.get("body") or "",
     }
     _ran.set(False)
+    _shown_once.set(None)
+    _given.set(None)
     _invocation.set((event, context))
     try:
         response: dict[str, Any] = once(request=request)
@@ -131,6 +187,9 @@ def resolve_once(resolve: Resolve, event: dict[str, Any], context: Any) -> dict[
         raise Refused(
             503, "service_unavailable", "The data store is busy; retry shortly."
         ) from None
+    given = _given.get()
+    if _ran.get() and given is not None:
+        return given
     if not _ran.get():
         response = {**response}
         if "multiValueHeaders" in response:

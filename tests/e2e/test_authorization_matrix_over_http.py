@@ -166,6 +166,7 @@ def send(
             "event_types": ["ride_created"],
         },
         ("PUT", "/clubs/{club_id}/webhooks/{webhook_id}"): {"version": 1, "status": "active"},
+        ("POST", "/clubs/{club_id}/webhooks/{webhook_id}/secret"): {"version": 1},
         ("POST", "/clubs/{club_id}/logo"): {"content_type": "image/png"},
         ("PUT", "/clubs/{club_id}/logo"): {"upload_id": str(uuid.UUID(int=0))},
         ("PUT", "/rides/{ride_id}/route"): {"upload_id": str(uuid.UUID(int=0))},

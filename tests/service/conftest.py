@@ -68,6 +68,7 @@ def make_invoker(handler: Callable[[dict[str, Any], Any], dict[str, Any]]) -> In
         body: Any = None,
         raw_body: str | None = None,
         claims: dict[str, str] | None = None,
+        headers: dict[str, str] | None = None,
     ) -> ApiAnswer:
         path = resource
         for name, value in (path_params or {}).items():
@@ -78,20 +79,20 @@ def make_invoker(handler: Callable[[dict[str, Any], Any], dict[str, Any]]) -> In
             path=path,
             path_parameters=path_params,
             query={k: [v] for k, v in (query or {}).items()},
-            headers={"Content-Type": "application/json"},
+            headers={"Content-Type": "application/json", **(headers or {})},
             body=raw_body if raw_body is not None else (None if body is None else json.dumps(body)),
             claims=claims,
         )
         answer = handler(event, LambdaContextStub())
         text = answer.get("body") or "null"
-        headers = dict(answer.get("headers") or {})
+        answered = dict(answer.get("headers") or {})
         for name, values in (answer.get("multiValueHeaders") or {}).items():
-            headers[name] = ",".join(values)
+            answered[name] = ",".join(values)
         try:
             body_value = json.loads(text)
         except ValueError:  # not JSON (an HTML page, a calendar): the text itself
             body_value = text
-        return ApiAnswer(answer["statusCode"], body_value, headers)
+        return ApiAnswer(answer["statusCode"], body_value, answered)
 
     return invoke
 

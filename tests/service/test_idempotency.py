@@ -110,3 +110,49 @@ def test_a_malformed_key_is_400(table_with_admin: Table, key: str) -> None:
 
     assert answer["statusCode"] == 400
     assert clubs(table_with_admin) == []
+
+
+def test_signed_out_requests_are_not_scoped_to_a_shared_empty_caller() -> None:
+    """An unsubscribe link's POST has no caller: a key there would be shared by every
+    signed-out request, so the header is not honoured (each such route is idempotent by
+    its own nature)."""
+    from shared.api.idempotency import idempotency_key
+
+    event = build_proxy_event(
+        method="POST",
+        resource="/notifications/unsubscribe",
+        path="/notifications/unsubscribe",
+        query={"token": ["abc"]},
+        headers={"Idempotency-Key": "k"},
+        body=None,
+        claims=None,
+    )
+    assert idempotency_key(event) is None
+    signed_in = build_proxy_event(
+        method="POST",
+        resource="/clubs",
+        path="/clubs",
+        headers={"Idempotency-Key": "k"},
+        body="{}",
+        claims=ADMIN,
+    )
+    assert idempotency_key(signed_in) == "k"
+
+
+def test_the_query_string_is_part_of_the_scope(table_with_admin: Table) -> None:
+    from shared.api import idempotency
+
+    def scoped(query: dict[str, list[str]]) -> str:
+        event = build_proxy_event(
+            method="POST",
+            resource="/clubs",
+            path="/clubs",
+            query=query,
+            headers={},
+            body="{}",
+            claims=ADMIN,
+        )
+        return f"{event['path']}?{idempotency._query(event)}"
+
+    assert scoped({"b": ["2"], "a": ["1"]}) == scoped({"a": ["1"], "b": ["2"]})
+    assert scoped({"token": ["one"]}) != scoped({"token": ["two"]})

@@ -510,3 +510,100 @@ def test_with_club_webhooks_off_no_event_is_fanned_out(
     assert fan_out(ride_event(world.club_id), world.store, queue) == 0
     flags(club_webhooks=True)  # flipped back, without a new process
     assert fan_out(ride_event(world.club_id), world.store, queue) == 1
+
+
+def _table_text(table: Table) -> str:
+    return json.dumps(snapshot(table))
+
+
+def test_a_replayed_registration_never_shows_or_stores_the_secret(world: World) -> None:
+    first = world.api(
+        "POST",
+        "/clubs/{club_id}/webhooks",
+        path_params={"club_id": world.club_id},
+        body={"url": "https://hooks.example.com/sydney", "event_types": ["ride_created"]},
+        claims=OWNER,
+        headers={"Idempotency-Key": "hook-1"},
+    )
+    assert first.status == 201 and first.body["secret"].startswith("whsec_")
+    assert first.headers["Cache-Control"] == "no-store"
+    # The secret is nowhere in the table, idempotency records included.
+    assert first.body["secret"] not in _table_text(world.table)
+    assert any(i["PK"]["S"].startswith("IDEMPOTENCY#") for i in snapshot(world.table))
+
+    again = world.api(
+        "POST",
+        "/clubs/{club_id}/webhooks",
+        path_params={"club_id": world.club_id},
+        body={"url": "https://hooks.example.com/sydney", "event_types": ["ride_created"]},
+        claims=OWNER,
+        headers={"Idempotency-Key": "hook-1"},
+    )
+    assert again.status == 409 and again.headers["Idempotent-Replayed"] == "true"
+    assert again.body["error"]["code"] == "secret_shown_once"
+    location = f"/clubs/{world.club_id}/webhooks/{first.body['webhook_id']}"
+    assert f"POST {location}/secret" in again.body["error"]["message"]
+    assert "whsec_" not in json.dumps(again.body)
+    assert len(world.store.club_webhooks(world.club_id)) == 1
+
+
+def test_rotating_the_secret_signs_with_the_new_one_only(world: World) -> None:
+    hook = world.register().body
+    path = "/clubs/{club_id}/webhooks/{webhook_id}/secret"
+    ids = {"club_id": world.club_id, "webhook_id": hook["webhook_id"]}
+
+    stale = world.api("POST", path, path_params=ids, body={"version": 99}, claims=OWNER)
+    assert (stale.status, stale.body["error"]["code"]) == (409, "version_conflict")
+    member = world.api("POST", path, path_params=ids, body={"version": 1}, claims=RIDER)
+    assert member.status == 403
+    rotated = world.api(
+        "POST",
+        path,
+        path_params=ids,
+        body={"version": 1},
+        claims=OWNER,
+        headers={"Idempotency-Key": "rotate-1"},
+    )
+    assert rotated.status == 200, rotated.body
+    assert rotated.body["secret"] != hook["secret"] and rotated.body["version"] == 2
+    assert rotated.headers["Cache-Control"] == "no-store"
+    stored = world.store.webhook(world.club_id, hook["webhook_id"])
+    assert stored is not None
+    opened = world.sealer.open(stored.sealed_secret, secret_context(stored))
+    assert opened == rotated.body["secret"]
+    assert rotated.body["secret"] not in _table_text(world.table)
+    replay = world.api(
+        "POST",
+        path,
+        path_params=ids,
+        body={"version": 1},
+        claims=OWNER,
+        headers={"Idempotency-Key": "rotate-1"},
+    )
+    assert replay.body["error"]["code"] == "secret_shown_once"
+
+
+def test_an_idempotency_key_is_scoped_to_the_path_it_was_sent_to(world: World) -> None:
+    other = make_invoker(clubs_api.handler)(
+        "POST",
+        "/clubs",
+        body={"name": "Second Hooks CC", "disciplines": ["road"], "initial_admin_id": OWNER["sub"]},
+        claims=ADMIN,
+    ).body["club_id"]
+    body = {"url": "https://hooks.example.com/sydney", "event_types": ["ride_created"]}
+    answers = [
+        world.api(
+            "POST",
+            "/clubs/{club_id}/webhooks",
+            path_params={"club_id": club_id},
+            body=body,
+            claims=ADMIN,
+            headers={"Idempotency-Key": "same-key"},
+        )
+        for club_id in (world.club_id, other)
+    ]
+
+    assert [a.status for a in answers] == [201, 201]
+    assert "Idempotent-Replayed" not in answers[1].headers
+    assert answers[1].body["club_id"] == other
+    assert len(world.store.club_webhooks(other)) == 1
