@@ -360,15 +360,18 @@ def measure_routes() -> list[Measure]:
             ),
         )
         devices = "/users/me/devices"
+        # The devices, the phone's current owner, then one transaction (device, count,
+        # owner; the previous owner's device when the phone moves).
         device = record(
             "POST /users/me/devices",
-            2,
+            3,
             call("POST", devices, devices, {"platform": "fcm", "token": "b" * 64}, claims=newcomer),
         )
         record("GET /users/me/devices", 1, call("GET", devices, devices, claims=newcomer))
+        # The devices, the phone's owner item released (conditionally), one transaction.
         record(
             "DELETE /users/me/devices/{id}",
-            2,
+            3,
             call(
                 "DELETE",
                 "/users/me/devices/{device_id}",

@@ -106,7 +106,8 @@ class Dispatcher:
     ) -> None:
         if self.push is None:
             return
-        for device in self.store.devices(recipient.user_id):
+        devices = self.store.devices(recipient.user_id)
+        for device in devices:
             channel = f"{Channel.PUSH}:{device.device_id}"
             if not self.store.claim_delivery(event_id, recipient.user_id, channel, expires):
                 continue
@@ -115,7 +116,8 @@ class Dispatcher:
             except EndpointGone:
                 # The app is gone from that phone: forget the device, keep the others.
                 self.push.unregister(device.endpoint_arn)
-                self.store.delete_device(recipient.user_id, device.device_id)
+                self.store.release_token(device)
+                self.store.delete_device(device, len(devices))
                 self.record("pruned", notice.category, Channel.PUSH)
                 continue
             except Exception:

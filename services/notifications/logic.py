@@ -34,10 +34,16 @@ def change_preferences(
     return updated
 
 
-def device_id(platform: PushPlatform, token: str) -> str:
-    """Stable per (platform, token): registering the same phone again is the same device,
-    and the token itself is never stored or logged."""
+def token_ref(platform: PushPlatform, token: str) -> str:
+    """A phone's push token, as the table knows it: the token itself is never stored or
+    logged (SNS keeps it)."""
     return hashlib.sha256(f"{platform}:{token}".encode()).hexdigest()[:32]
+
+
+def device_id(user_id: str, platform: PushPlatform, token: str) -> str:
+    """Stable per account and phone: registering the same phone again is the same device,
+    and another account's id for the same phone is another id."""
+    return hashlib.sha256(f"{user_id}:{platform}:{token}".encode()).hexdigest()[:32]
 
 
 def _out(device: Device) -> DeviceOut:
@@ -51,24 +57,31 @@ def register_device(
     store: NotificationStore,
     push: PushGateway,
 ) -> tuple[DeviceOut, bool]:
-    """The device, and whether it is new."""
+    """The device, and whether it is new. A phone has one owner: a token another account
+    holds (a shared or handed-down phone) moves to the caller, and the other account loses
+    that device."""
     require(Capability.LIST_CLUBS, principal)
-    wanted = device_id(platform, token)
+    wanted = device_id(principal.user_id, platform, token)
     devices = store.devices(principal.user_id)
     known = next((d for d in devices if d.device_id == wanted), None)
     if known is not None:
         return _out(known), False
     if len(devices) >= MAX_DEVICES:
         raise Conflict(f"At most {MAX_DEVICES} devices; remove one first.", code="too_many_devices")
-    endpoint = push.register(platform, token, principal.user_id)
+    ref = token_ref(platform, token)
+    previous = store.token_owner(ref)
+    endpoint = push.register(
+        platform, token, principal.user_id, previous.endpoint_arn if previous else None
+    )
     device = Device(
         device_id=wanted,
         user_id=principal.user_id,
         platform=platform,
         endpoint_arn=endpoint,
         created_at=utc_now().isoformat(),
+        token_ref=ref,
     )
-    created = store.put_device(device)
+    created = store.add_device(device, len(devices), previous)
     return _out(device), created
 
 
@@ -81,11 +94,14 @@ def remove_device(
     principal: Principal, wanted: str, store: NotificationStore, push: PushGateway
 ) -> None:
     require(Capability.LIST_CLUBS, principal)
-    device = next((d for d in store.devices(principal.user_id) if d.device_id == wanted), None)
+    devices = store.devices(principal.user_id)
+    device = next((d for d in devices if d.device_id == wanted), None)
     if device is None:
         raise NotFound(f"No device with id '{wanted}'.", code="device_not_found")
-    push.unregister(device.endpoint_arn)
-    store.delete_device(principal.user_id, wanted)
+    # The endpoint is the phone's: deleted only while this account still held it.
+    if store.release_token(device):
+        push.unregister(device.endpoint_arn)
+    store.delete_device(device, len(devices))
 
 
 def unsubscribe(token: str, secret: Callable[[], str], store: NotificationStore) -> Unsubscribed:

@@ -2,6 +2,7 @@
 or on a ride, the recipients' profiles, delivery records and e-mail suppression."""
 
 from collections.abc import Iterator
+from contextlib import suppress
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -15,7 +16,7 @@ from shared.domain.user import UserProfile
 from shared.store import keys
 from shared.store.clubs import to_club
 from shared.store.rides import to_participation, to_ride
-from shared.store.table import ConditionFailed, Item, Table
+from shared.store.table import ConditionFailed, Item, Table, TransactionCancelled
 from shared.store.users import to_profile
 
 _BATCH = 50  # users per BatchGetItem: a profile and a preferences item each (100 keys)
@@ -39,6 +40,56 @@ def _preferences(item: Item | None) -> Preferences:
     return Preferences.model_validate(
         {k: v for k, v in item.items() if k in Preferences.model_fields}
     )
+
+
+def _device_item(device: Device) -> dict[str, Any]:
+    return {
+        **keys.device_key(device.user_id, device.device_id),
+        "entity": "device",
+        **device.model_dump(),
+    }
+
+
+def _count(user_id: str, delta: int, *, seen: int = 0) -> dict[str, Any]:
+    """The user's device count moved by `delta`; an increment must stay within the limit.
+    A count not yet kept (devices from before it existed) starts from the `seen` devices
+    a consistent read found."""
+    update: dict[str, Any] = {
+        "Key": keys.device_count_key(user_id),
+        "UpdateExpression": "SET device_count = if_not_exists(device_count, :seen) + :delta",
+        "ExpressionAttributeValues": {":seen": seen, ":delta": delta},
+    }
+    if delta > 0:
+        update["ConditionExpression"] = (
+            "(attribute_not_exists(device_count) AND :seen < :max) OR device_count < :max"
+        )
+        update["ExpressionAttributeValues"][":max"] = MAX_DEVICES
+    return {"Update": update}
+
+
+def _held_by(previous: Device | None) -> dict[str, Any]:
+    """The condition that the token's owner item is still what was read."""
+    if previous is None:
+        return {"ConditionExpression": "attribute_not_exists(PK)"}
+    return {
+        "ConditionExpression": "user_id = :owner AND device_id = :device",
+        "ExpressionAttributeValues": {":owner": previous.user_id, ":device": previous.device_id},
+    }
+
+
+def _forget(device: Device, *, seen: int) -> list[dict[str, Any]]:
+    """The device's item and its place in its user's count (the token's owner item is
+    replaced or removed by the caller's other actions)."""
+    actions: list[dict[str, Any]] = [
+        {
+            "Delete": {
+                "Key": keys.device_key(device.user_id, device.device_id),
+                "ConditionExpression": "attribute_exists(PK)",
+            }
+        },
+        _count(device.user_id, -1, seen=seen),
+    ]
+    return actions
 
 
 class NotificationStore:
@@ -78,21 +129,73 @@ class NotificationStore:
             for i in items
         ]
 
-    def put_device(self, device: Device) -> bool:
-        """Record the device; False when it was registered already."""
-        item = {
-            **keys.device_key(device.user_id, device.device_id),
-            "entity": "device",
-            **device.model_dump(),
-        }
+    def token_owner(self, token_ref: str) -> Device | None:
+        """The device that holds a push token now, whoever's account it is in."""
+        item = self.table.get(keys.push_token_key(token_ref))
+        if item is None:
+            return None
+        return Device.model_validate({k: v for k, v in item.items() if k in Device.model_fields})
+
+    def add_device(self, device: Device, seen: int, previous: Device | None) -> bool:
+        """Record the device, count it against the limit and make its account the token's
+        owner, all at once; `previous` (the token's owner read before) loses it. False when
+        the device was registered already (a concurrent request did it)."""
+        actions: list[dict[str, Any]] = [
+            {
+                "Put": {
+                    "Item": _device_item(device),
+                    "ConditionExpression": "attribute_not_exists(PK)",
+                }
+            },
+            _count(device.user_id, 1, seen=seen),
+            {
+                "Put": {
+                    "Item": {
+                        **keys.push_token_key(device.token_ref),
+                        "entity": "push_token",
+                        **device.model_dump(),
+                    },
+                    **_held_by(previous),
+                }
+            },
+        ]
+        if previous is not None and previous.user_id != device.user_id:
+            # The previous account's count is kept already (it registered through this).
+            actions += _forget(previous, seen=1)
         try:
-            self.table.put(item, condition="attribute_not_exists(PK)")
+            self.table.transact_write(actions)
+        except TransactionCancelled as cancelled:
+            if cancelled.failed_condition(0):
+                return False
+            if cancelled.failed_condition(1):
+                raise Conflict(
+                    f"At most {MAX_DEVICES} devices; remove one first.", code="too_many_devices"
+                ) from None
+            raise Conflict(
+                "This phone was registered meanwhile; try again.", code="device_conflict"
+            ) from None
+        return True
+
+    def release_token(self, device: Device) -> bool:
+        """Give up the device's hold on its phone's token; False when another account (or
+        another device id) holds it now, or nothing does."""
+        if not device.token_ref:
+            return True  # registered before tokens had owners: it was its own
+        try:
+            self.table.delete(
+                keys.push_token_key(device.token_ref),
+                condition="user_id = :owner AND device_id = :device",
+                values={":owner": device.user_id, ":device": device.device_id},
+            )
         except ConditionFailed:
             return False
         return True
 
-    def delete_device(self, user_id: str, device_id: str) -> None:
-        self.table.delete(keys.device_key(user_id, device_id))
+    def delete_device(self, device: Device, seen: int) -> None:
+        """Forget the device (`seen`: the user's devices a consistent read found, this one
+        included); gone already is fine."""
+        with suppress(TransactionCancelled):
+            self.table.transact_write(_forget(device, seen=seen))
 
     # What events are about
 

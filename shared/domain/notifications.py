@@ -73,3 +73,5 @@ class Device(Model):
     platform: PushPlatform
     endpoint_arn: str
     created_at: str
+    # A hash of (platform, token): which owner item this device holds ("" before it existed).
+    token_ref: str = ""

@@ -93,6 +93,18 @@ def device_key(user_id: str, device_id: str) -> dict[str, str]:
     return {"PK": f"{USER_PREFIX}{user_id}", "SK": f"{DEVICE_PREFIX}{device_id}"}
 
 
+def device_count_key(user_id: str) -> dict[str, str]:
+    """How many devices a user has: moved in the same transaction as every device, so the
+    limit holds under concurrent registrations."""
+    return {"PK": f"{USER_PREFIX}{user_id}", "SK": "DEVICES"}
+
+
+def push_token_key(token_ref: str) -> dict[str, str]:
+    """Which account a phone's push token belongs to now (`token_ref` is a hash of the
+    platform and token; the token itself is kept by SNS only). A phone has one owner."""
+    return {"PK": f"PUSHTOKEN#{token_ref}", "SK": "OWNER"}
+
+
 def delivery_key(event_id: str, user_id: str, channel: str) -> dict[str, str]:
     """The record that a notification for an event went to a user on a channel (at most
     once per event, recipient and channel; it expires by TTL)."""

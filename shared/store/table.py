@@ -204,9 +204,20 @@ class Table:
         with mapped_errors():
             self.client.update_item(**params)
 
-    def delete(self, key: Mapping[str, str]) -> None:
+    def delete(
+        self,
+        key: Mapping[str, str],
+        *,
+        condition: str | None = None,
+        values: Mapping[str, Any] | None = None,
+    ) -> None:
+        params: dict[str, Any] = {"TableName": self.name, "Key": serialize(key)}
+        if condition:
+            params["ConditionExpression"] = condition
+        if values:
+            params["ExpressionAttributeValues"] = serialize(values)
         with mapped_errors():
-            self.client.delete_item(TableName=self.name, Key=serialize(key))
+            self.client.delete_item(**params)
 
     def transact_write(self, actions: Sequence[Mapping[str, Any]]) -> None:
         """Write all actions atomically. Each action is {"Put"|"Update"|...: {...}} with

@@ -21,7 +21,7 @@ from moto.sns.models import sns_backends
 from clubs.store import ClubStore
 from notifications import handler as notifications_api
 from notifications.dispatch import Dispatcher, UnsubscribeLinks
-from notifications.logic import device_id
+from notifications.logic import device_id, token_ref
 from notifications.messages import Kind, render
 from notifications.planner import NOTIFIED_EVENTS
 from notifications.reactions import react, suppress_after_ses_event
@@ -60,7 +60,7 @@ from shared.store.rides import participation_item, ride_item
 from shared.store.table import Table
 from shared.store.users import create_profile
 from stacks.consumers import NOTIFICATIONS
-from tests.service.conftest import Invoke, make_invoker
+from tests.service.conftest import Invoke, make_invoker, snapshot
 
 pytestmark = pytest.mark.service
 
@@ -200,13 +200,14 @@ class World:
     def device(self, user: str, token: str = "device-token-" + "x" * 40) -> str:
         arn = self.push.register(PushPlatform.FCM, token, user)
         device = Device(
-            device_id=device_id(PushPlatform.FCM, token),
+            device_id=device_id(user, PushPlatform.FCM, token),
             user_id=user,
             platform=PushPlatform.FCM,
             endpoint_arn=arn,
             created_at=datetime.now(UTC).isoformat(),
+            token_ref=token_ref(PushPlatform.FCM, token),
         )
-        self.store.put_device(device)
+        assert self.store.add_device(device, 0, self.store.token_owner(device.token_ref))
         return arn
 
     def prefer(self, user: str, **choices: dict[str, bool]) -> None:
@@ -239,10 +240,11 @@ def recipients() -> list[str]:
 
 def pushes(world: World, user: str) -> list[dict[str, Any]]:
     backend = sns_backends[DEFAULT_ACCOUNT_ID][REGION]
+    theirs = {device.endpoint_arn for device in world.store.devices(user)}
     return [
         json.loads(json.loads(message)["GCM"])
-        for endpoint in backend.platform_endpoints.values()
-        if endpoint.custom_user_data == user
+        for arn, endpoint in backend.platform_endpoints.items()
+        if arn in theirs
         for message in endpoint.messages.values()
     ]
 
@@ -820,3 +822,96 @@ def test_with_club_admin_notifications_off_a_disabled_webhook_tells_nobody(
     )
 
     assert sent_mail() == []
+
+
+def _register(api: Invoke, user: str, token: str) -> Any:
+    return api(
+        "POST", "/users/me/devices", body={"platform": "fcm", "token": token}, claims=claims(user)
+    )
+
+
+def test_the_device_limit_holds_when_the_list_read_is_stale(
+    api: Invoke, world: World, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Two registrations that both read nine devices: the count written with each device
+    refuses the eleventh, whatever the read said."""
+    for i in range(10):
+        assert _register(api, MEMBER, f"{i:02d}" + "s" * 62).status == 201
+    nine = world.store.devices(MEMBER)[:9]
+    monkeypatch.setattr(world.store, "devices", lambda user: list(nine))
+
+    late = _register(api, MEMBER, "late" + "s" * 60)
+
+    assert (late.status, late.body["error"]["code"]) == (409, "too_many_devices")
+    monkeypatch.undo()
+    assert len(world.store.devices(MEMBER)) == 10
+    assert (world.table.get(keys.device_count_key(MEMBER)) or {})["device_count"] == 10
+
+
+def test_a_phone_moves_to_the_account_that_registers_it(api: Invoke, world: World) -> None:
+    phone = "handed-down-" + "p" * 52
+    first = _register(api, MEMBER, phone)
+    second = _register(api, RIDER, phone)
+
+    assert (first.status, second.status) == (201, 201)
+    # Device ids are per account: one account's id never names another's device.
+    assert first.body["device_id"] != second.body["device_id"]
+    assert world.store.devices(MEMBER) == []
+    (moved,) = world.store.devices(RIDER)
+    endpoints = world.sns.list_endpoints_by_platform_application(
+        PlatformApplicationArn=world.apps["fcm"]
+    )["Endpoints"]
+    assert [e["EndpointArn"] for e in endpoints] == [moved.endpoint_arn]
+    assert endpoints[0]["Attributes"]["Enabled"] == "true"
+    assert endpoints[0]["Attributes"]["CustomUserData"] == RIDER
+    assert (world.table.get(keys.device_count_key(MEMBER)) or {})["device_count"] == 0
+    # The former owner's DELETE of their old id finds nothing and removes nothing.
+    gone = api(
+        "DELETE",
+        "/users/me/devices/{device_id}",
+        path_params={"device_id": first.body["device_id"]},
+        claims=claims(MEMBER),
+    )
+    assert gone.status == 404
+    assert len(world.store.devices(RIDER)) == 1
+    # And back again: the same endpoint, never a 5xx.
+    back = _register(api, MEMBER, phone)
+    assert back.status == 201 and world.store.devices(RIDER) == []
+
+
+def test_a_phone_whose_endpoint_sns_already_has_with_other_attributes_is_taken_over(
+    api: Invoke, world: World
+) -> None:
+    """An endpoint made before (with user data, or disabled by the provider) for the same
+    token: SNS refuses a second one and names the first, which is taken over."""
+    phone = "legacy-" + "q" * 57
+    old = world.sns.create_platform_endpoint(
+        PlatformApplicationArn=world.apps["fcm"], Token=phone, CustomUserData="someone-else"
+    )["EndpointArn"]
+    world.sns.set_endpoint_attributes(EndpointArn=old, Attributes={"Enabled": "false"})
+
+    answer = _register(api, MEMBER, phone)
+
+    assert answer.status == 201, answer.body
+    (device,) = world.store.devices(MEMBER)
+    assert device.endpoint_arn == old
+    attributes = world.sns.get_endpoint_attributes(EndpointArn=old)["Attributes"]
+    assert attributes["Enabled"] == "true"
+
+
+def test_a_token_sns_refuses_is_422_not_a_5xx(
+    api: Invoke, world: World, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from botocore.exceptions import ClientError
+
+    def refuse(**_: Any) -> Any:
+        error = {"Error": {"Code": "InvalidParameter", "Message": "Invalid token"}}
+        raise ClientError(error, "CreatePlatformEndpoint")
+
+    monkeypatch.setattr(world.sns, "create_platform_endpoint", refuse)
+    before = snapshot(world.table)
+
+    answer = _register(api, MEMBER, "bad-" + "r" * 60)
+
+    assert (answer.status, answer.body["error"]["code"]) == (422, "invalid_device_token")
+    assert snapshot(world.table) == before
