@@ -607,3 +607,18 @@ def test_an_idempotency_key_is_scoped_to_the_path_it_was_sent_to(world: World) -
     assert "Idempotent-Replayed" not in answers[1].headers
     assert answers[1].body["club_id"] == other
     assert len(world.store.club_webhooks(other)) == 1
+
+
+@pytest.mark.parametrize(
+    "url",
+    ["https://hooks.example.com/x\r\nX-Evil: 1", "https://hooks.example.com/a\tb"],
+)
+def test_a_url_with_control_characters_is_refused_and_nothing_is_stored(
+    world: World, url: str
+) -> None:
+    before = snapshot(world.table)
+
+    answer = world.register(url)
+
+    assert (answer.status, answer.body["error"]["code"]) == (422, "webhook_url_refused")
+    assert snapshot(world.table) == before
