@@ -13,7 +13,7 @@ from shared.authz import AuthzContext, Capability, Principal, require
 from shared.domain.clock import utc_now
 from shared.domain.club import Club, existing_club
 from shared.domain.enums import RideVisibility
-from shared.domain.errors import Conflict, NotFound
+from shared.domain.errors import Conflict, NotFound, Unprocessable
 from shared.domain.media import (
     MAX_ATTACHMENTS,
     MAX_BYTES,
@@ -26,7 +26,14 @@ from shared.domain.media import (
     public_route_key,
     published,
 )
-from shared.domain.ride import Ride, existing_ride
+from shared.domain.ride import (
+    MAX_CLIMB_M,
+    MAX_DISTANCE_KM,
+    MIN_DISTANCE_KM,
+    Ride,
+    existing_ride,
+    figures_within_bounds,
+)
 from shared.flags import Flag, require_enabled
 
 TICKET_SECONDS = 300
@@ -142,8 +149,17 @@ def confirm_route(
             "route": upload.route.model_dump(mode="json"),
         }
         if not keep_stats:
-            fields["distance_km"] = max(0.1, upload.route.distance_km)
-            fields["elevation_gain_m"] = round(upload.route.elevation_gain_m)
+            distance = max(MIN_DISTANCE_KM, upload.route.distance_km)
+            climbing = round(upload.route.elevation_gain_m)
+            if not figures_within_bounds(distance, climbing):
+                raise Unprocessable(
+                    f"The route's figures ({upload.route.distance_km} km, {climbing} m "
+                    f"climbing) are outside what a ride may have (at most {MAX_DISTANCE_KM:g} "
+                    f"km and {MAX_CLIMB_M} m); attach it with keep_stats to keep the ride's.",
+                    code="route_figures_out_of_range",
+                )
+            fields["distance_km"] = distance
+            fields["elevation_gain_m"] = climbing
         store.update_ride(ride, fields, principal.user_id, utc_now())
         if ride.route_key:
             bucket.delete(ride.route_key)  # the route it replaces

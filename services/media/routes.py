@@ -14,6 +14,9 @@ from defusedxml.ElementTree import fromstring
 from media.validation import Refused
 from shared.domain.media import RouteSummary
 
+# Heights a point on a ride can have (the Dead Sea's shore, Everest's summit, with margin).
+MIN_ELEVATION_M = -500
+MAX_ELEVATION_M = 9000
 # The preview's tolerance (metres) and its most points.
 SIMPLIFY_METRES = 15
 PREVIEW_POINTS = 500
@@ -39,6 +42,7 @@ def parse_route(data: bytes) -> RouteSummary:
     points = _points(gpx)
     if len(points) < 2:
         raise Refused("empty_route", "The GPX holds no track or route with two points.")
+    _check_points(gpx)
     if gpx.tracks:
         distance = gpx.length_2d()
         climbing = gpx.get_uphill_downhill().uphill or 0.0
@@ -59,6 +63,29 @@ def parse_route(data: bytes) -> RouteSummary:
         points=len(points),
         polyline=encode_polyline(preview),
     )
+
+
+def _check_points(gpx: gpxpy.gpx.GPX) -> None:
+    """Every point of every track and route on Earth: a file whose figures would be
+    computed from impossible coordinates or heights is refused, with the first culprit."""
+    everything = [p for t in gpx.tracks for s in t.segments for p in s.points] + [
+        p for r in gpx.routes for p in r.points
+    ]
+    for point in everything:
+        lat, lon = point.latitude, point.longitude
+        if not (-90 <= lat <= 90 and -180 <= lon <= 180):  # NaN fails too
+            raise Refused(
+                "bad_coordinates",
+                f"A point lies outside latitude -90..90 / longitude -180..180 "
+                f"(lat {lat}, lon {lon}).",
+            )
+        height = point.elevation
+        if height is not None and not MIN_ELEVATION_M <= height <= MAX_ELEVATION_M:
+            raise Refused(
+                "bad_elevation",
+                f"A point's elevation ({height} m) is not a height on Earth "
+                f"({MIN_ELEVATION_M}..{MAX_ELEVATION_M} m).",
+            )
 
 
 def _simplified(gpx: gpxpy.gpx.GPX, points: list[Any]) -> list[Any]:

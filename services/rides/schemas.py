@@ -28,7 +28,15 @@ from shared.domain.enums import (
 )
 from shared.domain.model import Model
 from shared.domain.numbers import JSON_INTEGER, NOT_A_BOOL, Version
-from shared.domain.ride import MeetingPoint, PaceRange, Participation, Ride
+from shared.domain.ride import (
+    MAX_CLIMB_M,
+    MAX_DISTANCE_KM,
+    MIN_DISTANCE_KM,
+    MeetingPoint,
+    PaceRange,
+    Participation,
+    Ride,
+)
 from shared.domain.text import ONE_LINE
 from shared.domain.user import EmergencyContact
 
@@ -78,10 +86,13 @@ ListingBound = Annotated[AwareDatetime, AfterValidator(_listable)]
 
 # At least 100 m, to the metre.
 Distance = Annotated[
-    float, Field(ge=0.1, le=1000), NOT_A_BOOL, AfterValidator(lambda km: round(km, 3))
+    float,
+    Field(ge=MIN_DISTANCE_KM, le=MAX_DISTANCE_KM),
+    NOT_A_BOOL,
+    AfterValidator(lambda km: round(km, 3)),
 ]
 Duration = Annotated[StrictInt, Field(ge=10, le=24 * 60), JSON_INTEGER]
-Climb = Annotated[StrictInt, Field(ge=0, le=20000), JSON_INTEGER]
+Climb = Annotated[StrictInt, Field(ge=0, le=MAX_CLIMB_M), JSON_INTEGER]
 Capacity = Annotated[StrictInt, Field(ge=1, le=500), JSON_INTEGER]
 
 CAPACITY_RULE = (

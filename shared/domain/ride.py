@@ -58,6 +58,19 @@ class MeetingPoint(Model):
     lon: Annotated[float, Field(ge=-180, le=180), NOT_A_BOOL, AfterValidator(_seven_decimals)]
 
 
+# What a ride's figures may be: the API's schemas and anything that writes a ride's figures
+# from elsewhere (a route file) hold to the same bounds.
+MIN_DISTANCE_KM = 0.1
+MAX_DISTANCE_KM = 1000.0
+MAX_CLIMB_M = 20_000
+
+
+def figures_within_bounds(distance_km: float, elevation_gain_m: float) -> bool:
+    return (
+        MIN_DISTANCE_KM <= distance_km <= MAX_DISTANCE_KM and 0 <= elevation_gain_m <= MAX_CLIMB_M
+    )
+
+
 class PaceRange(Model):
     min: Annotated[float, Field(ge=1, le=80), NOT_A_BOOL]
     max: Annotated[float, Field(ge=1, le=80), NOT_A_BOOL]

@@ -213,3 +213,40 @@ def test_a_public_rides_gpx_link_redirects_to_its_cdn_copy_and_a_members_only_on
         "GET", "/rides/{ride_id}/route", path_params={"ride_id": world.ride_id}, claims=RIDER
     )
     assert outsider.status == 403
+
+
+SYDNEY_TO_PERTH = (
+    b'<?xml version="1.0"?><gpx version="1.1" creator="x" '
+    b'xmlns="http://www.topografix.com/GPX/1/1"><trk><trkseg>'
+    b'<trkpt lat="-33.87" lon="151.21"/><trkpt lat="-31.95" lon="115.86"/>'
+    b"</trkseg></trk></gpx>"
+)
+
+
+def test_a_route_beyond_what_a_ride_may_be_never_writes_its_figures(world: World) -> None:
+    ticket = route_ticket(world)
+    world.s3.put_object(Bucket=BUCKET, Key=ticket["fields"]["key"], Body=SYDNEY_TO_PERTH)
+    assert world.process_all() == ["published"]
+    before = world.table.get(keys.ride_key(world.ride_id))
+
+    refused = world.api(
+        "PUT",
+        "/rides/{ride_id}/route",
+        path_params={"ride_id": world.ride_id},
+        body={"upload_id": ticket["upload_id"]},
+        claims=OWNER,
+    )
+
+    assert (refused.status, refused.body["error"]["code"]) == (422, "route_figures_out_of_range")
+    assert "keep_stats" in refused.body["error"]["message"]
+    assert world.table.get(keys.ride_key(world.ride_id)) == before
+    kept = world.api(
+        "PUT",
+        "/rides/{ride_id}/route",
+        path_params={"ride_id": world.ride_id},
+        body={"upload_id": ticket["upload_id"], "keep_stats": True},
+        claims=OWNER,
+    )
+    assert kept.status == 200
+    ride = world.table.get(keys.ride_key(world.ride_id))
+    assert ride is not None and ride["distance_km"] == before["distance_km"]  # type: ignore[index]

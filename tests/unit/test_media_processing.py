@@ -98,3 +98,54 @@ def test_polylines_encode_as_googles_reference_example() -> None:
     assert encode_polyline([(38.5, -120.2), (40.7, -120.95), (43.252, -126.453)]) == (
         "_p~iF~ps|U_ulLnnqC_mqNvxq`@"
     )
+
+
+def _gpx(*points: str, kind: str = "trk") -> bytes:
+    body = "".join(points)
+    inner = f"<trkseg>{body}</trkseg>" if kind == "trk" else body
+    return (
+        '<?xml version="1.0"?><gpx version="1.1" creator="x" '
+        f'xmlns="http://www.topografix.com/GPX/1/1"><{kind}>{inner}</{kind}></gpx>'
+    ).encode()
+
+
+@pytest.mark.parametrize(
+    ("points", "kind", "code"),
+    [
+        (
+            ('<trkpt lat="999" lon="5000"/>', '<trkpt lat="-33.9" lon="151.2"/>'),
+            "trk",
+            "bad_coordinates",
+        ),
+        (
+            ('<trkpt lat="-33.9" lon="151.2"/>', '<trkpt lat="-91" lon="151.2"/>'),
+            "trk",
+            "bad_coordinates",
+        ),
+        (
+            ('<rtept lat="-33.9" lon="181"/>', '<rtept lat="-33.9" lon="151.2"/>'),
+            "rte",
+            "bad_coordinates",
+        ),
+        (
+            ('<trkpt lat="nan" lon="151.2"/>', '<trkpt lat="-33.9" lon="151.2"/>'),
+            "trk",
+            "bad_coordinates",
+        ),
+        (
+            (
+                '<trkpt lat="-33.9" lon="151.2"><ele>60</ele></trkpt>',
+                '<trkpt lat="-33.91" lon="151.2"><ele>90000000</ele></trkpt>',
+            ),
+            "trk",
+            "bad_elevation",
+        ),
+    ],
+)
+def test_points_off_the_earth_refuse_the_file_with_a_reason(
+    points: tuple[str, ...], kind: str, code: str
+) -> None:
+    with pytest.raises(Refused) as refused:
+        parse_route(_gpx(*points, kind=kind))
+    assert refused.value.code == code
+    assert "lat" in refused.value.message or "elevation" in refused.value.message
