@@ -6,6 +6,7 @@ from aws_cdk import aws_dynamodb as dynamodb
 from aws_cdk import aws_iam as iam
 from constructs import Construct
 
+from shared.store.keys import SYSTEM_ROLE_PREFIX
 from stacks.config import StageConfig
 from stacks.constructs.layers import LambdaLayers
 from stacks.constructs.service_function import ServiceFunction
@@ -124,20 +125,28 @@ class IdentityStack(Stack):
 
     def _triggers(self, config: StageConfig, table: dynamodb.ITable) -> None:
         """Post-confirmation creates the profile; pre-token-generation puts `user_id` and
-        `system_role` (from the profile) in the ID token. Each may touch one item kind."""
+        `system_role` (from the role item) in the ID token. Each may touch one item kind."""
         layers = LambdaLayers(self, "Layers")
         operations = cognito.UserPoolOperation
+        # (name, module, operation, action, the partitions it may touch)
         triggers = (
-            ("PostConfirmation", "post_confirmation", operations.POST_CONFIRMATION, "PutItem"),
+            (
+                "PostConfirmation",
+                "post_confirmation",
+                operations.POST_CONFIRMATION,
+                "PutItem",
+                "USER#*",
+            ),
             (
                 "PreTokenGeneration",
                 "pre_token_generation",
                 operations.PRE_TOKEN_GENERATION,
                 "GetItem",
+                f"{SYSTEM_ROLE_PREFIX}*",
             ),
         )
         self.triggers: dict[str, ServiceFunction] = {}
-        for name, module, operation, action in triggers:
+        for name, module, operation, action, partitions in triggers:
             function = ServiceFunction(
                 self,
                 name,
@@ -154,7 +163,7 @@ class IdentityStack(Stack):
                 iam.PolicyStatement(
                     actions=[f"dynamodb:{action}"],
                     resources=[table.table_arn],
-                    conditions={"ForAllValues:StringLike": {"dynamodb:LeadingKeys": ["USER#*"]}},
+                    conditions={"ForAllValues:StringLike": {"dynamodb:LeadingKeys": [partitions]}},
                 )
             )
             self.user_pool.add_trigger(operation, function.alias)

@@ -1,8 +1,9 @@
 """Pre-token-generation trigger: the ID token carries `user_id` and `system_role`, with
-the profile (read consistently) as the authority for the role. Where the stage requires it
-(`SITE_ADMIN_MFA=required`), a SiteAdmin without an authenticator app enrolled gets a
-rider's token: Cognito asks a user with TOTP on for a code at every password sign-in, and
-this runs again at every token refresh, so a SiteAdmin token proves a second factor."""
+the role item (read consistently; absent for riders) as the authority for the role. Where
+the stage requires it (`SITE_ADMIN_MFA=required`), a SiteAdmin without an authenticator
+app enrolled gets a rider's token: Cognito asks a user with TOTP on for a code at every
+password sign-in, and this runs again at every token refresh, so a SiteAdmin token proves a
+second factor."""
 
 import os
 from functools import cache, partial
@@ -16,7 +17,7 @@ from shared.domain.enums import SystemRole
 from shared.observability import instrumented, logger
 from shared.store.client import aws_client
 from shared.store.table import Table, app_table
-from shared.store.users import read_profile
+from shared.store.users import read_system_role
 
 
 def _second_factor(event: dict[str, Any], directory: IdentityDirectory) -> bool:
@@ -31,9 +32,7 @@ def claims_for(
     event: dict[str, Any], table: Table, directory: IdentityDirectory | None = None
 ) -> dict[str, str]:
     user_id = event["request"]["userAttributes"]["sub"]
-    profile = read_profile(table, user_id)
-    # No profile yet (an invited user's first sign-in): the least privilege.
-    role = profile.system_role if profile else SystemRole.USER
+    role = read_system_role(table, user_id)
     unproven = (
         role is SystemRole.SITE_ADMIN
         and directory is not None

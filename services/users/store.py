@@ -17,6 +17,7 @@ from shared.store.users import (
     profile_item,
     read_profile,
     site_admin_count_change,
+    system_role_change,
 )
 
 _PROFILE_FIELDS = (
@@ -68,6 +69,7 @@ class ProfileStore:
         delta = _is_site_admin(after) - _is_site_admin(before)
         if delta:
             actions.append(site_admin_count_change(delta))
+            actions.append(system_role_change(after.user_id, after.system_role))
         try:
             self.table.transact_write(actions)
         except TransactionCancelled as cancelled:

@@ -51,6 +51,17 @@ def user_key(user_id: str) -> dict[str, str]:
 
 # The platform's SiteAdmin count, moved in the same transaction as any role change.
 SITE_ADMINS_KEY = {"PK": "PLATFORM", "SK": "SITE_ADMINS"}
+SYSTEM_ROLE_PREFIX = "ROLE#"
+# Partitions that hold authority (who is SiteAdmin, and how many): only the users API and
+# the operators' bootstrap may write them; IAM denies every other role (stacks/item_guard.py).
+AUTHORITY_PREFIXES = (SYSTEM_ROLE_PREFIX, SITE_ADMINS_KEY["PK"])
+
+
+def system_role_key(user_id: str) -> dict[str, str]:
+    """A SiteAdmin's role, the item the pre-token trigger puts into ID tokens (absent: a
+    rider). In a partition of its own, apart from the profile that many functions may
+    touch, so IAM can hold every other function away from it by its partition key."""
+    return {"PK": f"{SYSTEM_ROLE_PREFIX}{user_id}", "SK": "SYSTEM_ROLE"}
 
 
 def applied_event_key(event_id: str) -> dict[str, str]:

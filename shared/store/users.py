@@ -1,5 +1,8 @@
-"""User profiles and the platform's SiteAdmin count, shared by the users service, the
-Cognito triggers and the operations tools."""
+"""User profiles, SiteAdmin role items and the platform's SiteAdmin count, shared by the
+users service, the Cognito triggers and the operations tools.
+
+The role in tokens is read from the role item (`keys.system_role_key`), not the profile:
+the profile keeps a copy for display, written in the same transaction."""
 
 from typing import Any
 
@@ -18,6 +21,22 @@ def profile_item(profile: UserProfile) -> dict[str, Any]:
 
 def to_profile(item: Item) -> UserProfile:
     return UserProfile.model_validate({k: v for k, v in item.items() if k in _FIELDS})
+
+
+def read_system_role(table: Table, user_id: str) -> SystemRole:
+    """The role tokens carry, from its own item (strongly consistent)."""
+    item = table.get(keys.system_role_key(user_id))
+    return SystemRole(item["system_role"]) if item else SystemRole.USER
+
+
+def system_role_change(user_id: str, role: SystemRole) -> dict[str, Any]:
+    """The role item's half of a transaction that makes (a put) or unmakes (a delete) a
+    SiteAdmin; each expects the other state, so a repeated grant is refused."""
+    key = keys.system_role_key(user_id)
+    if role is SystemRole.SITE_ADMIN:
+        item = {**key, "entity": "system_role", "user_id": user_id, "system_role": role.value}
+        return {"Put": {"Item": item, "ConditionExpression": "attribute_not_exists(PK)"}}
+    return {"Delete": {"Key": key, "ConditionExpression": "attribute_exists(PK)"}}
 
 
 def read_profile(table: Table, user_id: str) -> UserProfile | None:
@@ -68,5 +87,6 @@ def grant_site_admin(table: Table, user_id: str) -> None:
                 }
             },
             site_admin_count_change(1),
+            system_role_change(user_id, SystemRole.SITE_ADMIN),
         ]
     )

@@ -118,7 +118,7 @@ def test_password_reset_confirmations_create_nothing(
     assert world.table.get(keys.user_key(sub)) is None
 
 
-def test_pre_token_generation_takes_the_role_from_the_profile(
+def test_pre_token_generation_takes_the_role_from_the_role_item(
     world: World, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setattr(pre_token_generation, "app_table", lambda: world.table)
@@ -135,6 +135,17 @@ def test_pre_token_generation_takes_the_role_from_the_profile(
 
     assert claims(admin["sub"]) == {"user_id": admin["sub"], "system_role": "SiteAdmin"}
     assert claims(stranger) == {"user_id": stranger, "system_role": "User"}
+    # A profile that says SiteAdmin (what a compromised function able to write profiles
+    # could do) is not the authority: without the role item the token is a rider's.
+    rider = world.person("rider@example.com", "User")
+    world.table.update(
+        keys.user_key(rider["sub"]),
+        "SET system_role = :admin",
+        values={":admin": "SiteAdmin"},
+    )
+    assert claims(rider["sub"])["system_role"] == "User"
+    # Demoting removes the role item in the same transaction as the profile's copy.
+    assert world.table.get(keys.system_role_key(admin["sub"])) is not None
 
 
 def test_register_returns_201_then_200(world: World) -> None:
@@ -324,6 +335,9 @@ def test_two_site_admins_demoting_each_other_leave_one(world: World) -> None:
     assert refused.value.code == "last_site_admin"
     count = world.table.get(SITE_ADMINS_KEY)
     assert count is not None and count["admins"] == 1
+    # The role items moved with the count: the demoted one is gone, the other stays.
+    assert world.table.get(keys.system_role_key(first["sub"])) is None
+    assert world.table.get(keys.system_role_key(second["sub"])) is not None
 
 
 @pytest.mark.parametrize(
