@@ -15,6 +15,7 @@ from aws_cdk import aws_ssm as ssm
 from aws_cdk import aws_wafv2 as wafv2
 from constructs import Construct
 
+from shared.adapters.sealed_secrets import STRAVA_TOKENS, WEBHOOK_SIGNING
 from shared.names import (
     api_url_parameter,
     cdn_domain_parameter,
@@ -32,6 +33,7 @@ from stacks.constructs.notifications import (
     push_application_arns,
     push_endpoint_arns,
 )
+from stacks.constructs.sealing import grant_sealing
 from stacks.constructs.service_function import ServiceFunction
 from stacks.constructs.web_acl import ApiWebAcl
 from stacks.nag import acknowledge
@@ -180,8 +182,8 @@ class ApiStack(Stack):
         # The User Profile Service invites users, mirrors SystemRole into Cognito, signs
         # demoted users out, and presigns avatar uploads under avatars/ only.
         # Registering a webhook seals its signing secret; the API never decrypts one.
-        self.functions["webhooks"].role.add_to_policy(
-            iam.PolicyStatement(actions=["kms:Encrypt"], resources=[secrets_key.key_arn])
+        grant_sealing(
+            self.functions["webhooks"].role, secrets_key.key_arn, WEBHOOK_SIGNING, "kms:Encrypt"
         )
         users = self.functions["users"].role
         users.add_to_policy(
@@ -467,11 +469,7 @@ class ApiStack(Stack):
         for name in (strava_app_secret_name(config.name), strava_state_key_name(config.name)):
             secret = secretsmanager.Secret.from_secret_name_v2(self, f"Secret{name}", name)
             secret.grant_read(role)
-        role.add_to_policy(
-            iam.PolicyStatement(
-                actions=["kms:Encrypt", "kms:Decrypt"], resources=[secrets_key.key_arn]
-            )
-        )
+        grant_sealing(role, secrets_key.key_arn, STRAVA_TOKENS, "kms:Encrypt", "kms:Decrypt")
         role.add_to_policy(
             iam.PolicyStatement(
                 actions=["ssm:GetParameter"],

@@ -4,15 +4,17 @@ import json
 from dataclasses import dataclass
 from typing import Any
 
-from aws_cdk import App, Aws, Environment, Stack, Tags, Validations
+from aws_cdk import App, Aspects, Aws, Environment, Stack, Tags, Validations
 from cdk_nag import AwsSolutionsChecks
 
 from shared.names import PROJECT
+from shared.store.schema import table_name
 from stacks.api_stack import API_STAGE, ApiStack
 from stacks.config import StageConfig
 from stacks.data_stack import DataStack
 from stacks.identity_stack import IdentityStack
 from stacks.integration_stack import IntegrationStack
+from stacks.item_guard import AuthorityItemGuard
 from stacks.observability_stack import ObservabilityStack, WatchedFunction
 from stacks.paths import REPO_ROOT
 
@@ -84,7 +86,10 @@ def build_platform(app: App, config: StageConfig) -> PlatformStacks:
         env=env,
     )
     stacks = PlatformStacks(identity, data, integration, api, observability)
+    # Only the users API writes SiteAdmin role items (and the operators, outside CDK).
+    guard = AuthorityItemGuard(table_name(config.name), writers=[api.functions["users"].role])
     for stack in stacks.all():
+        Aspects.of(stack).add(guard)
         Tags.of(stack).add("project", PROJECT)
         Tags.of(stack).add("stage", config.name)
     return stacks

@@ -11,6 +11,7 @@ from aws_cdk import aws_lambda_event_sources as sources
 from aws_cdk import aws_sqs as sqs
 from constructs import Construct
 
+from shared.adapters.sealed_secrets import STRAVA_TOKENS, WEBHOOK_SIGNING
 from shared.events import SOURCE_PREFIX
 from shared.names import strava_app_secret_name
 from stacks.config import StageConfig
@@ -21,6 +22,7 @@ from stacks.constructs.feature_flags import FlagsReaders
 from stacks.constructs.layers import LambdaLayers
 from stacks.constructs.notifications import NotificationChannels
 from stacks.constructs.queues import secure_queue
+from stacks.constructs.sealing import grant_sealing
 from stacks.constructs.service_function import ServiceFunction
 from stacks.constructs.strava_secrets import StravaSecrets
 from stacks.consumers import (
@@ -237,10 +239,8 @@ class IntegrationStack(Stack):
         }.items():
             function.function.add_environment(name, value)
         self.strava.app.grant_read(function.role)
-        function.role.add_to_policy(
-            iam.PolicyStatement(
-                actions=["kms:Encrypt", "kms:Decrypt"], resources=[secrets_key.key_arn]
-            )
+        grant_sealing(
+            function.role, secrets_key.key_arn, STRAVA_TOKENS, "kms:Encrypt", "kms:Decrypt"
         )
         queue.grant(function.role, "sqs:ChangeMessageVisibility")
 
@@ -296,7 +296,7 @@ class IntegrationStack(Stack):
         )
         # Postponing a failed delivery is a visibility change of its own message.
         queue.grant(function.role, "sqs:ChangeMessageVisibility")
-        secrets_key.grant_decrypt(function.role)
+        grant_sealing(function.role, secrets_key.key_arn, WEBHOOK_SIGNING, "kms:Decrypt")
         function.role.add_to_policy(
             iam.PolicyStatement(actions=list(worker.table_actions), resources=[table.table_arn])
         )

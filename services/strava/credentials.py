@@ -6,7 +6,7 @@ import secrets
 from dataclasses import dataclass
 
 from shared.adapters.configuration import secret_value
-from shared.adapters.sealed_secrets import SecretSealer
+from shared.adapters.sealed_secrets import STRAVA_TOKENS, SecretSealer
 from shared.adapters.strava import Tokens
 from shared.domain.errors import ServiceUnavailable
 
@@ -56,7 +56,7 @@ def _callback_secrets(fields: dict[str, object]) -> tuple[str, ...]:
 
 
 def _context(user_id: str) -> dict[str, str]:
-    return {"purpose": "strava-tokens", "user_id": user_id}
+    return {"purpose": STRAVA_TOKENS, "user_id": user_id}
 
 
 def seal_tokens(sealer: SecretSealer, user_id: str, tokens: Tokens) -> str:

@@ -5,7 +5,7 @@ import secrets
 from dataclasses import dataclass
 
 from shared.adapters.egress import EgressPolicy, Resolver, check_destination, system_resolver
-from shared.adapters.sealed_secrets import SecretSealer
+from shared.adapters.sealed_secrets import WEBHOOK_SIGNING, SecretSealer
 from shared.authz import AuthzContext, Capability, Principal, require
 from shared.domain.clock import utc_now
 from shared.domain.club import existing_club
@@ -24,7 +24,7 @@ def secret_context(
     """KMS encryption context of a webhook's secret: it opens only for that webhook."""
     if webhook is not None:
         club_id, webhook_id = webhook.club_id, webhook.webhook_id
-    return {"purpose": "webhook-signing", "club_id": club_id, "webhook_id": webhook_id}
+    return {"purpose": WEBHOOK_SIGNING, "club_id": club_id, "webhook_id": webhook_id}
 
 
 @dataclass(frozen=True)

@@ -15,6 +15,12 @@ from shared.adapters.adapter import Adapter, ClientSource
 from shared.domain.errors import ServiceUnavailable
 from shared.store.client import error_code
 
+# What a sealed value is for: the `purpose` of its encryption context. IAM holds each
+# function to its purpose (`kms:EncryptionContext:purpose`), so the webhook worker cannot
+# open Strava tokens and the Strava functions cannot open webhook secrets.
+STRAVA_TOKENS = "strava-tokens"
+WEBHOOK_SIGNING = "webhook-signing"
+
 _THROTTLED = frozenset({"ThrottlingException", "KMSInternalException", "LimitExceededException"})
 
 
