@@ -28,7 +28,7 @@ class Api:
     def call(
         self, method: str, path: str, token: str | None = None, **kwargs: Any
     ) -> requests.Response:
-        headers = {"Authorization": token} if token else {}
+        headers = {**({"Authorization": token} if token else {}), **kwargs.pop("headers", {})}
         return requests.request(
             method, f"{self.endpoints.api_url}{path}", headers=headers, timeout=30, **kwargs
         )
