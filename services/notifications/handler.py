@@ -1,7 +1,9 @@
 """Notifications API: preferences, push devices, and the one-click unsubscribe link."""
 
+import html
 from functools import cache, partial
 from typing import Annotated
+from urllib.parse import quote
 
 from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.event_handler.depends import Depends
@@ -95,18 +97,47 @@ def delete_device(
     return Response(status_code=204)
 
 
-_PAGE = """<!doctype html><html lang="en-AU"><head><meta charset="utf-8">
-<title>Unsubscribed</title></head><body style="font-family: sans-serif; max-width: 480px;
-margin: 40px auto;"><h1>Done</h1><p>You will no longer get e-mails about {what}. You can
+_STYLE = "font-family: sans-serif; max-width: 480px; margin: 40px auto;"
+_CONFIRM = """<!doctype html><html lang="en-AU"><head><meta charset="utf-8">
+<meta name="robots" content="noindex"><title>Unsubscribe</title></head>
+<body style="{style}"><h1>Unsubscribe?</h1><p>Stop e-mails about {what}? You can change this
+any time in the app's notification settings.</p>
+<form method="post" action="?token={token}">
+<input type="hidden" name="List-Unsubscribe" value="One-Click">
+<button type="submit">Unsubscribe</button></form></body></html>"""
+_DONE = """<!doctype html><html lang="en-AU"><head><meta charset="utf-8">
+<meta name="robots" content="noindex"><title>Unsubscribed</title></head>
+<body style="{style}"><h1>Done</h1><p>You will no longer get e-mails about {what}. You can
 change this any time in the app's notification settings.</p></body></html>"""
+_HTML = "text/html; charset=utf-8"
+
+
+def _page(template: str, **fields: str) -> Response[str]:
+    # Never cached or framed: each page belongs to one signed link.
+    return Response(
+        status_code=200,
+        content_type=_HTML,
+        body=template.format(style=_STYLE, **fields),
+        headers={
+            "Cache-Control": "no-store",
+            "X-Frame-Options": "DENY",
+            "Content-Security-Policy": "default-src 'none'; style-src 'unsafe-inline'; "
+            "form-action 'self'",
+        },
+    )
+
+
+def _wants_html() -> bool:
+    accept = app.current_event.headers.get("accept") or ""
+    return "text/html" in accept.lower()
 
 
 @app.get(
     "/notifications/unsubscribe",
-    summary="Stop one category of e-mail from a link (no sign-in)",
+    summary="The unsubscribe link's page: asks to confirm, changes nothing (no sign-in)",
     responses={
         200: {
-            "description": "A page saying what stopped",
+            "description": "A page with a button that POSTs the one-click unsubscribe",
             "content": {"text/html": {"schema": {"type": "string"}}},
         },
         400: ERROR_RESPONSES[400],
@@ -114,29 +145,43 @@ change this any time in the app's notification settings.</p></body></html>"""
     },
     tags=[TAG],
 )
-def unsubscribe_page(token: Token, store: StoreDep) -> Response[str]:
+def unsubscribe_page(token: Token) -> Response[str]:
+    """Mail scanners and link previews fetch links: only the POST acts (RFC 8058 §3.2)."""
     from notifications.messages import CATEGORY_LABELS
 
-    done = logic.unsubscribe(token, signing_secret, store)
-    return Response(
-        status_code=200,
-        content_type="text/html; charset=utf-8",
-        body=_PAGE.format(what=CATEGORY_LABELS[done.category]),
-    )
+    category = logic.unsubscribe_category(token, signing_secret)
+    return _page(_CONFIRM, what=html.escape(CATEGORY_LABELS[category]), token=quote(token, safe=""))
 
 
 @app.post(
     "/notifications/unsubscribe",
-    summary="One-click unsubscribe (RFC 8058), as mail clients send it",
+    summary="One-click unsubscribe (RFC 8058), as mail providers and the page's button send it",
     responses={
-        200: {"description": "What stopped"},
+        200: {
+            "description": "What stopped (a page instead, for a browser that asks for HTML)",
+            "content": {
+                "application/json": {"schema": {"$ref": "#/components/schemas/Unsubscribed"}},
+                "text/html": {"schema": {"type": "string"}},
+            },
+        },
         400: ERROR_RESPONSES[400],
         422: ERROR_RESPONSES[422],
     },
     tags=[TAG],
 )
-def unsubscribe_one_click(token: Token, store: StoreDep) -> Unsubscribed:
-    return logic.unsubscribe(token, signing_secret, store)
+def unsubscribe_one_click(token: Token, store: StoreDep) -> Response[Unsubscribed | str]:
+    from notifications.messages import CATEGORY_LABELS
+
+    done = logic.unsubscribe(token, signing_secret, store)
+    if _wants_html():
+        return _page(_DONE, what=html.escape(CATEGORY_LABELS[done.category]))  # type: ignore[return-value]
+    return Response(
+        status_code=200,
+        content_type="application/json",
+        body=done,
+        headers={"Cache-Control": "no-store"},
+    )
 
 
-handler = make_handler(app)
+# Mail providers POST the one-click form (urlencoded or multipart), not JSON.
+handler = make_handler(app, one_click_posts=frozenset({"/notifications/unsubscribe"}))

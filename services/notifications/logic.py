@@ -11,7 +11,7 @@ from shared.adapters.push import PushGateway
 from shared.authz import Capability, Principal, require
 from shared.domain.clock import utc_now
 from shared.domain.errors import Conflict, NotFound
-from shared.domain.notifications import Channel, Device, Preferences, PushPlatform
+from shared.domain.notifications import Category, Channel, Device, Preferences, PushPlatform
 
 
 def my_preferences(principal: Principal, store: NotificationStore) -> Preferences:
@@ -102,6 +102,11 @@ def remove_device(
     if store.release_token(device):
         push.unregister(device.endpoint_arn)
     store.delete_device(device, len(devices))
+
+
+def unsubscribe_category(token: str, secret: Callable[[], str]) -> Category:
+    """The category a genuine link would stop (400 for any other); nothing changes."""
+    return read_token(secret(), token)[1]
 
 
 def unsubscribe(token: str, secret: Callable[[], str], store: NotificationStore) -> Unsubscribed:

@@ -12,7 +12,10 @@ import base64
 import binascii
 import json
 from collections.abc import Mapping
+from email.parser import BytesParser
+from email.policy import default as email_policy
 from typing import Any
+from urllib.parse import parse_qsl
 
 from shared.api.errors import ErrorBody, ErrorDetail
 
@@ -21,6 +24,10 @@ MAX_DEPTH = 32
 # Integers DynamoDB stores exactly (38 significant digits) and no client needs more of.
 MAX_NUMBER_DIGITS = 38
 JSON_TYPE = "application/json"
+FORM_TYPES = ("application/x-www-form-urlencoded", "multipart/form-data")
+# What RFC 8058 (one-click unsubscribe) asks a mail provider to POST.
+ONE_CLICK = ("List-Unsubscribe", "One-Click")
+MAX_FORM_BYTES = 8 * 1024
 
 
 class Refused(Exception):
@@ -92,6 +99,68 @@ def checked_body(event: Mapping[str, Any]) -> str | None:
     if _depth(parsed) > MAX_DEPTH:
         raise Refused(400, "malformed_json", f"The body nests deeper than {MAX_DEPTH} levels.")
     return text
+
+
+def _header(event: Mapping[str, Any], wanted: str) -> str | None:
+    for name, value in (event.get("headers") or {}).items():
+        if name.lower() == wanted and isinstance(value, str):
+            return value
+    return None
+
+
+def _form_fields(content_type: str, data: bytes) -> list[tuple[str, str]]:
+    """The fields of a form body (urlencoded or multipart); Refused if it cannot be read."""
+    if content_type.split(";", 1)[0].strip().lower() == FORM_TYPES[0]:
+        try:
+            return parse_qsl(data.decode("ascii"), keep_blank_values=True, strict_parsing=True)
+        except (UnicodeDecodeError, ValueError):
+            raise Refused(400, "malformed_body", "The form body cannot be read.") from None
+    message = BytesParser(policy=email_policy).parsebytes(
+        b"Content-Type: " + content_type.encode("latin-1") + b"\r\n\r\n" + data
+    )
+    if not message.is_multipart():
+        raise Refused(400, "malformed_body", "The multipart body cannot be read.")
+    fields = []
+    for part in message.iter_parts():
+        name = part.get_param("name", header="content-disposition")
+        payload = part.get_payload(decode=True)
+        if isinstance(name, str) and isinstance(payload, bytes):
+            fields.append((name, payload.decode("utf-8", "replace").strip()))
+    return fields
+
+
+def one_click_event(event: dict[str, Any]) -> dict[str, Any]:
+    """A mail provider's one-click unsubscribe POST (RFC 8058 §3.1): a form body,
+    urlencoded or multipart, holding `List-Unsubscribe=One-Click`, as Gmail and Yahoo send
+    it; or no body, or JSON. The form is checked and dropped: the signed link in the query
+    is all the route needs. Only routes that declare it take forms."""
+    content_type = _header(event, "content-type") or ""
+    if not event.get("body") or _media_type(event.get("headers") or {}) not in FORM_TYPES:
+        return guarded_event(event)
+    raw = event["body"]
+    try:
+        data = (
+            base64.b64decode(raw, validate=True) if event.get("isBase64Encoded") else raw.encode()
+        )
+    except (binascii.Error, ValueError):
+        raise Refused(400, "malformed_body", "The request body is not valid base64.") from None
+    if len(data) > MAX_FORM_BYTES:
+        raise Refused(413, "payload_too_large", f"The body is over {MAX_FORM_BYTES} bytes.")
+    if ONE_CLICK not in _form_fields(content_type, data):
+        raise Refused(400, "not_one_click", "The form must hold List-Unsubscribe=One-Click.")
+    headers = {k: v for k, v in (event.get("headers") or {}).items() if k.lower() != "content-type"}
+    multi = {
+        k: v
+        for k, v in (event.get("multiValueHeaders") or {}).items()
+        if k.lower() != "content-type"
+    }
+    return {
+        **event,
+        "body": None,
+        "isBase64Encoded": False,
+        "headers": headers,
+        "multiValueHeaders": multi,
+    }
 
 
 def guarded_event(event: dict[str, Any]) -> dict[str, Any]:

@@ -15,7 +15,7 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from shared.api.errors import ErrorBody, error_response
 from shared.api.idempotency import resolve_once
-from shared.api.request_guard import Refused, guarded_event, refusal_response
+from shared.api.request_guard import Refused, guarded_event, one_click_event, refusal_response
 from shared.domain.errors import DomainError, ServiceUnavailable
 from shared.observability import count, instrumented, logger
 
@@ -136,13 +136,18 @@ def build_resolver() -> APIGatewayRestResolver:
 Handler = Callable[[dict[str, Any], Any], dict[str, Any]]
 
 
-def make_handler(app: APIGatewayRestResolver) -> Handler:
+def make_handler(
+    app: APIGatewayRestResolver, *, one_click_posts: frozenset[str] = frozenset()
+) -> Handler:
     """The Lambda entry point of a service's resolver, with the request id as the
-    correlation id."""
+    correlation id. `one_click_posts`: resources whose POST takes RFC 8058's form body
+    (every other body must be JSON)."""
 
     def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
+        one_click = event.get("httpMethod") == "POST" and event.get("resource") in one_click_posts
+        guard = one_click_event if one_click else guarded_event
         try:
-            return resolve_once(app.resolve, guarded_event(event), context)
+            return resolve_once(app.resolve, guard(event), context)
         except Refused as refused:
             return refusal_response(refused)
 

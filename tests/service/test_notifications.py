@@ -915,3 +915,87 @@ def test_a_token_sns_refuses_is_422_not_a_5xx(
 
     assert (answer.status, answer.body["error"]["code"]) == (422, "invalid_device_token")
     assert snapshot(world.table) == before
+
+
+MULTIPART = (
+    "--boundary42\r\n"
+    'Content-Disposition: form-data; name="List-Unsubscribe"\r\n'
+    "\r\n"
+    "One-Click\r\n"
+    "--boundary42--\r\n"
+)
+
+
+@pytest.mark.parametrize(
+    ("content_type", "body"),
+    [
+        # Gmail and Yahoo: RFC 8058 §3.1's form, urlencoded.
+        ("application/x-www-form-urlencoded", "List-Unsubscribe=One-Click"),
+        # RFC 8058 also allows multipart/form-data.
+        ("multipart/form-data; boundary=boundary42", MULTIPART),
+        # The page's own button (a browser adds nothing else).
+        ("application/x-www-form-urlencoded; charset=UTF-8", "List-Unsubscribe=One-Click"),
+    ],
+)
+def test_one_click_unsubscribe_as_mail_providers_post_it(
+    api: Invoke, world: World, content_type: str, body: str
+) -> None:
+    token = make_token(SECRET, MEMBER, Category.NEW_RIDES)
+
+    answer = api(
+        "POST",
+        "/notifications/unsubscribe",
+        query={"token": token},
+        raw_body=body,
+        headers={"Content-Type": content_type},
+    )
+
+    assert answer.status == 200, answer.body
+    assert answer.body == {"category": "new_rides", "email": False}
+    assert world.store.preferences(MEMBER).new_rides.email is False
+
+
+def test_a_form_without_the_one_click_pair_or_on_another_route_is_refused(
+    api: Invoke, world: World
+) -> None:
+    token = make_token(SECRET, MEMBER, Category.NEW_RIDES)
+    form = {"Content-Type": "application/x-www-form-urlencoded"}
+
+    other = api(
+        "POST", "/notifications/unsubscribe", query={"token": token}, raw_body="a=b", headers=form
+    )
+    assert (other.status, other.body["error"]["code"]) == (400, "not_one_click")
+    # Everywhere else the API stays JSON-only.
+    devices = api(
+        "POST",
+        "/users/me/devices",
+        raw_body="List-Unsubscribe=One-Click",
+        headers=form,
+        claims=claims(MEMBER),
+    )
+    assert devices.status == 415
+    assert world.table.get(keys.preferences_key(MEMBER)) is None
+
+
+def test_the_links_page_asks_and_changes_nothing(api: Invoke, world: World) -> None:
+    """Scanners and link previews GET the link: only the POST acts (RFC 8058 §3.2)."""
+    token = make_token(SECRET, MEMBER, Category.REMINDERS)
+
+    page = api("GET", "/notifications/unsubscribe", query={"token": token})
+
+    assert page.status == 200 and page.headers["Content-Type"].startswith("text/html")
+    assert page.headers["Cache-Control"] == "no-store"
+    assert 'method="post"' in page.body and 'name="List-Unsubscribe" value="One-Click"' in page.body
+    assert world.table.get(keys.preferences_key(MEMBER)) is None
+    forged = api("GET", "/notifications/unsubscribe", query={"token": token[:-2] + "xx"})
+    assert forged.status == 400
+    # A browser pressing the button gets a page back.
+    done = api(
+        "POST",
+        "/notifications/unsubscribe",
+        query={"token": token},
+        raw_body="List-Unsubscribe=One-Click",
+        headers={"Content-Type": "application/x-www-form-urlencoded", "Accept": "text/html"},
+    )
+    assert done.status == 200 and "<h1>Done</h1>" in done.body
+    assert world.store.preferences(MEMBER).reminders.email is False
