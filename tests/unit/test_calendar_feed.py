@@ -100,3 +100,117 @@ def test_a_ride_with_a_route_links_to_its_gpx() -> None:
         "https://api.example/v1/rides/club_1/route.gpx"
     )
     assert "URL" not in events["club_2@sydneycycling"]
+
+
+# Rides on both sides of and across the two 2027 changes, as UTC instants. Clocks go back
+# on 4 April 2027 at 16:00 UTC (03:00 AEDT -> 02:00 AEST: 02:00-03:00 happens twice) and
+# forward on 2 October 2027 at 16:00 UTC (02:00 AEST -> 03:00 AEDT: 02:00-03:00 is skipped).
+def _utc(text: str) -> datetime:
+    return datetime.fromisoformat(text).replace(tzinfo=UTC)
+
+
+ACROSS = [
+    (_utc("2027-04-02T19:30"), 120),  # Saturday 06:30 AEDT, before the change
+    (_utc("2027-04-03T15:30"), 150),  # 02:30 AEDT, the first of two 02:30s, across it
+    (_utc("2027-04-03T16:30"), 60),  # 02:30 AEST, the repeated hour's second 02:30
+    (_utc("2027-04-03T14:00"), 180),  # 01:00 AEDT to 03:00 AEST, across the change
+    (_utc("2027-04-09T21:00"), 120),  # an ordinary 07:00 AEST a week later
+    (_utc("2027-10-02T15:30"), 90),  # 01:30 AEST to 04:00 AEDT, across the skipped hour
+    (_utc("2027-10-02T16:00"), 60),  # 03:00 AEDT, the first minute after the jump
+    (_utc("2027-10-09T19:30"), 120),  # an ordinary 06:30 AEDT a week later
+]
+
+
+def across_feed() -> str:
+    club = Club(
+        club_id="club", name="Inner West Riders", created_by="u", created_at=NOW, updated_at=NOW
+    )
+    rides = [
+        ride(i, start).model_copy(update={"estimated_duration_min": minutes})
+        for i, (start, minutes) in enumerate(ACROSS)
+    ]
+    return render_calendar(club, rides, NOW).decode()
+
+
+def expected() -> list[tuple[datetime, datetime]]:
+    return [(start, start + timedelta(minutes=minutes)) for start, minutes in ACROSS]
+
+
+def test_icalendar_reads_every_instant_right_across_both_changes() -> None:
+    events = Calendar.from_ical(across_feed()).walk("VEVENT")
+    read = [
+        (e.decoded("dtstart").astimezone(UTC), e.decoded("dtend").astimezone(UTC)) for e in events
+    ]
+    assert read == expected()
+
+
+def test_vobject_reads_every_instant_right_across_both_changes() -> None:
+    import vobject
+
+    calendar = vobject.readOne(across_feed())
+    read = [
+        (e.dtstart.value.astimezone(UTC), e.dtend.value.astimezone(UTC))
+        for e in calendar.vevent_list
+    ]
+    assert read == expected()
+
+
+def test_dateutils_tzical_reads_every_instant_right_across_both_changes() -> None:
+    """dateutil reads the VTIMEZONE; each DTSTART/DTEND line is read against it by hand."""
+    import io
+
+    from dateutil.tz import tzical
+
+    text = across_feed()
+    zone_text = text[text.index("BEGIN:VTIMEZONE") : text.index("END:VTIMEZONE") + 13]
+    zone = tzical(io.StringIO(zone_text)).get("Australia/Sydney")
+
+    def instant(line: str) -> datetime:
+        value = line.rsplit(":", 1)[1]
+        if value.endswith("Z"):
+            return datetime.strptime(value, "%Y%m%dT%H%M%SZ").replace(tzinfo=UTC)
+        assert ";TZID=Australia/Sydney" in line
+        return datetime.strptime(value, "%Y%m%dT%H%M%S").replace(tzinfo=zone).astimezone(UTC)
+
+    events = text[text.index("BEGIN:VEVENT") :].replace("\r\n ", "").split("\r\n")
+    starts = [instant(line) for line in events if line.startswith("DTSTART")]
+    ends = [instant(line) for line in events if line.startswith("DTEND")]
+    assert list(zip(starts, ends, strict=True)) == expected()
+
+
+def test_a_repeated_local_time_is_written_in_utc_and_others_in_sydney_time() -> None:
+    text = across_feed().replace("\r\n ", "")
+    assert "DTSTART:20270403T153000Z" in text  # the first 02:30: ambiguous as local time
+    assert "DTSTART:20270403T163000Z" in text  # the second 02:30
+    assert "DTEND;TZID=Australia/Sydney:20270404T040000" in text  # 18:00 UTC, not 19:00
+    assert "DTSTART;TZID=Australia/Sydney:20270410T070000" in text
+
+
+def test_the_vtimezone_rule_is_the_zone_databases_every_year() -> None:
+    """The written rule (first Sunday of October at 02:00 AEST, first Sunday of April at
+    03:00 AEDT) is what zoneinfo says for every year the feed can show."""
+    from rides.calendar_feed import SYDNEY
+
+    def first_sunday(year: int, month: int) -> int:
+        day = 1
+        while datetime(year, month, day).weekday() != 6:
+            day += 1
+        return day
+
+    for year in range(2008, 2041):
+        forward = datetime(year, 10, first_sunday(year, 10), 2, tzinfo=UTC) - timedelta(hours=10)
+        back = datetime(year, 4, first_sunday(year, 4), 3, tzinfo=UTC) - timedelta(hours=11)
+        for change, before, after in ((forward, 10, 11), (back, 11, 10)):
+            offsets = [
+                (change + timedelta(seconds=s)).astimezone(SYDNEY).utcoffset() for s in (-1, 0)
+            ]
+            assert offsets == [timedelta(hours=before), timedelta(hours=after)], (year, change)
+
+
+def test_the_vtimezone_onsets_are_the_local_times_before_each_change() -> None:
+    zone = Calendar.from_ical(across_feed()).walk("VTIMEZONE")[0]
+    parts = {c.name: c for c in zone.subcomponents}
+    daylight, standard = parts["DAYLIGHT"], parts["STANDARD"]
+    assert daylight.decoded("dtstart").time().hour == 2  # 02:00 AEST, as RFC 5545's example
+    assert standard.decoded("dtstart").time().hour == 3  # 03:00 AEDT
+    assert "RRULE" in daylight and "RDATE" not in daylight and "RDATE" not in standard
