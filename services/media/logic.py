@@ -19,6 +19,7 @@ from shared.domain.media import (
     MAX_BYTES,
     PUBLISHED_TYPES,
     Attachment,
+    RouteSummary,
     Upload,
     UploadKind,
     image_files,
@@ -128,6 +129,24 @@ def route_upload(
     )
 
 
+def _figures_of(route: RouteSummary, ride: Ride) -> dict[str, Any]:
+    """The ride's distance and climbing from its route; a route without elevation leaves
+    the ride's climbing as it was (the file says nothing about it). Figures no ride may
+    have are refused, never written."""
+    distance = max(MIN_DISTANCE_KM, route.distance_km)
+    climbing = (
+        ride.elevation_gain_m if route.elevation_gain_m is None else round(route.elevation_gain_m)
+    )
+    if not figures_within_bounds(distance, climbing):
+        raise Unprocessable(
+            f"The route's figures ({route.distance_km} km, {climbing} m climbing) are "
+            f"outside what a ride may have (at most {MAX_DISTANCE_KM:g} km and "
+            f"{MAX_CLIMB_M} m); attach it with keep_stats to keep the ride's.",
+            code="route_figures_out_of_range",
+        )
+    return {"distance_km": distance, "elevation_gain_m": climbing}
+
+
 def confirm_route(
     principal: Principal,
     ride_id: str,
@@ -149,17 +168,7 @@ def confirm_route(
             "route": upload.route.model_dump(mode="json"),
         }
         if not keep_stats:
-            distance = max(MIN_DISTANCE_KM, upload.route.distance_km)
-            climbing = round(upload.route.elevation_gain_m)
-            if not figures_within_bounds(distance, climbing):
-                raise Unprocessable(
-                    f"The route's figures ({upload.route.distance_km} km, {climbing} m "
-                    f"climbing) are outside what a ride may have (at most {MAX_DISTANCE_KM:g} "
-                    f"km and {MAX_CLIMB_M} m); attach it with keep_stats to keep the ride's.",
-                    code="route_figures_out_of_range",
-                )
-            fields["distance_km"] = distance
-            fields["elevation_gain_m"] = climbing
+            fields.update(_figures_of(upload.route, ride))
         store.update_ride(ride, fields, principal.user_id, utc_now())
         if ride.route_key:
             bucket.delete(ride.route_key)  # the route it replaces

@@ -2,11 +2,11 @@
 entities (a "billion laughs" file or an XXE is refused, never expanded), then read with
 gpxpy: distance, climbing, bounds, start and finish, and a simplified polyline."""
 
-from itertools import pairwise
 from typing import Any
 from xml.etree.ElementTree import ParseError
 
 import gpxpy
+import gpxpy.geo
 import gpxpy.gpx
 from defusedxml import DefusedXmlException
 from defusedxml.ElementTree import fromstring
@@ -43,26 +43,45 @@ def parse_route(data: bytes) -> RouteSummary:
     if len(points) < 2:
         raise Refused("empty_route", "The GPX holds no track or route with two points.")
     _check_points(gpx)
-    if gpx.tracks:
-        distance = gpx.length_2d()
-        climbing = gpx.get_uphill_downhill().uphill or 0.0
-    else:
-        distance = sum(r.length() for r in gpx.routes)
-        climbing = sum(
-            max(0.0, (b.elevation or 0) - (a.elevation or 0)) for a, b in pairwise(points)
-        )
+    distance, climbing = route_figures(gpx)
     lats = [p.latitude for p in points]
     lons = [p.longitude for p in points]
     preview = [(p.latitude, p.longitude) for p in _simplified(gpx, points)]
     return RouteSummary(
         distance_km=round(distance / 1000, 2),
-        elevation_gain_m=round(climbing, 1),
+        elevation_gain_m=None if climbing is None else round(climbing, 1),
         bbox=[round(min(lons), 6), round(min(lats), 6), round(max(lons), 6), round(max(lats), 6)],
         start=[round(lats[0], 6), round(lons[0], 6)],
         finish=[round(lats[-1], 6), round(lons[-1], 6)],
         points=len(points),
         polyline=encode_polyline(preview),
     )
+
+
+def _lines(gpx: gpxpy.gpx.GPX) -> list[list[Any]]:
+    """The lines ridden: each track segment, or (for a file with no track) each route."""
+    segments = [s.points for t in gpx.tracks for s in t.segments if len(s.points) > 1]
+    return segments or [r.points for r in gpx.routes if len(r.points) > 1]
+
+
+def route_figures(gpx: gpxpy.gpx.GPX) -> tuple[float, float | None]:
+    """Distance (metres) and climbing (metres, None when the file gives no elevation),
+    the same way for tracks and routes:
+
+    - distance is 2D, on the ellipsoid's surface between consecutive points (what
+      riding-club apps quote; a 3D figure adds ~0.1% on Sydney's hills);
+    - climbing is gpxpy's smoothed uphill (each elevation averaged with its neighbours
+      0.3/0.4/0.3 before rises are summed), so GPS noise on the flat does not count;
+    - the gap between two track segments is not counted: a new segment is where the
+      recorder stopped (a ferry, a train, a café with the device off), not a line ridden.
+    """
+    lines = _lines(gpx)
+    distance = sum(gpxpy.geo.length_2d(line) for line in lines)
+    heights = [[p.elevation for p in line] for line in lines]
+    if not any(h is not None for line in heights for h in line):
+        return distance, None
+    climbing = sum(gpxpy.geo.calculate_uphill_downhill(line)[0] for line in heights)
+    return distance, climbing
 
 
 def _check_points(gpx: gpxpy.gpx.GPX) -> None:

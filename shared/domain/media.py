@@ -80,7 +80,8 @@ class RouteSummary(Model):
     model_config = ConfigDict(frozen=True)
 
     distance_km: float
-    elevation_gain_m: float
+    # None: the file gives no elevation, so its climbing is unknown (not zero).
+    elevation_gain_m: float | None
     # [min_lon, min_lat, max_lon, max_lat]
     bbox: list[float]
     start: list[float]

@@ -250,3 +250,34 @@ def test_a_route_beyond_what_a_ride_may_be_never_writes_its_figures(world: World
     assert kept.status == 200
     ride = world.table.get(keys.ride_key(world.ride_id))
     assert ride is not None and ride["distance_km"] == before["distance_km"]  # type: ignore[index]
+
+
+FLAT_NO_ELEVATION = (
+    b'<?xml version="1.0"?><gpx version="1.1" creator="x" '
+    b'xmlns="http://www.topografix.com/GPX/1/1"><trk><trkseg>'
+    b'<trkpt lat="-33.898" lon="151.240"/><trkpt lat="-33.890" lon="151.243"/>'
+    b'<trkpt lat="-33.880" lon="151.246"/></trkseg></trk></gpx>'
+)
+
+
+def test_a_route_without_elevation_never_sets_climbing_to_zero(world: World) -> None:
+    before = world.table.get(keys.ride_key(world.ride_id))
+    assert before is not None and int(before["elevation_gain_m"]) > 0
+    ticket = route_ticket(world)
+    world.s3.put_object(Bucket=BUCKET, Key=ticket["fields"]["key"], Body=FLAT_NO_ELEVATION)
+    assert world.process_all() == ["published"]
+
+    answer = world.api(
+        "PUT",
+        "/rides/{ride_id}/route",
+        path_params={"ride_id": world.ride_id},
+        body={"upload_id": ticket["upload_id"]},
+        claims=OWNER,
+    )
+
+    assert answer.status == 200, answer.body
+    assert answer.body["route"]["elevation_gain_m"] is None
+    ride = world.table.get(keys.ride_key(world.ride_id))
+    assert ride is not None
+    assert ride["elevation_gain_m"] == before["elevation_gain_m"]  # unknown, so kept
+    assert float(ride["distance_km"]) == pytest.approx(2.1, abs=0.2)  # the route's distance

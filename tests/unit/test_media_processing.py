@@ -64,6 +64,7 @@ def test_a_sydney_loop_gives_its_distance_climbing_and_preview() -> None:
     route = parse_route(read("centennial_park.gpx"))
 
     assert route.distance_km == pytest.approx(3.8, abs=0.15)
+    assert route.elevation_gain_m is not None
     assert 30 < route.elevation_gain_m < 50  # one climb of ~44 m, smoothed
     assert route.points == 241
     assert route.start == route.finish  # a loop
@@ -149,3 +150,54 @@ def test_points_off_the_earth_refuse_the_file_with_a_reason(
         parse_route(_gpx(*points, kind=kind))
     assert refused.value.code == code
     assert "lat" in refused.value.message or "elevation" in refused.value.message
+
+
+SYDNEY_POINTS = [
+    (-33.8980, 151.2400, 60.0),
+    (-33.8950, 151.2410, 75.0),
+    (-33.8920, 151.2420, 71.0),
+    (-33.8890, 151.2430, 92.0),
+    (-33.8860, 151.2440, 90.0),
+]
+
+
+def _points_xml(tag: str, points: list[tuple[float, float, float]], elevation: bool = True) -> str:
+    return "".join(
+        f'<{tag} lat="{lat}" lon="{lon}">'
+        + (f"<ele>{ele}</ele>" if elevation else "")
+        + f"</{tag}>"
+        for lat, lon, ele in points
+    )
+
+
+def test_a_track_and_a_route_of_the_same_points_have_the_same_figures() -> None:
+    track = parse_route(_gpx(_points_xml("trkpt", SYDNEY_POINTS)))
+    route = parse_route(_gpx(_points_xml("rtept", SYDNEY_POINTS), kind="rte"))
+
+    assert (route.distance_km, route.elevation_gain_m) == (
+        track.distance_km,
+        track.elevation_gain_m,
+    )
+    # Smoothed: less than the raw sum of rises (15 + 21 = 36 m).
+    assert track.elevation_gain_m is not None and 0 < track.elevation_gain_m < 36
+
+
+def test_a_file_without_elevation_has_unknown_climbing_not_zero() -> None:
+    for kind, tag in (("trk", "trkpt"), ("rte", "rtept")):
+        summary = parse_route(_gpx(_points_xml(tag, SYDNEY_POINTS, elevation=False), kind=kind))
+        assert summary.elevation_gain_m is None
+        assert summary.distance_km > 1
+
+
+def test_the_gap_between_two_track_segments_is_not_ridden_distance() -> None:
+    near = _points_xml("trkpt", SYDNEY_POINTS[:2])
+    far = _points_xml("trkpt", [(-33.70, 151.30, 10.0), (-33.702, 151.30, 12.0)])
+    both = (
+        '<?xml version="1.0"?><gpx version="1.1" creator="x" '
+        f'xmlns="http://www.topografix.com/GPX/1/1"><trk><trkseg>{near}</trkseg>'
+        f"<trkseg>{far}</trkseg></trk></gpx>"
+    ).encode()
+    first = parse_route(_gpx(near)).distance_km
+    second = parse_route(_gpx(far)).distance_km
+
+    assert parse_route(both).distance_km == pytest.approx(first + second, abs=0.011)
