@@ -59,7 +59,7 @@ infra: $(VENV)/.installed-3.12 node_modules/.installed
 	$(PY) -m pytest tests/infra
 
 test: $(VENV)/.installed-3.12 node_modules/.installed lint typecheck
-	$(PY) -m pytest -n 2 --dist loadgroup tests
+	$(PY) -m pytest -n 2 --dist loadgroup --durations=25 tests
 
 # The cold-start figures are also taken on the Lambda runtime's Python (3.12), in its own
 # environment of the functions' requirements, when this machine has a python3.12.
