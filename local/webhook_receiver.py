@@ -11,24 +11,20 @@ import json
 import threading
 import time
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from typing import Any
 
 from werkzeug.wrappers import Request, Response
 
 from local.loopback_server import LoopbackServer
-from shared.adapters.webhook_signature import (
-    EVENT_ID_HEADER,
-    EVENT_TYPE_HEADER,
-    SIGNATURE_HEADER,
-    verify,
-)
+from shared.adapters.webhook_signature import ID_HEADER, SIGNATURE_HEADER, TIMESTAMP_HEADER
 
 
 @dataclass
 class Received:
     path: str
     event_id: str
-    event_type: str
+    timestamp: str
     signature: str
     body: bytes
     received_at: float
@@ -38,16 +34,33 @@ class Received:
         shown: dict[str, Any] = {
             "path": self.path,
             "event_id": self.event_id,
-            "event_type": self.event_type,
+            "timestamp": self.timestamp,
             "signature": self.signature,
             "answered": self.answered,
             "body": json.loads(self.body or b"null"),
         }
         if secret:
-            shown["signature_valid"] = verify(
-                secret, self.signature, self.body, int(self.received_at)
-            )
+            shown["signature_valid"] = self.signed_with(secret)
         return shown
+
+    def standard_headers(self) -> dict[str, str]:
+        return {
+            ID_HEADER: self.event_id,
+            TIMESTAMP_HEADER: self.timestamp,
+            SIGNATURE_HEADER: self.signature,
+        }
+
+    def signed_with(self, secret: str) -> bool:
+        """Checked with the `standardwebhooks` package, as a club's receiver would (at the
+        delivery's own time: the page may be read minutes later)."""
+        from standardwebhooks import Webhook, WebhookVerificationError
+
+        try:
+            moment = datetime.fromtimestamp(int(self.timestamp), UTC)
+            expected = Webhook(secret).sign(self.event_id, moment, self.body)
+        except (ValueError, WebhookVerificationError):
+            return False
+        return expected in self.signature.split(" ")
 
 
 @dataclass
@@ -83,8 +96,8 @@ class WebhookReceiver(LoopbackServer):
             self.received.append(
                 Received(
                     path=request.path,
-                    event_id=request.headers.get(EVENT_ID_HEADER, ""),
-                    event_type=request.headers.get(EVENT_TYPE_HEADER, ""),
+                    event_id=request.headers.get(ID_HEADER, ""),
+                    timestamp=request.headers.get(TIMESTAMP_HEADER, ""),
                     signature=request.headers.get(SIGNATURE_HEADER, ""),
                     body=request.get_data(),
                     received_at=time.time(),

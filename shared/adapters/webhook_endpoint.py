@@ -19,12 +19,7 @@ from shared.adapters.egress import (
     check_destination,
     system_resolver,
 )
-from shared.adapters.webhook_signature import (
-    EVENT_ID_HEADER,
-    EVENT_TYPE_HEADER,
-    SIGNATURE_HEADER,
-    sign,
-)
+from shared.adapters.webhook_signature import headers as signed_headers
 
 CONNECT_TIMEOUT_SECONDS = 3.0
 READ_TIMEOUT_SECONDS = 5.0
@@ -127,9 +122,7 @@ class WebhookEndpoint(Adapter):
         headers = {
             "Content-Type": "application/json",
             "User-Agent": USER_AGENT,
-            SIGNATURE_HEADER: sign(secret, timestamp, body),
-            EVENT_ID_HEADER: str(envelope["id"]),
-            EVENT_TYPE_HEADER: str(envelope["type"]),
+            **signed_headers(secret, str(envelope["id"]), timestamp, body),
         }
         try:
             answer = self.client.post(destination, destination.addresses[0], body, headers)
