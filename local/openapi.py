@@ -47,15 +47,18 @@ def build_document() -> dict[str, Any]:
     merged["paths"][HEALTH.path] = {
         "get": {
             "summary": "Health check (no token needed)",
-            "operationId": "health",
             "security": [],
             "responses": {"200": {"description": "The API is up"}},
         }
     }
-    # Routes without the authorizer need no token: the document says so per operation.
     for route in ROUTES:
+        operation = merged["paths"][route.path][route.method.lower()]
+        # The route table names every operation (Powertools would derive a long name from
+        # the function, path and method).
+        operation["operationId"] = route.operation_id
+        # Routes without the authorizer need no token: the document says so per operation.
         if not route.authorized:
-            merged["paths"][route.path][route.method.lower()]["security"] = []
+            operation["security"] = []
     _add_links(merged["paths"])
     _add_idempotency(merged["paths"])
     merged["paths"] = dict(sorted(merged["paths"].items()))

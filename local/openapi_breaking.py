@@ -4,11 +4,12 @@ client generated from the older one.
     python -m local.openapi_breaking --base origin/main     # against a git ref's document
     python -m local.openapi_breaking --base-file old.json   # against a file
 
-Flags: a removed path or operation; a removed success answer; a request body, parameter
-or property that became required or appeared as required; a property or parameter whose
-type changed, or whose enum lost values (requests narrowed); a response property removed
-or whose type changed. Additions that old clients can ignore are not breaking. Written
-here rather than running oasdiff (a Go binary this project's machines cannot fetch).
+Flags: a removed path or operation; a renamed operationId; a removed success answer; a
+request body, parameter or property that became required or appeared as required; a
+property or parameter whose type changed, or whose enum lost values (requests narrowed); a
+response property removed or whose type changed. Additions that old clients can ignore are
+not breaking. Written here rather than running oasdiff (a Go binary this project's
+machines cannot fetch).
 """
 
 import argparse
@@ -131,6 +132,12 @@ def breaking_changes(old: Document, new: Document) -> list[str]:
             if new_op is None:
                 found.append(f"{where}: operation removed")
                 continue
+            # Generated clients name their methods after it: a rename breaks their code.
+            if old_op.get("operationId") != new_op.get("operationId"):
+                found.append(
+                    f"{where}: operationId {old_op.get('operationId')} -> "
+                    f"{new_op.get('operationId')}"
+                )
             for status, answer in old_op.get("responses", {}).items():
                 if str(status).startswith("2") and status not in new_op.get("responses", {}):
                     found.append(f"{where}: success answer {status} removed")

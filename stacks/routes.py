@@ -26,40 +26,45 @@ class Route:
     # Seconds API Gateway may cache its answers (keyed on the path parameters) where the
     # stage has a cache; only for answers that are the same for every caller.
     cache_seconds: int = 0
+    # Short, stable and verb-first (`createRide`): the method name every generated client
+    # (TypeScript, Swift, Kotlin, Python) gives the call. Changing one breaks clients.
+    operation_id: str = ""
 
 
 HEALTH = Route(
     "GET",
     "/health",
     None,
+    operation_id="getHealth",
     authorized=False,
     public_because="The health check touches no data and answers from a mock integration.",
 )
 
 ROUTES: tuple[Route, ...] = (
     HEALTH,
-    Route("GET", "/clubs", "clubs"),
-    Route("POST", "/clubs", "clubs"),
-    Route("GET", "/clubs/{club_id}", "clubs"),
-    Route("PUT", "/clubs/{club_id}", "clubs"),
-    Route("POST", "/clubs/{club_id}/memberships", "memberships"),
-    Route("GET", "/clubs/{club_id}/memberships", "memberships"),
-    Route("PUT", "/memberships/{membership_id}", "memberships"),
-    Route("DELETE", "/memberships/{membership_id}", "memberships"),
-    Route("GET", "/users/me/memberships", "memberships"),
-    Route("POST", "/users", "users"),
-    Route("GET", "/users/me", "users"),
-    Route("GET", "/users/{user_id}", "users"),
-    Route("PUT", "/users/{user_id}", "users"),
-    Route("POST", "/users/me/avatar", "users"),
-    Route("PUT", "/users/me/avatar", "users"),
-    Route("POST", "/clubs/{club_id}/rides", "rides"),
-    Route("GET", "/clubs/{club_id}/rides", "rides"),
+    Route("GET", "/clubs", "clubs", operation_id="listClubs"),
+    Route("POST", "/clubs", "clubs", operation_id="createClub"),
+    Route("GET", "/clubs/{club_id}", "clubs", operation_id="getClub"),
+    Route("PUT", "/clubs/{club_id}", "clubs", operation_id="updateClub"),
+    Route("POST", "/clubs/{club_id}/memberships", "memberships", operation_id="joinClub"),
+    Route("GET", "/clubs/{club_id}/memberships", "memberships", operation_id="listClubMemberships"),
+    Route("PUT", "/memberships/{membership_id}", "memberships", operation_id="changeMembership"),
+    Route("DELETE", "/memberships/{membership_id}", "memberships", operation_id="endMembership"),
+    Route("GET", "/users/me/memberships", "memberships", operation_id="listMyMemberships"),
+    Route("POST", "/users", "users", operation_id="createUser"),
+    Route("GET", "/users/me", "users", operation_id="getMe"),
+    Route("GET", "/users/{user_id}", "users", operation_id="getUser"),
+    Route("PUT", "/users/{user_id}", "users", operation_id="updateUser"),
+    Route("POST", "/users/me/avatar", "users", operation_id="startAvatarUpload"),
+    Route("PUT", "/users/me/avatar", "users", operation_id="confirmAvatar"),
+    Route("POST", "/clubs/{club_id}/rides", "rides", operation_id="createRide"),
+    Route("GET", "/clubs/{club_id}/rides", "rides", operation_id="listClubRides"),
     # Calendar apps cannot send tokens: public rides of the club only.
     Route(
         "GET",
         "/clubs/{club_id}/rides.ics",
         "rides",
+        operation_id="getClubCalendar",
         authorized=False,
         public_because="A public iCalendar feed of a club's public rides: calendar apps "
         "subscribe by URL and cannot send tokens; it serves nothing else.",
@@ -67,45 +72,71 @@ ROUTES: tuple[Route, ...] = (
         throttle=(20, 40),
         cache_seconds=300,
     ),
-    Route("GET", "/rides/{ride_id}", "rides"),
-    Route("PUT", "/rides/{ride_id}", "rides"),
-    Route("GET", "/rides/{ride_id}/participations", "rides"),
-    Route("POST", "/rides/{ride_id}/participations", "rides"),
-    Route("PUT", "/participations/{participation_id}", "rides"),
-    Route("POST", "/clubs/{club_id}/webhooks", "webhooks"),
-    Route("GET", "/clubs/{club_id}/webhooks", "webhooks"),
-    Route("PUT", "/clubs/{club_id}/webhooks/{webhook_id}", "webhooks"),
-    Route("DELETE", "/clubs/{club_id}/webhooks/{webhook_id}", "webhooks"),
-    Route("GET", "/clubs/{club_id}/webhooks/{webhook_id}/deliveries", "webhooks"),
-    Route("POST", "/clubs/{club_id}/webhooks/{webhook_id}/secret", "webhooks"),
-    Route("POST", "/clubs/{club_id}/logo", "media"),
-    Route("PUT", "/clubs/{club_id}/logo", "media"),
-    Route("GET", "/clubs/{club_id}/logo", "media"),
-    Route("POST", "/rides/{ride_id}/route", "media"),
-    Route("PUT", "/rides/{ride_id}/route", "media"),
-    Route("GET", "/rides/{ride_id}/route", "media"),
-    Route("DELETE", "/rides/{ride_id}/route", "media"),
-    Route("POST", "/rides/{ride_id}/attachments", "media"),
-    Route("GET", "/rides/{ride_id}/attachments", "media"),
-    Route("PUT", "/rides/{ride_id}/attachments/{attachment_id}", "media"),
-    Route("DELETE", "/rides/{ride_id}/attachments/{attachment_id}", "media"),
-    Route("GET", "/users/{user_id}/avatar", "media"),
+    Route("GET", "/rides/{ride_id}", "rides", operation_id="getRide"),
+    Route("PUT", "/rides/{ride_id}", "rides", operation_id="updateRide"),
+    Route("GET", "/rides/{ride_id}/participations", "rides", operation_id="listRideParticipations"),
+    Route("POST", "/rides/{ride_id}/participations", "rides", operation_id="joinRide"),
+    Route("PUT", "/participations/{participation_id}", "rides", operation_id="changeParticipation"),
+    Route("POST", "/clubs/{club_id}/webhooks", "webhooks", operation_id="createWebhook"),
+    Route("GET", "/clubs/{club_id}/webhooks", "webhooks", operation_id="listWebhooks"),
+    Route(
+        "PUT", "/clubs/{club_id}/webhooks/{webhook_id}", "webhooks", operation_id="enableWebhook"
+    ),
+    Route(
+        "DELETE", "/clubs/{club_id}/webhooks/{webhook_id}", "webhooks", operation_id="deleteWebhook"
+    ),
+    Route(
+        "GET",
+        "/clubs/{club_id}/webhooks/{webhook_id}/deliveries",
+        "webhooks",
+        operation_id="listWebhookDeliveries",
+    ),
+    Route(
+        "POST",
+        "/clubs/{club_id}/webhooks/{webhook_id}/secret",
+        "webhooks",
+        operation_id="rotateWebhookSecret",
+    ),
+    Route("POST", "/clubs/{club_id}/logo", "media", operation_id="startLogoUpload"),
+    Route("PUT", "/clubs/{club_id}/logo", "media", operation_id="confirmLogo"),
+    Route("GET", "/clubs/{club_id}/logo", "media", operation_id="getClubLogo"),
+    Route("POST", "/rides/{ride_id}/route", "media", operation_id="startRouteUpload"),
+    Route("PUT", "/rides/{ride_id}/route", "media", operation_id="confirmRoute"),
+    Route("GET", "/rides/{ride_id}/route", "media", operation_id="getRideRoute"),
+    Route("DELETE", "/rides/{ride_id}/route", "media", operation_id="deleteRideRoute"),
+    Route("POST", "/rides/{ride_id}/attachments", "media", operation_id="startAttachmentUpload"),
+    Route("GET", "/rides/{ride_id}/attachments", "media", operation_id="listRideAttachments"),
+    Route(
+        "PUT",
+        "/rides/{ride_id}/attachments/{attachment_id}",
+        "media",
+        operation_id="confirmAttachment",
+    ),
+    Route(
+        "DELETE",
+        "/rides/{ride_id}/attachments/{attachment_id}",
+        "media",
+        operation_id="deleteRideAttachment",
+    ),
+    Route("GET", "/users/{user_id}/avatar", "media", operation_id="getUserAvatar"),
     Route(
         "GET",
         "/rides/{ride_id}/route.gpx",
         "media",
+        operation_id="getPublicRouteFile",
         authorized=False,
         public_because="A public ride's GPX, linked from its public calendar event: it "
         "redirects to the route's CloudFront copy for public rides only (members-only: 404).",
         throttle=(20, 40),
     ),
-    Route("POST", "/integrations/strava/connect", "strava"),
-    Route("GET", "/integrations/strava", "strava"),
-    Route("DELETE", "/integrations/strava", "strava"),
+    Route("POST", "/integrations/strava/connect", "strava", operation_id="connectStrava"),
+    Route("GET", "/integrations/strava", "strava", operation_id="getStravaStatus"),
+    Route("DELETE", "/integrations/strava", "strava", operation_id="disconnectStrava"),
     Route(
         "GET",
         "/integrations/strava/callback",
         "strava",
+        operation_id="handleStravaCallback",
         authorized=False,
         public_because="Strava redirects the rider's browser here, which carries no token: "
         "the signed, single-use, short-lived OAuth state names the rider.",
@@ -115,6 +146,7 @@ ROUTES: tuple[Route, ...] = (
             method,
             "/webhooks/strava/{callback_secret}",
             "strava",
+            operation_id={"GET": "verifyStravaSubscription", "POST": "receiveStravaEvent"}[method],
             authorized=False,
             public_because="Strava's push subscription calls it without credentials: the "
             "path carries a secret (404 otherwise), the handshake needs our verify token, "
@@ -123,17 +155,28 @@ ROUTES: tuple[Route, ...] = (
         )
         for method in ("GET", "POST")
     ),
-    Route("GET", "/users/me/notification-preferences", "notifications"),
-    Route("PUT", "/users/me/notification-preferences", "notifications"),
-    Route("POST", "/users/me/devices", "notifications"),
-    Route("GET", "/users/me/devices", "notifications"),
-    Route("DELETE", "/users/me/devices/{device_id}", "notifications"),
+    Route(
+        "GET",
+        "/users/me/notification-preferences",
+        "notifications",
+        operation_id="getNotificationPreferences",
+    ),
+    Route(
+        "PUT",
+        "/users/me/notification-preferences",
+        "notifications",
+        operation_id="updateNotificationPreferences",
+    ),
+    Route("POST", "/users/me/devices", "notifications", operation_id="registerDevice"),
+    Route("GET", "/users/me/devices", "notifications", operation_id="listDevices"),
+    Route("DELETE", "/users/me/devices/{device_id}", "notifications", operation_id="deleteDevice"),
     # E-mail links: signed tokens instead of a sign-in (mail clients POST for one-click).
     *(
         Route(
             method,
             "/notifications/unsubscribe",
             "notifications",
+            operation_id={"GET": "getUnsubscribePage", "POST": "unsubscribeOneClick"}[method],
             authorized=False,
             public_because="One-click unsubscribe from an e-mail (RFC 8058): the link carries "
             "an HMAC-signed token naming the user and category; it can only turn e-mail off.",

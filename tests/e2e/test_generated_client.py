@@ -38,8 +38,8 @@ def test_a_generated_client_lists_clubs_and_reads_one(
     assert generated.returncode == 0, generated.stdout + generated.stderr
     monkeypatch.syspath_prepend(str(tmp_path))
     package = importlib.import_module("cycling_client")
-    listing = importlib.import_module("cycling_client.api.clubs.list_clubs_clubs_get")
-    reading = importlib.import_module("cycling_client.api.clubs.get_club_clubs_club_id_get")
+    listing = importlib.import_module("cycling_client.api.clubs.list_clubs")
+    reading = importlib.import_module("cycling_client.api.clubs.get_club")
     client = package.AuthenticatedClient(
         base_url=api.endpoints.api_url, token=admin_token, prefix=""
     )

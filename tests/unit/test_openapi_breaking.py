@@ -51,3 +51,10 @@ def test_a_removed_response_property_breaks_but_an_added_one_does_not() -> None:
 
     assert any("response property 'city' removed" in c for c in changed(drop))
     assert changed(add) == []
+
+
+def test_a_renamed_operation_id_breaks_generated_clients() -> None:
+    def rename(document: dict[str, Any]) -> None:
+        document["paths"]["/clubs/{club_id}/rides"]["post"]["operationId"] = "addRide"
+
+    assert changed(rename) == ["POST /clubs/{club_id}/rides: operationId createRide -> addRide"]

@@ -52,9 +52,31 @@ def test_every_operation_documents_its_success_and_headers() -> None:
                 if code == "204" or path == "/health":
                     continue
                 assert answers[code].get("content"), where
-                (body,) = answers[code]["content"].values()
-                assert body.get("schema"), where
+                # One media type, or (a page for browsers) JSON and HTML.
+                for body in answers[code]["content"].values():
+                    assert body.get("schema"), where
                 if code == "201":
                     assert "Location" in answers[code]["headers"], where
             if "503" in answers:
                 assert "Retry-After" in answers["503"]["headers"], where
+
+
+VERBS = {
+    *("get", "list", "create", "update", "delete", "join", "change", "end", "register"),
+    *("start", "confirm", "rotate", "connect", "disconnect", "handle", "verify", "receive"),
+    *("unsubscribe", "enable"),
+}
+
+
+def test_every_operation_id_is_short_stable_and_verb_first() -> None:
+    """What every generated client calls its methods: `createRide`, not
+    `create_ride_clubs__club_id__rides_post`."""
+    import re
+
+    document = build_document()
+    ids = [op["operationId"] for item in document["paths"].values() for op in item.values()]
+    assert len(ids) == len(set(ids)) == len(ROUTES)
+    for operation_id in ids:
+        assert re.fullmatch(r"[a-z]+(?:[A-Z][a-z]+)*", operation_id), operation_id
+        assert len(operation_id) <= 30, operation_id
+        assert re.match(r"[a-z]+", operation_id).group() in VERBS, operation_id  # type: ignore[union-attr]
