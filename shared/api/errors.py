@@ -3,11 +3,15 @@
 from typing import Any
 
 from aws_lambda_powertools.event_handler import Response, content_types
+from pydantic import ConfigDict
 
 from shared.domain.model import Model
 
 
 class ErrorDetail(Model):
+    # `details` is left out when there are none: not required in the document.
+    model_config = ConfigDict(json_schema_serialization_defaults_required=False)
+
     code: str
     message: str
     details: Any = None

@@ -12,4 +12,7 @@ class Model(BaseModel):
     Behaviour is unchanged: the first validation builds what it needs.
     """
 
-    model_config = ConfigDict(defer_build=True)
+    # In the OpenAPI document, what an answer always carries is required even where the
+    # field has a default (a request may leave it out): generated clients then type
+    # answers without needless `undefined`s.
+    model_config = ConfigDict(defer_build=True, json_schema_serialization_defaults_required=True)
