@@ -10,7 +10,7 @@ export JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION := 20
 export CDK_DISABLE_CLI_TELEMETRY := 1
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
 
-.PHONY: help run test lint typecheck unit service infra e2e bench fuzz load openapi events synth deploy diff clean bootstrap-admin
+.PHONY: help api-reference run test lint typecheck unit service infra e2e bench fuzz load openapi events synth deploy diff clean bootstrap-admin
 
 help:
 	@echo "make run        - the whole platform locally (moto as AWS), API on 127.0.0.1:3000"
@@ -21,6 +21,7 @@ help:
 	@echo "make fuzz       - a longer schemathesis campaign against a fresh local platform"
 	@echo "make load       - riders on a fresh local platform for SECONDS, then a data audit"
 	@echo "make openapi    - regenerate docs/openapi.json from the code"
+	@echo "make api-reference [API_URL=...] - the API reference page as a static folder"
 	@echo "make events     - regenerate docs/events.md and docs/events/ from the event catalog"
 	@echo "make bootstrap-admin EMAIL=... STAGE=... - make the first SiteAdmin of a stage"
 
@@ -87,6 +88,10 @@ fuzz: $(VENV)/.installed-3.12
 
 openapi: $(VENV)/.installed-3.12
 	$(PY) -m local.openapi docs/openapi.json
+
+# The API reference (Swagger UI) as a static folder; API_URL points "Try it out" at a stage.
+api-reference: $(VENV)/.installed-3.12
+	$(PY) -m local.api_reference build/api-reference $(if $(API_URL),--server $(API_URL),)
 
 events: $(VENV)/.installed-3.12
 	$(PY) -m local.event_docs docs

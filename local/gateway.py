@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from typing import Any
 from urllib.parse import parse_qs
 
+from local.api_reference import asset, page
 from local.cognito_triggers import PreTokenClaimsCache
 from local.proxy_event import build_proxy_event
 from local.token_verifier import InvalidToken, TokenVerifier
@@ -70,6 +71,16 @@ class LocalGateway:
             return 204, {}, b""
         if method == "GET" and path == "/openapi.json":
             return 200, {"Content-Type": "application/json"}, self.openapi
+        if method == "GET" and path in ("/docs", "/docs/"):
+            return (
+                200,
+                {"Content-Type": "text/html; charset=utf-8"},
+                page("/openapi.json", "/docs/"),
+            )
+        if method == "GET" and path.startswith("/docs/"):
+            found = asset(path.removeprefix("/docs/"))
+            if found is not None:
+                return 200, {"Content-Type": found[0], "Cache-Control": "max-age=3600"}, found[1]
         matched = self._match(method, path)
         if matched is None:
             return _error(404, "route_not_found", "No such route.")
