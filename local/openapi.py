@@ -11,6 +11,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from local.openapi_examples import add_examples
 from stacks.routes import HEALTH, ROUTES, SERVICE_HANDLERS
 
 TITLE = "Sydney Cycling Platform API"
@@ -61,6 +62,7 @@ def build_document() -> dict[str, Any]:
             operation["security"] = []
     _add_links(merged["paths"])
     _add_idempotency(merged["paths"])
+    add_examples(merged)
     merged["paths"] = dict(sorted(merged["paths"].items()))
     return merged
 

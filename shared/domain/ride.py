@@ -3,7 +3,7 @@
 from datetime import UTC, datetime
 from typing import Annotated
 
-from pydantic import AfterValidator, Field
+from pydantic import AfterValidator, ConfigDict, Field
 
 from shared.domain.clock import utc_now
 from shared.domain.enums import (
@@ -52,6 +52,14 @@ def _seven_decimals(value: float) -> float:
 
 
 class MeetingPoint(Model):
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {"name": "Centennial Park, Paddington Gates", "lat": -33.899, "lon": 151.232}
+            ]
+        }
+    )
+
     name: str = Field(min_length=1, max_length=120)
     # Seven decimals (about a centimetre): what DynamoDB stores exactly, whatever was sent.
     lat: Annotated[float, Field(ge=-90, le=90), NOT_A_BOOL, AfterValidator(_seven_decimals)]
@@ -72,6 +80,8 @@ def figures_within_bounds(distance_km: float, elevation_gain_m: float) -> bool:
 
 
 class PaceRange(Model):
+    model_config = ConfigDict(json_schema_extra={"examples": [{"min": 28, "max": 32}]})
+
     min: Annotated[float, Field(ge=1, le=80), NOT_A_BOOL]
     max: Annotated[float, Field(ge=1, le=80), NOT_A_BOOL]
 
