@@ -61,6 +61,16 @@ SUBSCRIPTION = 120475
 STATE_KEY = "test-state-key"
 CALLBACK_SECRET = "cb-" + "k" * 40
 CALLBACK = f"/webhooks/strava/{CALLBACK_SECRET}"
+# A new activity's event, as Strava's documentation shows it.
+PUSHED_EVENT = {
+    "aspect_type": "create",
+    "event_time": 1796018550,
+    "object_id": 16234567890,
+    "object_type": "activity",
+    "owner_id": 134815,
+    "subscription_id": SUBSCRIPTION,
+    "updates": {},
+}
 
 
 @dataclass
@@ -524,15 +534,7 @@ def test_push_events_of_our_subscription_go_on_the_bus_and_others_are_refused(
     world: World,
 ) -> None:
     sqs = boto3.client("sqs")
-    event = {
-        "aspect_type": "create",
-        "event_time": 1796018550,
-        "object_id": 16234567890,
-        "object_type": "activity",
-        "owner_id": 134815,
-        "subscription_id": SUBSCRIPTION,
-        "updates": {},
-    }
+    event = dict(PUSHED_EVENT)
     before = snapshot(world.table)
     assert world.api("POST", CALLBACK, body=event).status == 200
     (message,) = sqs.receive_message(QueueUrl=world.bus_queue)["Messages"]
@@ -620,15 +622,7 @@ def test_a_flood_of_events_for_one_athlete_spends_a_bounded_number_of_reads(
 
 
 def test_the_callback_url_needs_its_secret_before_anything_else(world: World) -> None:
-    event = {
-        "aspect_type": "create",
-        "event_time": 1796018550,
-        "object_id": 16234567890,
-        "object_type": "activity",
-        "owner_id": 134815,
-        "subscription_id": SUBSCRIPTION,
-        "updates": {},
-    }
+    event = dict(PUSHED_EVENT)
     sqs = boto3.client("sqs")
     for path in ("/webhooks/strava/guess", f"/webhooks/strava/{CALLBACK_SECRET[:-1]}"):
         answer = world.api("POST", path, body=event)

@@ -66,13 +66,19 @@ class World:
     club_id: str
     dns: dict[str, list[str]]
 
-    def register(self, url: str = "https://hooks.example.com/sydney", **body: Any) -> Any:
+    def register(
+        self,
+        url: str = "https://hooks.example.com/sydney",
+        headers: dict[str, str] | None = None,
+        **body: Any,
+    ) -> Any:
         return self.api(
             "POST",
             "/clubs/{club_id}/webhooks",
             path_params={"club_id": self.club_id},
             body={"url": url, "event_types": ["ride_created"], **body},
             claims=OWNER,
+            headers=headers,
         )
 
 
@@ -519,28 +525,14 @@ def _table_text(table: Table) -> str:
 
 
 def test_a_replayed_registration_never_shows_or_stores_the_secret(world: World) -> None:
-    first = world.api(
-        "POST",
-        "/clubs/{club_id}/webhooks",
-        path_params={"club_id": world.club_id},
-        body={"url": "https://hooks.example.com/sydney", "event_types": ["ride_created"]},
-        claims=OWNER,
-        headers={"Idempotency-Key": "hook-1"},
-    )
+    first = world.register(headers={"Idempotency-Key": "hook-1"})
     assert first.status == 201 and first.body["secret"].startswith("whsec_")
     assert first.headers["Cache-Control"] == "no-store"
     # The secret is nowhere in the table, idempotency records included.
     assert first.body["secret"] not in _table_text(world.table)
     assert any(i["PK"]["S"].startswith("IDEMPOTENCY#") for i in snapshot(world.table))
 
-    again = world.api(
-        "POST",
-        "/clubs/{club_id}/webhooks",
-        path_params={"club_id": world.club_id},
-        body={"url": "https://hooks.example.com/sydney", "event_types": ["ride_created"]},
-        claims=OWNER,
-        headers={"Idempotency-Key": "hook-1"},
-    )
+    again = world.register(headers={"Idempotency-Key": "hook-1"})
     assert again.status == 409 and again.headers["Idempotent-Replayed"] == "true"
     assert again.body["error"]["code"] == "secret_shown_once"
     location = f"/clubs/{world.club_id}/webhooks/{first.body['webhook_id']}"
