@@ -3,7 +3,6 @@ handle them (a webhook registered and replayed with an Idempotency-Key, its secr
 a phone registered, Strava linked and synced), the whole local table is scanned."""
 
 import json
-import re
 import time
 import uuid
 from datetime import UTC, datetime, timedelta
@@ -18,9 +17,11 @@ from tests.e2e.test_event_path import eventually, new_club, person
 
 pytestmark = [pytest.mark.e2e, pytest.mark.xdist_group("e2e")]
 
-EMAIL = re.compile(r"[\w.+-]+@[\w-]+(\.[\w-]+)+")
-# Items that hold an address by design: a profile (the user's own), and nothing else.
+# Items that hold an address by design: a profile (the user's own); and the users API's
+# idempotency records, which keep for 24 hours the answer a retried invitation gets back
+# (docs/decisions.md, 18).
 MAY_HOLD_EMAIL = {"user"}
+MAY_HOLD_EMAIL_PARTITIONS = ("IDEMPOTENCY#users",)
 
 
 def _items(api: Api) -> list[dict[str, Any]]:
@@ -70,12 +71,22 @@ def test_no_secret_token_or_address_lies_outside_its_own_item(api: Api) -> None:
     strava.record_activity(athlete, (start + timedelta(minutes=2)).strftime("%Y-%m-%dT%H:%M:%SZ"))
     eventually(lambda: any("STRAVA#ACTIVITY#" in json.dumps(i) for i in _items(api)) or None)
 
+    items = _items(api)
     secrets = [hook["secret"], rotated["secret"], phone, *strava.access, *strava.refresh]
+    # Every rider's address, as their profile holds it (fuzzed text elsewhere may look like
+    # an address; what matters is that no real one leaks).
+    addresses = {
+        item["email"]["S"]
+        for item in items
+        if item.get("entity", {}).get("S") == "user" and "S" in item.get("email", {})
+    }
+    assert addresses
     found: list[str] = []
-    for item in _items(api):
+    for item in items:
         text = json.dumps(item)
         found += [f"{item['PK']['S']}: a secret" for s in secrets if s in text]
         entity = item.get("entity", {}).get("S")
-        if entity not in MAY_HOLD_EMAIL and EMAIL.search(text):
+        allowed = entity in MAY_HOLD_EMAIL or item["PK"]["S"] in MAY_HOLD_EMAIL_PARTITIONS
+        if not allowed and any(address in text for address in addresses):
             found.append(f"{item['PK']['S']}/{item['SK']['S']} ({entity}): an e-mail address")
     assert found == []

@@ -36,6 +36,17 @@ class Synth:
         found = self.template_json(stage, stack)["Resources"].items()
         return {k: v for k, v in found if v["Type"] == kind}
 
+    def granted(self, stage: str, stack: str, prefix: str) -> list[dict[str, Any]]:
+        """The Allow statements of the policies whose logical id starts with `prefix` (a
+        function's role): what it is granted. Denies (the item guard) are left out."""
+        return [
+            statement
+            for name, policy in self.resources(stage, stack, "AWS::IAM::Policy").items()
+            if name.startswith(prefix)
+            for statement in policy["Properties"]["PolicyDocument"]["Statement"]
+            if statement.get("Effect") == "Allow"
+        ]
+
     def all_templates(self) -> Iterator[tuple[str, dict[str, Any]]]:
         for path in sorted(self.outdir.glob("*.template.json")):
             yield path.name.removesuffix(".template.json"), json.loads(path.read_text())

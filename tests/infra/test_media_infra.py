@@ -12,12 +12,7 @@ pytestmark = [pytest.mark.infra, pytest.mark.xdist_group("infra")]
 
 
 def _statements(synth: Synth, stack: str, prefix: str) -> list[dict[str, Any]]:
-    return [
-        statement
-        for name, policy in synth.resources("prod", stack, "AWS::IAM::Policy").items()
-        if name.startswith(prefix)
-        for statement in policy["Properties"]["PolicyDocument"]["Statement"]
-    ]
+    return synth.granted("prod", stack, prefix)
 
 
 def _s3_grants(statements: list[dict[str, Any]]) -> dict[str, set[str]]:

@@ -13,13 +13,7 @@ pytestmark = [pytest.mark.infra, pytest.mark.xdist_group("infra")]
 
 
 def _statements(synth: Synth, stage: str, stack: str, role_prefix: str) -> list[dict[str, Any]]:
-    policies = synth.resources(stage, stack, "AWS::IAM::Policy")
-    return [
-        statement
-        for name, policy in policies.items()
-        if name.startswith(role_prefix)
-        for statement in policy["Properties"]["PolicyDocument"]["Statement"]
-    ]
+    return synth.granted(stage, stack, role_prefix)
 
 
 def _actions(statement: dict[str, Any]) -> list[str]:

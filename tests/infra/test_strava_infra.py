@@ -12,12 +12,7 @@ pytestmark = [pytest.mark.infra, pytest.mark.xdist_group("infra")]
 
 
 def _statements(synth: Synth, stage: str, stack: str, prefix: str) -> list[dict[str, Any]]:
-    return [
-        statement
-        for name, policy in synth.resources(stage, stack, "AWS::IAM::Policy").items()
-        if name.startswith(prefix)
-        for statement in policy["Properties"]["PolicyDocument"]["Statement"]
-    ]
+    return synth.granted(stage, stack, prefix)
 
 
 def _by_action(statements: list[dict[str, Any]]) -> dict[str, list[dict[str, Any]]]:
