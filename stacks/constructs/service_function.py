@@ -11,6 +11,7 @@ from aws_cdk import Duration
 from aws_cdk import aws_cloudwatch as cloudwatch
 from aws_cdk import aws_codedeploy as codedeploy
 from aws_cdk import aws_ec2 as ec2
+from aws_cdk import aws_iam as iam
 from aws_cdk import aws_lambda as lambda_
 from constructs import Construct
 
@@ -107,6 +108,13 @@ class ServiceFunction(Construct):
             "those are granted on '*' (asserted by the infra tests).",
         )
         if network is not None:
+            # Lambda refuses to create a function in a VPC whose role cannot manage its
+            # network interfaces; CDK attaches this policy only to roles it makes itself.
+            self.role.add_managed_policy(
+                iam.ManagedPolicy.from_aws_managed_policy_name(
+                    "service-role/AWSLambdaVPCAccessExecutionRole"
+                )
+            )
             acknowledge(
                 self.role,
                 "AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/"

@@ -1,0 +1,59 @@
+"""AWS's create-time rules, encoded so a synth that CloudFormation would refuse fails here
+first (nothing in this project can deploy): the first rule is Lambda's for functions in a
+VPC, whose execution role must be able to manage their network interfaces
+(CreateNetworkInterface, DescribeNetworkInterfaces, DeleteNetworkInterface), or
+CreateFunction fails with InvalidParameterValueException."""
+
+from typing import Any
+
+import pytest
+
+from tests.infra.conftest import Synth
+
+pytestmark = [pytest.mark.infra, pytest.mark.xdist_group("infra")]
+
+VPC_POLICY = "AWSLambdaVPCAccessExecutionRole"
+ENI_ACTIONS = {
+    "ec2:CreateNetworkInterface",
+    "ec2:DescribeNetworkInterfaces",
+    "ec2:DeleteNetworkInterface",
+}
+
+
+def _managed(role: dict[str, Any]) -> str:
+    return str(role["Properties"].get("ManagedPolicyArns", []))
+
+
+@pytest.mark.parametrize("stage", ["dev", "prod"])
+def test_every_function_in_a_vpc_has_a_role_that_may_manage_its_network_interfaces(
+    synth: Synth, stage: str
+) -> None:
+    in_vpc = []
+    for name, template in synth.all_templates():
+        if f"-{stage}-" not in name:
+            continue
+        resources = template["Resources"]
+        for logical, resource in resources.items():
+            properties = resource.get("Properties", {})
+            if resource["Type"] != "AWS::Lambda::Function" or "VpcConfig" not in properties:
+                continue
+            role_id = properties["Role"]["Fn::GetAtt"][0]
+            granted = {
+                action
+                for policy in resources.values()
+                if policy["Type"] == "AWS::IAM::Policy"
+                and {"Ref": role_id} in policy["Properties"].get("Roles", [])
+                for statement in policy["Properties"]["PolicyDocument"]["Statement"]
+                if statement["Effect"] == "Allow"
+                for action in (
+                    [statement["Action"]]
+                    if isinstance(statement["Action"], str)
+                    else statement["Action"]
+                )
+            }
+            assert VPC_POLICY in _managed(resources[role_id]) or granted >= ENI_ACTIONS, (
+                f"{name}/{logical}: Lambda would refuse to create it"
+            )
+            in_vpc.append(logical)
+    # The Strava sync consumer and the webhook delivery worker run in the egress VPC.
+    assert len(in_vpc) >= 2, in_vpc
