@@ -57,3 +57,40 @@ def test_every_function_in_a_vpc_has_a_role_that_may_manage_its_network_interfac
             in_vpc.append(logical)
     # The Strava sync consumer and the webhook delivery worker run in the egress VPC.
     assert len(in_vpc) >= 2, in_vpc
+
+
+def _function_of_alias(resources: dict[str, Any], mapping: dict[str, Any]) -> dict[str, Any]:
+    """The function an event source mapping invokes, through its `live` alias."""
+    text = str(mapping["Properties"]["FunctionName"])
+    alias_id = next(
+        k for k, v in resources.items() if v["Type"] == "AWS::Lambda::Alias" and k in text
+    )
+    function_id = resources[alias_id]["Properties"]["FunctionName"]["Ref"]
+    function: dict[str, Any] = resources[function_id]
+    return function
+
+
+@pytest.mark.parametrize("stage", ["dev", "prod"])
+def test_every_queue_hides_a_message_longer_than_its_consumer_runs(
+    synth: Synth, stage: str
+) -> None:
+    """Lambda refuses an SQS event source whose queue's visibility timeout is shorter than
+    the function's timeout; AWS recommends six times it (a retried batch must not be seen
+    again while the first attempt may still run)."""
+    checked = []
+    for name, template in synth.all_templates():
+        if f"-{stage}-" not in name:
+            continue
+        resources = template["Resources"]
+        for logical, mapping in resources.items():
+            if mapping["Type"] != "AWS::Lambda::EventSourceMapping":
+                continue
+            source = mapping["Properties"]["EventSourceArn"]
+            queue_id = source.get("Fn::GetAtt", [""])[0] if isinstance(source, dict) else ""
+            if resources.get(queue_id, {}).get("Type") != "AWS::SQS::Queue":
+                continue
+            visibility = int(resources[queue_id]["Properties"].get("VisibilityTimeout", 30))
+            timeout = int(_function_of_alias(resources, mapping)["Properties"].get("Timeout", 3))
+            assert visibility >= 6 * timeout, f"{name}/{logical}: {visibility} s < 6 x {timeout} s"
+            checked.append(logical)
+    assert len(checked) >= 8, checked
