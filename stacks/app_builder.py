@@ -85,6 +85,12 @@ def build_platform(app: App, config: StageConfig) -> PlatformStacks:
         dead_letter_queues=integration.dead_letter_queues,
         env=env,
     )
+    # The observability stack names what the others make without references (fixed names):
+    # its composite alarms need the integration stack's alarms to exist when CloudFormation
+    # creates them, and its flags deployment reads the data stack's parameters. Deployed
+    # last, always, rather than in whatever order the CLI picks.
+    for watched in (data, identity, integration, api):
+        observability.add_dependency(watched, "watches its resources by their fixed names")
     stacks = PlatformStacks(identity, data, integration, api, observability)
     # Only the users API writes SiteAdmin role items (and the operators, outside CDK).
     guard = AuthorityItemGuard(table_name(config.name), writers=[api.functions["users"].role])

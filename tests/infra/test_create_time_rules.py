@@ -94,3 +94,18 @@ def test_every_queue_hides_a_message_longer_than_its_consumer_runs(
             assert visibility >= 6 * timeout, f"{name}/{logical}: {visibility} s < 6 x {timeout} s"
             checked.append(logical)
     assert len(checked) >= 8, checked
+
+
+def test_the_observability_stack_is_deployed_after_every_stack_it_watches(synth: Synth) -> None:
+    """Its composite alarms name the integration stack's alarms (CloudFormation refuses a
+    composite alarm whose rule names an alarm that does not exist) and its flags deployment
+    reads the data stack's parameters; it refers to them by fixed names, not references,
+    so the order must be declared."""
+    import json
+
+    manifest = json.loads((synth.outdir / "manifest.json").read_text())
+    for stage in ("dev", "prod"):
+        name = f"SydneyCycling-{stage}"
+        depends = set(manifest["artifacts"][f"{name}-Observability"].get("dependencies", []))
+        for stack in ("Data", "Identity", "Integration", "Api"):
+            assert f"{name}-{stack}" in depends, (stage, stack)
