@@ -237,7 +237,7 @@ class ApiStack(Stack):
             self,
             "AccessLogs",
             retention=retention(config.log_retention_days),
-            removal_policy=RemovalPolicy.RETAIN if config.retain_data else RemovalPolicy.DESTROY,
+            removal_policy=config.removal_policy,
         )
         origins = list(config.cors_allowed_origins) or apigw.Cors.ALL_ORIGINS
         self.api = apigw.RestApi(

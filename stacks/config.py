@@ -4,7 +4,7 @@ import re
 from dataclasses import dataclass, field, replace
 from typing import Any, Literal
 
-from aws_cdk import Aws
+from aws_cdk import Aws, RemovalPolicy
 
 from shared.names import resource_prefix
 
@@ -70,6 +70,16 @@ class StageConfig:
     @property
     def prefix(self) -> str:
         return resource_prefix(self.name)
+
+    @property
+    def removal_policy(self) -> RemovalPolicy:
+        """What becomes of the stage's data when its stack lets go of it. Kept where data
+        matters, except when the stack's first create fails: CloudFormation then deletes
+        what it made (`RetainExceptOnCreate`), so a retry does not meet fixed names that
+        "already exist"."""
+        return (
+            RemovalPolicy.RETAIN_ON_UPDATE_OR_DELETE if self.retain_data else RemovalPolicy.DESTROY
+        )
 
     @property
     def assets_bucket_name(self) -> str:

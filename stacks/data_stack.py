@@ -1,6 +1,6 @@
 """Data: the single DynamoDB table (with its stream) and the S3 assets bucket."""
 
-from aws_cdk import Duration, RemovalPolicy, Stack
+from aws_cdk import Duration, Stack
 from aws_cdk import aws_dynamodb as dynamodb
 from aws_cdk import aws_kms as kms
 from aws_cdk import aws_s3 as s3
@@ -23,7 +23,7 @@ class DataStack(Stack):
         self, scope: Construct, construct_id: str, *, config: StageConfig, **kwargs: object
     ) -> None:
         super().__init__(scope, construct_id, **kwargs)  # type: ignore[arg-type]
-        removal = RemovalPolicy.RETAIN if config.retain_data else RemovalPolicy.DESTROY
+        removal = config.removal_policy
         self.table = dynamodb.Table(
             self,
             "Table",

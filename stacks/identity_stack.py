@@ -1,6 +1,6 @@
 """Identity: the Cognito user pool (sole authentication authority) and the public client."""
 
-from aws_cdk import Duration, RemovalPolicy, Stack
+from aws_cdk import Duration, Stack
 from aws_cdk import aws_cognito as cognito
 from aws_cdk import aws_dynamodb as dynamodb
 from aws_cdk import aws_iam as iam
@@ -72,7 +72,7 @@ class IdentityStack(Stack):
             account_recovery=cognito.AccountRecovery.EMAIL_ONLY,
             email=_email(config),
             deletion_protection=config.retain_data,
-            removal_policy=RemovalPolicy.RETAIN if config.retain_data else RemovalPolicy.DESTROY,
+            removal_policy=config.removal_policy,
             feature_plan=cognito.FeaturePlan.PLUS
             if config.threat_protection
             else cognito.FeaturePlan.ESSENTIALS,

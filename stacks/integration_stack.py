@@ -43,7 +43,7 @@ from stacks.nag import acknowledge
 
 
 def _removal(config: StageConfig) -> RemovalPolicy:
-    return RemovalPolicy.RETAIN if config.retain_data else RemovalPolicy.DESTROY
+    return config.removal_policy
 
 
 class IntegrationStack(Stack):

@@ -6,7 +6,6 @@ No interface endpoints: these functions call KMS and SQS a few times per deliver
 below the traffic at which an endpoint (about US$7.30 a month per AZ each, plus data)
 costs less than the same bytes through NAT (docs/decisions.md, decision 8a)."""
 
-from aws_cdk import RemovalPolicy
 from aws_cdk import aws_ec2 as ec2
 from aws_cdk import aws_iam as iam
 from aws_cdk import aws_logs as logs
@@ -47,7 +46,7 @@ class EgressNetwork(Construct):
             self,
             "FlowLogs",
             retention=retention(config.log_retention_days),
-            removal_policy=RemovalPolicy.RETAIN if config.retain_data else RemovalPolicy.DESTROY,
+            removal_policy=config.removal_policy,
         )
         self.vpc.add_flow_log(
             "FlowLog",

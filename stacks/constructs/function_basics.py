@@ -1,7 +1,7 @@
 """What every function of the platform is made with: its own code asset, log group with the
 stage's retention, and a role that may write to that log group and nothing else."""
 
-from aws_cdk import AssetHashType, BundlingOptions, RemovalPolicy
+from aws_cdk import AssetHashType, BundlingOptions
 from aws_cdk import aws_iam as iam
 from aws_cdk import aws_lambda as lambda_
 from aws_cdk import aws_logs as logs
@@ -47,7 +47,7 @@ def logs_and_role(
         scope,
         "Logs",
         retention=retention(config.log_retention_days),
-        removal_policy=RemovalPolicy.RETAIN if config.retain_data else RemovalPolicy.DESTROY,
+        removal_policy=config.removal_policy,
     )
     role = iam.Role(
         scope,

@@ -2,7 +2,6 @@
 operator puts them, see docs/strava.md) and the key that signs OAuth states (generated).
 Both have fixed names (`shared/names.py`), so the api stack grants them by name."""
 
-from aws_cdk import RemovalPolicy
 from aws_cdk import aws_secretsmanager as secretsmanager
 from constructs import Construct
 
@@ -14,7 +13,7 @@ from stacks.nag import acknowledge
 class StravaSecrets(Construct):
     def __init__(self, scope: Construct, construct_id: str, *, config: StageConfig) -> None:
         super().__init__(scope, construct_id)
-        removal = RemovalPolicy.RETAIN if config.retain_data else RemovalPolicy.DESTROY
+        removal = config.removal_policy
         self.app = secretsmanager.Secret(
             self,
             "App",

@@ -109,3 +109,23 @@ def test_the_observability_stack_is_deployed_after_every_stack_it_watches(synth:
         depends = set(manifest["artifacts"][f"{name}-Observability"].get("dependencies", []))
         for stack in ("Data", "Identity", "Integration", "Api"):
             assert f"{name}-{stack}" in depends, (stage, stack)
+
+
+def test_a_failed_first_create_leaves_nothing_behind_that_a_retry_would_meet(
+    synth: Synth,
+) -> None:
+    """Data kept on delete keeps `RetainExceptOnCreate`, never plain `Retain`: when a
+    stack's first create rolls back, CloudFormation deletes what it made, so the next
+    attempt does not fail on fixed names that "already exist"."""
+    kept: list[str] = []
+    for name, template in synth.all_templates():
+        for logical, resource in template["Resources"].items():
+            policy = resource.get("DeletionPolicy")
+            # CDK keeps each AppConfig version (a rollback redeploys an older one); versions
+            # have no name of their own, so a retried create cannot collide with one.
+            if resource["Type"] == "AWS::AppConfig::HostedConfigurationVersion":
+                continue
+            assert policy != "Retain", f"{name}/{logical} ({resource['Type']})"
+            if policy == "RetainExceptOnCreate":
+                kept.append(f"{name}/{logical}")
+    assert any("prod-Data" in k for k in kept) and not any("-dev-" in k for k in kept)

@@ -45,11 +45,11 @@ def test_data_is_retained_and_protected_outside_dev(
 ) -> None:
     (table,) = synth.resources(stage, "Data", "AWS::DynamoDB::Table").values()
     assert table["Properties"]["DeletionProtectionEnabled"] is protected
-    assert table["DeletionPolicy"] == ("Retain" if protected else "Delete")
+    assert table["DeletionPolicy"] == ("RetainExceptOnCreate" if protected else "Delete")
 
     (pool,) = synth.resources(stage, "Identity", "AWS::Cognito::UserPool").values()
     assert pool["Properties"]["DeletionProtection"] == ("ACTIVE" if protected else "INACTIVE")
-    assert pool["DeletionPolicy"] == ("Retain" if protected else "Delete")
+    assert pool["DeletionPolicy"] == ("RetainExceptOnCreate" if protected else "Delete")
 
 
 def test_assets_bucket_is_private_encrypted_versioned_and_tls_only(synth: Synth) -> None:

@@ -150,6 +150,6 @@ def test_prod_keeps_its_bus_archive_and_queues(synth: Synth) -> None:
     kept = ("AWS::Events::EventBus", "AWS::Events::Archive", "AWS::SQS::Queue")
     for kind in kept:
         prod = synth.resources("prod", "Integration", kind).values()
-        assert prod and all(r.get("DeletionPolicy") == "Retain" for r in prod), kind
+        assert prod and all(r.get("DeletionPolicy") == "RetainExceptOnCreate" for r in prod), kind
         dev = synth.resources("dev", "Integration", kind).values()
         assert all(r.get("DeletionPolicy") == "Delete" for r in dev), kind

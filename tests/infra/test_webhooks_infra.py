@@ -37,7 +37,7 @@ def test_the_sealing_key_rotates_and_each_side_gets_one_direction(synth: Synth) 
         "AWS::KMS::Key", {"EnableKeyRotation": True}
     )
     synth.template("prod", "Data").has_resource(
-        "AWS::KMS::Key", {"DeletionPolicy": "Retain", "UpdateReplacePolicy": "Retain"}
+        "AWS::KMS::Key", {"DeletionPolicy": "RetainExceptOnCreate", "UpdateReplacePolicy": "Retain"}
     )
     registering = _actions(_role_statements(synth, "prod", "Api", "WebhooksService"))
     assert {a for a in registering if a.startswith("kms:")} == {"kms:Encrypt"}
