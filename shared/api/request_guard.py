@@ -12,8 +12,6 @@ import base64
 import binascii
 import json
 from collections.abc import Mapping
-from email.parser import BytesParser
-from email.policy import default as email_policy
 from typing import Any
 from urllib.parse import parse_qsl
 
@@ -110,6 +108,11 @@ def _header(event: Mapping[str, Any], wanted: str) -> str | None:
 
 def _form_fields(content_type: str, data: bytes) -> list[tuple[str, str]]:
     """The fields of a form body (urlencoded or multipart); Refused if it cannot be read."""
+    # Imported here: only the one-click route reads forms; every function imports this
+    # module at init.
+    from email.parser import BytesParser
+    from email.policy import default as email_policy
+
     if content_type.split(";", 1)[0].strip().lower() == FORM_TYPES[0]:
         try:
             return parse_qsl(data.decode("ascii"), keep_blank_values=True, strict_parsing=True)
