@@ -4,6 +4,7 @@ VPC, whose execution role must be able to manage their network interfaces
 (CreateNetworkInterface, DescribeNetworkInterfaces, DeleteNetworkInterface), or
 CreateFunction fails with InvalidParameterValueException."""
 
+from collections.abc import Iterator
 from typing import Any
 
 import pytest
@@ -20,6 +21,17 @@ ENI_ACTIONS = {
 }
 
 
+def _stage_resources(
+    synth: Synth, stage: str
+) -> Iterator[tuple[str, str, dict[str, Any], dict[str, Any]]]:
+    """(template, logical id, resource, all the template's resources) of one stage."""
+    for name, template in synth.all_templates():
+        if f"-{stage}-" in name:
+            resources = template["Resources"]
+            for logical, resource in resources.items():
+                yield name, logical, resource, resources
+
+
 def _managed(role: dict[str, Any]) -> str:
     return str(role["Properties"].get("ManagedPolicyArns", []))
 
@@ -29,32 +41,28 @@ def test_every_function_in_a_vpc_has_a_role_that_may_manage_its_network_interfac
     synth: Synth, stage: str
 ) -> None:
     in_vpc = []
-    for name, template in synth.all_templates():
-        if f"-{stage}-" not in name:
+    for name, logical, resource, resources in _stage_resources(synth, stage):
+        properties = resource.get("Properties", {})
+        if resource["Type"] != "AWS::Lambda::Function" or "VpcConfig" not in properties:
             continue
-        resources = template["Resources"]
-        for logical, resource in resources.items():
-            properties = resource.get("Properties", {})
-            if resource["Type"] != "AWS::Lambda::Function" or "VpcConfig" not in properties:
-                continue
-            role_id = properties["Role"]["Fn::GetAtt"][0]
-            granted = {
-                action
-                for policy in resources.values()
-                if policy["Type"] == "AWS::IAM::Policy"
-                and {"Ref": role_id} in policy["Properties"].get("Roles", [])
-                for statement in policy["Properties"]["PolicyDocument"]["Statement"]
-                if statement["Effect"] == "Allow"
-                for action in (
-                    [statement["Action"]]
-                    if isinstance(statement["Action"], str)
-                    else statement["Action"]
-                )
-            }
-            assert VPC_POLICY in _managed(resources[role_id]) or granted >= ENI_ACTIONS, (
-                f"{name}/{logical}: Lambda would refuse to create it"
+        role_id = properties["Role"]["Fn::GetAtt"][0]
+        granted = {
+            action
+            for policy in resources.values()
+            if policy["Type"] == "AWS::IAM::Policy"
+            and {"Ref": role_id} in policy["Properties"].get("Roles", [])
+            for statement in policy["Properties"]["PolicyDocument"]["Statement"]
+            if statement["Effect"] == "Allow"
+            for action in (
+                [statement["Action"]]
+                if isinstance(statement["Action"], str)
+                else statement["Action"]
             )
-            in_vpc.append(logical)
+        }
+        assert VPC_POLICY in _managed(resources[role_id]) or granted >= ENI_ACTIONS, (
+            f"{name}/{logical}: Lambda would refuse to create it"
+        )
+        in_vpc.append(logical)
     # The Strava sync consumer and the webhook delivery worker run in the egress VPC.
     assert len(in_vpc) >= 2, in_vpc
 
@@ -78,21 +86,17 @@ def test_every_queue_hides_a_message_longer_than_its_consumer_runs(
     the function's timeout; AWS recommends six times it (a retried batch must not be seen
     again while the first attempt may still run)."""
     checked = []
-    for name, template in synth.all_templates():
-        if f"-{stage}-" not in name:
+    for name, logical, mapping, resources in _stage_resources(synth, stage):
+        if mapping["Type"] != "AWS::Lambda::EventSourceMapping":
             continue
-        resources = template["Resources"]
-        for logical, mapping in resources.items():
-            if mapping["Type"] != "AWS::Lambda::EventSourceMapping":
-                continue
-            source = mapping["Properties"]["EventSourceArn"]
-            queue_id = source.get("Fn::GetAtt", [""])[0] if isinstance(source, dict) else ""
-            if resources.get(queue_id, {}).get("Type") != "AWS::SQS::Queue":
-                continue
-            visibility = int(resources[queue_id]["Properties"].get("VisibilityTimeout", 30))
-            timeout = int(_function_of_alias(resources, mapping)["Properties"].get("Timeout", 3))
-            assert visibility >= 6 * timeout, f"{name}/{logical}: {visibility} s < 6 x {timeout} s"
-            checked.append(logical)
+        source = mapping["Properties"]["EventSourceArn"]
+        queue_id = source.get("Fn::GetAtt", [""])[0] if isinstance(source, dict) else ""
+        if resources.get(queue_id, {}).get("Type") != "AWS::SQS::Queue":
+            continue
+        visibility = int(resources[queue_id]["Properties"].get("VisibilityTimeout", 30))
+        timeout = int(_function_of_alias(resources, mapping)["Properties"].get("Timeout", 3))
+        assert visibility >= 6 * timeout, f"{name}/{logical}: {visibility} s < 6 x {timeout} s"
+        checked.append(logical)
     assert len(checked) >= 8, checked
 
 

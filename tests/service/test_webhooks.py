@@ -550,14 +550,14 @@ def test_rotating_the_secret_signs_with_the_new_one_only(world: World) -> None:
     assert (stale.status, stale.body["error"]["code"]) == (409, "version_conflict")
     member = world.api("POST", path, path_params=ids, body={"version": 1}, claims=RIDER)
     assert member.status == 403
-    rotated = world.api(
-        "POST",
-        path,
-        path_params=ids,
-        body={"version": 1},
-        claims=OWNER,
-        headers={"Idempotency-Key": "rotate-1"},
-    )
+
+    def rotate() -> Any:
+        key = {"Idempotency-Key": "rotate-1"}
+        return world.api(
+            "POST", path, path_params=ids, body={"version": 1}, claims=OWNER, headers=key
+        )
+
+    rotated = rotate()
     assert rotated.status == 200, rotated.body
     assert rotated.body["secret"] != hook["secret"] and rotated.body["version"] == 2
     assert rotated.headers["Cache-Control"] == "no-store"
@@ -566,14 +566,7 @@ def test_rotating_the_secret_signs_with_the_new_one_only(world: World) -> None:
     opened = world.sealer.open(stored.sealed_secret, secret_context(stored))
     assert opened == rotated.body["secret"]
     assert rotated.body["secret"] not in _table_text(world.table)
-    replay = world.api(
-        "POST",
-        path,
-        path_params=ids,
-        body={"version": 1},
-        claims=OWNER,
-        headers={"Idempotency-Key": "rotate-1"},
-    )
+    replay = rotate()
     assert replay.body["error"]["code"] == "secret_shown_once"
 
 
