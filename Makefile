@@ -84,17 +84,17 @@ load: $(VENV)/.installed-3.12
 
 # A longer fuzzing campaign than the test suite's, against a fresh local platform.
 fuzz: $(VENV)/.installed-3.12
-	$(PY) -m local.fuzz $(if $(EXAMPLES),--max-examples $(EXAMPLES),)
+	$(PY) -m tools.fuzz $(if $(EXAMPLES),--max-examples $(EXAMPLES),)
 
 openapi: $(VENV)/.installed-3.12
-	$(PY) -m local.openapi docs/openapi.json
+	$(PY) -m tools.openapi docs/openapi.json
 
 # The API reference (Swagger UI) as a static folder; API_URL points "Try it out" at a stage.
 api-reference: $(VENV)/.installed-3.12
-	$(PY) -m local.api_reference build/api-reference $(if $(API_URL),--server $(API_URL),)
+	$(PY) -m tools.api_reference build/api-reference $(if $(API_URL),--server $(API_URL),)
 
 events: $(VENV)/.installed-3.12
-	$(PY) -m local.event_docs docs
+	$(PY) -m tools.event_docs docs
 
 synth: $(VENV)/.installed-3.12 node_modules/.installed
 	npx cdk synth --all -c stage=$(STAGE) $(if $(ALARM_EMAIL),-c alarm_email=$(ALARM_EMAIL),) --no-notices

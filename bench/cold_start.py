@@ -19,6 +19,8 @@ import sys
 from dataclasses import dataclass
 from pathlib import Path
 
+from shared.settings import NotificationDeliverySettings, Settings
+
 REPO_ROOT = Path(__file__).resolve().parent.parent
 LAMBDA_VENV = REPO_ROOT / ".venv-lambda"
 
@@ -29,7 +31,7 @@ SERVICES = {
     "rides": "import rides.handler as h\nh.get_store()",
     "users": "import users.handler as h\nh.get_store()",
     "identity.pre_token_generation": "import identity.pre_token_generation as t\nt.app_table()",
-    "integration.counts": "import integration.counts as c\nc.app_table()",
+    "clubs.counts": "import clubs.counts as c\nc.app_table()",
     "notifications": "import notifications.handler as h\nh.get_store()",
     "notifications.consumer": "import notifications.consumer as c\nc.get_dispatcher()",
     "webhooks": "import webhooks.handler as h\nh.get_store()",
@@ -73,8 +75,21 @@ def _lambda_like_env() -> dict[str, str]:
         "AWS_DEFAULT_REGION": "ap-southeast-2",
         "AWS_ACCESS_KEY_ID": "bench",
         "AWS_SECRET_ACCESS_KEY": "bench",
-        "STAGE": "bench",
-        "TABLE_NAME": "bench",
+        # The notifications consumer builds its dispatcher from its settings.
+        **NotificationDeliverySettings.variables(
+            {
+                "stage": "bench",
+                "table_name": "bench",
+                "push_applications": {},
+                "signing_secret_name": "bench",
+                "email_sender": "bench@example.com",
+                "api_url_parameter": "/bench",
+                "reminder_group": "bench",
+                "reminder_queue_arn": "arn:aws:sqs:ap-southeast-2:000000000000:bench",
+                "reminder_role_arn": "arn:aws:iam::000000000000:role/bench",
+            }
+        ),
+        **Settings.variables({"stage": "bench", "table_name": "bench"}),
         "POWERTOOLS_SERVICE_NAME": "bench",
         "POWERTOOLS_METRICS_NAMESPACE": "Bench",
         "PYDANTIC_DISABLE_PLUGINS": "__all__",

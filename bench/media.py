@@ -12,8 +12,8 @@ from PIL import Image
 from pypdf import PdfReader
 
 from media.documents import check_pdf
+from media.gpx import parse_route
 from media.images import decode, renditions
-from media.routes import parse_route
 from shared.domain.media import LOGO_SIZES
 
 FIXTURES = Path(__file__).resolve().parent.parent / "tests" / "fixtures" / "media"

@@ -16,8 +16,8 @@ from moto import mock_aws
 
 from local.provision import create_table
 from local.proxy_event import build_proxy_event
+from shared.aws_clients import dynamodb_client
 from shared.domain.user import new_profile
-from shared.store.client import dynamodb_client
 from shared.store.table import Table
 from shared.store.users import create_profile
 

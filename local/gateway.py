@@ -9,12 +9,13 @@ from dataclasses import dataclass
 from typing import Any
 from urllib.parse import parse_qs
 
-from local.api_reference import asset, page
 from local.cognito_triggers import PreTokenClaimsCache
 from local.proxy_event import build_proxy_event
 from local.token_verifier import InvalidToken, TokenVerifier
 from local.workers import HandlerPool
-from stacks.routes import ROUTES, SERVICE_HANDLERS, Route
+from stacks.contexts import CONTEXTS
+from stacks.routes import ROUTES, Route
+from tools.api_reference import asset, page
 
 CORS_HEADERS = {
     "Access-Control-Allow-Origin": "*",
@@ -122,7 +123,7 @@ class LocalGateway:
             source_ip=environ.get("REMOTE_ADDR", "127.0.0.1"),
         )
         try:
-            answer = self.pool.invoke(SERVICE_HANDLERS[route.service], event)
+            answer = self.pool.invoke(CONTEXTS[route.service].handler, event)
         except Exception:  # the Lambda failed: API Gateway answers 502
             return _error(502, "gateway_error", "Internal server error")
         return _to_http(answer)

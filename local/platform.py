@@ -1,7 +1,6 @@
 """The whole platform on 127.0.0.1: moto as AWS, provisioned like the stacks, the local
 gateway in front of the real handlers. State lives in memory and dies with the process."""
 
-import json
 import threading
 from dataclasses import dataclass
 from pathlib import Path
@@ -25,7 +24,6 @@ from local.flags import OVERRIDES as FLAG_OVERRIDES
 from local.gateway import LocalGateway
 from local.loopback_server import QuietRequestHandler
 from local.moto_server import MotoServer, free_port
-from local.openapi import build_document
 from local.provision import (
     CLIENT_WRITABLE_ATTRIBUTES,
     EMAIL_SENDER,
@@ -50,11 +48,13 @@ from stacks.consumers import (
     MEDIA,
     NOTIFICATIONS,
     PUBLISHER_HANDLER,
-    STRAVA_SYNC,
+    PUBLISHER_SETTINGS,
     WEBHOOK_DELIVERY,
     WORKERS,
 )
-from stacks.routes import SERVICE_HANDLERS, TRIGGER_HANDLERS
+from stacks.contexts import CONTEXTS, POST_CONFIRMATION, PRE_TOKEN_GENERATION, TRIGGERS
+from stacks.environment import function_environment, queue_url_field
+from tools.openapi import build_document
 
 # Where a rider's browser lands after linking Strava (the web app's dev server).
 STRAVA_APP_REDIRECT_URL = "http://localhost:5173/settings/strava"
@@ -165,16 +165,9 @@ class LocalPlatform:
         ).json()
         endpoints = Endpoints(api_url, self.moto.url, REGION, resources)
         verifier = TokenVerifier(jwks, issuer=endpoints.issuer, audience=resources.client_id)
-        self._pool = HandlerPool(self._worker_env(resources), self.workers)
-        self._pool.warm(
-            [
-                *SERVICE_HANDLERS.values(),
-                *TRIGGER_HANDLERS.values(),
-                PUBLISHER_HANDLER,
-                *(c.handler for c in CONSUMERS),
-                *(w.handler for w in WORKERS),
-            ]
-        )
+        functions = self._function_envs(resources)
+        self._pool = HandlerPool(self._base_env(), functions, self.workers)
+        self._pool.warm(list(functions))
         self.endpoints = endpoints
         gateway = LocalGateway(
             verifier, self._pool, build_document(), PreTokenClaimsCache(self.pre_token_claims)
@@ -261,7 +254,7 @@ class LocalPlatform:
             username,
             {**attributes, "cognito:user_status": "CONFIRMED"},
         )
-        self._pool.invoke(TRIGGER_HANDLERS["post_confirmation"], event)
+        self._pool.invoke(POST_CONFIRMATION.handler, event)
 
     def pre_token_claims(self, claims: dict[str, Any]) -> dict[str, Any]:
         assert self._pool is not None and self.endpoints is not None
@@ -274,48 +267,77 @@ class LocalPlatform:
             str(claims.get("cognito:username", claims["sub"])),
             {k: v for k, v in claims.items() if isinstance(v, str)},
         )
-        answer = self._pool.invoke(TRIGGER_HANDLERS["pre_token_generation"], event)
+        answer = self._pool.invoke(PRE_TOKEN_GENERATION.handler, event)
         override = (answer.get("response") or {}).get("claimsOverrideDetails") or {}
         return dict(override.get("claimsToAddOrOverride") or {})
 
-    def _worker_env(self, resources: LocalResources) -> dict[str, str]:
+    def _base_env(self) -> dict[str, str]:
+        """What every local function shares: the local AWS, and Powertools kept quiet."""
         return {
             "AWS_ENDPOINT_URL": self.moto.url,
             "AWS_ACCESS_KEY_ID": LOCAL_CREDENTIALS["aws_access_key_id"],
             "AWS_SECRET_ACCESS_KEY": LOCAL_CREDENTIALS["aws_secret_access_key"],
             "AWS_DEFAULT_REGION": REGION,
             "AWS_REGION": REGION,
-            "STAGE": LOCAL_STAGE,
-            "TABLE_NAME": resources.table_name,
-            "EVENT_BUS_NAME": resources.event_bus_name,
-            "ASSETS_BUCKET_NAME": resources.bucket_name,
-            "USER_POOL_ID": resources.user_pool_id,
-            "EMAIL_SENDER": EMAIL_SENDER,
-            "PUSH_APPLICATIONS": json.dumps(resources.push_applications),
-            "REMINDER_GROUP": resources.reminder_group,
-            "REMINDER_QUEUE_ARN": resources.consumer(NOTIFICATIONS.name).queue_arn,
-            "REMINDER_ROLE_ARN": LOCAL_SCHEDULER_ROLE,
-            "SIGNING_SECRET_NAME": resources.signing_secret_name,
-            "API_URL_PARAMETER": resources.api_url_parameter,
-            "SECRETS_KEY_ID": resources.secrets_key_id,
-            "WEBHOOK_DELIVERY_QUEUE_URL": resources.consumer(WEBHOOK_DELIVERY.name).queue_url,
-            # The local receiver is http on 127.0.0.1, and retries come after seconds.
-            "WEBHOOK_ALLOW_LOCAL_TARGETS": "1",
-            "WEBHOOK_MAX_ATTEMPTS": str(WEBHOOK_DELIVERY.attempts),
-            "WEBHOOK_RETRY_BASE_SECONDS": "1",
-            "WEBHOOK_RETRY_CAP_SECONDS": "4",
-            "STRAVA_APP_SECRET_NAME": strava_app_secret_name(LOCAL_STAGE),
-            "STRAVA_STATE_KEY_NAME": strava_state_key_name(LOCAL_STAGE),
-            "STRAVA_BASE_URL": self.strava.url,
-            "STRAVA_APP_REDIRECT_URL": STRAVA_APP_REDIRECT_URL,
-            "STRAVA_SYNC_QUEUE_URL": resources.consumer(STRAVA_SYNC.name).queue_url,
-            "FEATURE_FLAGS_OVERRIDES": str(self.flag_overrides),
-            "POWERTOOLS_SERVICE_NAME": "local",
             "POWERTOOLS_METRICS_NAMESPACE": "SydneyCyclingLocal",
             # Locally there is no X-Ray daemon nor CloudWatch to receive these.
             "POWERTOOLS_TRACE_DISABLED": "1",
             "POWERTOOLS_METRICS_DISABLED": "1",
             "POWERTOOLS_LOG_LEVEL": "WARNING",
+        }
+
+    def _values(self, resources: LocalResources) -> dict[str, object]:
+        """The local stage's values by settings field name (`stacks/environment.py`)."""
+        return {
+            "stage": LOCAL_STAGE,
+            "table_name": resources.table_name,
+            "user_pool_id": resources.user_pool_id,
+            "assets_bucket_name": resources.bucket_name,
+            "event_bus_name": resources.event_bus_name,
+            "api_url_parameter": resources.api_url_parameter,
+            # No CloudFront here: presigned GETs from moto's S3 stand in for it.
+            "cdn_domain_parameter": "",
+            "signing_secret_name": resources.signing_secret_name,
+            "secrets_key_id": resources.secrets_key_id,
+            "push_applications": resources.push_applications,
+            "email_sender": EMAIL_SENDER,
+            "reminder_group": resources.reminder_group,
+            "reminder_queue_arn": resources.consumer(NOTIFICATIONS.name).queue_arn,
+            "reminder_role_arn": LOCAL_SCHEDULER_ROLE,
+            "strava_app_secret_name": strava_app_secret_name(LOCAL_STAGE),
+            "strava_state_key_name": strava_state_key_name(LOCAL_STAGE),
+            "strava_base_url": self.strava.url,
+            "strava_app_redirect_url": STRAVA_APP_REDIRECT_URL,
+            **{
+                queue_url_field(queue.name): queue.queue_url
+                for queue in (*resources.consumers, *resources.workers)
+            },
+            # The local receiver is http on 127.0.0.1, and retries come after seconds.
+            "webhook_allow_local_targets": True,
+            "webhook_max_attempts": WEBHOOK_DELIVERY.attempts,
+            "webhook_retry_base_seconds": 1,
+            "webhook_retry_cap_seconds": 4,
+        }
+
+    def _function_envs(self, resources: LocalResources) -> dict[str, dict[str, str]]:
+        """Each function's own variables, as its stack gives them in AWS: a function that
+        reads settings its declaration does not list fails here as it would there."""
+        values = self._values(resources)
+        flags = {"FEATURE_FLAGS_OVERRIDES": str(self.flag_overrides)}
+        declared = [
+            *((c.handler, c.all_settings, c.feature_flags) for c in CONTEXTS.values()),
+            *((t.handler, t.settings, False) for t in TRIGGERS),
+            (PUBLISHER_HANDLER, PUBLISHER_SETTINGS, False),
+            *((c.handler, c.all_settings, c.feature_flags) for c in CONSUMERS),
+            *((w.handler, w.all_settings, False) for w in WORKERS),
+        ]
+        return {
+            handler: {
+                "POWERTOOLS_SERVICE_NAME": handler.split(".")[0],
+                **function_environment(settings, values),
+                **(flags if reads_flags else {}),
+            }
+            for handler, settings, reads_flags in declared
         }
 
 

@@ -38,12 +38,32 @@ class LocalLambdaContext:
         return INVOKE_TIMEOUT_SECONDS * 1000
 
 
-def _init_worker(env: Mapping[str, str]) -> None:
+# In a worker: what every function shares, each function's own variables, and whose are
+# set now. A worker hosts every function (Lambda gives each its own environments), so it
+# swaps the variables before each invocation: a function sees its own and no other's.
+_BASE: dict[str, str] = {}
+_FUNCTIONS: dict[str, dict[str, str]] = {}
+_CURRENT: list[str] = [""]
+
+
+def _init_worker(env: Mapping[str, str], functions: Mapping[str, Mapping[str, str]]) -> None:
     # Ctrl-C reaches the whole process group; the platform shuts the workers down itself.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
-    os.environ.update(env)
+    _BASE.update(os.environ)
+    _BASE.update(env)
+    _FUNCTIONS.update({handler: dict(variables) for handler, variables in functions.items()})
     # The Lambda layout: layers put `shared` on the path, the asset root holds the service.
     sys.path[:0] = [str(REPO_ROOT), str(REPO_ROOT / "services")]
+
+
+def _enter(handler: str) -> None:
+    """The environment of `handler`'s function; an undeclared function has none here."""
+    if _CURRENT[0] != handler:
+        variables = _FUNCTIONS[handler]
+        os.environ.clear()
+        os.environ.update(_BASE)
+        os.environ.update(variables)
+        _CURRENT[0] = handler
 
 
 @cache
@@ -56,22 +76,29 @@ def _load(handler: str) -> Callable[[dict[str, Any], Any], dict[str, Any]]:
 
 
 def _invoke(handler: str, event: dict[str, Any]) -> Any:
+    _enter(handler)
     return _load(handler)(event, LocalLambdaContext(function_name=handler.split(".")[0]))
 
 
 def _warm(handler: str) -> None:
+    _enter(handler)
     _load(handler)
 
 
 class HandlerPool:
-    def __init__(self, env: Mapping[str, str], workers: int = 4) -> None:
+    def __init__(
+        self,
+        env: Mapping[str, str],
+        functions: Mapping[str, Mapping[str, str]],
+        workers: int = 4,
+    ) -> None:
         self._executor = ProcessPoolExecutor(
             max_workers=workers,
             # spawn: a fresh interpreter per worker, nothing inherited from the gateway's
             # threads or moto's state.
             mp_context=multiprocessing.get_context("spawn"),
             initializer=_init_worker,
-            initargs=(dict(env),),
+            initargs=(dict(env), {h: dict(v) for h, v in functions.items()}),
         )
         self.workers = workers
 

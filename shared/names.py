@@ -2,6 +2,11 @@
 operations tools so that each finds what the others made."""
 
 PROJECT = "sydney-cycling"
+# An API function's harmless read, "<path> <status>": the pre-traffic hook sends it to a new
+# version and expects the status (`services/deployment/smoke.py`, `stacks/contexts.py`).
+SMOKE_READ_VARIABLE = "SMOKE_READ"
+# The caller of those reads: no user is, so they find nothing and write nothing.
+SMOKE_USER = "00000000-0000-4000-8000-000000000000"
 
 
 def resource_prefix(stage: str) -> str:

@@ -3,27 +3,18 @@
 import json
 import re
 
-from aws_cdk import Aws, CfnOutput, Duration, RemovalPolicy, Stack
+from aws_cdk import CfnOutput, Duration, RemovalPolicy, Stack
 from aws_cdk import aws_apigateway as apigw
 from aws_cdk import aws_cognito as cognito
 from aws_cdk import aws_dynamodb as dynamodb
 from aws_cdk import aws_iam as iam
 from aws_cdk import aws_kms as kms
 from aws_cdk import aws_logs as logs
-from aws_cdk import aws_secretsmanager as secretsmanager
 from aws_cdk import aws_ssm as ssm
 from aws_cdk import aws_wafv2 as wafv2
 from constructs import Construct
 
-from shared.adapters.sealed_secrets import STRAVA_TOKENS, WEBHOOK_SIGNING
-from shared.names import (
-    api_url_parameter,
-    cdn_domain_parameter,
-    signing_secret_name,
-    strava_app_secret_name,
-    strava_state_key_name,
-)
-from shared.store.schema import GSI1, GSI2
+from shared.names import api_url_parameter
 from stacks.config import StageConfig
 from stacks.constructs.feature_flags import FlagsReaders
 from stacks.constructs.function_basics import retention
@@ -33,46 +24,14 @@ from stacks.constructs.notifications import (
     push_application_arns,
     push_endpoint_arns,
 )
-from stacks.constructs.sealing import grant_sealing
+from stacks.constructs.reach import grant_declared, stage_values
 from stacks.constructs.service_function import ServiceFunction
 from stacks.constructs.web_acl import ApiWebAcl
+from stacks.contexts import CONTEXTS
 from stacks.nag import acknowledge
-from stacks.routes import HEALTH, ROUTES, SERVICE_HANDLERS
+from stacks.routes import HEALTH, ROUTES, Route
 
 API_STAGE = "v1"
-
-# Least privilege: the table actions each service's code performs, and the indexes it reads.
-_READ = ["dynamodb:GetItem", "dynamodb:BatchGetItem", "dynamodb:Query"]
-# Conditional puts and updates, inside transactions with condition checks.
-_WRITE = ["dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:ConditionCheckItem"]
-SERVICE_TABLE_ACCESS: dict[str, tuple[list[str], list[str]]] = {
-    # A rename deletes the old name reservation.
-    "clubs": ([*_READ, *_WRITE, "dynamodb:DeleteItem"], [GSI1.name]),
-    "memberships": ([*_READ, *_WRITE], [GSI1.name]),
-    "users": (
-        ["dynamodb:GetItem", "dynamodb:Query", "dynamodb:PutItem", "dynamodb:UpdateItem"],
-        [GSI1.name],
-    ),
-    # Reading participants' emergency contacts is a BatchGetItem of their profiles.
-    "rides": ([*_READ, *_WRITE], [GSI2.name]),
-    # Preferences and devices under the caller's own partition.
-    "notifications": (
-        ["dynamodb:GetItem", "dynamodb:Query", "dynamodb:PutItem", "dynamodb:DeleteItem"],
-        [],
-    ),
-    # Uploads announced (puts), club and ride items updated in transactions.
-    "media": (
-        ["dynamodb:GetItem", "dynamodb:BatchGetItem", "dynamodb:PutItem", "dynamodb:UpdateItem"],
-        [],
-    ),
-    # Links, states and the athlete index (transactions of puts and deletes).
-    "strava": (["dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:DeleteItem"], []),
-    # Webhooks and the club's count of them move together in transactions.
-    "webhooks": ([*_READ, "dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:DeleteItem"], []),
-}
-
-# The API functions that evaluate feature flags (`shared/flags`).
-FLAG_READERS = ("media", "users")
 
 
 def _path_parameters(path: str) -> list[str]:
@@ -115,124 +74,39 @@ class ApiStack(Stack):
         **kwargs: object,
     ) -> None:
         super().__init__(scope, construct_id, **kwargs)  # type: ignore[arg-type]
-        layers = LambdaLayers(self, "Layers")
-        self.functions: dict[str, ServiceFunction] = {}
-        for service, handler in SERVICE_HANDLERS.items():
-            function = ServiceFunction(
-                self,
-                f"{service.title()}Service",
-                config=config,
-                package=service,
-                handler=handler,
-                description=f"{service} API ({config.name})",
-                layers=layers,
-                environment={
-                    "TABLE_NAME": table.table_name,
-                    **(
-                        {
-                            "USER_POOL_ID": user_pool.user_pool_id,
-                            "ASSETS_BUCKET_NAME": config.assets_bucket_name,
-                        }
-                        if service == "users"
-                        else {}
-                    ),
-                    **(_notifications_environment(config) if service == "notifications" else {}),
-                    **({"SECRETS_KEY_ID": secrets_key.key_arn} if service == "webhooks" else {}),
-                    **(_strava_environment(config, secrets_key) if service == "strava" else {}),
-                    **(
-                        {
-                            "ASSETS_BUCKET_NAME": config.assets_bucket_name,
-                            "CDN_DOMAIN_PARAMETER": cdn_domain_parameter(config.name),
-                        }
-                        if service == "media"
-                        else {}
-                    ),
-                    # The calendar feed links public rides' routes under the API's URL.
-                    **(
-                        {"API_URL_PARAMETER": api_url_parameter(config.name)}
-                        if service == "rides"
-                        else {}
-                    ),
-                },
-            )
-            # Idempotency records (shared/api/idempotency.py), and only those.
-            function.role.add_to_policy(
-                iam.PolicyStatement(
-                    actions=[
-                        "dynamodb:GetItem",
-                        "dynamodb:PutItem",
-                        "dynamodb:UpdateItem",
-                        "dynamodb:DeleteItem",
-                    ],
-                    resources=[table.table_arn],
-                    conditions={
-                        "ForAllValues:StringLike": {"dynamodb:LeadingKeys": ["IDEMPOTENCY#*"]}
-                    },
-                )
-            )
-            actions, indexes = SERVICE_TABLE_ACCESS[service]
-            function.role.add_to_policy(
-                iam.PolicyStatement(
-                    actions=actions,
-                    resources=[table.table_arn]
-                    + [f"{table.table_arn}/index/{index}" for index in indexes],
-                )
-            )
-            self.functions[service] = function
-        # The User Profile Service invites users, mirrors SystemRole into Cognito, signs
-        # demoted users out, and presigns avatar uploads under avatars/ only.
-        # Registering a webhook seals its signing secret; the API never decrypts one.
-        grant_sealing(
-            self.functions["webhooks"].role, secrets_key.key_arn, WEBHOOK_SIGNING, "kms:Encrypt"
-        )
-        users = self.functions["users"].role
-        users.add_to_policy(
-            iam.PolicyStatement(
-                actions=[
-                    "cognito-idp:AdminCreateUser",
-                    "cognito-idp:AdminUpdateUserAttributes",
-                    "cognito-idp:AdminUserGlobalSignOut",
-                ],
-                resources=[user_pool.user_pool_arn],
-            )
-        )
-        # Avatars are uploaded into incoming/avatar/{user_id}/ (presigned POST) and published
-        # by the media processor; the function deletes a replaced avatar's sizes.
-        bucket = f"arn:{Aws.PARTITION}:s3:::{config.assets_bucket_name}"
-        users.add_to_policy(
-            iam.PolicyStatement(actions=["s3:PutObject"], resources=[f"{bucket}/incoming/avatar/*"])
-        )
-        users.add_to_policy(
-            iam.PolicyStatement(
-                actions=["s3:DeleteObject"], resources=[f"{bucket}/public/avatars/*"]
-            )
-        )
-        for prefix in ("incoming/avatar/*", "public/avatars/*"):
-            acknowledge(
-                users,
-                "AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:s3:::"
-                f"{config.prefix}-assets-<AWS::AccountId>/{prefix}]",
-                "Avatars are uploaded and published per user and per upload; the function "
-                "acts for whichever user calls, so it needs the avatar folders, no more.",
-            )
+        self.functions = self._functions(config, user_pool, table, secrets_key)
 
-        self._grant_notifications(config)
-        self._grant_strava(config, secrets_key)
-        self._grant_media(config)
-        # Uploads (media, avatars) can be paused by a feature flag.
-        flags = FlagsReaders(self, "FeatureFlags", config=config)
-        for service in FLAG_READERS:
-            flags.grant(self.functions[service])
-        self.functions["rides"].role.add_to_policy(
-            iam.PolicyStatement(
-                actions=["ssm:GetParameter"],
-                resources=[
-                    f"arn:{Aws.PARTITION}:ssm:{Aws.REGION}:{Aws.ACCOUNT_ID}:parameter"
-                    f"{api_url_parameter(config.name)}"
-                ],
-            )
+        self.api = self._rest_api(config)
+        self._error_responses()
+        self.authorizer = apigw.CognitoUserPoolsAuthorizer(
+            self,
+            "Authorizer",
+            cognito_user_pools=[user_pool],
+            results_cache_ttl=Duration.minutes(5),
+        )
+        for route in ROUTES:
+            self._route(route, config)
+        self._acknowledge_preflight()
+        if config.api_canary:
+            self._release_as_canary(config.api_canary)
+        acknowledge(
+            self.api,
+            "AwsSolutions-APIG2",
+            "Requests are validated in the Lambda by pydantic models, the single source "
+            "that also generates the OpenAPI document; a second copy in API Gateway would drift.",
+        )
+        acknowledge(
+            self.api,
+            "AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/"
+            "AmazonAPIGatewayPushToCloudWatchLogs]",
+            "API Gateway's account-level logging role uses the AWS-maintained policy, the "
+            "documented way to let the service write execution logs.",
         )
 
+        self._edge(config)
+
+    def _rest_api(self, config: StageConfig) -> apigw.RestApi:
+        """The REST API and its stage: tracing, access logs, throttles, cache, CORS."""
         access_logs = logs.LogGroup(
             self,
             "AccessLogs",
@@ -240,7 +114,7 @@ class ApiStack(Stack):
             removal_policy=config.removal_policy,
         )
         origins = list(config.cors_allowed_origins) or apigw.Cors.ALL_ORIGINS
-        self.api = apigw.RestApi(
+        return apigw.RestApi(
             self,
             "Api",
             rest_api_name=f"{config.prefix}-api",
@@ -279,79 +153,60 @@ class ApiStack(Stack):
                 max_age=Duration.minutes(10),
             ),
         )
-        self._error_responses()
 
-        self.authorizer = apigw.CognitoUserPoolsAuthorizer(
-            self,
-            "Authorizer",
-            cognito_user_pools=[user_pool],
-            results_cache_ttl=Duration.minutes(5),
-        )
-        for route in ROUTES:
-            resource = self.api.root.resource_for_path(route.path)
-            if route is HEALTH:
-                method = resource.add_method(
-                    route.method,
-                    _health_integration(),
-                    method_responses=[apigw.MethodResponse(status_code="200")],
-                )
-                acknowledge(
-                    method,
-                    "AwsSolutions-APIG4",
-                    "The health check is deliberately public: it touches no data and "
-                    "answers from a mock integration for load balancers and probes.",
-                )
-                acknowledge(
-                    method,
-                    "AwsSolutions-COG4",
-                    "The health check is deliberately public and reaches no Lambda or data.",
-                )
-                continue
-            assert route.service is not None
-            cached = route.cache_seconds > 0 and config.api_cache_gb is not None
-            path_parameters = [f"method.request.path.{p}" for p in _path_parameters(route.path)]
-            integration = apigw.LambdaIntegration(
-                self.functions[route.service].alias,
-                allow_test_invoke=False,
-                # A cached answer is keyed on the path (one club's feed is not another's).
-                cache_key_parameters=path_parameters if cached else None,
+    def _route(self, route: Route, config: StageConfig) -> None:
+        """A method on the route's resource: the mock health check, or the context's live
+        alias behind the Cognito authorizer (or, for a public route, acknowledged why not)."""
+        resource = self.api.root.resource_for_path(route.path)
+        if route is HEALTH:
+            method = resource.add_method(
+                route.method,
+                _health_integration(),
+                method_responses=[apigw.MethodResponse(status_code="200")],
             )
-            if route.authorized:
-                resource.add_method(
-                    route.method,
-                    integration,
-                    authorizer=self.authorizer,
-                    authorization_type=apigw.AuthorizationType.COGNITO,
-                )
-                continue
-            public = resource.add_method(
+            acknowledge(
+                method,
+                "AwsSolutions-APIG4",
+                "The health check is deliberately public: it touches no data and "
+                "answers from a mock integration for load balancers and probes.",
+            )
+            acknowledge(
+                method,
+                "AwsSolutions-COG4",
+                "The health check is deliberately public and reaches no Lambda or data.",
+            )
+            return
+        assert route.service is not None
+        cached = route.cache_seconds > 0 and config.api_cache_gb is not None
+        path_parameters = [f"method.request.path.{p}" for p in _path_parameters(route.path)]
+        integration = apigw.LambdaIntegration(
+            self.functions[route.service].alias,
+            allow_test_invoke=False,
+            # A cached answer is keyed on the path (one club's feed is not another's).
+            cache_key_parameters=path_parameters if cached else None,
+        )
+        if route.authorized:
+            resource.add_method(
                 route.method,
                 integration,
-                request_parameters=dict.fromkeys(path_parameters, True) if cached else None,
+                authorizer=self.authorizer,
+                authorization_type=apigw.AuthorizationType.COGNITO,
             )
-            for rule in ("AwsSolutions-APIG4", "AwsSolutions-COG4"):
-                acknowledge(
-                    public,
-                    rule,
-                    route.public_because,
-                )
-        self._acknowledge_preflight()
-        if config.api_canary:
-            self._release_as_canary(config.api_canary)
-        acknowledge(
-            self.api,
-            "AwsSolutions-APIG2",
-            "Requests are validated in the Lambda by pydantic models, the single source "
-            "that also generates the OpenAPI document; a second copy in API Gateway would drift.",
+            return
+        public = resource.add_method(
+            route.method,
+            integration,
+            request_parameters=dict.fromkeys(path_parameters, True) if cached else None,
         )
-        acknowledge(
-            self.api,
-            "AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/"
-            "AmazonAPIGatewayPushToCloudWatchLogs]",
-            "API Gateway's account-level logging role uses the AWS-maintained policy, the "
-            "documented way to let the service write execution logs.",
-        )
+        for rule in ("AwsSolutions-APIG4", "AwsSolutions-COG4"):
+            acknowledge(
+                public,
+                rule,
+                route.public_because,
+            )
 
+    def _edge(self, config: StageConfig) -> None:
+        """WAF in front of the stage, and the URL published for clients and other stacks."""
         self.web_acl = ApiWebAcl(
             self, "WebAcl", name=f"{config.prefix}-api", rate_limit=config.waf_rate_limit
         )
@@ -372,6 +227,50 @@ class ApiStack(Stack):
             description="Base URL of the stage's REST API",
         )
 
+    def _functions(
+        self,
+        config: StageConfig,
+        user_pool: cognito.IUserPool,
+        table: dynamodb.ITable,
+        secrets_key: kms.IKey,
+    ) -> dict[str, ServiceFunction]:
+        """One function per declared context (`stacks/contexts.py`), with what it reaches."""
+        layers = LambdaLayers(self, "Layers")
+        flags = FlagsReaders(self, "FeatureFlags", config=config)
+        values = stage_values(
+            config,
+            table_name=table.table_name,
+            user_pool_id=user_pool.user_pool_id,
+            secrets_key_id=secrets_key.key_arn,
+        )
+        functions = {}
+        for context in CONTEXTS.values():
+            function = ServiceFunction(
+                self,
+                f"{context.name.title()}Service",
+                config=config,
+                package=context.name,
+                handler=context.handler,
+                description=f"{context.name} API ({config.name})",
+                layers=layers,
+                environment=context.smoke_environment,
+            )
+            grant_declared(function, context, values, config, table.table_arn)
+            _grant_idempotency(function.role, table.table_arn)
+            if context.user_pool_actions:
+                function.role.add_to_policy(
+                    iam.PolicyStatement(
+                        actions=list(context.user_pool_actions),
+                        resources=[user_pool.user_pool_arn],
+                    )
+                )
+            if context.push_endpoints:
+                _grant_push_endpoints(function.role, config)
+            if context.feature_flags:
+                flags.grant(function)
+            functions[context.name] = function
+        return functions
+
     def _release_as_canary(self, canary: str) -> None:
         """`-c api_canary=<live deployment id>:<percent>` (`ops/api_canary.py start`): the
         stage stays on the live deployment and this one becomes its canary, taking that
@@ -387,106 +286,6 @@ class ApiStack(Stack):
                 "PercentTraffic": float(percent),
                 "UseStageCache": False,
             },
-        )
-
-    def _grant_notifications(self, config: StageConfig) -> None:
-        """Push endpoints under the stage's platform applications, and the key that checks
-        unsubscribe links."""
-        role = self.functions["notifications"].role
-        arns = push_application_arns(config)
-        role.add_to_policy(
-            iam.PolicyStatement(
-                actions=["sns:CreatePlatformEndpoint"], resources=list(arns.values())
-            )
-        )
-        role.add_to_policy(
-            iam.PolicyStatement(
-                actions=["sns:DeleteEndpoint"],
-                resources=[push_endpoint_arns(config, platform) for platform in arns],
-            )
-        )
-        acknowledge_push_endpoints(role, config)
-        secret = secretsmanager.Secret.from_secret_name_v2(
-            self, "SigningKey", signing_secret_name(config.name)
-        )
-        secret.grant_read(role)
-
-    def _grant_media(self, config: StageConfig) -> None:
-        """Presigned uploads into incoming/ only; presigned reads and removal of ride routes
-        under private/rides/; the CDN's domain. Publishing is the processor's alone."""
-        role = self.functions["media"].role
-        bucket = f"arn:{Aws.PARTITION}:s3:::{config.assets_bucket_name}"
-        role.add_to_policy(
-            iam.PolicyStatement(actions=["s3:PutObject"], resources=[f"{bucket}/incoming/*"])
-        )
-        role.add_to_policy(
-            iam.PolicyStatement(
-                actions=["s3:GetObject", "s3:DeleteObject"],
-                resources=[f"{bucket}/private/rides/*"],
-            )
-        )
-        # A replaced logo's sizes are deleted (their versions expire with the lifecycle).
-        role.add_to_policy(
-            iam.PolicyStatement(actions=["s3:DeleteObject"], resources=[f"{bucket}/public/clubs/*"])
-        )
-        role.add_to_policy(
-            iam.PolicyStatement(
-                actions=["ssm:GetParameter"],
-                resources=[
-                    f"arn:{Aws.PARTITION}:ssm:{Aws.REGION}:{Aws.ACCOUNT_ID}:parameter"
-                    f"{cdn_domain_parameter(config.name)}"
-                ],
-            )
-        )
-        for prefix, why in (
-            (
-                "incoming/*",
-                "uploads get a generated key under incoming/ (fixed per upload by "
-                "the presigned POST policy); the function may write nowhere else",
-            ),
-            (
-                "private/rides/*",
-                "each ride's route lives under private/rides/{ride_id}/; the "
-                "function presigns reads of the rides a caller may see",
-            ),
-            (
-                "public/clubs/*",
-                "a replaced logo's sizes live under public/clubs/{club_id}/; the function "
-                "deletes them when a new logo is confirmed",
-            ),
-        ):
-            acknowledge(
-                role,
-                "AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:s3:::"
-                f"{config.prefix}-assets-<AWS::AccountId>/{prefix}]",
-                f"Media keys are generated per upload and per ride: {why}.",
-            )
-
-    def _grant_strava(self, config: StageConfig, secrets_key: kms.IKey) -> None:
-        """The app's credentials and the state key, the riders' tokens (sealed at linking,
-        opened to unlink), the API URL for the redirect URI, and the bus for push events."""
-        role = self.functions["strava"].role
-        for name in (strava_app_secret_name(config.name), strava_state_key_name(config.name)):
-            secret = secretsmanager.Secret.from_secret_name_v2(self, f"Secret{name}", name)
-            secret.grant_read(role)
-        grant_sealing(role, secrets_key.key_arn, STRAVA_TOKENS, "kms:Encrypt", "kms:Decrypt")
-        role.add_to_policy(
-            iam.PolicyStatement(
-                actions=["ssm:GetParameter"],
-                resources=[
-                    f"arn:{Aws.PARTITION}:ssm:{Aws.REGION}:{Aws.ACCOUNT_ID}:parameter"
-                    f"{api_url_parameter(config.name)}"
-                ],
-            )
-        )
-        role.add_to_policy(
-            iam.PolicyStatement(
-                actions=["events:PutEvents"],
-                resources=[
-                    f"arn:{Aws.PARTITION}:events:{Aws.REGION}:{Aws.ACCOUNT_ID}:event-bus/"
-                    f"{config.prefix}"
-                ],
-            )
         )
 
     def _error_responses(self) -> None:
@@ -530,23 +329,35 @@ class ApiStack(Stack):
                     )
 
 
-def _notifications_environment(config: StageConfig) -> dict[str, str]:
-    return {
-        "PUSH_APPLICATIONS": json.dumps(push_application_arns(config)),
-        "SIGNING_SECRET_NAME": signing_secret_name(config.name),
-    }
+def _grant_idempotency(role: iam.IRole, table_arn: str) -> None:
+    """Idempotency records (shared/api/idempotency.py), and only those."""
+    role.add_to_principal_policy(
+        iam.PolicyStatement(
+            actions=[
+                "dynamodb:GetItem",
+                "dynamodb:PutItem",
+                "dynamodb:UpdateItem",
+                "dynamodb:DeleteItem",
+            ],
+            resources=[table_arn],
+            conditions={"ForAllValues:StringLike": {"dynamodb:LeadingKeys": ["IDEMPOTENCY#*"]}},
+        )
+    )
 
 
-def _strava_environment(config: StageConfig, secrets_key: kms.IKey) -> dict[str, str]:
-    return {
-        "STRAVA_APP_SECRET_NAME": strava_app_secret_name(config.name),
-        "STRAVA_STATE_KEY_NAME": strava_state_key_name(config.name),
-        "SECRETS_KEY_ID": secrets_key.key_arn,
-        "API_URL_PARAMETER": api_url_parameter(config.name),
-        "STRAVA_APP_REDIRECT_URL": config.strava_app_redirect_url,
-        # The bus is named after the stage (no export from the integration stack).
-        "EVENT_BUS_NAME": config.prefix,
-    }
+def _grant_push_endpoints(role: iam.IRole, config: StageConfig) -> None:
+    """Devices' endpoints under the stage's platform applications."""
+    arns = push_application_arns(config)
+    role.add_to_principal_policy(
+        iam.PolicyStatement(actions=["sns:CreatePlatformEndpoint"], resources=list(arns.values()))
+    )
+    role.add_to_principal_policy(
+        iam.PolicyStatement(
+            actions=["sns:DeleteEndpoint"],
+            resources=[push_endpoint_arns(config, platform) for platform in arns],
+        )
+    )
+    acknowledge_push_endpoints(role, config)
 
 
 def _health_integration() -> apigw.MockIntegration:

@@ -3,12 +3,25 @@
 
 from dataclasses import dataclass
 
+from shared.adapters.sealed_secrets import STRAVA_TOKENS, WEBHOOK_SIGNING
 from shared.domain.media import INCOMING, PRIVATE, PUBLIC, QUARANTINE
 from shared.domain.webhook import WEBHOOK_EVENT_TYPES
+from shared.settings import (
+    EnvironmentSettings,
+    MediaSettings,
+    NotificationDeliverySettings,
+    PublisherSettings,
+    Settings,
+    StravaSyncSettings,
+    WebhookDeliverySettings,
+    WebhookFanoutSettings,
+)
 from shared.store.schema import GSI1, GSI2
+from stacks.contexts import BucketAccess, Sealing
 
 # The table stream's publisher (DynamoDB stream -> EventBridge).
-PUBLISHER_HANDLER = "integration.publisher.handler"
+PUBLISHER_HANDLER = "publisher.stream.handler"
+PUBLISHER_SETTINGS: tuple[type[EnvironmentSettings], ...] = (Settings, PublisherSettings)
 # SES's bounce and complaint events, as SES publishes them to the default bus.
 SES_EVENT_PATTERN = {
     "source": ["aws.ses"],
@@ -36,18 +49,29 @@ class Consumer:
     uploads_prefix: str | None = None
     # Memory beyond the stage's default (image decoding).
     memory_mb: int | None = None
-    # Folders of the assets bucket it works in, and what it may do there (least privilege);
-    # "s3:ListBucket" is granted on the bucket for listing under that folder only.
-    bucket_access: tuple[tuple[str, tuple[str, ...]], ...] = ()
+    # Folders of the assets bucket it works in, and what it may do there (least privilege).
+    bucket_access: tuple[BucketAccess, ...] = ()
     # Evaluates feature flags (`shared/flags`): gets their names and read access.
     feature_flags: bool = False
     # A message older than this on its queue means the consumer is behind (an alarm).
     max_message_age_minutes: int = 15
+    # What its code reads from the environment besides `Settings` (`shared/settings.py`).
+    settings: tuple[type[EnvironmentSettings], ...] = ()
+    sealing: tuple[Sealing, ...] = ()
 
+    @property
+    def all_settings(self) -> tuple[type[EnvironmentSettings], ...]:
+        return (Settings, *self.settings)
+
+
+_PER_UPLOAD = (
+    "media keys are generated per upload and live under their club's, ride's or user's "
+    "folder: the function reaches these folders only"
+)
 
 COUNTS = Consumer(
     "Counts",
-    "integration.counts.handler",
+    "clubs.counts.handler",
     (
         "user_joined_club",
         "membership_approved",
@@ -78,6 +102,7 @@ NOTIFICATIONS = Consumer(
     ),
     ses_events=True,
     feature_flags=True,
+    settings=(NotificationDeliverySettings,),
 )
 SEATS = Consumer(
     "Seats",
@@ -100,6 +125,7 @@ CLUB_WEBHOOKS = Consumer(
     # The club's webhooks: one consistent Query of the club's partition.
     table_actions=("dynamodb:Query",),
     feature_flags=True,
+    settings=(WebhookFanoutSettings,),
 )
 # Strava's push events -> attendance and activity summaries on participations.
 STRAVA_SYNC = Consumer(
@@ -121,6 +147,9 @@ STRAVA_SYNC = Consumer(
     table_indexes=(GSI1.name, GSI2.name),
     egress=True,
     feature_flags=True,
+    settings=(StravaSyncSettings,),
+    # Opens riders' tokens, and seals them again after a refresh.
+    sealing=(Sealing(STRAVA_TOKENS, ("kms:Encrypt", "kms:Decrypt")),),
 )
 # Uploads into incoming/ -> validated, published or quarantined.
 MEDIA = Consumer(
@@ -133,12 +162,13 @@ MEDIA = Consumer(
     memory_mb=1536,
     # Read and delete uploads; write what it publishes or quarantines.
     bucket_access=(
-        (INCOMING, ("s3:GetObject", "s3:DeleteObject")),
-        (QUARANTINE, ("s3:PutObject",)),
-        (f"{PUBLIC}clubs/", ("s3:PutObject",)),
-        (f"{PUBLIC}avatars/", ("s3:PutObject",)),
-        (f"{PRIVATE}rides/", ("s3:PutObject",)),
+        BucketAccess(INCOMING, ("s3:GetObject", "s3:DeleteObject"), _PER_UPLOAD),
+        BucketAccess(QUARANTINE, ("s3:PutObject",), _PER_UPLOAD),
+        BucketAccess(f"{PUBLIC}clubs/", ("s3:PutObject",), _PER_UPLOAD),
+        BucketAccess(f"{PUBLIC}avatars/", ("s3:PutObject",), _PER_UPLOAD),
+        BucketAccess(f"{PRIVATE}rides/", ("s3:PutObject",), _PER_UPLOAD),
     ),
+    settings=(MediaSettings,),
 )
 # Route or visibility changes -> the CloudFront-served copy of public rides' routes.
 PUBLIC_ROUTES = Consumer(
@@ -147,9 +177,12 @@ PUBLIC_ROUTES = Consumer(
     ("ride_updated",),
     table_actions=("dynamodb:GetItem",),
     bucket_access=(
-        (f"{PRIVATE}rides/", ("s3:GetObject",)),
-        (f"{PUBLIC}routes/", ("s3:PutObject", "s3:DeleteObject", "s3:ListBucket")),
+        BucketAccess(f"{PRIVATE}rides/", ("s3:GetObject",), _PER_UPLOAD),
+        BucketAccess(
+            f"{PUBLIC}routes/", ("s3:PutObject", "s3:DeleteObject", "s3:ListBucket"), _PER_UPLOAD
+        ),
     ),
+    settings=(MediaSettings,),
 )
 CONSUMERS: tuple[Consumer, ...] = (
     COUNTS,
@@ -173,8 +206,16 @@ class QueueWorker:
     # catches messages whose processing crashed repeatedly.
     attempts: int
     table_actions: tuple[str, ...] = ()
+    table_indexes: tuple[str, ...] = ()
+    bucket_access: tuple[BucketAccess, ...] = ()
     # Postponed messages wait on the queue by design: only older than this is trouble.
     max_message_age_minutes: int = 24 * 60
+    settings: tuple[type[EnvironmentSettings], ...] = ()
+    sealing: tuple[Sealing, ...] = ()
+
+    @property
+    def all_settings(self) -> tuple[type[EnvironmentSettings], ...]:
+        return (Settings, *self.settings)
 
     @property
     def max_receive_count(self) -> int:
@@ -188,6 +229,8 @@ WEBHOOK_DELIVERY = QueueWorker(
     attempts=8,
     # Read the webhook, count failures (or disable it), write the delivery log.
     table_actions=("dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem"),
+    settings=(WebhookDeliverySettings,),
+    sealing=(Sealing(WEBHOOK_SIGNING, ("kms:Decrypt",)),),
 )
 WORKERS: tuple[QueueWorker, ...] = (WEBHOOK_DELIVERY,)
 

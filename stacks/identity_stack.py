@@ -6,10 +6,12 @@ from aws_cdk import aws_dynamodb as dynamodb
 from aws_cdk import aws_iam as iam
 from constructs import Construct
 
-from shared.store.keys import SYSTEM_ROLE_PREFIX
 from stacks.config import StageConfig
 from stacks.constructs.layers import LambdaLayers
+from stacks.constructs.reach import stage_values
 from stacks.constructs.service_function import ServiceFunction
+from stacks.contexts import TRIGGERS
+from stacks.environment import function_environment
 from stacks.nag import acknowledge
 
 SYSTEM_ROLE_ATTRIBUTE = "system_role"
@@ -127,47 +129,34 @@ class IdentityStack(Stack):
         """Post-confirmation creates the profile; pre-token-generation puts `user_id` and
         `system_role` (from the role item) in the ID token. Each may touch one item kind."""
         layers = LambdaLayers(self, "Layers")
-        operations = cognito.UserPoolOperation
-        # (name, module, operation, action, the partitions it may touch)
-        triggers = (
-            (
-                "PostConfirmation",
-                "post_confirmation",
-                operations.POST_CONFIRMATION,
-                "PutItem",
-                "USER#*",
-            ),
-            (
-                "PreTokenGeneration",
-                "pre_token_generation",
-                operations.PRE_TOKEN_GENERATION,
-                "GetItem",
-                f"{SYSTEM_ROLE_PREFIX}*",
-            ),
-        )
+        values = stage_values(config, table_name=table.table_name)
         self.triggers: dict[str, ServiceFunction] = {}
-        for name, module, operation, action, partitions in triggers:
+        for trigger in TRIGGERS:
             function = ServiceFunction(
                 self,
-                name,
+                trigger.name,
                 config=config,
                 package="identity",
-                handler=f"identity.{module}.handler",
-                description=f"Cognito {name} trigger ({config.name})",
+                handler=trigger.handler,
+                description=f"Cognito {trigger.name} trigger ({config.name})",
                 layers=layers,
-                environment={"TABLE_NAME": table.table_name},
+                environment=function_environment(trigger.settings, values),
                 timeout=Duration.seconds(5),
                 reserved_concurrency=config.trigger_concurrency,
             )
             function.role.add_to_policy(
                 iam.PolicyStatement(
-                    actions=[f"dynamodb:{action}"],
+                    actions=[f"dynamodb:{trigger.table_action}"],
                     resources=[table.table_arn],
-                    conditions={"ForAllValues:StringLike": {"dynamodb:LeadingKeys": [partitions]}},
+                    conditions={
+                        "ForAllValues:StringLike": {"dynamodb:LeadingKeys": [trigger.partitions]}
+                    },
                 )
             )
+            # The trigger's module is named after the Cognito operation it serves.
+            operation = getattr(cognito.UserPoolOperation, trigger.module.upper())
             self.user_pool.add_trigger(operation, function.alias)
-            self.triggers[name] = function
+            self.triggers[trigger.name] = function
         if config.site_admin_mfa:
             self._require_site_admin_mfa(self.triggers["PreTokenGeneration"])
 
@@ -175,7 +164,6 @@ class IdentityStack(Stack):
         """The trigger reads a SiteAdmin's MFA settings before putting the role in a token.
         A policy of its own, not the role's default one: the function must not wait for
         the pool, which already waits for the function (its trigger)."""
-        trigger.function.add_environment("SITE_ADMIN_MFA", "required")
         iam.Policy(
             self,
             "PreTokenGenerationReadsMfa",

@@ -1,19 +1,16 @@
 """Integration: the domain-event bus (with archive), the publisher that feeds it from the
 table's change stream, and the consumers, each behind its own queue."""
 
-from aws_cdk import Aws, Duration, RemovalPolicy, Stack
+from aws_cdk import Duration, RemovalPolicy, Stack
 from aws_cdk import aws_dynamodb as dynamodb
 from aws_cdk import aws_events as events
-from aws_cdk import aws_iam as iam
 from aws_cdk import aws_kms as kms
 from aws_cdk import aws_lambda as lambda_
 from aws_cdk import aws_lambda_event_sources as sources
 from aws_cdk import aws_sqs as sqs
 from constructs import Construct
 
-from shared.adapters.sealed_secrets import STRAVA_TOKENS, WEBHOOK_SIGNING
 from shared.events import SOURCE_PREFIX
-from shared.names import strava_app_secret_name
 from stacks.config import StageConfig
 from stacks.constructs.delivery_alarms import oldest_message_alarm, rule_failures_alarm
 from stacks.constructs.egress_network import EgressNetwork
@@ -22,7 +19,7 @@ from stacks.constructs.feature_flags import FlagsReaders
 from stacks.constructs.layers import LambdaLayers
 from stacks.constructs.notifications import NotificationChannels
 from stacks.constructs.queues import secure_queue
-from stacks.constructs.sealing import grant_sealing
+from stacks.constructs.reach import grant_declared, grant_named, stage_values
 from stacks.constructs.service_function import ServiceFunction
 from stacks.constructs.strava_secrets import StravaSecrets
 from stacks.consumers import (
@@ -31,14 +28,18 @@ from stacks.consumers import (
     COUNTS,
     NOTIFICATIONS,
     PUBLISHER_HANDLER,
+    PUBLISHER_SETTINGS,
     STRAVA_SYNC,
     UPLOADS_RULE,
     WEBHOOK_DELIVERY,
+    WORKERS,
     Consumer,
+    QueueWorker,
     dead_letter_queue_name,
     failed_deliveries_alarm_name,
     oldest_message_alarm_name,
 )
+from stacks.environment import function_environment, queue_url_field
 from stacks.nag import acknowledge
 
 
@@ -75,15 +76,23 @@ class IntegrationStack(Stack):
             self,
             "EventPublisher",
             config=config,
-            package="integration",
+            package="publisher",
             handler=PUBLISHER_HANDLER,
             description=f"Publishes domain events from the table stream ({config.name})",
             layers=layers,
-            environment={"TABLE_NAME": table.table_name, "EVENT_BUS_NAME": self.bus.event_bus_name},
             timeout=Duration.seconds(30),
             reserved_concurrency=config.publisher_concurrency,
         )
-        self.bus.grant_put_events_to(self.publisher.role)
+        values = stage_values(
+            config,
+            table_name=table.table_name,
+            secrets_key_id=secrets_key.key_arn,
+            event_bus_name=self.bus.event_bus_name,
+        )
+        publisher_environment = function_environment(PUBLISHER_SETTINGS, values)
+        for name, value in publisher_environment.items():
+            self.publisher.function.add_environment(name, value)
+        grant_named(self.publisher, publisher_environment)
         self.stream_failures = secure_queue(
             self,
             "StreamFailures",
@@ -128,7 +137,6 @@ class IntegrationStack(Stack):
                 handler=consumer.handler,
                 description=f"{consumer.name} consumer of domain events ({config.name})",
                 layers=layers,
-                environment={"TABLE_NAME": table.table_name},
                 timeout=Duration.seconds(30),
                 network=self.egress.network if consumer.egress else None,
                 memory_mb=consumer.memory_mb,
@@ -146,6 +154,7 @@ class IntegrationStack(Stack):
             )
             self.consumers[consumer.name] = function
             self.dead_letter_queues[f"{consumer.name}DeadLetters"] = wiring.dead_letter_queue_name
+            values[queue_url_field(consumer.name)] = wiring.queue.queue_url
             if consumer is NOTIFICATIONS:
                 self.notifications = NotificationChannels(
                     self,
@@ -154,29 +163,20 @@ class IntegrationStack(Stack):
                     queue=wiring.queue,
                     dead_letters=wiring.dead_letter_queue,
                 )
-                for name, value in self.notifications.environment.items():
-                    function.function.add_environment(name, value)
+                values.update(self.notifications.values)
                 self.notifications.grant_consumer(function.role, config, table.table_arn)
             if consumer.uploads_prefix:
                 self._uploads(config, consumer.uploads_prefix, wiring)
-            if consumer.bucket_access:
-                self._bucket_access(config, consumer, function)
             if consumer.feature_flags:
                 flags.grant(function)
             if consumer is STRAVA_SYNC:
-                self._strava_sync(config, function, wiring.queue, secrets_key)
-            if consumer.table_actions:
-                function.role.add_to_policy(
-                    iam.PolicyStatement(
-                        actions=list(consumer.table_actions),
-                        resources=[
-                            table.table_arn,
-                            *(f"{table.table_arn}/index/{i}" for i in consumer.table_indexes),
-                        ],
-                    )
-                )
+                # Rate-limited messages are postponed on its own queue.
+                wiring.queue.grant(function.role, "sqs:ChangeMessageVisibility")
         self.counts = self.consumers[COUNTS.name]
-        self._webhook_delivery(config, layers, table, secrets_key)
+        self._webhook_delivery(config, layers, values)
+        declarations: tuple[Consumer | QueueWorker, ...] = (*CONSUMERS, *WORKERS)
+        for declared in declarations:
+            grant_declared(self.consumers[declared.name], declared, values, config, table.table_arn)
 
     def _uploads(self, config: StageConfig, prefix: str, wiring: EventConsumer) -> None:
         """S3's events for new objects under `prefix` (default bus) -> the queue."""
@@ -196,60 +196,8 @@ class IntegrationStack(Stack):
         )
         rule_failures_alarm(rule, failed_deliveries_alarm_name(config.prefix, UPLOADS_RULE), rule)
 
-    def _bucket_access(
-        self, config: StageConfig, consumer: Consumer, function: ServiceFunction
-    ) -> None:
-        """The bucket's name, and the consumer's reach in it: its folders only."""
-        function.function.add_environment("ASSETS_BUCKET_NAME", config.assets_bucket_name)
-        bucket = f"arn:{Aws.PARTITION}:s3:::{config.assets_bucket_name}"
-        for folder, actions in consumer.bucket_access:
-            object_actions = [a for a in actions if a != "s3:ListBucket"]
-            function.role.add_to_policy(
-                iam.PolicyStatement(actions=object_actions, resources=[f"{bucket}/{folder}*"])
-            )
-            if "s3:ListBucket" in actions:
-                function.role.add_to_policy(
-                    iam.PolicyStatement(
-                        actions=["s3:ListBucket"],
-                        resources=[bucket],
-                        conditions={"StringLike": {"s3:prefix": [f"{folder}*"]}},
-                    )
-                )
-            acknowledge(
-                function.role,
-                "AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:s3:::"
-                f"{config.prefix}-assets-<AWS::AccountId>/{folder}*]",
-                "Media keys are generated per upload and live under their club's, ride's or "
-                "user's folder: the function reaches these folders only.",
-            )
-
-    def _strava_sync(
-        self,
-        config: StageConfig,
-        function: ServiceFunction,
-        queue: sqs.IQueue,
-        secrets_key: kms.IKey,
-    ) -> None:
-        """Reads the app's credentials, opens (and after a refresh, seals) riders' tokens,
-        and postpones its own rate-limited messages."""
-        for name, value in {
-            "STRAVA_APP_SECRET_NAME": strava_app_secret_name(config.name),
-            "SECRETS_KEY_ID": secrets_key.key_arn,
-            "STRAVA_SYNC_QUEUE_URL": queue.queue_url,
-        }.items():
-            function.function.add_environment(name, value)
-        self.strava.app.grant_read(function.role)
-        grant_sealing(
-            function.role, secrets_key.key_arn, STRAVA_TOKENS, "kms:Encrypt", "kms:Decrypt"
-        )
-        queue.grant(function.role, "sqs:ChangeMessageVisibility")
-
     def _webhook_delivery(
-        self,
-        config: StageConfig,
-        layers: LambdaLayers,
-        table: dynamodb.ITable,
-        secrets_key: kms.IKey,
+        self, config: StageConfig, layers: LambdaLayers, values: dict[str, object]
     ) -> None:
         """The delivery queue the fan-out feeds, and the worker that posts to clubs'
         endpoints from inside the egress VPC."""
@@ -268,11 +216,6 @@ class IntegrationStack(Stack):
             handler=worker.handler,
             description=f"Delivers club webhooks ({config.name})",
             layers=layers,
-            environment={
-                "TABLE_NAME": table.table_name,
-                "SECRETS_KEY_ID": secrets_key.key_arn,
-                "WEBHOOK_MAX_ATTEMPTS": str(worker.attempts),
-            },
             timeout=Duration.seconds(30),
             network=self.egress.network,
         )
@@ -296,13 +239,9 @@ class IntegrationStack(Stack):
         )
         # Postponing a failed delivery is a visibility change of its own message.
         queue.grant(function.role, "sqs:ChangeMessageVisibility")
-        grant_sealing(function.role, secrets_key.key_arn, WEBHOOK_SIGNING, "kms:Decrypt")
-        function.role.add_to_policy(
-            iam.PolicyStatement(actions=list(worker.table_actions), resources=[table.table_arn])
-        )
-        fanout = self.consumers[CLUB_WEBHOOKS.name]
-        fanout.function.add_environment("WEBHOOK_DELIVERY_QUEUE_URL", queue.queue_url)
-        queue.grant_send_messages(fanout.role)
+        queue.grant_send_messages(self.consumers[CLUB_WEBHOOKS.name].role)
+        values[queue_url_field(worker.name)] = queue.queue_url
+        values["webhook_max_attempts"] = worker.attempts
         self.consumers[worker.name] = function
         self.dead_letter_queues[f"{worker.name}DeadLetters"] = dead_letter_queue_name(
             config.prefix, worker.name

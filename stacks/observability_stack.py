@@ -97,28 +97,44 @@ class ObservabilityStack(Stack):
         **kwargs: object,
     ) -> None:
         super().__init__(scope, construct_id, **kwargs)  # type: ignore[arg-type]
-        self.topic = sns.Topic(self, "OpsTopic", display_name=f"{config.prefix} operations")
-        self.topic.add_to_resource_policy(
+        self.topic = self._ops_topic(config)
+        monitoring = self._monitoring(config)
+        self._watch_api_functions_and_table(
+            monitoring, config, api, api_stage, functions, stream_reader
+        )
+        self._watch_releases_and_deliveries(monitoring, config)
+        self._watch_dead_letters(monitoring, dead_letter_queues)
+        self.health = self._platform_health(monitoring, config)
+        # The flags' rollout, watched by the alarm just made (it must exist first).
+        FlagsDeployment(self, "FeatureFlagsRollout", config=config, after=self.health)
+
+    def _ops_topic(self, config: StageConfig) -> sns.Topic:
+        """Where the stage's alarms notify (TLS only), with its ARN in SSM for run-time alarms."""
+        topic = sns.Topic(self, "OpsTopic", display_name=f"{config.prefix} operations")
+        topic.add_to_resource_policy(
             iam.PolicyStatement(
                 effect=iam.Effect.DENY,
                 principals=[iam.AnyPrincipal()],
                 actions=["sns:Publish"],
-                resources=[self.topic.topic_arn],
+                resources=[topic.topic_arn],
                 conditions={"Bool": {"aws:SecureTransport": "false"}},
             )
         )
         if config.alarm_email:
-            self.topic.add_subscription(subscriptions.EmailSubscription(config.alarm_email))
+            topic.add_subscription(subscriptions.EmailSubscription(config.alarm_email))
         # For alarms made at run time (the API canary's): a parameter, not an export.
         ssm.StringParameter(
             self,
             "OpsTopicArn",
             parameter_name=ops_topic_parameter(config.name),
-            string_value=self.topic.topic_arn,
+            string_value=topic.topic_arn,
             description="Where the stage's alarms notify (read by ops/api_canary.py)",
         )
+        return topic
 
-        monitoring = MonitoringFacade(
+    def _monitoring(self, config: StageConfig) -> MonitoringFacade:
+        """Alarms through the ops topic (2 of 3 datapoints) and the stage's dashboards."""
+        return MonitoringFacade(
             self,
             "Monitoring",
             alarm_factory_defaults=AlarmFactoryDefaults(
@@ -132,6 +148,17 @@ class ObservabilityStack(Stack):
                 self, "Dashboards", dashboard_name_prefix=config.prefix
             ),
         )
+
+    def _watch_api_functions_and_table(
+        self,
+        monitoring: MonitoringFacade,
+        config: StageConfig,
+        api: apigw.RestApi,
+        api_stage: str,
+        functions: Sequence[WatchedFunction],
+        stream_reader: str,
+    ) -> None:
+        """The API's errors and latency, each function, and the table."""
         monitoring.monitor_api_gateway(
             api=api,
             api_stage=api_stage,
@@ -170,6 +197,11 @@ class ObservabilityStack(Stack):
                 "Warning": ThrottledEventsThreshold(max_throttled_events_threshold=1)
             },
         )
+
+    def _watch_releases_and_deliveries(
+        self, monitoring: MonitoringFacade, config: StageConfig
+    ) -> None:
+        """API releases side by side, the canary's alarm, and what notifications deliver."""
         # API releases: the stage and, during a canary release, the canary side by side
         # (`ops/api_canary.py`); SEARCH finds whatever Stage values API Gateway reports.
         api_name = f"{config.prefix}-api"
@@ -220,6 +252,11 @@ class ObservabilityStack(Stack):
                 )
             ],
         )
+
+    def _watch_dead_letters(
+        self, monitoring: MonitoringFacade, dead_letter_queues: Mapping[str, str]
+    ) -> None:
+        """Any message in a dead-letter queue is an alarm."""
         for name, queue_name in dead_letter_queues.items():
             queue = sqs.Queue.from_queue_attributes(
                 self,
@@ -233,6 +270,11 @@ class ObservabilityStack(Stack):
                 human_readable_name=f"{name} (dead letters)",
                 add_queue_max_size_alarm={"Warning": MaxMessageCountThreshold(max_message_count=0)},
             )
+
+    def _platform_health(
+        self, monitoring: MonitoringFacade, config: StageConfig
+    ) -> cloudwatch.CompositeAlarm:
+        """One alarm over every alarm of the stage, in groups (a composite rule is limited)."""
         # One signal for "something is wrong": AppConfig watches it during a flags rollout
         # (and rolls back), and operators can page on it alone.
         alarms: list[cloudwatch.IAlarm] = [c.alarm for c in monitoring.created_alarms()]
@@ -253,7 +295,7 @@ class ObservabilityStack(Stack):
             )
             for n, start in enumerate(range(0, len(alarms), HEALTH_GROUP), start=1)
         ]
-        self.health = cloudwatch.CompositeAlarm(
+        health = cloudwatch.CompositeAlarm(
             self,
             "PlatformHealth",
             composite_alarm_name=platform_health_alarm_name(config.name),
@@ -263,6 +305,5 @@ class ObservabilityStack(Stack):
             ),
             alarm_rule=cloudwatch.AlarmRule.any_of(*groups),
         )
-        self.health.add_alarm_action(cloudwatch_actions.SnsAction(self.topic))
-        # The flags' rollout, watched by the alarm just made (it must exist first).
-        FlagsDeployment(self, "FeatureFlagsRollout", config=config, after=self.health)
+        health.add_alarm_action(cloudwatch_actions.SnsAction(self.topic))
+        return health

@@ -185,23 +185,6 @@ ROUTES: tuple[Route, ...] = (
     ),
 )
 
-# Handler entry point of each service's Lambda (module path inside its asset).
-SERVICE_HANDLERS: dict[str, str] = {
-    "clubs": "clubs.handler.handler",
-    "memberships": "memberships.handler.handler",
-    "rides": "rides.handler.handler",
-    "users": "users.handler.handler",
-    "notifications": "notifications.handler.handler",
-    "webhooks": "webhooks.handler.handler",
-    "strava": "strava.handler.handler",
-    "media": "media.handler.handler",
-}
-# The Cognito triggers (not API routes): the local platform runs them where Cognito would.
-TRIGGER_HANDLERS: dict[str, str] = {
-    "post_confirmation": "identity.post_confirmation.handler",
-    "pre_token_generation": "identity.pre_token_generation.handler",
-}
-
 
 def service_routes(service: str) -> list[Route]:
     return [route for route in ROUTES if route.service == service]

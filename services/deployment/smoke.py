@@ -15,23 +15,8 @@ from typing import Any
 import boto3
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
+from shared.names import SMOKE_READ_VARIABLE, SMOKE_USER
 from shared.observability import instrumented, logger
-
-# A caller no user is: reads as them find nothing, and write nothing.
-SMOKE_USER = "00000000-0000-4000-8000-000000000000"
-_NOWHERE = f"{SMOKE_USER}_{SMOKE_USER}"
-# Per API service: a read (path, the answer expected). Each reads the table the way real
-# requests do; `tests/service/test_smoke_hook.py` holds every one to its real handler.
-API_READS: dict[str, tuple[str, int]] = {
-    "clubs": ("/clubs", 200),
-    "memberships": ("/users/me/memberships", 200),
-    "rides": (f"/rides/{_NOWHERE}", 404),
-    "users": (f"/users/{SMOKE_USER}", 404),
-    "notifications": ("/users/me/devices", 200),
-    "webhooks": (f"/clubs/{SMOKE_USER}/webhooks", 404),
-    "strava": ("/integrations/strava", 200),
-    "media": (f"/clubs/{SMOKE_USER}/logo", 404),
-}
 
 
 class SmokeFailed(Exception):
@@ -104,13 +89,13 @@ def _token_check(answer: Any) -> None:
 Check = Callable[[Any], None]
 
 
-def smoke_for(handler: str) -> tuple[dict[str, Any], Check] | None:
-    """The request to send a function with this handler, and the check of its answer;
-    None for one that may not be invoked without effect (post-confirmation writes)."""
-    package, module = handler.split(".")[:2]
-    if module == "handler" and package in API_READS:
-        path, expected = API_READS[package]
-        return api_request(path), _api_check(expected)
+def smoke_for(handler: str, environment: Mapping[str, str]) -> tuple[dict[str, Any], Check] | None:
+    """The request to send a function with this handler and environment, and the check of
+    its answer; None for one that may not be invoked without effect (post-confirmation
+    writes). An API function names its own harmless read (`stacks/contexts.py`)."""
+    if SMOKE_READ_VARIABLE in environment:
+        path, _, expected = environment[SMOKE_READ_VARIABLE].rpartition(" ")
+        return api_request(path), _api_check(int(expected))
     if handler == "identity.pre_token_generation.handler":
         event = {
             "userPoolId": "smoke",
@@ -149,7 +134,8 @@ def try_version(target: Target, lambda_client: Any) -> str:
     configuration = lambda_client.get_function_configuration(
         FunctionName=target.function, Qualifier=target.version
     )
-    smoke = smoke_for(configuration["Handler"])
+    variables = (configuration.get("Environment") or {}).get("Variables") or {}
+    smoke = smoke_for(configuration["Handler"], variables)
     if smoke is None:
         return "not invoked (it would write); the version is active"
     event, check = smoke

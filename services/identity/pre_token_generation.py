@@ -5,7 +5,6 @@ app enrolled gets a rider's token: Cognito asks a user with TOTP on for a code a
 password sign-in, and this runs again at every token refresh, so a SiteAdmin token proves a
 second factor."""
 
-import os
 from functools import cache, partial
 from typing import Any
 
@@ -13,9 +12,10 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 from botocore.exceptions import BotoCoreError, ClientError
 
 from shared.adapters.identity import IdentityDirectory
+from shared.aws_clients import aws_client
 from shared.domain.enums import SystemRole
 from shared.observability import instrumented, logger
-from shared.store.client import aws_client
+from shared.settings import TokenSettings
 from shared.store.table import Table, app_table
 from shared.store.users import read_system_role
 
@@ -50,7 +50,7 @@ def _directory(user_pool_id: str) -> IdentityDirectory:
 
 
 def _add_claims(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
-    required = os.environ.get("SITE_ADMIN_MFA") == "required"
+    required = TokenSettings.from_environment().site_admin_mfa_required
     directory = _directory(event["userPoolId"]) if required else None
     event.setdefault("response", {})["claimsOverrideDetails"] = {
         "claimsToAddOrOverride": claims_for(event, app_table(), directory)

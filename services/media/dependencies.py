@@ -3,10 +3,10 @@ the API, the upload processor and the route publisher (tests replace them)."""
 
 from functools import cache, partial
 
-from media.settings import get_media_settings
 from media.store import MediaStore
 from shared.adapters.media import MediaBucket
-from shared.store.client import aws_client
+from shared.aws_clients import aws_client
+from shared.settings import MediaSettings
 from shared.store.table import app_table
 
 
@@ -17,4 +17,6 @@ def get_store() -> MediaStore:
 
 @cache
 def get_bucket() -> MediaBucket:
-    return MediaBucket(partial(aws_client, "s3"), get_media_settings().bucket)
+    return MediaBucket(
+        partial(aws_client, "s3"), MediaSettings.from_environment().assets_bucket_name
+    )

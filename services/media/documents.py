@@ -10,7 +10,7 @@ from pypdf import PdfReader
 from pypdf.errors import PdfReadError, PyPdfError
 from pypdf.generic import DictionaryObject
 
-from media.validation import Refused
+from media.validation import UploadRefused
 
 MAX_PAGES = 50
 # Actions a cue sheet never needs: scripts, programs, forms posting data, other files.
@@ -47,35 +47,37 @@ def _annotations(page: DictionaryObject) -> list[DictionaryObject]:
 
 
 def check_pdf(data: bytes) -> int:
-    """The number of pages of the PDF in `data`; `Refused` if it is not a harmless one."""
+    """The number of pages of the PDF in `data`; `UploadRefused` if it is not a harmless one."""
     if not data.startswith(b"%PDF-"):
-        raise Refused("not_a_pdf", "The file is not a PDF.")
+        raise UploadRefused("not_a_pdf", "The file is not a PDF.")
     if b"%%EOF" not in data[-1024:]:  # pypdf would recover what it can of a cut-off file
-        raise Refused("corrupt_pdf", "The PDF is truncated.")
+        raise UploadRefused("corrupt_pdf", "The PDF is truncated.")
     try:
         reader = PdfReader(io.BytesIO(data), strict=False)
         if reader.is_encrypted:
-            raise Refused("encrypted_pdf", "Encrypted PDFs cannot be checked; save it unlocked.")
+            raise UploadRefused(
+                "encrypted_pdf", "Encrypted PDFs cannot be checked; save it unlocked."
+            )
         root = _dictionary(reader.trailer["/Root"])
         names = _dictionary(root.get("/Names"))
         if "/AA" in root or _active(_resolved(root.get("/OpenAction"))):
-            raise Refused("active_pdf", "The PDF runs actions when opened.")
+            raise UploadRefused("active_pdf", "The PDF runs actions when opened.")
         if "/JavaScript" in names or "/EmbeddedFiles" in names:
-            raise Refused("active_pdf", "The PDF carries scripts or embedded files.")
+            raise UploadRefused("active_pdf", "The PDF carries scripts or embedded files.")
         if "/XFA" in _dictionary(root.get("/AcroForm")):
-            raise Refused("active_pdf", "The PDF is an XFA form.")
+            raise UploadRefused("active_pdf", "The PDF is an XFA form.")
         pages = len(reader.pages)
         if not 1 <= pages <= MAX_PAGES:
-            raise Refused("too_many_pages", f"A cue sheet has 1 to {MAX_PAGES} pages.")
+            raise UploadRefused("too_many_pages", f"A cue sheet has 1 to {MAX_PAGES} pages.")
         for page in reader.pages:
             if "/AA" in page:
-                raise Refused("active_pdf", "A page runs actions when shown.")
+                raise UploadRefused("active_pdf", "A page runs actions when shown.")
             if any(_active(_resolved(a.get("/A"))) for a in _annotations(page)):
-                raise Refused("active_pdf", "A link in the PDF runs an action.")
-    except Refused:
+                raise UploadRefused("active_pdf", "A link in the PDF runs an action.")
+    except UploadRefused:
         raise
     except (PdfReadError, PyPdfError, KeyError, ValueError, TypeError, AttributeError):
-        raise Refused("corrupt_pdf", "The PDF is truncated or damaged.") from None
+        raise UploadRefused("corrupt_pdf", "The PDF is truncated or damaged.") from None
     except RecursionError:
-        raise Refused("corrupt_pdf", "The PDF's structure is too deeply nested.") from None
+        raise UploadRefused("corrupt_pdf", "The PDF's structure is too deeply nested.") from None
     return pages

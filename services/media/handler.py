@@ -21,7 +21,6 @@ from media.schemas import (
     UploadConfirmation,
     UploadTicket,
 )
-from media.settings import get_media_settings
 from media.store import MediaStore
 from media.urls import AssetUrls
 from shared.adapters.configuration import parameter_value
@@ -30,6 +29,7 @@ from shared.api.auth import CallerDep
 from shared.api.params import ClubId, RideId, UserId
 from shared.api.resolver import build_resolver, documented, make_handler
 from shared.domain.ids import UUID_PATTERN
+from shared.settings import MediaApiSettings
 
 app = build_resolver()
 TAG = "media"
@@ -39,7 +39,7 @@ AttachmentId = Annotated[
 
 
 def _cdn_domain() -> str:
-    name = get_media_settings().cdn_domain_parameter
+    name = MediaApiSettings.from_environment().cdn_domain_parameter
     return parameter_value(name) if name else ""
 
 

@@ -8,7 +8,7 @@ import warnings
 
 from PIL import Image, ImageOps, UnidentifiedImageError
 
-from media.validation import Refused
+from media.validation import UploadRefused
 
 # Formats as Pillow names them -> the content types they may be declared as.
 FORMATS = {"PNG": "image/png", "JPEG": "image/jpeg", "WEBP": "image/webp"}
@@ -19,7 +19,7 @@ QUALITY = 85
 
 
 def decode(data: bytes, declared_type: str) -> Image.Image:
-    """The image in `data`, fully decoded; `Refused` for anything else."""
+    """The image in `data`, fully decoded; `UploadRefused` for anything else."""
     with warnings.catch_warnings():
         # Pillow warns past MAX_IMAGE_PIXELS and raises past twice that: refuse at once.
         warnings.simplefilter("error", Image.DecompressionBombWarning)
@@ -27,22 +27,24 @@ def decode(data: bytes, declared_type: str) -> Image.Image:
         try:
             image = Image.open(io.BytesIO(data))
             if image.format not in FORMATS:
-                raise Refused("unsupported_type", f"{image.format} images are not accepted.")
+                raise UploadRefused("unsupported_type", f"{image.format} images are not accepted.")
             if FORMATS[image.format] != declared_type:
-                raise Refused(
+                raise UploadRefused(
                     "type_mismatch",
                     f"The file is {FORMATS[image.format]}, not the {declared_type} announced.",
                 )
             width, height = image.size
             if max(width, height) > MAX_SIDE or width * height > MAX_PIXELS:
-                raise Refused("image_too_large", f"{width}x{height} is too large.")
+                raise UploadRefused("image_too_large", f"{width}x{height} is too large.")
             image.load()
         except (Image.DecompressionBombError, Image.DecompressionBombWarning):
-            raise Refused("image_too_large", "The image decodes to too many pixels.") from None
+            raise UploadRefused(
+                "image_too_large", "The image decodes to too many pixels."
+            ) from None
         except UnidentifiedImageError:
-            raise Refused("not_an_image", "The file is not an image.") from None
+            raise UploadRefused("not_an_image", "The file is not an image.") from None
         except (OSError, SyntaxError, ValueError):
-            raise Refused("corrupt_image", "The image is truncated or damaged.") from None
+            raise UploadRefused("corrupt_image", "The image is truncated or damaged.") from None
     return image
 
 

@@ -5,23 +5,15 @@ moved to `quarantine/` with the reason on its upload, and a file nobody announce
 deleted. Only this function writes outside `incoming/`."""
 
 import json
-from collections.abc import Mapping
-from typing import Any
 
-from aws_lambda_powertools.utilities.batch import (
-    BatchProcessor,
-    EventType,
-    process_partial_response,
-)
-from aws_lambda_powertools.utilities.batch.types import PartialItemFailureResponse
 from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
-from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from media.dependencies import get_bucket, get_store
 from media.images import decode, one_jpeg, renditions
 from media.store import MediaStore
-from media.validation import Refused
+from media.validation import UploadRefused
 from shared.adapters.media import MediaBucket
+from shared.batch import batch_handler
 from shared.domain.media import (
     ATTACHMENT_IMAGE_SIDE,
     IMAGE_KINDS,
@@ -39,9 +31,8 @@ from shared.domain.media import (
     route_key,
     sizes_prefix,
 )
-from shared.observability import instrumented, logger
+from shared.observability import logger
 
-processor = BatchProcessor(event_type=EventType.SQS)
 # Published keys never change (a new upload has a new id): cache them for a year.
 IMMUTABLE = "public, max-age=31536000, immutable"
 CONTENT_TYPES = {"webp": "image/webp", "jpg": "image/jpeg"}
@@ -76,7 +67,7 @@ def _publish(upload: Upload, data: bytes, bucket: MediaBucket) -> Published:
         )
     if upload.kind is UploadKind.RIDE_ATTACHMENT:
         return _attachment(upload, data, bucket)
-    from media.routes import parse_route  # gpxpy and its XML parsing: for routes only
+    from media.gpx import parse_route  # gpxpy and its XML parsing: for routes only
 
     route = parse_route(data)
     key = route_key(upload.subject_id, upload.upload_id)
@@ -94,9 +85,9 @@ def process(key: str, store: MediaStore, bucket: MediaBucket) -> str:
     data = bucket.read(key, MAX_BYTES[upload.kind])
     try:
         if data is None:
-            raise Refused("too_large", "The file is larger than allowed.")
+            raise UploadRefused("too_large", "The file is larger than allowed.")
         published = _publish(upload, data, bucket)
-    except Refused as refused:
+    except UploadRefused as refused:
         bucket.move(key, QUARANTINE + key[len(INCOMING) :])
         store.settle(upload, UploadStatus.REFUSED, reason_code=refused.code, reason=refused.message)
         logger.info("upload refused", extra={"kind": upload.kind.value, "reason": refused.code})
@@ -118,10 +109,4 @@ def _record_handler(record: SQSRecord) -> None:
         process(key, get_store(), get_bucket())
 
 
-def _consume(event: Mapping[str, Any], context: LambdaContext) -> PartialItemFailureResponse:
-    return process_partial_response(
-        event=dict(event), record_handler=_record_handler, processor=processor, context=context
-    )
-
-
-handler = instrumented(_consume)
+handler = batch_handler(_record_handler)

@@ -4,28 +4,16 @@ has none. It hears `ride_updated` (a route attached, replaced or removed; the vi
 changed) and makes the folder match the ride as read now, so events out of order or twice
 end in the same place."""
 
-import json
-from collections.abc import Mapping
-from typing import Any
-
-from aws_lambda_powertools.utilities.batch import (
-    BatchProcessor,
-    EventType,
-    process_partial_response,
-)
-from aws_lambda_powertools.utilities.batch.types import PartialItemFailureResponse
 from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
-from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from media.dependencies import get_bucket, get_store
 from media.store import MediaStore
 from shared.adapters.media import MediaBucket
+from shared.batch import batch_handler, domain_event
 from shared.domain.enums import RideVisibility
 from shared.domain.media import PUBLISHED_TYPES, public_route_key, public_route_prefix
-from shared.events import DomainEvent
-from shared.observability import instrumented, logger
+from shared.observability import logger
 
-processor = BatchProcessor(event_type=EventType.SQS)
 # What a ride change must touch for its public copy to change.
 RELEVANT = frozenset({"route_key", "visibility"})
 # Short, so that a ride made members-only stops being served from edge caches within
@@ -52,7 +40,7 @@ def publish_route(ride_id: str, store: MediaStore, bucket: MediaBucket) -> list[
 
 
 def _record_handler(record: SQSRecord) -> None:
-    event = DomainEvent.from_eventbridge(json.loads(record.body))
+    event = domain_event(record)
     changed = set(event.data.get("changed") or ())
     ride_id = event.data.get("ride_id")
     if event.event_type != "ride_updated" or not changed & RELEVANT or not isinstance(ride_id, str):
@@ -61,10 +49,4 @@ def _record_handler(record: SQSRecord) -> None:
     logger.info("public route in step", extra={"ride_id": ride_id, "public": bool(published)})
 
 
-def _consume(event: Mapping[str, Any], context: LambdaContext) -> PartialItemFailureResponse:
-    return process_partial_response(
-        event=dict(event), record_handler=_record_handler, processor=processor, context=context
-    )
-
-
-handler = instrumented(_consume)
+handler = batch_handler(_record_handler)

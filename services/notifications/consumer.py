@@ -10,31 +10,24 @@ from collections.abc import Mapping
 from functools import cache, partial
 from typing import Any
 
-from aws_lambda_powertools.utilities.batch import (
-    BatchProcessor,
-    EventType,
-    process_partial_response,
-)
-from aws_lambda_powertools.utilities.batch.types import PartialItemFailureResponse
 from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
-from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from notifications.dispatch import Dispatcher, UnsubscribeLinks
 from notifications.reactions import react, suppress_after_ses_event
-from notifications.settings import get_notification_settings
 from notifications.store import NotificationStore
 from notifications.tokens import make_token
 from shared.adapters.configuration import parameter_value, secret_value
 from shared.adapters.email import EmailSender
 from shared.adapters.push import PushGateway
 from shared.adapters.reminders import ReminderScheduler
+from shared.aws_clients import aws_client
+from shared.batch import batch_handler
 from shared.domain.notifications import Category, Channel
 from shared.events import DomainEvent
-from shared.observability import count, instrumented, logger
-from shared.store.client import aws_client
+from shared.observability import count, logger
+from shared.settings import NotificationDeliverySettings
 from shared.store.table import app_table
 
-processor = BatchProcessor(event_type=EventType.SQS)
 _METRICS = {
     "sent": "NotificationSent",
     "suppressed": "NotificationSuppressed",
@@ -49,7 +42,7 @@ def record_outcome(outcome: str, category: Category, channel: Channel) -> None:
 
 
 def unsubscribe_url(user_id: str, category: Category) -> str:
-    settings = get_notification_settings()
+    settings = NotificationDeliverySettings.from_environment()
     base = parameter_value(settings.api_url_parameter).rstrip("/")
     token = make_token(secret_value(settings.signing_secret_name), user_id, category)
     return f"{base}/notifications/unsubscribe?token={token}"
@@ -62,7 +55,7 @@ def get_store() -> NotificationStore:
 
 @cache
 def get_dispatcher() -> Dispatcher:
-    settings = get_notification_settings()
+    settings = NotificationDeliverySettings.from_environment()
     email = (
         EmailSender(
             partial(aws_client, "sesv2"),
@@ -84,7 +77,7 @@ def get_dispatcher() -> Dispatcher:
 
 @cache
 def get_scheduler() -> ReminderScheduler | None:
-    settings = get_notification_settings()
+    settings = NotificationDeliverySettings.from_environment()
     if not settings.reminder_group:
         return None
     return ReminderScheduler(
@@ -100,8 +93,8 @@ def handle_envelope(envelope: Mapping[str, Any]) -> None:
     if envelope.get("source") == "aws.ses":
         suppress_after_ses_event(dict(envelope.get("detail") or {}), get_store())
         return
-    event = DomainEvent.model_validate(envelope["detail"])
-    settings = get_notification_settings()
+    event = DomainEvent.from_eventbridge(dict(envelope))
+    settings = NotificationDeliverySettings.from_environment()
     count = react(
         event, get_store(), get_dispatcher(), get_scheduler(), settings.reminder_lead_hours
     )
@@ -112,10 +105,4 @@ def _record_handler(record: SQSRecord) -> None:
     handle_envelope(json.loads(record.body))
 
 
-def _consume(event: Mapping[str, Any], context: LambdaContext) -> PartialItemFailureResponse:
-    return process_partial_response(
-        event=dict(event), record_handler=_record_handler, processor=processor, context=context
-    )
-
-
-handler = instrumented(_consume)
+handler = batch_handler(_record_handler)

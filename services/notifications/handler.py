@@ -18,15 +18,15 @@ from notifications.schemas import (
     PreferencesChange,
     Unsubscribed,
 )
-from notifications.settings import get_notification_settings
 from notifications.store import NotificationStore
 from shared.adapters.configuration import secret_value
 from shared.adapters.push import PushGateway
 from shared.api.auth import CallerDep
 from shared.api.resolver import ERROR_RESPONSES, build_resolver, documented, make_handler
 from shared.api.responses import created
+from shared.aws_clients import aws_client
 from shared.domain.notifications import Preferences, PushPlatform
-from shared.store.client import aws_client
+from shared.settings import NotificationSettings
 from shared.store.table import app_table
 
 app = build_resolver()
@@ -43,11 +43,13 @@ def get_store() -> NotificationStore:
 
 @cache
 def get_push() -> PushGateway:
-    return PushGateway(partial(aws_client, "sns"), get_notification_settings().push_applications)
+    return PushGateway(
+        partial(aws_client, "sns"), NotificationSettings.from_environment().push_applications
+    )
 
 
 def signing_secret() -> str:
-    return secret_value(get_notification_settings().signing_secret_name)
+    return secret_value(NotificationSettings.from_environment().signing_secret_name)
 
 
 StoreDep = Annotated[NotificationStore, Depends(get_store)]

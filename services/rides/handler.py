@@ -25,11 +25,11 @@ from shared.api.auth import CallerDep, CallerNameDep
 from shared.api.params import ClubId, Cursor, PageLimit, ParticipationId, RideId
 from shared.api.resolver import ERROR_RESPONSES, build_resolver, documented, make_handler
 from shared.api.responses import created
-from shared.config import get_settings
 from shared.domain.clock import utc_now
 from shared.domain.enums import RideStatus
 from shared.domain.ride import Participation, Ride
 from shared.observability import metrics
+from shared.settings import RidesSettings
 from shared.store.table import app_table
 
 app = build_resolver()
@@ -110,7 +110,7 @@ def ride_calendar(club_id: ClubId, store: StoreDep) -> Response[str]:
 
 def _api_url() -> str | None:
     """The API's base URL (links to routes in the feed); none where it is not published."""
-    name = get_settings().api_url_parameter
+    name = RidesSettings.from_environment().api_url_parameter
     return parameter_value(name) if name else None
 
 

@@ -24,9 +24,8 @@ from shared.domain.ride import (
 )
 from shared.domain.strava import AttendanceSource
 
-# Attempts at a contended step before answering 409; each attempt is a fresh decision.
+# Attempts at a contended step before answering 503 `contended`; each is a fresh decision.
 MAX_ATTEMPTS = 25
-_TAKING_PART = frozenset({ParticipationStatus.JOINED, ParticipationStatus.WAITLISTED})
 
 
 def _too_busy() -> ServiceUnavailable:
@@ -54,7 +53,7 @@ def join_ride(
         require(Capability.JOIN_RIDE, principal, membership, ride_context(ride))
         moment = utc_now()
         _check_open(ride, moment)
-        if mine is not None and mine.status in _TAKING_PART:
+        if mine is not None and mine.takes_part:
             raise Conflict(f"You are already {mine.status} on this ride.", code="already_joined")
         if mine is not None and mine.status is ParticipationStatus.REMOVED:
             raise Forbidden("A ride leader removed you from this ride.", code="removed_from_ride")
@@ -134,7 +133,7 @@ def _withdraw_or_remove(
         _, _, membership = store.read_ride(ride_id, user_id, principal.user_id)
         require(Capability.MANAGE_RIDES, principal, membership, ride_context(ride))
     _check_version(target, data)
-    if target.status not in _TAKING_PART:
+    if not target.takes_part:
         raise Conflict(f"The participation is already {target.status}.", code="not_participating")
     if target.is_leading and ride.status is RideStatus.SCHEDULED and ride.leader_count <= 1:
         raise Conflict("A scheduled ride keeps at least one leader.", code="last_leader")

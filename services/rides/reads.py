@@ -28,7 +28,9 @@ class RideReads:
     def __init__(self, table: Table) -> None:
         self.table = table
 
-    def read_club(self, club_id: str, user_id: str) -> tuple[Club | None, MembershipView | None]:
+    def club_and_caller(
+        self, club_id: str, user_id: str
+    ) -> tuple[Club | None, MembershipView | None]:
         return read_club_and_membership(self.table, club_id, user_id)
 
     def get_club(self, club_id: str) -> Club | None:

@@ -39,7 +39,7 @@ def create_ride(
     store: RideStore,
     display_name: str | None = None,
 ) -> Ride:
-    club, membership = store.read_club(club_id, principal.user_id)
+    club, membership = store.club_and_caller(club_id, principal.user_id)
     club = existing_club(club, club_id)
     require(Capability.MANAGE_RIDES, principal, membership, AuthzContext(club_id=club_id))
     if club.status is ClubStatus.ARCHIVED:
@@ -84,7 +84,7 @@ def list_rides(
     cursor: str | None,
     store: RideStore,
 ) -> tuple[list[Ride], str | None]:
-    club, membership = store.read_club(club_id, principal.user_id)
+    club, membership = store.club_and_caller(club_id, principal.user_id)
     existing_club(club, club_id)
     require(Capability.VIEW_CLUB, principal, membership, AuthzContext(club_id=club_id))
     # Members-only rides are listed for whoever may view them.

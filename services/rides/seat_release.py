@@ -12,29 +12,20 @@ member who is the last leader of a scheduled ride keeps that place: the ride mus
 leader, and its club admins reassign it.
 """
 
-from collections.abc import Mapping
 from functools import cache
-from typing import Any
 
-from aws_lambda_powertools.utilities.batch import (
-    BatchProcessor,
-    EventType,
-    process_partial_response,
-)
-from aws_lambda_powertools.utilities.batch.types import PartialItemFailureResponse
 from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
-from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from rides.participation_logic import MAX_ATTEMPTS, vacate
 from rides.store import RideMoved, RideStore
+from shared.batch import batch_handler, domain_event
 from shared.domain.clock import utc_now
 from shared.domain.enums import ParticipationStatus, RideStatus
 from shared.event_catalog import MembershipChanged
 from shared.events import DomainEvent
-from shared.observability import instrumented, logger, metrics
+from shared.observability import logger, metrics
 from shared.store.table import app_table
 
-processor = BatchProcessor(event_type=EventType.SQS)
 # The member left: their places are withdrawn; an admin ended it: they were removed.
 _STATUS_AFTER = {"left": ParticipationStatus.WITHDRAWN}
 _RELEASING = frozenset({"membership_ended", "membership_suspended"})
@@ -59,8 +50,7 @@ def _release_one(
     for _ in range(MAX_ATTEMPTS):
         ride, party = store.read_ride_and_participants(ride_id)
         target = next((p for p in party if p.user_id == user_id), None)
-        taking_part = (ParticipationStatus.JOINED, ParticipationStatus.WAITLISTED)
-        if ride is None or target is None or target.status not in taking_part:
+        if ride is None or target is None or not target.takes_part:
             return 0  # released already (a redelivery), or gone
         if ride.status is not RideStatus.SCHEDULED or ride.start_at <= utc_now():
             return 0  # past rides keep their riders and attendance
@@ -81,16 +71,10 @@ def get_store() -> RideStore:
 
 
 def _record_handler(record: SQSRecord) -> None:
-    event = DomainEvent.from_eventbridge(record.body)
+    event = domain_event(record)
     released = release_places(event, get_store())
     if released:
         metrics.add_metric(name="PlacesReleased", unit="Count", value=released)
 
 
-def _consume(event: Mapping[str, Any], context: LambdaContext) -> PartialItemFailureResponse:
-    return process_partial_response(
-        event=dict(event), record_handler=_record_handler, processor=processor, context=context
-    )
-
-
-handler = instrumented(_consume)
+handler = batch_handler(_record_handler)

@@ -15,15 +15,15 @@ from shared.adapters.sealed_secrets import SecretSealer
 from shared.adapters.strava import StravaClient, pool_manager
 from shared.api.auth import CallerDep
 from shared.api.resolver import build_resolver, documented, make_handler
+from shared.aws_clients import aws_client
 from shared.domain.errors import Forbidden, NotFound
 from shared.events import DomainEvent
 from shared.observability import count, logger
-from shared.store.client import aws_client
+from shared.settings import StravaLinkSettings
 from shared.store.table import app_table
 from strava import logic
 from strava.credentials import StravaApp, read_app
 from strava.schemas import Challenge, ConnectAnswer, StravaPush, StravaStatus
-from strava.settings import get_strava_settings
 from strava.store import StravaStore
 
 app = build_resolver()
@@ -37,18 +37,23 @@ def get_store() -> StravaStore:
 
 
 def get_app() -> StravaApp:
-    return read_app(get_strava_settings().app_secret_name)
+    return read_app(StravaLinkSettings.from_environment().strava_app_secret_name)
 
 
 @cache
 def get_sealer() -> SecretSealer:
-    return SecretSealer(partial(aws_client, "kms"), get_strava_settings().secrets_key_id)
+    return SecretSealer(
+        partial(aws_client, "kms"), StravaLinkSettings.from_environment().secrets_key_id
+    )
 
 
 def get_strava() -> StravaClient:
     credentials = get_app()
     return StravaClient(
-        _pool(), credentials.client_id, credentials.client_secret, get_strava_settings().base_url
+        _pool(),
+        credentials.client_id,
+        credentials.client_secret,
+        StravaLinkSettings.from_environment().strava_base_url,
     )
 
 
@@ -58,21 +63,23 @@ def _pool() -> object:
 
 
 def get_oauth() -> logic.OAuth:
-    settings = get_strava_settings()
+    settings = StravaLinkSettings.from_environment()
     api = parameter_value(settings.api_url_parameter).rstrip("/")
     return logic.OAuth(
         strava=get_strava(),
         sealer=get_sealer(),
-        state_key=secret_value(settings.state_key_name),
+        state_key=secret_value(settings.strava_state_key_name),
         redirect_uri=f"{api}{CALLBACK_PATH}",
-        app_url=settings.app_redirect_url,
+        app_url=settings.strava_app_redirect_url,
         state_ttl_seconds=settings.state_ttl_seconds,
     )
 
 
 @cache
 def get_bus() -> EventBus:
-    return EventBus(partial(aws_client, "events"), get_strava_settings().event_bus_name)
+    return EventBus(
+        partial(aws_client, "events"), StravaLinkSettings.from_environment().event_bus_name
+    )
 
 
 StoreDep = Annotated[StravaStore, Depends(get_store)]

@@ -13,19 +13,11 @@ so nothing waits or loops."""
 import hashlib
 import json
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Callable
 from dataclasses import dataclass
 from functools import cache, partial
-from typing import Any
 
-from aws_lambda_powertools.utilities.batch import (
-    BatchProcessor,
-    EventType,
-    process_partial_response,
-)
-from aws_lambda_powertools.utilities.batch.types import PartialItemFailureResponse
 from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
-from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from shared.adapters.sealed_secrets import SecretSealer
 from shared.adapters.strava import (
@@ -38,22 +30,21 @@ from shared.adapters.strava import (
     pool_manager,
 )
 from shared.adapters.work_queue import WorkQueue
+from shared.aws_clients import aws_client
+from shared.batch import batch_handler, domain_event
 from shared.domain.strava import ActivitySummary, StravaLink
-from shared.events import DomainEvent
 from shared.flags import Flag, enabled
-from shared.observability import count, instrumented, logger
-from shared.store.client import aws_client
+from shared.observability import count, logger
+from shared.settings import StravaSyncSettings
 from shared.store.table import app_table
 from strava.credentials import read_app
 from strava.logic import fresh_tokens
 from strava.matching import best_match, ride_window, with_activity, without_activity
 from strava.schemas import StravaPush
-from strava.settings import StravaSettings, get_strava_settings
 from strava.store import StravaStore
 
 # Postponed messages are expected (a rate limit), not a failure of this function: reported per
 # record, never as a failed invocation (whose Errors metric rolls deployments back).
-processor = BatchProcessor(event_type=EventType.SQS, raise_on_entire_batch_failure=False)
 
 
 # Outcomes of an event that changed nothing because it was not believed or not affordable
@@ -93,7 +84,7 @@ class Sync:
     store: StravaStore
     strava: StravaClient
     sealer: SecretSealer
-    settings: StravaSettings
+    settings: StravaSyncSettings
 
     def handle(self, push: StravaPush) -> str:
         """What the event did: matched, unmatched, unlinked, kept, no ride, or why it was
@@ -223,11 +214,13 @@ class Sync:
 
 @cache
 def get_sync() -> Sync:
-    settings = get_strava_settings()
-    app = read_app(settings.app_secret_name)
+    settings = StravaSyncSettings.from_environment()
+    app = read_app(settings.strava_app_secret_name)
     return Sync(
         store=StravaStore(app_table()),
-        strava=StravaClient(pool_manager(), app.client_id, app.client_secret, settings.base_url),
+        strava=StravaClient(
+            pool_manager(), app.client_id, app.client_secret, settings.strava_base_url
+        ),
         sealer=SecretSealer(partial(aws_client, "kms"), settings.secrets_key_id),
         settings=settings,
     )
@@ -235,11 +228,13 @@ def get_sync() -> Sync:
 
 @cache
 def get_queue() -> WorkQueue:
-    return WorkQueue(partial(aws_client, "sqs"), get_strava_settings().sync_queue_url)
+    return WorkQueue(
+        partial(aws_client, "sqs"), StravaSyncSettings.from_environment().strava_sync_queue_url
+    )
 
 
 def _record_handler(record: SQSRecord) -> None:
-    event = DomainEvent.from_eventbridge(json.loads(record.body))
+    event = domain_event(record)
     push = StravaPush.model_validate(event.data)
     if not enabled(Flag.STRAVA_SYNC):  # paused: pushes are acknowledged, not applied
         logger.info("strava event skipped: sync is off", extra={"aspect": push.aspect_type})
@@ -254,10 +249,4 @@ def _record_handler(record: SQSRecord) -> None:
         count("StravaEventNotTaken", outcome=outcome)
 
 
-def _consume(event: Mapping[str, Any], context: LambdaContext) -> PartialItemFailureResponse:
-    return process_partial_response(
-        event=dict(event), record_handler=_record_handler, processor=processor, context=context
-    )
-
-
-handler = instrumented(_consume)
+handler = batch_handler(_record_handler, settles_failures=True)

@@ -1,6 +1,5 @@
 """Users API: thin HTTP layer over `users.logic`."""
 
-import os
 from functools import cache, partial
 from typing import Annotated
 
@@ -14,10 +13,10 @@ from shared.api.auth import CallerDep, CallerEmailDep
 from shared.api.params import UserId
 from shared.api.resolver import build_resolver, documented, make_handler
 from shared.api.responses import created
-from shared.config import get_settings
+from shared.aws_clients import aws_client
 from shared.domain.user import UserProfile
 from shared.observability import metrics
-from shared.store.client import aws_client
+from shared.settings import UsersSettings
 from shared.store.table import app_table
 from users import logic
 from users.schemas import (
@@ -43,12 +42,16 @@ def get_store() -> ProfileStore:
 
 @cache
 def get_directory() -> IdentityDirectory:
-    return IdentityDirectory(partial(aws_client, "cognito-idp"), os.environ.get("USER_POOL_ID"))
+    return IdentityDirectory(
+        partial(aws_client, "cognito-idp"), UsersSettings.from_environment().user_pool_id
+    )
 
 
 @cache
 def get_media() -> MediaBucket:
-    return MediaBucket(partial(aws_client, "s3"), get_settings().assets_bucket_name)
+    return MediaBucket(
+        partial(aws_client, "s3"), UsersSettings.from_environment().assets_bucket_name
+    )
 
 
 StoreDep = Annotated[ProfileStore, Depends(get_store)]

@@ -6,37 +6,29 @@ the `club_webhook_disabled` event the change publishes)."""
 
 import json
 import random
-from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from functools import cache, partial
 from typing import Any
 
-from aws_lambda_powertools.utilities.batch import (
-    BatchProcessor,
-    EventType,
-    process_partial_response,
-)
-from aws_lambda_powertools.utilities.batch.types import PartialItemFailureResponse
 from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
-from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from shared.adapters.sealed_secrets import SecretSealer
 from shared.adapters.webhook_endpoint import Outcome, PinnedTransport, WebhookEndpoint
 from shared.adapters.work_queue import WorkQueue
+from shared.aws_clients import aws_client
+from shared.batch import batch_handler
 from shared.domain.clock import utc_now
 from shared.domain.webhook import Delivery, DeliveryStatus, Webhook, WebhookStatus
 from shared.events import DomainEvent
-from shared.observability import count, instrumented, logger
-from shared.store.client import aws_client
+from shared.observability import count, logger
+from shared.settings import WebhookDeliverySettings
 from shared.store.table import app_table
 from webhooks.logic import secret_context
-from webhooks.settings import WebhookSettings, get_webhook_settings
 from webhooks.store import WebhookStore
 
 # Postponed messages are expected (a failing endpoint), not a failure of this function: reported per
 # record, never as a failed invocation (whose Errors metric rolls deployments back).
-processor = BatchProcessor(event_type=EventType.SQS, raise_on_entire_batch_failure=False)
 
 
 class RetryScheduled(Exception):
@@ -57,9 +49,11 @@ def webhook_envelope(event: DomainEvent, attempt: int) -> dict[str, Any]:
     }
 
 
-def backoff_seconds(attempt: int, settings: WebhookSettings) -> int:
+def backoff_seconds(attempt: int, settings: WebhookDeliverySettings) -> int:
     """Before attempt `attempt + 1`: base * 4^(attempt - 1), capped, with 10% jitter."""
-    delay = min(settings.retry_base_seconds * 4 ** (attempt - 1), settings.retry_cap_seconds)
+    delay = min(
+        settings.webhook_retry_base_seconds * 4 ** (attempt - 1), settings.webhook_retry_cap_seconds
+    )
     return max(1, round(delay * random.uniform(0.9, 1.1)))
 
 
@@ -68,7 +62,7 @@ class Worker:
     store: WebhookStore
     endpoint: WebhookEndpoint
     sealer: SecretSealer
-    settings: WebhookSettings
+    settings: WebhookDeliverySettings
 
     def deliver(self, webhook_id: str, event: DomainEvent, attempt: int) -> int | None:
         """Attempt number `attempt`; returns seconds until the next one, or None when the
@@ -91,8 +85,10 @@ class Worker:
             self.store.note_success(webhook)
             return None
         reason = outcome.error or "failed"
-        disabled = self.store.note_failure(webhook, self.settings.failure_limit, reason, now)
-        final = disabled or not outcome.retryable or attempt >= self.settings.max_attempts
+        disabled = self.store.note_failure(
+            webhook, self.settings.webhook_failure_limit, reason, now
+        )
+        final = disabled or not outcome.retryable or attempt >= self.settings.webhook_max_attempts
         self._log(webhook, event, attempt, now, outcome, final=final)
         if disabled:
             count("WebhookDisabled")
@@ -129,7 +125,7 @@ class Worker:
 
 @cache
 def get_worker() -> Worker:
-    settings = get_webhook_settings()
+    settings = WebhookDeliverySettings.from_environment()
     return Worker(
         store=WebhookStore(app_table()),
         endpoint=WebhookEndpoint(PinnedTransport, settings.egress, settings.egress.resolver),
@@ -140,7 +136,10 @@ def get_worker() -> Worker:
 
 @cache
 def get_queue() -> WorkQueue:
-    return WorkQueue(partial(aws_client, "sqs"), get_webhook_settings().delivery_queue_url)
+    return WorkQueue(
+        partial(aws_client, "sqs"),
+        WebhookDeliverySettings.from_environment().webhook_delivery_queue_url,
+    )
 
 
 def _record_handler(record: SQSRecord) -> None:
@@ -153,10 +152,4 @@ def _record_handler(record: SQSRecord) -> None:
         raise RetryScheduled(f"attempt {attempt} failed; next in {retry_in} s")
 
 
-def _consume(event: Mapping[str, Any], context: LambdaContext) -> PartialItemFailureResponse:
-    return process_partial_response(
-        event=dict(event), record_handler=_record_handler, processor=processor, context=context
-    )
-
-
-handler = instrumented(_consume)
+handler = batch_handler(_record_handler, settles_failures=True)

@@ -13,9 +13,10 @@ from shared.api.idempotency import answer_shown_once
 from shared.api.params import ClubId, Cursor, PageLimit
 from shared.api.resolver import build_resolver, documented, make_handler
 from shared.api.responses import created
+from shared.aws_clients import aws_client
 from shared.domain.ids import UUID_PATTERN
 from shared.domain.webhook import Webhook
-from shared.store.client import aws_client
+from shared.settings import WebhookSettings
 from shared.store.table import app_table
 from webhooks import logic
 from webhooks.schemas import (
@@ -27,7 +28,6 @@ from webhooks.schemas import (
     WebhookOut,
     WebhookRegistration,
 )
-from webhooks.settings import get_webhook_settings
 from webhooks.store import WebhookStore
 
 app = build_resolver()
@@ -43,11 +43,13 @@ def get_store() -> WebhookStore:
 
 @cache
 def get_sealer() -> SecretSealer:
-    return SecretSealer(partial(aws_client, "kms"), get_webhook_settings().secrets_key_id)
+    return SecretSealer(
+        partial(aws_client, "kms"), WebhookSettings.from_environment().secrets_key_id
+    )
 
 
 def get_egress() -> logic.Egress:
-    policy = get_webhook_settings().egress
+    policy = WebhookSettings.from_environment().egress
     return logic.Egress(policy, policy.resolver)
 
 

@@ -6,7 +6,7 @@ class RetryLater(Exception):
     redelivers it after its visibility timeout)."""
 
 
-class Refused(Exception):
+class DeliveryRefused(Exception):
     """The provider refused this message for good (a rejected address, an unverified
     sender): retrying will not help; the message ends in the dead-letter queue."""
 

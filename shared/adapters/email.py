@@ -13,8 +13,8 @@ from email.utils import formataddr, make_msgid
 from botocore.exceptions import ClientError
 
 from shared.adapters.adapter import Adapter, ClientSource
-from shared.adapters.delivery_errors import Refused, RetryLater
-from shared.store.client import error_code
+from shared.adapters.delivery_errors import DeliveryRefused, RetryLater
+from shared.aws_clients import error_code
 
 # Codes after which the same message may go through later.
 _RETRYABLE = frozenset(
@@ -82,5 +82,5 @@ class EmailSender(Adapter):
             code = error_code(error)
             if code in _RETRYABLE:
                 raise RetryLater(f"SES: {code}") from None
-            raise Refused(f"SES: {code}") from None
+            raise DeliveryRefused(f"SES: {code}") from None
         return str(answer.get("MessageId", ""))

@@ -4,9 +4,9 @@ global sign-out."""
 from botocore.exceptions import ClientError
 
 from shared.adapters.adapter import Adapter, ClientSource
+from shared.aws_clients import error_code
 from shared.domain.enums import SystemRole
 from shared.domain.errors import Conflict, NotFound, ServiceUnavailable, Unprocessable
-from shared.store.client import error_code
 
 SYSTEM_ROLE_ATTRIBUTE = "custom:system_role"
 # Errors that say the caller's input was refused, not that Cognito failed.

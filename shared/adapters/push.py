@@ -8,10 +8,10 @@ from contextlib import contextmanager
 from botocore.exceptions import ClientError
 
 from shared.adapters.adapter import Adapter, ClientSource
-from shared.adapters.delivery_errors import EndpointGone, Refused, RetryLater
+from shared.adapters.delivery_errors import DeliveryRefused, EndpointGone, RetryLater
+from shared.aws_clients import error_code
 from shared.domain.errors import ServiceUnavailable, Unprocessable
 from shared.domain.notifications import PushPlatform
-from shared.store.client import error_code
 
 _RETRYABLE = frozenset({"ThrottledException", "InternalErrorException", "KMSThrottlingException"})
 # SNS names these without the suffix on the wire; both spellings are accepted.
@@ -130,5 +130,5 @@ class PushGateway(Adapter):
                 raise EndpointGone(code) from None
             if code in _RETRYABLE:
                 raise RetryLater(f"SNS: {code}") from None
-            raise Refused(f"SNS: {code}") from None
+            raise DeliveryRefused(f"SNS: {code}") from None
         return str(answer.get("MessageId", ""))

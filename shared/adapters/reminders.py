@@ -13,9 +13,9 @@ from botocore.exceptions import ClientError
 
 from shared.adapters.adapter import Adapter, ClientSource
 from shared.adapters.delivery_errors import RetryLater
+from shared.aws_clients import error_code
 from shared.event_catalog import RideReminderDue
 from shared.events import DomainEvent
-from shared.store.client import error_code
 
 _RETRYABLE = frozenset({"ThrottlingException", "InternalServerException"})
 

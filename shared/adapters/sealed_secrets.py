@@ -12,8 +12,8 @@ from collections.abc import Mapping
 from botocore.exceptions import ClientError
 
 from shared.adapters.adapter import Adapter, ClientSource
+from shared.aws_clients import error_code
 from shared.domain.errors import ServiceUnavailable
-from shared.store.client import error_code
 
 # What a sealed value is for: the `purpose` of its encryption context. IAM holds each
 # function to its purpose (`kms:EncryptionContext:purpose`), so the webhook worker cannot

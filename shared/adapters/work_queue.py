@@ -10,7 +10,7 @@ from botocore.exceptions import ClientError
 
 from shared.adapters.adapter import Adapter, ClientSource
 from shared.adapters.delivery_errors import RetryLater
-from shared.store.client import error_code
+from shared.aws_clients import error_code
 
 SQS_BATCH = 10
 # SQS's longest visibility timeout.

@@ -27,10 +27,10 @@ from functools import cache
 from typing import Any
 from urllib.parse import urlencode
 
-from shared.api.request_guard import Refused
-from shared.config import get_settings
+from shared.api.request_guard import RequestRefused
+from shared.aws_clients import dynamodb_client
 from shared.observability import logger
-from shared.store.client import dynamodb_client
+from shared.settings import get_settings
 from shared.store.schema import PK, SK, TTL_ATTRIBUTE
 
 HEADER = "Idempotency-Key"
@@ -96,7 +96,7 @@ def idempotency_key(event: dict[str, Any]) -> str | None:
     for name, value in (event.get("headers") or {}).items():
         if name.lower() == HEADER.lower():
             if not isinstance(value, str) or not _KEY.match(value):
-                raise Refused(
+                raise RequestRefused(
                     400, "invalid_idempotency_key", f"{HEADER}: 1 to 255 printable characters."
                 )
             return value
@@ -175,16 +175,16 @@ def resolve_once(resolve: Resolve, event: dict[str, Any], context: Any) -> dict[
     except _NotRemembered as failed:
         return failed.response
     except IdempotencyValidationError:
-        raise Refused(
+        raise RequestRefused(
             422, "idempotency_key_reused", f"This {HEADER} was used with another request body."
         ) from None
     except IdempotencyAlreadyInProgressError:
-        raise Refused(
+        raise RequestRefused(
             409, "request_in_progress", f"A request with this {HEADER} is still running."
         ) from None
     except IdempotencyPersistenceLayerError as error:
         logger.warning("idempotency store failed", extra={"error": str(error.__cause__ or error)})
-        raise Refused(
+        raise RequestRefused(
             503, "service_unavailable", "The data store is busy; retry shortly."
         ) from None
     given = _given.get()

@@ -28,7 +28,7 @@ ONE_CLICK = ("List-Unsubscribe", "One-Click")
 MAX_FORM_BYTES = 8 * 1024
 
 
-class Refused(Exception):
+class RequestRefused(Exception):
     def __init__(self, status: int, code: str, message: str) -> None:
         super().__init__(message)
         self.status, self.code, self.message = status, code, message
@@ -66,12 +66,12 @@ def _bounded_int(text: str) -> int:
 
 
 def checked_body(event: Mapping[str, Any]) -> str | None:
-    """The body as text, if it is acceptable JSON (or absent); raises Refused otherwise."""
+    """The body as text, if it is acceptable JSON (or absent); raises RequestRefused otherwise."""
     raw = event.get("body")
     if raw is None or raw == "":
         return None
     if _media_type(event.get("headers") or {}) not in (None, JSON_TYPE):
-        raise Refused(415, "unsupported_media_type", f"Send the body as {JSON_TYPE}.")
+        raise RequestRefused(415, "unsupported_media_type", f"Send the body as {JSON_TYPE}.")
     try:
         data = (
             base64.b64decode(raw, validate=True)
@@ -79,23 +79,27 @@ def checked_body(event: Mapping[str, Any]) -> str | None:
             else raw.encode("utf-8", "surrogatepass")
         )
     except (binascii.Error, ValueError):
-        raise Refused(400, "malformed_body", "The request body is not valid base64.") from None
+        raise RequestRefused(
+            400, "malformed_body", "The request body is not valid base64."
+        ) from None
     if len(data) > MAX_BODY_BYTES:
-        raise Refused(413, "payload_too_large", f"The body is over {MAX_BODY_BYTES} bytes.")
+        raise RequestRefused(413, "payload_too_large", f"The body is over {MAX_BODY_BYTES} bytes.")
     try:
         text = data.decode("utf-8")
     except UnicodeDecodeError:
-        raise Refused(400, "malformed_body", "The request body is not UTF-8.") from None
+        raise RequestRefused(400, "malformed_body", "The request body is not UTF-8.") from None
     try:
         parsed = json.loads(text, parse_constant=_refuse_constant, parse_int=_bounded_int)
     except (ValueError, RecursionError):
-        raise Refused(400, "malformed_json", "The request body is not valid JSON.") from None
+        raise RequestRefused(400, "malformed_json", "The request body is not valid JSON.") from None
     if not isinstance(parsed, dict | list):
         # Every body this API takes is an object; `null` is no substitute for leaving the
         # body out.
-        raise Refused(422, "validation_error", "The body must be a JSON object.")
+        raise RequestRefused(422, "validation_error", "The body must be a JSON object.")
     if _depth(parsed) > MAX_DEPTH:
-        raise Refused(400, "malformed_json", f"The body nests deeper than {MAX_DEPTH} levels.")
+        raise RequestRefused(
+            400, "malformed_json", f"The body nests deeper than {MAX_DEPTH} levels."
+        )
     return text
 
 
@@ -107,7 +111,7 @@ def _header(event: Mapping[str, Any], wanted: str) -> str | None:
 
 
 def _form_fields(content_type: str, data: bytes) -> list[tuple[str, str]]:
-    """The fields of a form body (urlencoded or multipart); Refused if it cannot be read."""
+    """The fields of a form body (urlencoded or multipart); RequestRefused if it cannot be read."""
     # Imported here: only the one-click route reads forms; every function imports this
     # module at init.
     from email.parser import BytesParser
@@ -117,12 +121,12 @@ def _form_fields(content_type: str, data: bytes) -> list[tuple[str, str]]:
         try:
             return parse_qsl(data.decode("ascii"), keep_blank_values=True, strict_parsing=True)
         except (UnicodeDecodeError, ValueError):
-            raise Refused(400, "malformed_body", "The form body cannot be read.") from None
+            raise RequestRefused(400, "malformed_body", "The form body cannot be read.") from None
     message = BytesParser(policy=email_policy).parsebytes(
         b"Content-Type: " + content_type.encode("latin-1") + b"\r\n\r\n" + data
     )
     if not message.is_multipart():
-        raise Refused(400, "malformed_body", "The multipart body cannot be read.")
+        raise RequestRefused(400, "malformed_body", "The multipart body cannot be read.")
     fields = []
     for part in message.iter_parts():
         name = part.get_param("name", header="content-disposition")
@@ -146,11 +150,13 @@ def one_click_event(event: dict[str, Any]) -> dict[str, Any]:
             base64.b64decode(raw, validate=True) if event.get("isBase64Encoded") else raw.encode()
         )
     except (binascii.Error, ValueError):
-        raise Refused(400, "malformed_body", "The request body is not valid base64.") from None
+        raise RequestRefused(
+            400, "malformed_body", "The request body is not valid base64."
+        ) from None
     if len(data) > MAX_FORM_BYTES:
-        raise Refused(413, "payload_too_large", f"The body is over {MAX_FORM_BYTES} bytes.")
+        raise RequestRefused(413, "payload_too_large", f"The body is over {MAX_FORM_BYTES} bytes.")
     if ONE_CLICK not in _form_fields(content_type, data):
-        raise Refused(400, "not_one_click", "The form must hold List-Unsubscribe=One-Click.")
+        raise RequestRefused(400, "not_one_click", "The form must hold List-Unsubscribe=One-Click.")
     headers = {k: v for k, v in (event.get("headers") or {}).items() if k.lower() != "content-type"}
     multi = {
         k: v
@@ -189,7 +195,7 @@ def guarded_event(event: dict[str, Any]) -> dict[str, Any]:
     }
 
 
-def refusal_response(refused: Refused) -> dict[str, Any]:
+def refusal_response(refused: RequestRefused) -> dict[str, Any]:
     body = ErrorBody(error=ErrorDetail(code=refused.code, message=refused.message))
     headers = {"Content-Type": JSON_TYPE, "Access-Control-Allow-Origin": "*"}
     if refused.status == 503:

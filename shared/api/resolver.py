@@ -1,4 +1,6 @@
-"""One place that maps every error to an HTTP answer, for every service's resolver."""
+"""How every error becomes an HTTP answer in every service's resolver: domain errors, validation
+and the unexpected (a request refused before it reaches the resolver is answered by
+`request_guard.py`, in the same envelope)."""
 
 import os
 from collections.abc import Callable
@@ -15,7 +17,12 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from shared.api.errors import ErrorBody, error_response
 from shared.api.idempotency import resolve_once
-from shared.api.request_guard import Refused, guarded_event, one_click_event, refusal_response
+from shared.api.request_guard import (
+    RequestRefused,
+    guarded_event,
+    one_click_event,
+    refusal_response,
+)
 from shared.domain.errors import DomainError, ServiceUnavailable
 from shared.observability import count, instrumented, logger
 
@@ -148,7 +155,7 @@ def make_handler(
         guard = one_click_event if one_click else guarded_event
         try:
             return resolve_once(app.resolve, guard(event), context)
-        except Refused as refused:
+        except RequestRefused as refused:
             return refusal_response(refused)
 
     return instrumented(handler, correlation_id_path=correlation_paths.API_GATEWAY_REST)

@@ -149,6 +149,11 @@ class Participation(Model):
         return self.status is ParticipationStatus.JOINED
 
     @property
+    def takes_part(self) -> bool:
+        """Joined or waiting for a seat: not withdrawn, not removed."""
+        return self.status in (ParticipationStatus.JOINED, ParticipationStatus.WAITLISTED)
+
+    @property
     def is_leading(self) -> bool:
         return self.holds_seat and self.role is ParticipationRole.LEADER
 

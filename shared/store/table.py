@@ -13,10 +13,10 @@ from typing import Any
 
 from botocore.exceptions import ClientError
 
-from shared.config import get_settings
+from shared.aws_clients import dynamodb_client, error_code
 from shared.domain.errors import Conflict, ServiceUnavailable, Unprocessable
+from shared.settings import get_settings
 from shared.store.attribute_values import from_attribute, to_attribute
-from shared.store.client import dynamodb_client, error_code
 
 _RETRYABLE = frozenset(
     {

@@ -10,8 +10,6 @@
   makes them from the credentials secret, with the names the functions expect.
 """
 
-import json
-
 from aws_cdk import Aws
 from aws_cdk import aws_events as events
 from aws_cdk import aws_iam as iam
@@ -22,7 +20,6 @@ from aws_cdk import aws_sqs as sqs
 from constructs import Construct
 
 from shared.names import (
-    api_url_parameter,
     push_application_name,
     push_credentials_secret_name,
     reminder_group_name,
@@ -160,16 +157,11 @@ class NotificationChannels(Construct):
             "consoles and set here by an operator, not by a Lambda rotation.",
         )
         self.push_applications = push_application_arns(config)
-        self.environment = {
-            "EMAIL_SENDER": config.email_sender,
-            "EMAIL_CONFIGURATION_SET": self.configuration_set.configuration_set_name,
-            "PUSH_APPLICATIONS": json.dumps(self.push_applications),
-            "REMINDER_GROUP": reminder_group_name(config.name),
-            "REMINDER_QUEUE_ARN": queue.queue_arn,
-            "REMINDER_ROLE_ARN": self.scheduler_role.role_arn,
-            "REMINDER_LEAD_HOURS": str(config.reminder_lead_hours),
-            "SIGNING_SECRET_NAME": signing_secret_name(config.name),
-            "API_URL_PARAMETER": api_url_parameter(config.name),
+        # The consumer's settings (`NotificationDeliverySettings`) this construct decides.
+        self.values: dict[str, object] = {
+            "email_configuration_set": self.configuration_set.configuration_set_name,
+            "reminder_queue_arn": queue.queue_arn,
+            "reminder_role_arn": self.scheduler_role.role_arn,
         }
 
     def grant_consumer(self, role: iam.IRole, config: StageConfig, table_arn: str) -> None:
@@ -214,13 +206,6 @@ class NotificationChannels(Construct):
             "reminder group only: the group is the narrowest fixed resource.",
         )
         acknowledge_push_endpoints(role, config)
-        self.signing_secret.grant_read(role)
-        role.add_to_principal_policy(
-            iam.PolicyStatement(
-                actions=["ssm:GetParameter"],
-                resources=[_arn("ssm", f"parameter{api_url_parameter(config.name)}")],
-            )
-        )
         role.add_to_principal_policy(
             iam.PolicyStatement(
                 actions=[

@@ -91,7 +91,6 @@ class ServiceFunction(Construct):
             vpc_subnets=network.subnets if network else None,
             security_groups=[network.security_group] if network else None,
             environment={
-                "STAGE": config.name,
                 "POWERTOOLS_SERVICE_NAME": package,
                 "POWERTOOLS_METRICS_NAMESPACE": METRICS_NAMESPACE,
                 "POWERTOOLS_LOG_LEVEL": "INFO",
@@ -108,20 +107,7 @@ class ServiceFunction(Construct):
             "those are granted on '*' (asserted by the infra tests).",
         )
         if network is not None:
-            # Lambda refuses to create a function in a VPC whose role cannot manage its
-            # network interfaces; CDK attaches this policy only to roles it makes itself.
-            self.role.add_managed_policy(
-                iam.ManagedPolicy.from_aws_managed_policy_name(
-                    "service-role/AWSLambdaVPCAccessExecutionRole"
-                )
-            )
-            acknowledge(
-                self.role,
-                "AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/"
-                "AWSLambdaVPCAccessExecutionRole]",
-                "Lambda's own policy for the network interfaces of a function in a VPC: "
-                "EC2 lets those ENI actions be granted on no narrower resource.",
-            )
+            self._may_manage_network_interfaces()
         acknowledge(
             self.function,
             "AwsSolutions-L1",
@@ -131,6 +117,27 @@ class ServiceFunction(Construct):
         self.alias = lambda_.Alias(
             self, "Live", alias_name="live", version=self.function.current_version
         )
+        self._deploy_blue_green(config, layers, package)
+
+    def _may_manage_network_interfaces(self) -> None:
+        # Lambda refuses to create a function in a VPC whose role cannot manage its
+        # network interfaces; CDK attaches this policy only to roles it makes itself.
+        self.role.add_managed_policy(
+            iam.ManagedPolicy.from_aws_managed_policy_name(
+                "service-role/AWSLambdaVPCAccessExecutionRole"
+            )
+        )
+        acknowledge(
+            self.role,
+            "AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/"
+            "AWSLambdaVPCAccessExecutionRole]",
+            "Lambda's own policy for the network interfaces of a function in a VPC: "
+            "EC2 lets those ENI actions be granted on no narrower resource.",
+        )
+
+    def _deploy_blue_green(self, config: StageConfig, layers: LambdaLayers, package: str) -> None:
+        """CodeDeploy shifts the `live` alias to each new version, tried first by the stack's
+        hook and rolled back by any of its alarms."""
         self.errors_alarm = cloudwatch.Alarm(
             self,
             "AliasErrors",

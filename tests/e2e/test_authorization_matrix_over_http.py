@@ -8,10 +8,10 @@ from typing import Any
 
 import pytest
 
-from local.openapi import build_document
 from shared.domain.enums import SystemRole
 from tests.authorization_matrix import MATRIX, PERSONAS, SIGNED_IN, RouteCase
 from tests.e2e.conftest import Api
+from tools.openapi import build_document
 
 pytestmark = [pytest.mark.e2e, pytest.mark.xdist_group("e2e")]
 DOCUMENT = build_document()

@@ -86,7 +86,7 @@ def test_cdk_cli_synthesizes_and_builds_the_layers(tmp_path: Path) -> None:
         assert bool(compiled) == (bytecode.python_312() is not None)
         assert all("cpython-312" in name for name in compiled)
         if compiled:
-            assert "handler.cpython-312.pyc" in compiled or "config.cpython-312.pyc" in compiled
+            assert "handler.cpython-312.pyc" in compiled or "settings.cpython-312.pyc" in compiled
 
 
 def test_stage_config_rejects_unknown_stages_and_overrides() -> None:

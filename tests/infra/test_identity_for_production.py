@@ -49,7 +49,7 @@ def test_cognito_mail_goes_through_ses_once_the_stage_asks(synth: Synth) -> None
 def test_siteadmin_tokens_need_mfa_outside_dev(synth: Synth) -> None:
     functions = synth.resources("prod", "Identity", "AWS::Lambda::Function")
     (trigger,) = [f for n, f in functions.items() if n.startswith("PreTokenGeneration")]
-    assert trigger["Properties"]["Environment"]["Variables"]["SITE_ADMIN_MFA"] == "required"
+    assert trigger["Properties"]["Environment"]["Variables"]["SITE_ADMIN_MFA_REQUIRED"] == "1"
     policies = synth.resources("prod", "Identity", "AWS::IAM::Policy")
     (mfa,) = [p for n, p in policies.items() if n.startswith("PreTokenGenerationReadsMfa")]
     (statement,) = mfa["Properties"]["PolicyDocument"]["Statement"]
@@ -59,4 +59,4 @@ def test_siteadmin_tokens_need_mfa_outside_dev(synth: Synth) -> None:
     )
     dev = synth.resources("dev", "Identity", "AWS::Lambda::Function")
     (dev_trigger,) = [f for n, f in dev.items() if n.startswith("PreTokenGeneration")]
-    assert "SITE_ADMIN_MFA" not in dev_trigger["Properties"]["Environment"]["Variables"]
+    assert "SITE_ADMIN_MFA_REQUIRED" not in dev_trigger["Properties"]["Environment"]["Variables"]

@@ -8,9 +8,9 @@ import boto3
 import pytest
 from aws_lambda_powertools.utilities.data_classes.dynamo_db_stream_event import DynamoDBRecord
 
-from integration.counts import apply_event, counter_delta
-from integration.publisher import PublishFailed, publish_record
-from integration.translate import events_from_change
+from clubs.counts import apply_event, counter_delta
+from publisher.stream import PublishFailed, publish_record
+from publisher.translate import events_from_change
 from shared.events import DomainEvent
 from shared.store import keys
 from shared.store.table import Table, serialize

@@ -13,7 +13,6 @@ from botocore.response import StreamingBody
 from botocore.stub import ANY, Stubber
 
 from deployment.smoke import (
-    API_READS,
     SmokeFailed,
     Target,
     run_hook,
@@ -23,7 +22,8 @@ from deployment.smoke import (
 )
 from shared.store.table import Table
 from stacks.consumers import CONSUMERS, PUBLISHER_HANDLER, WORKERS
-from stacks.routes import SERVICE_HANDLERS
+from stacks.contexts import CONTEXTS
+from stacks.environment import function_environment
 from tests.service.conftest import LambdaContextStub
 
 pytestmark = pytest.mark.service
@@ -39,17 +39,36 @@ def _run(handler: str, event: dict[str, Any]) -> Any:
         return {"errorType": type(error).__name__, "errorMessage": str(error)}
 
 
-def test_every_api_service_has_a_smoke_read() -> None:
-    assert set(API_READS) == set(SERVICE_HANDLERS)
+# A stage's values as far as the smoke reads go (none of them reaches these resources).
+_VALUES = {
+    "stage": "test",
+    "table_name": "sydney-cycling-test",
+    "user_pool_id": "ap-southeast-2_smoke",
+    "assets_bucket_name": "smoke-assets",
+    "cdn_domain_parameter": "",
+    "api_url_parameter": "/smoke/api/url",
+    "push_applications": {},
+    "signing_secret_name": "smoke/signing",
+    "secrets_key_id": "alias/smoke",
+    "strava_app_secret_name": "smoke/strava-app",
+    "strava_state_key_name": "smoke/strava-state",
+    "event_bus_name": "smoke",
+}
 
 
-@pytest.mark.parametrize("service", sorted(SERVICE_HANDLERS))
-def test_the_smoke_read_passes_against_each_api_handler(service: str, table: Table) -> None:
-    smoke = smoke_for(SERVICE_HANDLERS[service])
+@pytest.mark.parametrize("service", sorted(CONTEXTS))
+def test_the_smoke_read_passes_against_each_api_handler(
+    service: str, table: Table, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    context = CONTEXTS[service]
+    # The function's own variables, as its stack sets them.
+    for name, value in function_environment(context.all_settings, _VALUES).items():
+        monkeypatch.setenv(name, value)
+    smoke = smoke_for(context.handler, context.smoke_environment)
     assert smoke is not None
     event, check = smoke
-
-    check(_run(SERVICE_HANDLERS[service], event))  # raises SmokeFailed if not
+    assert event["path"] == context.smoke_read[0]
+    check(_run(context.handler, event))  # raises SmokeFailed if not
 
 
 @pytest.mark.parametrize(
@@ -57,7 +76,7 @@ def test_the_smoke_read_passes_against_each_api_handler(service: str, table: Tab
     sorted({PUBLISHER_HANDLER, *(c.handler for c in CONSUMERS), *(w.handler for w in WORKERS)}),
 )
 def test_an_empty_batch_passes_against_each_consumer(handler: str, table: Table) -> None:
-    smoke = smoke_for(handler)
+    smoke = smoke_for(handler, {})
     assert smoke is not None
     event, check = smoke
     check(_run(handler, event))
@@ -67,15 +86,15 @@ def test_an_empty_batch_passes_against_each_consumer(handler: str, table: Table)
 
 
 def test_the_token_trigger_is_tried_and_post_confirmation_is_not(table: Table) -> None:
-    smoke = smoke_for("identity.pre_token_generation.handler")
+    smoke = smoke_for("identity.pre_token_generation.handler", {})
     assert smoke is not None
     event, check = smoke
     check(_run("identity.pre_token_generation.handler", event))
-    assert smoke_for("identity.post_confirmation.handler") is None
+    assert smoke_for("identity.post_confirmation.handler", {}) is None
 
 
 def test_a_wrong_answer_fails_the_check() -> None:
-    smoke = smoke_for("clubs.handler.handler")
+    smoke = smoke_for(CONTEXTS["clubs"].handler, CONTEXTS["clubs"].smoke_environment)
     assert smoke is not None
     _, check = smoke
     with pytest.raises(SmokeFailed):
@@ -149,7 +168,10 @@ def test_the_hook_reports_the_versions_fate_to_codedeploy(
     deploy_stub.add_response("get_deployment", DEPLOYMENT, {"deploymentId": "d-1"})
     lambda_stub.add_response(
         "get_function_configuration",
-        {"Handler": "clubs.handler.handler"},
+        {
+            "Handler": "clubs.handler.handler",
+            "Environment": {"Variables": CONTEXTS["clubs"].smoke_environment},
+        },
         {"FunctionName": "sydney-cycling-dev-clubs", "Qualifier": "8"},
     )
     lambda_stub.add_response(

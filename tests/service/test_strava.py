@@ -36,6 +36,7 @@ from shared.domain.errors import ServiceUnavailable
 from shared.domain.membership import Membership, membership_id
 from shared.domain.ride import MeetingPoint, Participation, Ride, participation_id
 from shared.domain.strava import AttendanceSource
+from shared.settings import StravaSyncSettings
 from shared.store import keys
 from shared.store.memberships import membership_item
 from shared.store.rides import participation_item, ride_item, to_participation
@@ -45,7 +46,6 @@ from strava import sync as sync_module
 from strava.credentials import StravaApp, read_app
 from strava.logic import OAuth
 from strava.schemas import StravaPush
-from strava.settings import StravaSettings
 from strava.store import StravaStore
 from strava.sync import Postponed, Sync
 from tests.service.conftest import Invoke, make_invoker, snapshot
@@ -208,7 +208,16 @@ def world(table: Table) -> Iterator[World]:
             )
         )
     )
-    sync = Sync(store, strava, sealer, StravaSettings())
+    sync = Sync(
+        store,
+        strava,
+        sealer,
+        StravaSyncSettings(
+            strava_app_secret_name="strava-app",
+            secrets_key_id="alias/test",
+            strava_sync_queue_url=queue_url,
+        ),
+    )
     yield World(
         make_invoker(strava_api.handler), table, store, fake, sealer, oauth, sync, queue_url
     )

@@ -507,7 +507,7 @@ def test_where_required_a_siteadmin_token_needs_an_enrolled_authenticator(
     role: str,
 ) -> None:
     monkeypatch.setattr(pre_token_generation, "app_table", lambda: world.table)
-    monkeypatch.setenv("SITE_ADMIN_MFA", "required")
+    monkeypatch.setenv("SITE_ADMIN_MFA_REQUIRED", "1")
     admin = world.person("mfa-admin@example.com", "SiteAdmin")
     cognito = boto3.client("cognito-idp")
     stub = Stubber(cognito)

@@ -25,8 +25,8 @@ from werkzeug.wrappers import Request, Response
 
 from clubs import handler as clubs_api
 from clubs.store import ClubStore
-from integration.translate import events_from_change
 from local.webhook_receiver import WebhookReceiver
+from publisher.translate import events_from_change
 from shared.adapters import webhook_endpoint
 from shared.adapters.egress import EgressPolicy
 from shared.adapters.sealed_secrets import SecretSealer
@@ -34,6 +34,7 @@ from shared.adapters.webhook_endpoint import PinnedTransport, WebhookEndpoint
 from shared.adapters.work_queue import WorkQueue
 from shared.domain.webhook import WEBHOOKS_PER_CLUB, WebhookStatus
 from shared.events import DomainEvent
+from shared.settings import WebhookDeliverySettings
 from shared.store import keys
 from shared.store.table import Table
 from tests.service.conftest import ADMIN, RIDER, Invoke, add_profiles, make_invoker, snapshot
@@ -41,7 +42,6 @@ from webhooks import handler as webhooks_api
 from webhooks.delivery import Worker, backoff_seconds
 from webhooks.fanout import fan_out
 from webhooks.logic import Egress, secret_context
-from webhooks.settings import WebhookSettings
 from webhooks.store import WebhookStore
 
 pytestmark = pytest.mark.service
@@ -255,8 +255,13 @@ def test_fan_out_sends_one_message_per_webhook_that_wants_the_event(world: World
 # Delivery, to servers on this machine (the local egress policy lets it reach loopback).
 
 
-def settings(**changes: Any) -> WebhookSettings:
-    return WebhookSettings(egress=EgressPolicy(allow_local=True), **changes)
+def settings(**changes: Any) -> WebhookDeliverySettings:
+    return WebhookDeliverySettings(
+        secrets_key_id="alias/test",
+        webhook_delivery_queue_url="https://sqs.local/deliveries",
+        webhook_allow_local_targets=True,
+        **changes,
+    )
 
 
 def worker(world: World, transport: Any = None, **changes: Any) -> Worker:
@@ -318,8 +323,8 @@ def test_a_failing_endpoint_is_retried_with_backoff_then_given_up(
 ) -> None:
     webhook_id, _ = local_hook(world, f"{receiver.url}/down")
     receiver.fail_next(100)
-    config = settings(retry_base_seconds=60, max_attempts=4)
-    work = worker(world, retry_base_seconds=60, max_attempts=4)
+    config = settings(webhook_retry_base_seconds=60, webhook_max_attempts=4)
+    work = worker(world, webhook_retry_base_seconds=60, webhook_max_attempts=4)
     event = ride_event(world.club_id)
 
     delays = [work.deliver(webhook_id, event, attempt) for attempt in (1, 2, 3)]
@@ -333,7 +338,7 @@ def test_a_failing_endpoint_is_retried_with_backoff_then_given_up(
     (entry,) = log_of(world, webhook_id)
     assert (entry["status"], entry["attempts"], entry["last_error"]) == ("failed", 4, "HTTP 500")
     assert len(receiver.received) == 4
-    assert backoff_seconds(20, config) <= 1.1 * config.retry_cap_seconds
+    assert backoff_seconds(20, config) <= 1.1 * config.webhook_retry_cap_seconds
 
 
 def test_a_run_of_failures_disables_the_webhook_and_tells_the_club(
@@ -341,7 +346,7 @@ def test_a_run_of_failures_disables_the_webhook_and_tells_the_club(
 ) -> None:
     webhook_id, _ = local_hook(world, f"{receiver.url}/down")
     receiver.fail_next(100)
-    work = worker(world, failure_limit=3)
+    work = worker(world, webhook_failure_limit=3)
     before = world.table.get(keys.webhook_key(world.club_id, webhook_id))
 
     for n in (1, 2, 3):

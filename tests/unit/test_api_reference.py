@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from local.api_reference import ASSETS, asset, build, page
-from local.openapi import build_document
+from tools.api_reference import ASSETS, asset, build, page
+from tools.openapi import build_document
 
 pytestmark = pytest.mark.unit
 

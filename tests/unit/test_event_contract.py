@@ -6,10 +6,10 @@ import json
 import pytest
 from jsonschema import Draft202012Validator
 
-from local.event_docs import event_schema, render_markdown, render_schemas
 from shared.event_catalog import CATALOG, RideChanged
 from shared.events import DomainEvent
 from stacks.paths import REPO_ROOT
+from tools.event_docs import event_schema, render_markdown, render_schemas
 
 pytestmark = pytest.mark.unit
 DOCS = REPO_ROOT / "docs"

@@ -1,4 +1,4 @@
-"""The layers only import downwards: shared <- services <- stacks/ops <- local/tests.
+"""The layers only import downwards: shared <- services <- stacks/ops <- local/tools <- tests.
 
 Read from the source with `ast`, so a forbidden import fails here even when no test runs
 the line that makes it.
@@ -17,10 +17,14 @@ pytestmark = pytest.mark.unit
 SERVICE_PACKAGES = frozenset(p.name for p in (REPO_ROOT / "services").iterdir() if p.is_dir())
 # For each layer, the top-level packages it must never import.
 FORBIDDEN: dict[str, frozenset[str]] = {
-    "shared": frozenset({"stacks", "local", "ops", "bench", "tests"}) | SERVICE_PACKAGES,
-    "services": frozenset({"stacks", "local", "ops", "bench", "tests"}),
-    "stacks": frozenset({"local", "ops", "bench", "tests"}) | SERVICE_PACKAGES,
-    "ops": frozenset({"local", "bench", "tests"}) | SERVICE_PACKAGES,
+    "shared": frozenset({"stacks", "local", "tools", "ops", "bench", "tests"}) | SERVICE_PACKAGES,
+    "services": frozenset({"stacks", "local", "tools", "ops", "bench", "tests"}),
+    "stacks": frozenset({"local", "tools", "ops", "bench", "tests"}) | SERVICE_PACKAGES,
+    "ops": frozenset({"local", "tools", "bench", "tests"}) | SERVICE_PACKAGES,
+    # The emulator serves the document and the reference page the tools build; the tools'
+    # fuzzing campaign runs against the emulator. Neither reaches into tests or bench.
+    "local": frozenset({"bench", "tests"}) | SERVICE_PACKAGES,
+    "tools": frozenset({"bench", "tests"}) | SERVICE_PACKAGES,
 }
 
 

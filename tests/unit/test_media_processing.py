@@ -7,9 +7,9 @@ from pathlib import Path
 import pytest
 from PIL import Image
 
+from media.gpx import encode_polyline, parse_route
 from media.images import decode, renditions
-from media.routes import encode_polyline, parse_route
-from media.validation import Refused
+from media.validation import UploadRefused
 from shared.domain.media import LOGO_SIZES
 
 pytestmark = pytest.mark.unit
@@ -55,7 +55,7 @@ def test_exif_and_its_gps_position_are_stripped() -> None:
 def test_images_that_are_not_what_they_claim_are_refused(
     fixture: str, declared: str, code: str
 ) -> None:
-    with pytest.raises(Refused) as refused:
+    with pytest.raises(UploadRefused) as refused:
         decode(read(fixture), declared)
     assert refused.value.code == code
 
@@ -82,14 +82,14 @@ def test_a_sydney_loop_gives_its_distance_climbing_and_preview() -> None:
     ],
 )
 def test_hostile_or_foreign_files_are_not_routes(fixture: str, code: str) -> None:
-    with pytest.raises(Refused) as refused:
+    with pytest.raises(UploadRefused) as refused:
         parse_route(read(fixture))
     assert refused.value.code == code
 
 
 def test_a_gpx_without_points_is_refused() -> None:
     empty = b'<?xml version="1.0"?><gpx version="1.1" creator="x" xmlns="http://www.topografix.com/GPX/1/1"/>'
-    with pytest.raises(Refused) as refused:
+    with pytest.raises(UploadRefused) as refused:
         parse_route(empty)
     assert refused.value.code == "empty_route"
 
@@ -146,7 +146,7 @@ def _gpx(*points: str, kind: str = "trk") -> bytes:
 def test_points_off_the_earth_refuse_the_file_with_a_reason(
     points: tuple[str, ...], kind: str, code: str
 ) -> None:
-    with pytest.raises(Refused) as refused:
+    with pytest.raises(UploadRefused) as refused:
         parse_route(_gpx(*points, kind=kind))
     assert refused.value.code == code
     assert "lat" in refused.value.message or "elevation" in refused.value.message

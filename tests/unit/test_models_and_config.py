@@ -12,12 +12,19 @@ from pydantic import ValidationError
 
 from clubs.schemas import ClubCreate, ClubUpdate
 from shared.api.auth import principal_from_claims
-from shared.config import Settings, get_settings
 from shared.domain.enums import SystemRole
 from shared.domain.errors import Unauthorized
 from shared.domain.model import Model
+from shared.settings import (
+    NotificationSettings,
+    Settings,
+    StravaSyncSettings,
+    WebhookSettings,
+    get_settings,
+)
+from stacks.contexts import CONTEXTS
 from stacks.paths import REPO_ROOT
-from stacks.routes import ROUTES, SERVICE_HANDLERS, service_routes
+from stacks.routes import ROUTES, service_routes
 from tests.source import parse_source
 
 pytestmark = pytest.mark.unit
@@ -58,18 +65,38 @@ def test_club_update_refuses_to_null_required_fields() -> None:
 
 
 def test_settings_from_environment(monkeypatch: pytest.MonkeyPatch) -> None:
-    get_settings.cache_clear()
     monkeypatch.setenv("TABLE_NAME", "t1")
     monkeypatch.setenv("STAGE", "dev")
-    monkeypatch.setenv("EVENT_BUS_NAME", "")
-    try:
-        assert get_settings() == Settings(stage="dev", table_name="t1")
-        monkeypatch.setenv("TABLE_NAME", "")
-        get_settings.cache_clear()
-        with pytest.raises(ValidationError):
-            get_settings()
-    finally:
-        get_settings.cache_clear()
+    assert get_settings() == Settings(stage="dev", table_name="t1")
+    # Parsed again when the environment changes (the local platform's workers host
+    # several functions, each under its own variables).
+    monkeypatch.setenv("TABLE_NAME", "")
+    with pytest.raises(ValidationError):
+        get_settings()
+
+
+def test_a_function_gets_the_variables_of_its_settings_and_no_more() -> None:
+    values = {
+        "strava_app_secret_name": "app",
+        "secrets_key_id": "key",
+        "strava_sync_queue_url": "https://queue",
+        "push_applications": {"fcm": "arn:fcm"},
+        "event_bus_name": "bus",
+    }
+    assert StravaSyncSettings.variables(values) == {
+        "STRAVA_APP_SECRET_NAME": "app",
+        "SECRETS_KEY_ID": "key",
+        "STRAVA_SYNC_QUEUE_URL": "https://queue",
+    }
+    # What the variables carry is what the function reads back.
+    carried = NotificationSettings.variables({**values, "signing_secret_name": "signing"})
+    assert carried["PUSH_APPLICATIONS"] == '{"fcm": "arn:fcm"}'
+    assert NotificationSettings.model_validate(carried).push_applications == {"fcm": "arn:fcm"}
+    assert WebhookSettings.model_validate(
+        WebhookSettings.variables({"secrets_key_id": "k", "webhook_allow_local_targets": True})
+    ).egress.allow_local
+    with pytest.raises(KeyError, match="strava_sync_queue_url"):
+        StravaSyncSettings.variables({"strava_app_secret_name": "app", "secrets_key_id": "key"})
 
 
 @pytest.mark.parametrize(
@@ -94,8 +121,8 @@ def test_claims_without_identity_are_unauthorized(claims: Any) -> None:
 def test_each_service_resolver_serves_exactly_its_routes() -> None:
     import importlib
 
-    for service, handler in SERVICE_HANDLERS.items():
-        app = importlib.import_module(handler.rpartition(".")[0]).app
+    for service, context in CONTEXTS.items():
+        app = importlib.import_module(context.handler.rpartition(".")[0]).app
         # Powertools keeps no public route listing; its OpenAPI paths use API Gateway's form.
         served = {
             (route.method, route.openapi_path) for route in app._static_routes + app._dynamic_routes

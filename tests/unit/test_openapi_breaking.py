@@ -6,8 +6,8 @@ from typing import Any
 
 import pytest
 
-from local.openapi import render
-from local.openapi_breaking import breaking_changes
+from tools.openapi import render
+from tools.openapi_breaking import breaking_changes
 
 pytestmark = pytest.mark.unit
 

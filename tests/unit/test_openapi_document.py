@@ -5,9 +5,9 @@ import json
 import pytest
 from openapi_spec_validator import validate
 
-from local.openapi import build_document, render
 from stacks.paths import REPO_ROOT
 from stacks.routes import ROUTES
+from tools.openapi import build_document, render
 
 pytestmark = pytest.mark.unit
 

@@ -7,7 +7,7 @@ import pytest
 from jsonschema import Draft202012Validator
 from referencing import Registry, Resource
 
-from local.openapi import build_document
+from tools.openapi import build_document
 
 pytestmark = pytest.mark.unit
 

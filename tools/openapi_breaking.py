@@ -1,8 +1,8 @@
 """Breaking changes between two OpenAPI documents of this API, for CI: what would break a
 client generated from the older one.
 
-    python -m local.openapi_breaking --base origin/main     # against a git ref's document
-    python -m local.openapi_breaking --base-file old.json   # against a file
+    python -m tools.openapi_breaking --base origin/main     # against a git ref's document
+    python -m tools.openapi_breaking --base-file old.json   # against a file
 
 Flags: a removed path or operation; a renamed operationId; a removed success answer; a
 request body, parameter or property that became required or appeared as required; a
@@ -19,7 +19,7 @@ import sys
 from collections.abc import Iterator
 from typing import Any
 
-from local.openapi import render
+from tools.openapi import render
 
 Document = dict[str, Any]
 
@@ -193,7 +193,7 @@ def committed_document(ref: str) -> Document:
 
 def main(argv: list[str]) -> int:
     parser = argparse.ArgumentParser(
-        prog="python -m local.openapi_breaking",
+        prog="python -m tools.openapi_breaking",
         description=__doc__,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )

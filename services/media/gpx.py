@@ -11,7 +11,7 @@ import gpxpy.gpx
 from defusedxml import DefusedXmlException
 from defusedxml.ElementTree import fromstring
 
-from media.validation import Refused
+from media.validation import UploadRefused
 from shared.domain.media import RouteSummary
 
 # Heights a point on a ride can have (the Dead Sea's shore, Everest's summit, with margin).
@@ -32,16 +32,16 @@ def parse_route(data: bytes) -> RouteSummary:
     try:
         fromstring(data, forbid_dtd=True, forbid_entities=True, forbid_external=True)
     except DefusedXmlException:
-        raise Refused("unsafe_xml", "The file declares a DTD or entities.") from None
+        raise UploadRefused("unsafe_xml", "The file declares a DTD or entities.") from None
     except ParseError:
-        raise Refused("not_gpx", "The file is not XML.") from None
+        raise UploadRefused("not_gpx", "The file is not XML.") from None
     try:
         gpx = gpxpy.parse(data.decode("utf-8-sig"))
     except (gpxpy.gpx.GPXException, UnicodeDecodeError, ValueError):
-        raise Refused("not_gpx", "The file is not a GPX document.") from None
+        raise UploadRefused("not_gpx", "The file is not a GPX document.") from None
     points = _points(gpx)
     if len(points) < 2:
-        raise Refused("empty_route", "The GPX holds no track or route with two points.")
+        raise UploadRefused("empty_route", "The GPX holds no track or route with two points.")
     _check_points(gpx)
     distance, climbing = route_figures(gpx)
     lats = [p.latitude for p in points]
@@ -93,14 +93,14 @@ def _check_points(gpx: gpxpy.gpx.GPX) -> None:
     for point in everything:
         lat, lon = point.latitude, point.longitude
         if not (-90 <= lat <= 90 and -180 <= lon <= 180):  # NaN fails too
-            raise Refused(
+            raise UploadRefused(
                 "bad_coordinates",
                 f"A point lies outside latitude -90..90 / longitude -180..180 "
                 f"(lat {lat}, lon {lon}).",
             )
         height = point.elevation
         if height is not None and not MIN_ELEVATION_M <= height <= MAX_ELEVATION_M:
-            raise Refused(
+            raise UploadRefused(
                 "bad_elevation",
                 f"A point's elevation ({height} m) is not a height on Earth "
                 f"({MIN_ELEVATION_M}..{MAX_ELEVATION_M} m).",

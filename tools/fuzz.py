@@ -1,7 +1,7 @@
 """`make fuzz`: a longer schemathesis campaign than the test suite's, against a fresh local
 platform on a free port, with a random seed (printed, to replay a finding).
 
-    python -m local.fuzz --max-examples 200
+    python -m tools.fuzz --max-examples 200
 """
 
 import argparse
@@ -17,7 +17,7 @@ from stacks.paths import REPO_ROOT
 
 
 def main(argv: list[str]) -> int:
-    parser = argparse.ArgumentParser(prog="python -m local.fuzz", description=__doc__)
+    parser = argparse.ArgumentParser(prog="python -m tools.fuzz", description=__doc__)
     parser.add_argument("--max-examples", type=int, default=100)
     parser.add_argument("--seed", type=int, default=random.randrange(2**31))
     args = parser.parse_args(argv)

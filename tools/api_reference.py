@@ -5,7 +5,7 @@ from a CDN when the page is read.
 `make run` serves it at http://127.0.0.1:3000/docs. For a stage, a static folder to put
 behind any web server (or open from disk):
 
-    python -m local.api_reference build/api-reference --server https://<api>/v1
+    python -m tools.api_reference build/api-reference --server https://<api>/v1
 """
 
 import argparse
@@ -76,9 +76,9 @@ def build(target: Path, document: dict[str, Any]) -> Path:
 
 
 def main(argv: list[str]) -> int:
-    from local.openapi import build_document
+    from tools.openapi import build_document
 
-    parser = argparse.ArgumentParser(prog="python -m local.api_reference", description=__doc__)
+    parser = argparse.ArgumentParser(prog="python -m tools.api_reference", description=__doc__)
     parser.add_argument("target", type=Path)
     parser.add_argument("--server", help="the stage's API URL, for 'Try it out'")
     args = parser.parse_args(argv)

@@ -22,7 +22,8 @@ from shared.event_catalog import (
 )
 from shared.events import DomainEvent
 
-Image = dict[str, Any]
+# A DynamoDB stream record's image of an item, deserialized.
+StreamImage = dict[str, Any]
 # What an entity's change means: (event type, data) pairs.
 Meanings = list[tuple[str, EventData]]
 
@@ -73,15 +74,15 @@ _NOT_CHANGES = frozenset(
 )
 
 
-def _changed(old: Image, new: Image) -> list[str]:
+def _changed(old: StreamImage, new: StreamImage) -> list[str]:
     return sorted(k for k in (set(old) | set(new)) - _NOT_CHANGES if old.get(k) != new.get(k))
 
 
-def _user(old: Image, new: Image) -> Meanings:
+def _user(old: StreamImage, new: StreamImage) -> Meanings:
     return [] if old else [("user_registered", UserRegistered(user_id=new["user_id"]))]
 
 
-def _club(old: Image, new: Image) -> Meanings:
+def _club(old: StreamImage, new: StreamImage) -> Meanings:
     if not old:
         created = ClubCreated(
             club_id=new["club_id"], name=new["name"], join_policy=new["join_policy"]
@@ -93,7 +94,7 @@ def _club(old: Image, new: Image) -> Meanings:
     return [("club_updated", changed)]
 
 
-def _membership(old: Image, new: Image) -> Meanings:
+def _membership(old: StreamImage, new: StreamImage) -> Meanings:
     data = MembershipChanged(
         club_id=new["club_id"],
         user_id=new["user_id"],
@@ -118,7 +119,7 @@ def _membership(old: Image, new: Image) -> Meanings:
     return meanings
 
 
-def _ride(old: Image, new: Image) -> Meanings:
+def _ride(old: StreamImage, new: StreamImage) -> Meanings:
     if not old:
         event = "ride_created"
     elif new["status"] == "cancelled" and old.get("status") != "cancelled":
@@ -139,7 +140,7 @@ def _ride(old: Image, new: Image) -> Meanings:
     return [(event, data)]
 
 
-def _participation(old: Image, new: Image) -> Meanings:
+def _participation(old: StreamImage, new: StreamImage) -> Meanings:
     data = ParticipationChanged(
         participation_id=new["participation_id"],
         ride_id=new["ride_id"],
@@ -158,7 +159,7 @@ def _participation(old: Image, new: Image) -> Meanings:
     return meanings
 
 
-def _webhook(old: Image, new: Image) -> Meanings:
+def _webhook(old: StreamImage, new: StreamImage) -> Meanings:
     if not (old.get("status") == "active" and new.get("status") == "disabled"):
         return []
     disabled = ClubWebhookDisabled(
@@ -171,7 +172,7 @@ def _webhook(old: Image, new: Image) -> Meanings:
     return [("club_webhook_disabled", disabled)]
 
 
-_BY_ENTITY: dict[str, Callable[[Image, Image], Meanings]] = {
+_BY_ENTITY: dict[str, Callable[[StreamImage, StreamImage], Meanings]] = {
     "user": _user,
     "club": _club,
     "membership": _membership,
@@ -182,7 +183,7 @@ _BY_ENTITY: dict[str, Callable[[Image, Image], Meanings]] = {
 
 
 def events_from_change(
-    kind: str, old: Image | None, new: Image | None, event_id: str
+    kind: str, old: StreamImage | None, new: StreamImage | None, event_id: str
 ) -> list[DomainEvent]:
     """`kind` is the stream's INSERT | MODIFY | REMOVE; images are deserialized items.
     Event ids derive from the stream record's, so a redelivered record repeats them."""

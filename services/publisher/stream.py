@@ -7,23 +7,18 @@ and bisected by the event source mapping without blocking the records after it.
 from typing import Any
 
 from aws_lambda_powertools.utilities.batch import (
-    BatchProcessor,
     EventType,
-    process_partial_response,
 )
-from aws_lambda_powertools.utilities.batch.types import PartialItemFailureResponse
 from aws_lambda_powertools.utilities.data_classes.dynamo_db_stream_event import (
     DynamoDBRecord,
 )
-from aws_lambda_powertools.utilities.typing import LambdaContext
 
-from integration.translate import events_from_change
-from shared.config import get_settings
-from shared.observability import instrumented, logger, metrics
-from shared.store.client import aws_client
+from publisher.translate import events_from_change
+from shared.aws_clients import aws_client
+from shared.batch import batch_handler
+from shared.observability import logger, metrics
+from shared.settings import PublisherSettings
 from shared.store.table import deserialize
-
-processor = BatchProcessor(event_type=EventType.DynamoDBStreams)
 
 
 class PublishFailed(Exception):
@@ -38,7 +33,7 @@ def publish_record(record: DynamoDBRecord, client: Any = None, bus_name: str | N
     events = events_from_change(str(record.raw_event["eventName"]), old, new, event_id)
     if not events:
         return 0
-    bus = bus_name or get_settings().event_bus_name
+    bus = bus_name or PublisherSettings.from_environment().event_bus_name
     if not bus:
         raise PublishFailed("EVENT_BUS_NAME is not configured")
     answer = (client or aws_client("events")).put_events(Entries=[e.to_entry(bus) for e in events])
@@ -54,10 +49,4 @@ def _record_handler(record: DynamoDBRecord) -> None:
     publish_record(record)
 
 
-def _publish(event: dict[str, Any], context: LambdaContext) -> PartialItemFailureResponse:
-    return process_partial_response(
-        event=event, record_handler=_record_handler, processor=processor, context=context
-    )
-
-
-handler = instrumented(_publish)
+handler = batch_handler(_record_handler, event_type=EventType.DynamoDBStreams)

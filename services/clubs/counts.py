@@ -5,24 +5,14 @@ for its id in the same transaction as the counter update; a redelivery finds the
 and changes nothing.
 """
 
-from collections.abc import Mapping
-from typing import Any
-
-from aws_lambda_powertools.utilities.batch import (
-    BatchProcessor,
-    EventType,
-    process_partial_response,
-)
-from aws_lambda_powertools.utilities.batch.types import PartialItemFailureResponse
 from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
-from aws_lambda_powertools.utilities.typing import LambdaContext
 
+from shared.batch import batch_handler, domain_event
 from shared.events import DomainEvent
-from shared.observability import instrumented, logger, metrics
+from shared.observability import logger, metrics
 from shared.store import keys
 from shared.store.table import Table, TransactionCancelled, app_table
 
-processor = BatchProcessor(event_type=EventType.SQS)
 MARKER_TTL_SECONDS = 14 * 24 * 3600  # longer than the queue's retention
 
 
@@ -82,15 +72,9 @@ def apply_event(table: Table, event: DomainEvent) -> bool:
 
 
 def _record_handler(record: SQSRecord) -> None:
-    event = DomainEvent.from_eventbridge(record.body)
+    event = domain_event(record)
     if apply_event(app_table(), event):
         metrics.add_metric(name="CounterUpdated", unit="Count", value=1)
 
 
-def _consume(event: Mapping[str, Any], context: LambdaContext) -> PartialItemFailureResponse:
-    return process_partial_response(
-        event=dict(event), record_handler=_record_handler, processor=processor, context=context
-    )
-
-
-handler = instrumented(_consume)
+handler = batch_handler(_record_handler)

@@ -1,7 +1,7 @@
 """The OpenAPI document of the whole API, generated from the services' code.
 
 Each service's resolver knows its routes and pydantic models; this merges them into one
-document with the Cognito security scheme. `python -m local.openapi docs/openapi.json`
+document with the Cognito security scheme. `python -m tools.openapi docs/openapi.json`
 writes it; a test fails when the committed copy is stale, so API changes show in review.
 """
 
@@ -11,8 +11,9 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from local.openapi_examples import add_examples
-from stacks.routes import HEALTH, ROUTES, SERVICE_HANDLERS
+from stacks.contexts import CONTEXTS
+from stacks.routes import HEALTH, ROUTES
+from tools.openapi_examples import add_examples
 
 TITLE = "Sydney Cycling Platform API"
 VERSION = "1.0.0"
@@ -28,8 +29,8 @@ SECURITY_SCHEME = {
 
 def build_document() -> dict[str, Any]:
     merged: dict[str, Any] = {}
-    for handler in SERVICE_HANDLERS.values():
-        module = importlib.import_module(handler.rpartition(".")[0])
+    for context in CONTEXTS.values():
+        module = importlib.import_module(context.handler.rpartition(".")[0])
         document = json.loads(
             module.app.get_openapi_json_schema(
                 title=TITLE,

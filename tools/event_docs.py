@@ -1,7 +1,7 @@
 """Writes the domain-event contract from the catalog: `docs/events.md` and one JSON Schema
 per event in `docs/events/` (`make events`).
 
-    python -m local.event_docs docs
+    python -m tools.event_docs docs
 """
 
 import json

@@ -1,1 +1,0 @@
-"""Integration Service: publishes domain events and runs their consumers."""
