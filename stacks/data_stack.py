@@ -23,8 +23,30 @@ class DataStack(Stack):
         self, scope: Construct, construct_id: str, *, config: StageConfig, **kwargs: object
     ) -> None:
         super().__init__(scope, construct_id, **kwargs)  # type: ignore[arg-type]
-        removal = config.removal_policy
-        self.table = dynamodb.Table(
+        self.table = self._table(config)
+        # Seals the small secrets kept in the table: club webhooks' signing secrets and
+        # riders' Strava tokens (shared/adapters/sealed_secrets.py). Each function is
+        # granted only the direction it needs (encrypt at registration, decrypt to use).
+        self.secrets_key = kms.Key(
+            self,
+            "IntegrationSecretsKey",
+            alias=f"alias/{config.prefix}-integration-secrets",
+            description="Seals third-party secrets stored in the table (webhooks, Strava)",
+            enable_key_rotation=True,
+            removal_policy=config.removal_policy,
+        )
+
+        self.access_logs = self._access_logs(config)
+        self.assets = self._assets(config, self.access_logs)
+        self.delivery = AssetDelivery(
+            self, "AssetDelivery", config=config, bucket=self.assets, logs=self.access_logs
+        )
+        # Before the api and integration stacks: their functions read the flags' ids.
+        self.feature_flags = FeatureFlagsConfig(self, "FeatureFlags", config=config)
+
+    def _table(self, config: StageConfig) -> dynamodb.Table:
+        """The single table: on demand, PITR, its stream, TTL, the global indexes."""
+        table = dynamodb.Table(
             self,
             "Table",
             table_name=table_name(config.name),
@@ -40,29 +62,20 @@ class DataStack(Stack):
             deletion_protection=config.retain_data,
             # Idempotency markers of applied events expire by themselves.
             time_to_live_attribute=TTL_ATTRIBUTE,
-            removal_policy=removal,
+            removal_policy=config.removal_policy,
         )
         for index in GLOBAL_INDEXES:
-            self.table.add_global_secondary_index(
+            table.add_global_secondary_index(
                 index_name=index.name,
                 partition_key=_string(index.partition_key),
                 sort_key=_string(index.sort_key),
                 projection_type=dynamodb.ProjectionType.ALL,
             )
+        return table
 
-        # Seals the small secrets kept in the table: club webhooks' signing secrets and
-        # riders' Strava tokens (shared/adapters/sealed_secrets.py). Each function is
-        # granted only the direction it needs (encrypt at registration, decrypt to use).
-        self.secrets_key = kms.Key(
-            self,
-            "IntegrationSecretsKey",
-            alias=f"alias/{config.prefix}-integration-secrets",
-            description="Seals third-party secrets stored in the table (webhooks, Strava)",
-            enable_key_rotation=True,
-            removal_policy=removal,
-        )
-
-        self.access_logs = s3.Bucket(
+    def _access_logs(self, config: StageConfig) -> s3.Bucket:
+        """Where the assets bucket's server access logs go."""
+        access_logs = s3.Bucket(
             self,
             "AccessLogs",
             block_public_access=s3.BlockPublicAccess.BLOCK_ALL,
@@ -70,15 +83,19 @@ class DataStack(Stack):
             enforce_ssl=True,
             object_ownership=s3.ObjectOwnership.BUCKET_OWNER_PREFERRED,
             lifecycle_rules=[s3.LifecycleRule(expiration=Duration.days(365))],
-            removal_policy=removal,
+            removal_policy=config.removal_policy,
         )
         acknowledge(
-            self.access_logs,
+            access_logs,
             "AwsSolutions-S1",
             "This bucket receives the assets bucket's server access logs; logging it "
             "into itself would loop.",
         )
-        self.assets = s3.Bucket(
+        return access_logs
+
+    def _assets(self, config: StageConfig, access_logs: s3.Bucket) -> s3.Bucket:
+        """Media: private, versioned, uploads judged on S3's events and expired if not."""
+        assets = s3.Bucket(
             self,
             "Assets",
             bucket_name=config.assets_bucket_name,
@@ -86,7 +103,7 @@ class DataStack(Stack):
             encryption=s3.BucketEncryption.S3_MANAGED,
             enforce_ssl=True,
             versioned=True,
-            server_access_logs_bucket=self.access_logs,
+            server_access_logs_bucket=access_logs,
             server_access_logs_prefix="assets/",
             # Browsers upload avatars, logos and GPX files straight to S3 with presigned POSTs.
             cors=[
@@ -112,7 +129,7 @@ class DataStack(Stack):
             ],
             # Uploads into incoming/ are validated on S3's "Object Created" events.
             event_bridge_enabled=True,
-            removal_policy=removal,
+            removal_policy=config.removal_policy,
         )
         # CDK turns on the bucket's EventBridge notifications with its own custom resource.
         notifications = next(
@@ -127,8 +144,4 @@ class DataStack(Stack):
             "CDK's own handler that switches on the bucket's EventBridge notifications at "
             "deploy time; it writes only its logs, and CDK owns its role.",
         )
-        self.delivery = AssetDelivery(
-            self, "AssetDelivery", config=config, bucket=self.assets, logs=self.access_logs
-        )
-        # Before the api and integration stacks: their functions read the flags' ids.
-        self.feature_flags = FeatureFlagsConfig(self, "FeatureFlags", config=config)
+        return assets

@@ -43,7 +43,27 @@ class IdentityStack(Stack):
         **kwargs: object,
     ) -> None:
         super().__init__(scope, construct_id, **kwargs)  # type: ignore[arg-type]
-        self.user_pool = cognito.UserPool(
+        self.user_pool = self._user_pool(config)
+        self.client = self._web_client(config)
+        self._triggers(config, table)
+        acknowledge(
+            self.user_pool,
+            "AwsSolutions-COG2",
+            "MFA is optional by product decision: riders opt in to TOTP; requiring it "
+            "would block casual club members. In staging and prod a SiteAdmin's token "
+            "carries the role only with TOTP enrolled (checked at every token issue).",
+        )
+        if not config.threat_protection:
+            acknowledge(
+                self.user_pool,
+                "AwsSolutions-COG8",
+                "Threat protection needs the Cognito Plus plan, enabled for prod only; "
+                "dev and staging hold no real riders.",
+            )
+
+    def _user_pool(self, config: StageConfig) -> cognito.UserPool:
+        """Sign-in by e-mail, strong passwords, optional TOTP, the role as a custom attribute."""
+        return cognito.UserPool(
             self,
             "UserPool",
             user_pool_name=config.prefix,
@@ -84,8 +104,11 @@ class IdentityStack(Stack):
                 else None
             ),
         )
+
+    def _web_client(self, config: StageConfig) -> cognito.UserPoolClient:
+        """The apps' client: SRP, no secret, no OAuth, and no way to write the role."""
         # The app client may read the role but never write it: no self-promotion.
-        self.client = self.user_pool.add_client(
+        return self.user_pool.add_client(
             "WebClient",
             user_pool_client_name=f"{config.prefix}-web",
             generate_secret=False,
@@ -109,21 +132,6 @@ class IdentityStack(Stack):
                 email=True, given_name=True, family_name=True
             ),
         )
-        self._triggers(config, table)
-        acknowledge(
-            self.user_pool,
-            "AwsSolutions-COG2",
-            "MFA is optional by product decision: riders opt in to TOTP; requiring it "
-            "would block casual club members. In staging and prod a SiteAdmin's token "
-            "carries the role only with TOTP enrolled (checked at every token issue).",
-        )
-        if not config.threat_protection:
-            acknowledge(
-                self.user_pool,
-                "AwsSolutions-COG8",
-                "Threat protection needs the Cognito Plus plan, enabled for prod only; "
-                "dev and staging hold no real riders.",
-            )
 
     def _triggers(self, config: StageConfig, table: dynamodb.ITable) -> None:
         """Post-confirmation creates the profile; pre-token-generation puts `user_id` and

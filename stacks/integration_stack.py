@@ -60,19 +60,57 @@ class IntegrationStack(Stack):
         **kwargs: object,
     ) -> None:
         super().__init__(scope, construct_id, **kwargs)  # type: ignore[arg-type]
-        self.bus = events.EventBus(self, "Bus", event_bus_name=config.prefix)
+        self.bus = self._bus(config)
+        layers = LambdaLayers(self, "Layers")
+        values = stage_values(
+            config,
+            table_name=table.table_name,
+            secrets_key_id=secrets_key.key_arn,
+            event_bus_name=self.bus.event_bus_name,
+        )
+        self.publisher = self._publisher(config, layers, table, values)
+        self.egress = EgressNetwork(
+            self, "Egress", config=config, table_arn=table.table_arn, bucket_arn=bucket_arn
+        )
+        self.strava = StravaSecrets(self, "Strava", config=config)
+        self.consumers: dict[str, ServiceFunction] = {}
+        flags = FlagsReaders(self, "FeatureFlags", config=config)
+        # Label -> name of every dead-letter queue (the observability stack alarms on them).
+        self.dead_letter_queues: dict[str, str] = {
+            "StreamFailures": dead_letter_queue_name(config.prefix, "StreamFailures")
+        }
+        for consumer in CONSUMERS:
+            self._consumer(consumer, config, layers, flags, values, table.table_arn)
+        self.counts = self.consumers[COUNTS.name]
+        self._webhook_delivery(config, layers, values)
+        # Every queue exists now: each function gets its environment and grants.
+        declarations: tuple[Consumer | QueueWorker, ...] = (*CONSUMERS, *WORKERS)
+        for declared in declarations:
+            grant_declared(self.consumers[declared.name], declared, values, config, table.table_arn)
+
+    def _bus(self, config: StageConfig) -> events.EventBus:
+        """The domain-event bus and its archive (replays after a consumer bug)."""
+        bus = events.EventBus(self, "Bus", event_bus_name=config.prefix)
         # Outside dev the bus, its archive and every queue outlive the stack (messages kept).
-        self.bus.apply_removal_policy(_removal(config))
-        archive = self.bus.archive(
+        bus.apply_removal_policy(_removal(config))
+        archive = bus.archive(
             "Archive",
             description="Every domain event, for replay after a consumer bug",
             event_pattern=events.EventPattern(source=events.Match.prefix(f"{SOURCE_PREFIX}.")),
             retention=Duration.days(365 if config.retain_data else 30),
         )
         archive.apply_removal_policy(_removal(config))
-        layers = LambdaLayers(self, "Layers")
+        return bus
 
-        self.publisher = ServiceFunction(
+    def _publisher(
+        self,
+        config: StageConfig,
+        layers: LambdaLayers,
+        table: dynamodb.ITable,
+        values: dict[str, object],
+    ) -> ServiceFunction:
+        """The table stream -> the bus, with failed batches kept in a dead-letter queue."""
+        publisher = ServiceFunction(
             self,
             "EventPublisher",
             config=config,
@@ -80,19 +118,11 @@ class IntegrationStack(Stack):
             handler=PUBLISHER_HANDLER,
             description=f"Publishes domain events from the table stream ({config.name})",
             layers=layers,
+            environment=function_environment(PUBLISHER_SETTINGS, values),
             timeout=Duration.seconds(30),
             reserved_concurrency=config.publisher_concurrency,
         )
-        values = stage_values(
-            config,
-            table_name=table.table_name,
-            secrets_key_id=secrets_key.key_arn,
-            event_bus_name=self.bus.event_bus_name,
-        )
-        publisher_environment = function_environment(PUBLISHER_SETTINGS, values)
-        for name, value in publisher_environment.items():
-            self.publisher.function.add_environment(name, value)
-        grant_named(self.publisher, publisher_environment)
+        grant_named(publisher, function_environment(PUBLISHER_SETTINGS, values))
         self.stream_failures = secure_queue(
             self,
             "StreamFailures",
@@ -106,7 +136,7 @@ class IntegrationStack(Stack):
             "mapping (a dead-letter queue for stream batches), alarmed on by depth.",
         )
         # Through the alias: CodeDeploy shifts these invocations too, and its alarms see them.
-        self.publisher.alias.add_event_source(
+        publisher.alias.add_event_source(
             sources.DynamoEventSource(
                 table,
                 starting_position=lambda_.StartingPosition.TRIM_HORIZON,
@@ -117,66 +147,61 @@ class IntegrationStack(Stack):
                 on_failure=sources.SqsDlq(self.stream_failures),
             )
         )
+        return publisher
 
-        self.egress = EgressNetwork(
-            self, "Egress", config=config, table_arn=table.table_arn, bucket_arn=bucket_arn
+    def _consumer(
+        self,
+        consumer: Consumer,
+        config: StageConfig,
+        layers: LambdaLayers,
+        flags: FlagsReaders,
+        values: dict[str, object],
+        table_arn: str,
+    ) -> None:
+        """Its function behind rule -> SQS (+ DLQ); its queue's URL joins the values."""
+        function = ServiceFunction(
+            self,
+            f"{consumer.name}Consumer",
+            config=config,
+            package=consumer.handler.split(".")[0],
+            handler=consumer.handler,
+            description=f"{consumer.name} consumer of domain events ({config.name})",
+            layers=layers,
+            timeout=Duration.seconds(30),
+            network=self.egress.network if consumer.egress else None,
+            memory_mb=consumer.memory_mb,
         )
-        self.strava = StravaSecrets(self, "Strava", config=config)
-        self.consumers: dict[str, ServiceFunction] = {}
-        flags = FlagsReaders(self, "FeatureFlags", config=config)
-        # Label -> name of every dead-letter queue (the observability stack alarms on them).
-        self.dead_letter_queues: dict[str, str] = {
-            "StreamFailures": dead_letter_queue_name(config.prefix, "StreamFailures")
-        }
-        for consumer in CONSUMERS:
-            function = ServiceFunction(
+        wiring = EventConsumer(
+            self,
+            consumer.name,
+            bus=self.bus,
+            event_types=consumer.event_types,
+            function=function,
+            max_receive_count=consumer.max_receive_count,
+            removal_policy=_removal(config),
+            alarm_prefix=config.prefix,
+            max_message_age_minutes=consumer.max_message_age_minutes,
+        )
+        self.consumers[consumer.name] = function
+        self.dead_letter_queues[f"{consumer.name}DeadLetters"] = wiring.dead_letter_queue_name
+        values[queue_url_field(consumer.name)] = wiring.queue.queue_url
+        if consumer is NOTIFICATIONS:
+            self.notifications = NotificationChannels(
                 self,
-                f"{consumer.name}Consumer",
+                "NotificationChannels",
                 config=config,
-                package=consumer.handler.split(".")[0],
-                handler=consumer.handler,
-                description=f"{consumer.name} consumer of domain events ({config.name})",
-                layers=layers,
-                timeout=Duration.seconds(30),
-                network=self.egress.network if consumer.egress else None,
-                memory_mb=consumer.memory_mb,
+                queue=wiring.queue,
+                dead_letters=wiring.dead_letter_queue,
             )
-            wiring = EventConsumer(
-                self,
-                consumer.name,
-                bus=self.bus,
-                event_types=consumer.event_types,
-                function=function,
-                max_receive_count=consumer.max_receive_count,
-                removal_policy=_removal(config),
-                alarm_prefix=config.prefix,
-                max_message_age_minutes=consumer.max_message_age_minutes,
-            )
-            self.consumers[consumer.name] = function
-            self.dead_letter_queues[f"{consumer.name}DeadLetters"] = wiring.dead_letter_queue_name
-            values[queue_url_field(consumer.name)] = wiring.queue.queue_url
-            if consumer is NOTIFICATIONS:
-                self.notifications = NotificationChannels(
-                    self,
-                    "NotificationChannels",
-                    config=config,
-                    queue=wiring.queue,
-                    dead_letters=wiring.dead_letter_queue,
-                )
-                values.update(self.notifications.values)
-                self.notifications.grant_consumer(function.role, config, table.table_arn)
-            if consumer.uploads_prefix:
-                self._uploads(config, consumer.uploads_prefix, wiring)
-            if consumer.feature_flags:
-                flags.grant(function)
-            if consumer is STRAVA_SYNC:
-                # Rate-limited messages are postponed on its own queue.
-                wiring.queue.grant(function.role, "sqs:ChangeMessageVisibility")
-        self.counts = self.consumers[COUNTS.name]
-        self._webhook_delivery(config, layers, values)
-        declarations: tuple[Consumer | QueueWorker, ...] = (*CONSUMERS, *WORKERS)
-        for declared in declarations:
-            grant_declared(self.consumers[declared.name], declared, values, config, table.table_arn)
+            values.update(self.notifications.values)
+            self.notifications.grant_consumer(function.role, config, table_arn)
+        if consumer.uploads_prefix:
+            self._uploads(config, consumer.uploads_prefix, wiring)
+        if consumer.feature_flags:
+            flags.grant(function)
+        if consumer is STRAVA_SYNC:
+            # Rate-limited messages are postponed on its own queue.
+            wiring.queue.grant(function.role, "sqs:ChangeMessageVisibility")
 
     def _uploads(self, config: StageConfig, prefix: str, wiring: EventConsumer) -> None:
         """S3's events for new objects under `prefix` (default bus) -> the queue."""

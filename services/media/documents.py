@@ -46,6 +46,25 @@ def _annotations(page: DictionaryObject) -> list[DictionaryObject]:
     return [_dictionary(a) for a in annotations] if isinstance(annotations, list) else []
 
 
+def _check_document(root: DictionaryObject) -> None:
+    """Nothing runs when the document opens: no actions, scripts, attachments or XFA."""
+    names = _dictionary(root.get("/Names"))
+    if "/AA" in root or _active(_resolved(root.get("/OpenAction"))):
+        raise UploadRefused("active_pdf", "The PDF runs actions when opened.")
+    if "/JavaScript" in names or "/EmbeddedFiles" in names:
+        raise UploadRefused("active_pdf", "The PDF carries scripts or embedded files.")
+    if "/XFA" in _dictionary(root.get("/AcroForm")):
+        raise UploadRefused("active_pdf", "The PDF is an XFA form.")
+
+
+def _check_page(page: DictionaryObject) -> None:
+    """Nothing runs when a page shows or a link on it is followed."""
+    if "/AA" in page:
+        raise UploadRefused("active_pdf", "A page runs actions when shown.")
+    if any(_active(_resolved(a.get("/A"))) for a in _annotations(page)):
+        raise UploadRefused("active_pdf", "A link in the PDF runs an action.")
+
+
 def check_pdf(data: bytes) -> int:
     """The number of pages of the PDF in `data`; `UploadRefused` if it is not a harmless one."""
     if not data.startswith(b"%PDF-"):
@@ -58,22 +77,12 @@ def check_pdf(data: bytes) -> int:
             raise UploadRefused(
                 "encrypted_pdf", "Encrypted PDFs cannot be checked; save it unlocked."
             )
-        root = _dictionary(reader.trailer["/Root"])
-        names = _dictionary(root.get("/Names"))
-        if "/AA" in root or _active(_resolved(root.get("/OpenAction"))):
-            raise UploadRefused("active_pdf", "The PDF runs actions when opened.")
-        if "/JavaScript" in names or "/EmbeddedFiles" in names:
-            raise UploadRefused("active_pdf", "The PDF carries scripts or embedded files.")
-        if "/XFA" in _dictionary(root.get("/AcroForm")):
-            raise UploadRefused("active_pdf", "The PDF is an XFA form.")
+        _check_document(_dictionary(reader.trailer["/Root"]))
         pages = len(reader.pages)
         if not 1 <= pages <= MAX_PAGES:
             raise UploadRefused("too_many_pages", f"A cue sheet has 1 to {MAX_PAGES} pages.")
         for page in reader.pages:
-            if "/AA" in page:
-                raise UploadRefused("active_pdf", "A page runs actions when shown.")
-            if any(_active(_resolved(a.get("/A"))) for a in _annotations(page)):
-                raise UploadRefused("active_pdf", "A link in the PDF runs an action.")
+            _check_page(page)
     except UploadRefused:
         raise
     except (PdfReadError, PyPdfError, KeyError, ValueError, TypeError, AttributeError):

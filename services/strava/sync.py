@@ -15,6 +15,7 @@ import json
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import datetime
 from functools import cache, partial
 
 from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
@@ -32,6 +33,7 @@ from shared.adapters.strava import (
 from shared.adapters.work_queue import WorkQueue
 from shared.aws_clients import aws_client
 from shared.batch import batch_handler, domain_event
+from shared.domain.ride import Participation, Ride
 from shared.domain.strava import ActivitySummary, StravaLink
 from shared.flags import Flag, enabled
 from shared.observability import count, logger
@@ -170,6 +172,19 @@ class Sync:
         self.store.clear_match(participation, without_activity(participation), activity_id)
         return "unmatched"
 
+    def _candidates(self, user_id: str, start: datetime) -> list[tuple[Ride, Participation]]:
+        """The rider's places on rides of their clubs starting around `start`."""
+        earliest, latest = ride_window(
+            start, self.settings.match_before_minutes, self.settings.match_after_minutes
+        )
+        candidates = []
+        for club_id in self.store.active_club_ids(user_id):
+            for ride in self.store.rides_starting_between(club_id, earliest, latest):
+                ride_now, mine = self.store.ride_and_participation(ride.ride_id, user_id)
+                if ride_now is not None and mine is not None:
+                    candidates.append((ride_now, mine))
+        return candidates
+
     def _match(self, link: StravaLink, activity_id: int) -> str:
         athlete_id = link.athlete_id
         try:
@@ -184,18 +199,9 @@ class Sync:
             return self._unmatch(activity_id)
         if activity.athlete_id and activity.athlete_id != athlete_id:
             return "ignored"
-        earliest, latest = ride_window(
-            activity.start, self.settings.match_before_minutes, self.settings.match_after_minutes
-        )
-        candidates = []
-        for club_id in self.store.active_club_ids(link.user_id):
-            for ride in self.store.rides_starting_between(club_id, earliest, latest):
-                ride_now, mine = self.store.ride_and_participation(ride.ride_id, link.user_id)
-                if ride_now is not None and mine is not None:
-                    candidates.append((ride_now, mine))
         match = best_match(
             activity.start,
-            candidates,
+            self._candidates(link.user_id, activity.start),
             self.settings.match_before_minutes,
             self.settings.match_after_minutes,
         )

@@ -75,8 +75,19 @@ class NotificationChannels(Construct):
         dead_letters: sqs.IQueue,
     ) -> None:
         super().__init__(scope, construct_id)
-        removal = config.removal_policy
+        self._mail(config, queue, dead_letters)
+        self._reminders(config, queue)
+        self._secrets(config)
+        self.push_applications = push_application_arns(config)
+        # The consumer's settings (`NotificationDeliverySettings`) this construct decides.
+        self.values: dict[str, object] = {
+            "email_configuration_set": self.configuration_set.configuration_set_name,
+            "reminder_queue_arn": queue.queue_arn,
+            "reminder_role_arn": self.scheduler_role.role_arn,
+        }
 
+    def _mail(self, config: StageConfig, queue: sqs.IQueue, dead_letters: sqs.IQueue) -> None:
+        """SES: the sender domain, and bounces and complaints back to the queue."""
         self.configuration_set = ses.ConfigurationSet(
             self,
             "ConfigurationSet",
@@ -110,6 +121,8 @@ class NotificationChannels(Construct):
             feedback, failed_deliveries_alarm_name(config.prefix, SES_FEEDBACK_RULE), feedback
         )
 
+    def _reminders(self, config: StageConfig, queue: sqs.IQueue) -> None:
+        """The stage's reminder schedules, and the role they send to the queue with."""
         self.schedule_group = scheduler.CfnScheduleGroup(
             self, "Reminders", name=reminder_group_name(config.name)
         )
@@ -124,6 +137,8 @@ class NotificationChannels(Construct):
         )
         queue.grant_send_messages(self.scheduler_role)
 
+    def _secrets(self, config: StageConfig) -> None:
+        """The unsubscribe links' key, and the push platforms' credentials."""
         self.signing_secret = secretsmanager.Secret(
             self,
             "SigningKey",
@@ -132,7 +147,7 @@ class NotificationChannels(Construct):
             generate_secret_string=secretsmanager.SecretStringGenerator(
                 password_length=48, exclude_punctuation=True
             ),
-            removal_policy=removal,
+            removal_policy=config.removal_policy,
         )
         acknowledge(
             self.signing_secret,
@@ -148,7 +163,7 @@ class NotificationChannels(Construct):
                 "APNs and FCM credentials as JSON {apns: {certificate, private_key}, fcm: "
                 "{server_key}}; set by an operator, read by ops/push_platforms.py"
             ),
-            removal_policy=removal,
+            removal_policy=config.removal_policy,
         )
         acknowledge(
             self.push_credentials,
@@ -156,13 +171,6 @@ class NotificationChannels(Construct):
             "Third-party credentials issued by Apple and Google: they are rotated in those "
             "consoles and set here by an operator, not by a Lambda rotation.",
         )
-        self.push_applications = push_application_arns(config)
-        # The consumer's settings (`NotificationDeliverySettings`) this construct decides.
-        self.values: dict[str, object] = {
-            "email_configuration_set": self.configuration_set.configuration_set_name,
-            "reminder_queue_arn": queue.queue_arn,
-            "reminder_role_arn": self.scheduler_role.role_arn,
-        }
 
     def grant_consumer(self, role: iam.IRole, config: StageConfig, table_arn: str) -> None:
         """What the consumer does, and nothing else."""
