@@ -10,7 +10,7 @@ export JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION := 20
 export CDK_DISABLE_CLI_TELEMETRY := 1
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
 
-.PHONY: help api-reference run test lint typecheck unit service infra e2e bench fuzz load openapi events synth deploy diff clean bootstrap-admin
+.PHONY: help api-reference run test lint typecheck unit service infra e2e bench fuzz load openapi events model-docs synth deploy diff clean bootstrap-admin
 
 help:
 	@echo "make run        - the whole platform locally (moto as AWS), API on 127.0.0.1:3000"
@@ -23,6 +23,7 @@ help:
 	@echo "make openapi    - regenerate docs/openapi.json from the code"
 	@echo "make api-reference [API_URL=...] - the API reference page as a static folder"
 	@echo "make events     - regenerate docs/events.md and docs/events/ from the event catalog"
+	@echo "make model-docs - regenerate docs/model.md (entities, states, capabilities, items)"
 	@echo "make bootstrap-admin EMAIL=... STAGE=... - make the first SiteAdmin of a stage"
 
 # The environment is rebuilt whenever a requirements file changes.
@@ -95,6 +96,9 @@ api-reference: $(VENV)/.installed-3.12
 
 events: $(VENV)/.installed-3.12
 	$(PY) -m tools.event_docs docs
+
+model-docs: $(VENV)/.installed-3.12
+	$(PY) -m tools.model_docs docs/model.md
 
 synth: $(VENV)/.installed-3.12 node_modules/.installed
 	npx cdk synth --all -c stage=$(STAGE) $(if $(ALARM_EMAIL),-c alarm_email=$(ALARM_EMAIL),) --no-notices

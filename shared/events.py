@@ -1,4 +1,4 @@
-"""Domain events (`domain-v1.md`): the envelope every event on the bus carries.
+"""Domain events (`docs/events.md`): the envelope every event on the bus carries.
 
 Events are derived from the table's change stream (a transactional outbox): a request
 writes its items, and the publisher turns the committed change into events, so an event

@@ -1,4 +1,4 @@
-"""Capability derivation from SystemRole + ClubRole + context (`domain-v1.md`).
+"""Capability derivation from SystemRole + ClubRole + context (`docs/model.md`, `docs/domain.md`).
 
 `capabilities(principal, membership, context)` is the whole rule set; every route names the
 capability it needs and calls `require`, so no handler re-implements a rule.

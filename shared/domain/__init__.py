@@ -1,1 +1,2 @@
-"""Domain vocabulary of `domain-v1.md`: enums, entities and domain errors."""
+"""The domain's vocabulary (`docs/model.md`, `docs/domain.md`): enums, entities and domain
+errors."""

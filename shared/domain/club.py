@@ -1,4 +1,4 @@
-"""The Club entity (`domain-v1.md`)."""
+"""The Club entity (`docs/model.md`, `docs/domain.md`)."""
 
 from datetime import datetime
 
@@ -15,6 +15,8 @@ def club_name_key(name: str) -> str:
 
 
 class Club(Model):
+    """A cycling club: a unique name, how riders join, and its members and rides counted."""
+
     club_id: str
     name: str
     description: str = ""

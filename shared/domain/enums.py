@@ -1,4 +1,4 @@
-"""The states and categories of the domain model (`domain-v1.md`)."""
+"""The states and categories of the domain model (`docs/model.md`, `docs/domain.md`)."""
 
 from enum import StrEnum
 

@@ -1,4 +1,4 @@
-"""The Membership entity and its rules (`domain-v1.md`): one per (club, user)."""
+"""The Membership entity and its rules (`docs/model.md`, `docs/domain.md`): one per (club, user)."""
 
 from datetime import datetime
 
@@ -20,6 +20,9 @@ def split_membership_id(value: str) -> tuple[str, str]:
 
 
 class Membership(Model):
+    """One per (club, user): the rider's role in the club and where their membership
+    stands (an application, active, suspended, ended)."""
+
     membership_id: str
     club_id: str
     user_id: str

@@ -1,4 +1,4 @@
-"""Ride and RideParticipation (`domain-v1.md`)."""
+"""Ride and RideParticipation (`docs/model.md`, `docs/domain.md`)."""
 
 from datetime import UTC, datetime
 from typing import Annotated
@@ -87,6 +87,9 @@ class PaceRange(Model):
 
 
 class Ride(Model):
+    """A club's group ride: when and where, its pace and surface, who may see it, its seats
+    and the riders' counts."""
+
     ride_id: str
     club_id: str
     title: str
@@ -126,6 +129,9 @@ def participation_id(ride_id: str, user_id: str) -> str:
 
 
 class Participation(Model):
+    """One per (ride, user): a seat or a place on the waitlist, the rider's role on the ride
+    and their attendance."""
+
     participation_id: str
     ride_id: str
     club_id: str

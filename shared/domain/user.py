@@ -1,4 +1,4 @@
-"""The User profile (`domain-v1.md`): identity lives in Cognito, the profile here."""
+"""The User profile (`docs/model.md`): identity lives in Cognito, the profile here."""
 
 from datetime import datetime
 
@@ -12,6 +12,9 @@ class EmergencyContact(Model):
 
 
 class UserProfile(Model):
+    """A rider's profile: identity (sign-in, e-mail) lives in Cognito; this is what the
+    platform keeps, the role's copy included (the role item is the authority)."""
+
     user_id: str  # the Cognito sub
     email: str | None = None
     display_name: str | None = None

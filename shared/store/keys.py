@@ -9,6 +9,7 @@ CLUB_DIRECTORY_PREFIX = "CLUBS#"
 
 
 def club_key(club_id: str) -> dict[str, str]:
+    """A club."""
     return {"PK": club_partition(club_id), "SK": CLUB_METADATA}
 
 
@@ -23,6 +24,7 @@ def club_directory_pk(status: str) -> str:
 
 
 def club_directory_sk(name_key: str, club_id: str) -> str:
+    """GSI1 sort key: a club in the directory, by its name."""
     # The id breaks ties so two items never share a sort key.
     return f"NAME#{name_key}#{club_id}"
 
@@ -33,6 +35,7 @@ def club_partition(club_id: str) -> str:
 
 
 def membership_key(club_id: str, user_id: str) -> dict[str, str]:
+    """A user's membership of a club, in the club's partition."""
     return {"PK": club_partition(club_id), "SK": f"{MEMBER_PREFIX}{user_id}"}
 
 
@@ -42,10 +45,12 @@ def user_memberships_pk(user_id: str) -> str:
 
 
 def user_memberships_sk(club_id: str) -> str:
+    """GSI1 sort key: one club among a user's memberships."""
     return club_partition(club_id)
 
 
 def user_key(user_id: str) -> dict[str, str]:
+    """A user's profile."""
     return {"PK": f"{USER_PREFIX}{user_id}", "SK": "PROFILE"}
 
 
@@ -74,12 +79,14 @@ PARTICIPANT_PREFIX = "PARTICIPANT#"
 
 
 def ride_key(ride_id: str) -> dict[str, str]:
+    """A ride (its participations share its partition)."""
     # The ride lives in its own partition with its participations: one consistent Query
     # reads a ride with everyone on it.
     return {"PK": f"{RIDE_PREFIX}{ride_id}", "SK": "RIDE"}
 
 
 def participation_key(ride_id: str, user_id: str) -> dict[str, str]:
+    """A user's place on a ride, in the ride's partition."""
     return {"PK": f"{RIDE_PREFIX}{ride_id}", "SK": f"{PARTICIPANT_PREFIX}{user_id}"}
 
 
@@ -89,6 +96,7 @@ def club_rides_pk(club_id: str) -> str:
 
 
 def ride_start_sk(start_at_utc: str, ride_id: str) -> str:
+    """GSI2 sort key: a ride by its start time (UTC)."""
     return f"{start_at_utc}#{ride_id}"
 
 
@@ -101,6 +109,7 @@ DEVICE_PREFIX = "DEVICE#"
 
 
 def device_key(user_id: str, device_id: str) -> dict[str, str]:
+    """A phone registered for push notifications, in the user's partition."""
     return {"PK": f"{USER_PREFIX}{user_id}", "SK": f"{DEVICE_PREFIX}{device_id}"}
 
 
@@ -131,6 +140,7 @@ def webhook_key(club_id: str, webhook_id: str) -> dict[str, str]:
 
 
 def webhook_deliveries_pk(webhook_id: str) -> str:
+    """The partition of one webhook's delivery log."""
     return f"{WEBHOOK_PREFIX}{webhook_id}"
 
 

@@ -1,4 +1,4 @@
-"""The Authorization Service against the capability table of domain-v1.md:
+"""The Authorization Service against the capability table (docs/model.md):
 every capability for every persona, with and without a ride in context."""
 
 import pytest

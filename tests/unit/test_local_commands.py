@@ -71,3 +71,21 @@ def test_the_environment_chooses_a_platform(
     assert find_platform(None, tmp_path)["api_url"].endswith(":3000")
     with pytest.raises(SystemExit, match="No local platform is running at"):
         find_platform("http://127.0.0.1:9", tmp_path)
+
+
+def test_the_documentation_tools_run_as_the_makefile_calls_them(tmp_path: Path) -> None:
+    """`make openapi` and `make model-docs`: `python -m tools...` from the repository, with
+    no test runner's import path (the tools put `services/` on it themselves)."""
+    env = {k: v for k, v in os.environ.items() if k != "PYTHONPATH"}
+    for tool, target in (("tools.openapi", "openapi.json"), ("tools.model_docs", "model.md")):
+        answer = subprocess.run(
+            [sys.executable, "-m", tool, str(tmp_path / target)],
+            cwd=REPO_ROOT,
+            env=env,
+            capture_output=True,
+            text=True,
+            check=False,
+        )
+        assert answer.returncode == 0, answer.stderr
+    committed = (REPO_ROOT / "docs" / "openapi.json").read_text()
+    assert (tmp_path / "openapi.json").read_text() == committed
