@@ -10,7 +10,7 @@ export JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION := 20
 export CDK_DISABLE_CLI_TELEMETRY := 1
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
 
-.PHONY: help api-reference run test lint typecheck unit service infra e2e bench fuzz load openapi events model-docs synth deploy diff clean bootstrap-admin
+.PHONY: help api-reference run test lint typecheck unit service infra e2e bench fuzz load openapi events model-docs races synth deploy diff clean bootstrap-admin
 
 help:
 	@echo "make run        - the whole platform locally (moto as AWS), API on 127.0.0.1:3000"
@@ -20,6 +20,7 @@ help:
 	@echo "make bench      - DynamoDB round trips per route and cold-start ratio"
 	@echo "make fuzz       - a longer schemathesis campaign against a fresh local platform"
 	@echo "make load       - riders on a fresh local platform for SECONDS, then a data audit"
+	@echo "make races      - the concurrency races for ROUNDS rounds (default 25)"
 	@echo "make openapi    - regenerate docs/openapi.json from the code"
 	@echo "make api-reference [API_URL=...] - the API reference page as a static folder"
 	@echo "make events     - regenerate docs/events.md and docs/events/ from the event catalog"
@@ -82,6 +83,11 @@ bench: $(VENV)/.installed-3.12
 # Riders on a fresh local platform for SECONDS (default 120), then an audit of the data.
 load: $(VENV)/.installed-3.12
 	$(PY) -m bench.load --seconds $(or $(SECONDS),120)
+
+# The concurrency races for many more rounds than `make test` runs (ROUNDS, default 25).
+races: $(VENV)/.installed-3.12
+	RACE_ROUNDS=$(or $(ROUNDS),25) $(PY) -m pytest tests/e2e/test_ride_concurrency.py \
+	  tests/e2e/test_membership_concurrency.py tests/e2e/test_races_under_faults.py
 
 # A longer fuzzing campaign than the test suite's, against a fresh local platform.
 fuzz: $(VENV)/.installed-3.12

@@ -48,6 +48,7 @@ ROUTES: tuple[Route, ...] = (
     Route("PUT", "/clubs/{club_id}", "clubs", operation_id="updateClub"),
     Route("POST", "/clubs/{club_id}/memberships", "memberships", operation_id="joinClub"),
     Route("GET", "/clubs/{club_id}/memberships", "memberships", operation_id="listClubMemberships"),
+    Route("GET", "/memberships/{membership_id}", "memberships", operation_id="getMembership"),
     Route("PUT", "/memberships/{membership_id}", "memberships", operation_id="changeMembership"),
     Route("DELETE", "/memberships/{membership_id}", "memberships", operation_id="endMembership"),
     Route("GET", "/users/me/memberships", "memberships", operation_id="listMyMemberships"),

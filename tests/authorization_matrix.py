@@ -101,6 +101,15 @@ MATRIX: tuple[RouteCase, ...] = (
         _all(403, member=200, leader=200, admin=200, site_admin=200),
         capability="view_members",
     ),
+    # The member reads their own; the club's active members and the SiteAdmin read it too.
+    RouteCase(
+        "GET",
+        "/memberships/{membership_id}",
+        _all(403, member=200, leader=200, admin=200, site_admin=200),
+        target="member",
+        capability="view_members",
+        own_capability="list_clubs",
+    ),
     # A stale version on the member's membership; the member may not change their own.
     RouteCase(
         "PUT",

@@ -70,6 +70,16 @@ def list_memberships(
     return MembershipPage(items=items, next_cursor=next_cursor)
 
 
+@app.get(
+    "/memberships/<membership_id>",
+    **documented(TAG, "One membership (its member; the club's members; admins: any status)"),
+)
+def get_membership(
+    membership_id: MembershipId, caller: CallerDep, store: StoreDep
+) -> MembershipOut:
+    return logic.get_membership(caller, membership_id, store)
+
+
 @app.put(
     "/memberships/<membership_id>",
     **documented(TAG, "Approve, reject, suspend, reinstate or change role (club admin)"),

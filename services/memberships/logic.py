@@ -105,6 +105,20 @@ def _as_seen(membership: Membership, *, full: bool) -> MembershipOut:
     )
 
 
+def get_membership(principal: Principal, target_id: str, store: MembershipStore) -> MembershipOut:
+    """One membership: its member sees all of it; the club's members see an active one as
+    the member list shows it; who sees applications sees any, the decision's details too."""
+    club, target, caller = _read_target(store, principal, target_id)
+    if target.user_id == principal.user_id:
+        return _as_seen(target, full=True)
+    context = AuthzContext(club_id=club.club_id)
+    require(Capability.VIEW_MEMBERS, principal, caller, context)
+    sees_all = holds(Capability.VIEW_APPLICATIONS, principal, caller, context)
+    if target.status is not MembershipStatus.ACTIVE and not sees_all:
+        require(Capability.VIEW_APPLICATIONS, principal, caller, context)  # refuses
+    return _as_seen(target, full=sees_all)
+
+
 def _read_target(
     store: MembershipStore, principal: Principal, target_id: str
 ) -> tuple[Club, Membership, MembershipView | None]:

@@ -1,6 +1,7 @@
 """The caller, from the claims the Cognito authorizer put in the event: the dependencies
 every route declares (`CallerDep`, and the name and e-mail on the token)."""
 
+from collections.abc import Mapping
 from typing import Annotated, Any
 
 from aws_lambda_powertools.event_handler import Request
@@ -26,11 +27,16 @@ def principal_from_claims(claims: dict[str, Any] | None) -> Principal:
     return Principal(user_id=claims["sub"], system_role=role)
 
 
-def request_claims(request: Request) -> dict[str, Any]:
-    """The verified token's claims (API Gateway checked the token before the handler)."""
-    context = request.resolved_event.get("requestContext") or {}
+def event_claims(event: Mapping[str, Any]) -> dict[str, Any]:
+    """The verified token's claims in a proxy event (API Gateway checked the token before
+    the function runs); empty on a signed-out route."""
+    context = event.get("requestContext") or {}
     claims: dict[str, Any] = (context.get("authorizer") or {}).get("claims") or {}
     return claims
+
+
+def request_claims(request: Request) -> dict[str, Any]:
+    return event_claims(request.resolved_event)
 
 
 def current_principal(request: Request) -> Principal:

@@ -27,6 +27,7 @@ from functools import cache
 from typing import Any
 from urllib.parse import urlencode
 
+from shared.api.auth import event_claims
 from shared.api.request_guard import RequestRefused
 from shared.aws_clients import dynamodb_client
 from shared.observability import logger
@@ -78,8 +79,7 @@ def _marker(what_to_do: str) -> dict[str, Any]:
 
 
 def _caller(event: dict[str, Any]) -> str:
-    claims = ((event.get("requestContext") or {}).get("authorizer") or {}).get("claims") or {}
-    return str(claims.get("sub") or "")
+    return str(event_claims(event).get("sub") or "")
 
 
 def _query(event: dict[str, Any]) -> str:

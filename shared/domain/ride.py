@@ -128,6 +128,10 @@ def participation_id(ride_id: str, user_id: str) -> str:
     return f"{ride_id}_{user_id}"
 
 
+# The places that take part in a ride: a seat, or a place on its waitlist.
+TAKING_PART = frozenset({ParticipationStatus.JOINED, ParticipationStatus.WAITLISTED})
+
+
 class Participation(Model):
     """One per (ride, user): a seat or a place on the waitlist, the rider's role on the ride
     and their attendance."""
@@ -157,7 +161,7 @@ class Participation(Model):
     @property
     def takes_part(self) -> bool:
         """Joined or waiting for a seat: not withdrawn, not removed."""
-        return self.status in (ParticipationStatus.JOINED, ParticipationStatus.WAITLISTED)
+        return self.status in TAKING_PART
 
     @property
     def is_leading(self) -> bool:

@@ -1,5 +1,6 @@
 """The local platform started once on free ports, driven over real HTTP with real tokens."""
 
+import os
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -14,6 +15,10 @@ from moto.utilities.utils import load_resource
 from local.platform import Endpoints, LocalPlatform
 from local.seed import RIDER, SITE_ADMIN, seed
 from local.users import id_token
+
+# Rounds of each concurrency race: two in `make test`; `make races` runs many more (a race
+# that shows once in fifty rounds is found there, not on every change).
+RACE_ROUNDS = int(os.environ.get("RACE_ROUNDS") or 2)
 
 
 @dataclass

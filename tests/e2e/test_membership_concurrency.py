@@ -12,12 +12,12 @@ from typing import Any
 import pytest
 
 from shared.domain.enums import SystemRole
-from tests.e2e.conftest import Api
+from tests.e2e.conftest import RACE_ROUNDS, Api
 
 pytestmark = [pytest.mark.e2e, pytest.mark.xdist_group("e2e")]
 
 PASSWORD = "Race-Local-2026!"
-ROUNDS = 5
+ROUNDS = RACE_ROUNDS
 
 
 @dataclass

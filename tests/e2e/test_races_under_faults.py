@@ -15,7 +15,7 @@ import pytest
 
 from shared.domain.enums import SystemRole
 from shared.store import keys
-from tests.e2e.conftest import Api, criterium
+from tests.e2e.conftest import RACE_ROUNDS, Api, criterium
 
 pytestmark = [pytest.mark.e2e, pytest.mark.xdist_group("e2e")]
 
@@ -51,7 +51,7 @@ def misbehaving(api: Api, *, required: bool = True, **rates: float) -> Iterator[
         assert injected[0] > 0, "no fault was injected"
 
 
-@pytest.mark.parametrize("round_", range(3))
+@pytest.mark.parametrize("round_", range(RACE_ROUNDS))
 def test_riders_racing_for_seats_under_faults(api: Api, round_: int) -> None:
     _, site = person(api, "site", SystemRole.SITE_ADMIN)
     leader_sub, leader = person(api, "leader")
@@ -99,7 +99,7 @@ def test_riders_racing_for_seats_under_faults(api: Api, round_: int) -> None:
             assert sub not in joined and sub not in waiting
 
 
-@pytest.mark.parametrize("round_", range(3))
+@pytest.mark.parametrize("round_", range(RACE_ROUNDS))
 def test_admins_demoting_each_other_under_faults_keep_an_admin(api: Api, round_: int) -> None:
     # Two requests make only a few DynamoDB calls, so a round may draw no fault at all:
     # rounds are repeated (each one checking the rule) until one ran with faults.

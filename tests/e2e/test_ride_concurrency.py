@@ -3,7 +3,8 @@ serialized DynamoDB): capacity is never exceeded, counters always equal the item
 waitlist keeps time order and a freed seat goes to exactly one waitlisted rider.
 
 Capacity counts everyone on the ride, the leader included: a capacity-11 ride has the
-leader and 10 seats for the 50 riders who race for them. Each race runs five rounds."""
+leader and 10 seats for the 50 riders who race for them. Each race runs `RACE_ROUNDS`
+rounds (`make races` runs many)."""
 
 import uuid
 from collections.abc import Callable
@@ -15,13 +16,13 @@ from typing import Any
 import pytest
 
 from shared.domain.enums import SystemRole
-from tests.e2e.conftest import Api, criterium
+from tests.e2e.conftest import RACE_ROUNDS, Api, criterium
 
 pytestmark = [pytest.mark.e2e, pytest.mark.xdist_group("e2e")]
 
 RIDERS = 50
 SEATS = 10
-ROUNDS = 5
+ROUNDS = RACE_ROUNDS
 PASSWORD = "Seat-Local-2026!"
 
 

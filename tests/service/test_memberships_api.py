@@ -337,6 +337,59 @@ def test_listing_shows_active_members_to_members_and_everything_to_admins(
     assert [m["user_id"] for m in admins] == [OWNER["sub"]]
 
 
+def read(api: Invoke, membership_id: str, claims: dict[str, str]) -> Any:
+    return api(
+        "GET",
+        "/memberships/{membership_id}",
+        path_params={"membership_id": membership_id},
+        claims=claims,
+    )
+
+
+def test_one_membership_is_read_as_the_member_list_shows_it(
+    apis: tuple[Invoke, Invoke], table: Table
+) -> None:
+    api = apis[1]
+    club_id = new_club(apis, "approval")
+    mid = join(api, club_id, RIDER, application_message="hello").body["membership_id"]
+    change(api, mid, OWNER, version=1, status="active")
+    applicant = join(api, club_id, RIDER_2, application_message="let me in").body
+    before = snapshot(table)
+
+    mine = read(api, mid, RIDER)
+    assert (mine.status, mine.body["status"], mine.body["application_message"]) == (
+        200,
+        "active",
+        "hello",
+    )
+    assert mine.body["decided_by"] == OWNER["sub"]
+    # The member's own application, before it is decided.
+    own_pending = read(api, applicant["membership_id"], RIDER_2)
+    assert (own_pending.status, own_pending.body["status"]) == (200, "pending")
+    # Another member sees an active membership without the decision's details...
+    seen = read(api, f"{club_id}_{OWNER['sub']}", RIDER)
+    assert (seen.status, seen.body["club_role"]) == (200, "admin")
+    assert read(api, mid, RIDER).body == mine.body
+    as_admin = read(api, mid, OWNER).body
+    assert as_admin["application_message"] == "hello"
+    members_view = members(api, club_id, RIDER).body["items"]
+    assert next(m for m in members_view if m["membership_id"] == f"{club_id}_{OWNER['sub']}") == (
+        seen.body
+    )
+    # ...and no application; the club's admin and a SiteAdmin see it with its message.
+    assert read(api, applicant["membership_id"], RIDER).status == 403
+    assert read(api, applicant["membership_id"], OWNER).body["application_message"] == ("let me in")
+    assert read(api, applicant["membership_id"], ADMIN).status == 200
+    # An applicant is not a member: no one else's membership is theirs to read.
+    refused = read(api, mid, RIDER_2)
+    assert (refused.status, refused.body["error"]["details"]["capability"]) == (
+        403,
+        "view_members",
+    )
+    assert read(api, f"{club_id}_{ADMIN['sub']}", OWNER).status == 404
+    assert snapshot(table) == before  # reading changes nothing
+
+
 def test_listing_pages_with_a_cursor(apis: tuple[Invoke, Invoke]) -> None:
     api = apis[1]
     club_id = new_club(apis)
@@ -390,6 +443,7 @@ def test_display_name_comes_from_the_token(apis: tuple[Invoke, Invoke]) -> None:
             {"version": 1, "status": "active"},
         ),
         ("DELETE", "/memberships/{membership_id}", {"membership_id": "x_y"}, None),
+        ("GET", "/memberships/{membership_id}", {"membership_id": "x_y"}, None),
         ("POST", "/clubs/{club_id}/memberships", {"club_id": "nope"}, {}),
         ("GET", "/clubs/{club_id}/memberships", {"club_id": "nope"}, None),
     ],
