@@ -29,6 +29,8 @@ from stacks.nag import acknowledge
 
 
 class Declared(Protocol):
+    """What `grant_declared` reads of a declaration (an API context, a consumer, a worker)."""
+
     @property
     def all_settings(self) -> tuple[type[EnvironmentSettings], ...]: ...
     @property
@@ -42,6 +44,8 @@ class Declared(Protocol):
 
 
 def stage_values(config: StageConfig, **resources: object) -> dict[str, object]:
+    """A stage's values by settings field name: those its names decide, and the resources a
+    stack passes in (tokens: the table's name, the key's ARN, queue URLs)."""
     return {
         "stage": config.name,
         "assets_bucket_name": config.assets_bucket_name,
@@ -69,6 +73,7 @@ def grant_declared(
     config: StageConfig,
     table_arn: str,
 ) -> None:
+    """The function's environment from its declared settings, and everything it may reach."""
     environment = function_environment(declared.all_settings, values)
     for name, value in environment.items():
         function.function.add_environment(name, value)
