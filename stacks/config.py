@@ -7,6 +7,7 @@ from typing import Any, Literal
 from aws_cdk import Aws, RemovalPolicy
 
 from shared.names import resource_prefix
+from stacks.contexts import TRIGGERS
 
 StageName = Literal["dev", "staging", "prod"]
 STAGES: tuple[StageName, ...] = ("dev", "staging", "prod")
@@ -65,6 +66,10 @@ class StageConfig:
     # a new account's concurrency limit may be too small to reserve any).
     trigger_concurrency: int | None = 10
     publisher_concurrency: int | None = 5
+    # The Lambda concurrency quota of the stage's account (Service Quotas: "Concurrent
+    # executions"). Lambda refuses a reservation that leaves under 100 unreserved, and a new
+    # account's quota may be as low as 10: raise it before deploying a stage that reserves.
+    account_concurrency: int = 1000
     tags: dict[str, str] = field(default_factory=dict)
 
     @property
@@ -153,6 +158,8 @@ def load_stage(name: str, overrides: dict[str, Any] | None = None) -> StageConfi
     for switch in ("cognito_ses", "snap_start"):  # `-c name=true` arrives as text
         if isinstance(known.get(switch), str):
             known[switch] = known[switch].lower() in ("1", "true", "yes")
+    if isinstance(known.get("account_concurrency"), str):
+        known["account_concurrency"] = int(known["account_concurrency"])
     if known.get("api_canary") and not re.fullmatch(r"\w+:\d+(\.\d+)?", known["api_canary"]):
         raise ValueError("api_canary is `<live deployment id>:<percent>`, e.g. `abc123:10`.")
     allowed = {
@@ -164,8 +171,29 @@ def load_stage(name: str, overrides: dict[str, Any] | None = None) -> StageConfi
         "cognito_ses",
         "api_canary",
         "snap_start",
+        "account_concurrency",
     }
     unknown = set(known) - allowed
     if unknown:
         raise ValueError(f"Unknown stage overrides: {', '.join(sorted(unknown))}")
-    return replace(config, **known)
+    return _fits_the_account(replace(config, **known))
+
+
+# Lambda keeps at least this much of an account's concurrency unreserved.
+UNRESERVED_MINIMUM = 100
+
+
+def _fits_the_account(config: StageConfig) -> StageConfig:
+    """Refused at synth, not by Lambda mid-deploy: the stage's reservations (each Cognito
+    trigger's and the publisher's) must leave 100 of the account's quota unreserved."""
+    reserved = len(TRIGGERS) * (config.trigger_concurrency or 0) + (
+        config.publisher_concurrency or 0
+    )
+    if reserved and reserved > config.account_concurrency - UNRESERVED_MINIMUM:
+        raise ValueError(
+            f"Stage {config.name} reserves {reserved} concurrent executions; an account quota "
+            f"of {config.account_concurrency} leaves {UNRESERVED_MINIMUM} unreserved only "
+            f"up to {config.account_concurrency - UNRESERVED_MINIMUM}. Raise the quota "
+            "(Service Quotas) and pass -c account_concurrency=<quota>."
+        )
+    return config

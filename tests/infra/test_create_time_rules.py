@@ -1,14 +1,17 @@
 """AWS's create-time rules, encoded so a synth that CloudFormation would refuse fails here
-first (nothing in this project can deploy): the first rule is Lambda's for functions in a
-VPC, whose execution role must be able to manage their network interfaces
-(CreateNetworkInterface, DescribeNetworkInterfaces, DeleteNetworkInterface), or
-CreateFunction fails with InvalidParameterValueException."""
+first (nothing in this project can deploy). Among them Lambda's: a function in a VPC needs
+an execution role that may manage its network interfaces (CreateNetworkInterface,
+DescribeNetworkInterfaces, DeleteNetworkInterface), or CreateFunction fails with
+InvalidParameterValueException; and a reservation of concurrency must leave 100 of the
+account's quota unreserved."""
 
 from collections.abc import Iterator
 from typing import Any
 
 import pytest
 
+from stacks.config import UNRESERVED_MINIMUM, load_stage
+from stacks.contexts import TRIGGERS
 from tests.infra.conftest import Synth
 
 pytestmark = [pytest.mark.infra, pytest.mark.xdist_group("infra")]
@@ -133,3 +136,29 @@ def test_a_failed_first_create_leaves_nothing_behind_that_a_retry_would_meet(
             if policy == "RetainExceptOnCreate":
                 kept.append(f"{name}/{logical}")
     assert any("prod-Data" in k for k in kept) and not any("-dev-" in k for k in kept)
+
+
+@pytest.mark.parametrize("stage", ["dev", "prod"])
+def test_the_stage_reserves_no_more_concurrency_than_its_account_can_spare(
+    synth: Synth, stage: str
+) -> None:
+    """Lambda refuses a reservation that leaves under 100 of the account's quota
+    unreserved; the templates' reservations, summed, fit the quota the stage declares."""
+    reserved = sum(
+        int(resource["Properties"].get("ReservedConcurrentExecutions", 0))
+        for _, _, resource, _ in _stage_resources(synth, stage)
+        if resource["Type"] == "AWS::Lambda::Function"
+    )
+    config = load_stage(stage)
+    assert reserved == len(TRIGGERS) * (config.trigger_concurrency or 0) + (
+        config.publisher_concurrency or 0
+    )
+    assert reserved == 0 or reserved <= config.account_concurrency - UNRESERVED_MINIMUM
+
+
+def test_a_stage_that_would_leave_under_100_unreserved_does_not_synthesize() -> None:
+    # prod reserves 2 x 50 + 10 = 110: a quota of 200 leaves 90.
+    with pytest.raises(ValueError, match="reserves 110 concurrent executions"):
+        load_stage("prod", {"account_concurrency": "200"})
+    assert load_stage("prod", {"account_concurrency": "210"}).account_concurrency == 210
+    assert load_stage("dev", {"account_concurrency": "10"}).trigger_concurrency is None
