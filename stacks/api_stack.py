@@ -208,7 +208,12 @@ class ApiStack(Stack):
     def _edge(self, config: StageConfig) -> None:
         """WAF in front of the stage, and the URL published for clients and other stacks."""
         self.web_acl = ApiWebAcl(
-            self, "WebAcl", name=f"{config.prefix}-api", rate_limit=config.waf_rate_limit
+            self,
+            "WebAcl",
+            name=f"{config.prefix}-api",
+            rate_limit=config.waf_rate_limit,
+            log_retention_days=config.log_retention_days,
+            removal_policy=config.removal_policy,
         )
         wafv2.CfnWebACLAssociation(
             self,

@@ -162,3 +162,37 @@ def test_a_stage_that_would_leave_under_100_unreserved_does_not_synthesize() -> 
         load_stage("prod", {"account_concurrency": "200"})
     assert load_stage("prod", {"account_concurrency": "210"}).account_concurrency == 210
     assert load_stage("dev", {"account_concurrency": "10"}).trigger_concurrency is None
+
+
+# Web ACL capacity units of what the ACL uses (AWS's managed rule group list; a rate-based
+# rule costs 2). Over 1,500 an ACL costs more, and WAF refuses over 5,000.
+WCU = {
+    "AWSManagedRulesAmazonIpReputationList": 25,
+    "AWSManagedRulesCommonRuleSet": 700,
+    "AWSManagedRulesKnownBadInputsRuleSet": 200,
+}
+
+
+@pytest.mark.parametrize("stage", ["dev", "prod"])
+def test_the_web_acl_logs_where_waf_can_write_and_never_a_token(synth: Synth, stage: str) -> None:
+    """WAF logs only to a log group named `aws-waf-logs-…`, given by an ARN without the
+    `:*` CDK puts on log group ARNs (WAF refuses it); the Authorization header is redacted
+    (a bearer token is a credential and personal data). The ACL stays within the 1,500
+    capacity units of its base price."""
+    (acl,) = synth.resources(stage, "Api", "AWS::WAFv2::WebACL").values()
+    rules = acl["Properties"]["Rules"]
+    assert next(r["Name"] for r in rules) == "AWSManagedRulesAmazonIpReputationList"
+    rate_rules = sum(2 for r in rules if "RateBasedStatement" in r["Statement"])
+    assert sum(WCU.get(r["Name"], 0) for r in rules) + rate_rules <= 1500
+    (logging,) = synth.resources(stage, "Api", "AWS::WAFv2::LoggingConfiguration").values()
+    (destination,) = logging["Properties"]["LogDestinationConfigs"]
+    parts = destination["Fn::Join"][1]
+    (group_id,) = [
+        logical
+        for logical, group in synth.resources(stage, "Api", "AWS::Logs::LogGroup").items()
+        if str(group["Properties"].get("LogGroupName", "")).startswith("aws-waf-logs-")
+    ]
+    assert parts[-1] == {"Ref": group_id}  # the group's name, and nothing after it
+    assert ":log-group:" in parts
+    redacted = [f["SingleHeader"]["Name"] for f in logging["Properties"]["RedactedFields"]]
+    assert "authorization" in redacted
