@@ -11,13 +11,18 @@ use, in `make run` as in AWS, instead of acting on an empty name.
 import json
 import os
 from collections.abc import Mapping
-from typing import Annotated, Any, Self
+from typing import TYPE_CHECKING, Annotated, Any, Self
 
 from pydantic import BeforeValidator, ConfigDict, Field
 
-from shared.adapters.egress import EgressPolicy
-from shared.adapters.strava import DEFAULT_BASE_URL
 from shared.domain.model import Model
+
+if TYPE_CHECKING:
+    from shared.adapters.egress import EgressPolicy
+
+
+# Strava's API (the adapter's default too); the local platform points it at its fake.
+STRAVA_BASE_URL = "https://www.strava.com"
 
 
 def _json_object(value: object) -> object:
@@ -145,7 +150,7 @@ class StravaSettings(EnvironmentSettings):
     strava_app_secret_name: str = Field(min_length=1)
     # The KMS key that seals riders' tokens.
     secrets_key_id: str = Field(min_length=1)
-    strava_base_url: str = DEFAULT_BASE_URL
+    strava_base_url: str = STRAVA_BASE_URL
 
 
 class StravaLinkSettings(StravaSettings):
@@ -188,7 +193,10 @@ class WebhookSettings(EnvironmentSettings):
     webhook_allow_local_targets: bool = False
 
     @property
-    def egress(self) -> EgressPolicy:
+    def egress(self) -> "EgressPolicy":
+        # Imported here: every function imports this module at init, few reach the egress.
+        from shared.adapters.egress import EgressPolicy
+
         return EgressPolicy(allow_local=self.webhook_allow_local_targets)
 
 
