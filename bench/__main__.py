@@ -6,7 +6,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "services"))
 
-from bench import cold_start, contention, event_delay, flags, media, round_trips
+from bench import cold_start, contention, event_delay, flags, media, moto_calls, round_trips
 
 
 def main() -> int:
@@ -27,6 +27,9 @@ def main() -> int:
     print()
     print("Local event path (make run): the welcome e-mail after a join")
     print(event_delay.report(event_delay.measure()))
+    print()
+    print("moto (make run and the tests): DynamoDB reads, moto's serializer against the local one")
+    print(moto_calls.report(moto_calls.measure()))
     print()
     print("Contention (fault mode): a ride's seats under DynamoDB transaction conflicts")
     print(contention.report(contention.measure()))

@@ -19,7 +19,7 @@ from moto.moto_server.werkzeug_app import (
 )
 from werkzeug.serving import BaseWSGIServer, make_server
 
-from local import moto_transactions
+from local import moto_serializer, moto_transactions
 
 WSGIApp = Callable[[dict[str, Any], Callable[..., Any]], Iterable[bytes]]
 
@@ -79,6 +79,7 @@ class MotoServer:
         """`wrap` goes inside the DynamoDB lock, `outer` outside it (where a slow answer
         does not hold up every other request)."""
         self.port = port or free_port()
+        moto_serializer.install()
         app: WSGIApp = DomainDispatcherApplication(create_backend_app)
         if wrap is not None:
             app = wrap(app)

@@ -228,6 +228,8 @@ class LocalPlatform:
         return str(items[0]["user_id"]["S"]) if items else None
 
     def stop(self) -> None:
+        for source in self.event_sources:  # every poll ends together, not one after another
+            source.signal_stop()
         for source in self.event_sources:
             source.stop()
         if self._server is not None:

@@ -1,12 +1,17 @@
 """Environment every test starts from: no real AWS is reachable or needed."""
 
+import functools
 import json
 import os
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
+import botocore.loaders
+import botocore.session
 import pytest
+
+from local import moto_serializer
 
 # Set before any handler or boto3 client is imported or built.
 os.environ.update(
@@ -29,6 +34,12 @@ os.environ.update(
 )
 os.environ.pop("AWS_ENDPOINT_URL", None)
 os.environ.pop("AWS_PROFILE", None)
+
+# moto's mock_aws gives every test a new boto3 session, and each session read the service
+# models from disk again (~130 ms a client). The models never change: one loader serves all.
+botocore.session.create_loader = functools.cache(botocore.loaders.create_loader)
+# The emulator's own DynamoDB serializer, as `make run` uses it (local/moto_serializer.py).
+moto_serializer.install()
 
 
 @pytest.fixture

@@ -195,12 +195,16 @@ def test_every_persona_gets_the_expected_status(
     world = read_world if case.method == "GET" else build_world(api, people)
     got: dict[str, int] = {}
     asked: dict[str, str] = {}
+    changed = False
     for persona in PERSONAS:
-        if case.mutates and persona != PERSONAS[0]:
+        if changed:  # the previous persona's change went through: start from a fresh world
             world = build_world(api, people)
         got[persona], refused = send(api, people, case, world, persona)
         if refused is not None:
             asked[persona] = refused
+        # A refused request writes nothing (tests/service/test_hostile_input.py), so only a
+        # change that went through spoils the world for the next persona.
+        changed = case.mutates and 200 <= got[persona] < 300
 
     assert got == case.expected
     # Every answer a route really gives is in the contract clients generate from.
