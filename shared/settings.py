@@ -21,7 +21,7 @@ if TYPE_CHECKING:
     from shared.adapters.egress import EgressPolicy
 
 
-# Strava's API (the adapter's default too); the local platform points it at its fake.
+# Strava's API; the local platform points the setting at its fake.
 STRAVA_BASE_URL = "https://www.strava.com"
 
 

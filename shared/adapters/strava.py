@@ -18,9 +18,7 @@ from urllib.parse import urlencode
 
 from shared.adapters.adapter import Adapter, ClientSource
 from shared.domain.errors import DomainError
-from shared.settings import STRAVA_BASE_URL
 
-DEFAULT_BASE_URL = STRAVA_BASE_URL
 SCOPES = "read,activity:read"
 CONNECT_TIMEOUT_SECONDS = 3.0
 READ_TIMEOUT_SECONDS = 8.0
