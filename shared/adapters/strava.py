@@ -156,30 +156,18 @@ class StravaClient(Adapter):
         return f"{self.base_url}/oauth/authorize?{query}"
 
     def exchange(self, code: str) -> Tokens:
-        body = self._call(
-            "POST",
-            "/oauth/token",
-            fields={
-                "client_id": self.client_id,
-                "client_secret": self.client_secret,
-                "code": code,
-                "grant_type": "authorization_code",
-            },
-        )
-        return _tokens(body)
+        return _tokens(self._grant("authorization_code", code=code))
 
     def refresh(self, tokens: Tokens) -> Tokens:
-        body = self._call(
-            "POST",
-            "/oauth/token",
-            fields={
-                "client_id": self.client_id,
-                "client_secret": self.client_secret,
-                "refresh_token": tokens.refresh_token,
-                "grant_type": "refresh_token",
-            },
-        )
+        body = self._grant("refresh_token", refresh_token=tokens.refresh_token)
         return _tokens(body, tokens.athlete_id)
+
+    def _grant(self, grant_type: str, **fields: str) -> dict[str, Any]:
+        """The token endpoint: the app's credentials and one OAuth grant."""
+        credentials = {"client_id": self.client_id, "client_secret": self.client_secret}
+        return self._call(
+            "POST", "/oauth/token", fields={**credentials, **fields, "grant_type": grant_type}
+        )
 
     def deauthorize(self, access_token: str) -> None:
         # Already revoked at Strava: the goal is reached.

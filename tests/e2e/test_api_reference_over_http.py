@@ -5,7 +5,7 @@ import requests
 
 from tests.e2e.conftest import Api
 
-pytestmark = [pytest.mark.e2e, pytest.mark.xdist_group("e2e")]
+pytestmark = pytest.mark.e2e
 
 
 def test_the_reference_page_and_everything_it_loads_come_from_the_platform(api: Api) -> None:

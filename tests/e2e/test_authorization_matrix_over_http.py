@@ -13,7 +13,7 @@ from tests.authorization_matrix import MATRIX, PERSONAS, SIGNED_IN, RouteCase
 from tests.e2e.conftest import Api
 from tools.openapi import build_document
 
-pytestmark = [pytest.mark.e2e, pytest.mark.xdist_group("e2e")]
+pytestmark = pytest.mark.e2e
 DOCUMENT = build_document()
 
 PASSWORD = "Matrix-Local-2026!"

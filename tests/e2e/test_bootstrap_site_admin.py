@@ -10,7 +10,7 @@ from local.address_file import write_addresses
 from local.bootstrap_admin import main
 from tests.e2e.conftest import Api
 
-pytestmark = [pytest.mark.e2e, pytest.mark.xdist_group("e2e")]
+pytestmark = pytest.mark.e2e
 
 PASSWORD = "Boot-Local-2026!"
 

@@ -9,7 +9,7 @@ from cryptography.hazmat.primitives.asymmetric import rsa
 
 from tests.e2e.conftest import Api, moto_signed, valid_claims
 
-pytestmark = [pytest.mark.e2e, pytest.mark.xdist_group("e2e")]
+pytestmark = pytest.mark.e2e
 
 
 def test_site_admin_creates_lists_reads_and_updates_a_club(api: Api, admin_token: str) -> None:

@@ -9,7 +9,7 @@ import pytest
 from tests.e2e.conftest import Api
 from tests.e2e.test_event_path import person
 
-pytestmark = [pytest.mark.e2e, pytest.mark.xdist_group("e2e")]
+pytestmark = pytest.mark.e2e
 
 
 def test_twenty_concurrent_registrations_leave_at_most_ten_devices(api: Api) -> None:

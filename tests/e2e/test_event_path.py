@@ -16,7 +16,7 @@ from shared.events import DomainEvent
 from stacks.consumers import COUNTS
 from tests.e2e.conftest import Api
 
-pytestmark = [pytest.mark.e2e, pytest.mark.xdist_group("e2e")]
+pytestmark = pytest.mark.e2e
 
 PASSWORD = "Events-Local-2026!"
 

@@ -14,7 +14,7 @@ import pytest
 from stacks.paths import REPO_ROOT
 from tests.e2e.conftest import Api
 
-pytestmark = [pytest.mark.e2e, pytest.mark.xdist_group("e2e")]
+pytestmark = pytest.mark.e2e
 
 SCHEMATHESIS = Path(sys.executable).with_name("st")
 

@@ -7,7 +7,7 @@ from botocore.exceptions import ClientError
 
 from tests.e2e.conftest import Api
 
-pytestmark = [pytest.mark.e2e, pytest.mark.xdist_group("e2e")]
+pytestmark = pytest.mark.e2e
 
 
 @pytest.mark.parametrize("scheme", ["Bearer", "bearer", "BEARER"])

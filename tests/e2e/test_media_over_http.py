@@ -16,7 +16,7 @@ from shared.domain.enums import SystemRole
 from tests.e2e.conftest import Api, criterium
 from tests.e2e.test_event_path import eventually, new_club, person
 
-pytestmark = [pytest.mark.e2e, pytest.mark.xdist_group("e2e")]
+pytestmark = pytest.mark.e2e
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "media"
 

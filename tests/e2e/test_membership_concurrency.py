@@ -14,7 +14,7 @@ import pytest
 from shared.domain.enums import SystemRole
 from tests.e2e.conftest import RACE_ROUNDS, Api
 
-pytestmark = [pytest.mark.e2e, pytest.mark.xdist_group("e2e")]
+pytestmark = pytest.mark.e2e
 
 PASSWORD = "Race-Local-2026!"
 ROUNDS = RACE_ROUNDS

@@ -16,7 +16,7 @@ from botocore.config import Config
 from local.moto_server import MotoServer
 from local.provision import create_table
 
-pytestmark = [pytest.mark.e2e, pytest.mark.xdist_group("e2e")]
+pytestmark = pytest.mark.e2e
 
 CAPACITY = 10
 THREADS = 16

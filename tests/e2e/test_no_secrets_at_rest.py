@@ -15,7 +15,7 @@ from shared.domain.enums import SystemRole
 from tests.e2e.conftest import Api, criterium
 from tests.e2e.test_event_path import eventually, new_club, person
 
-pytestmark = [pytest.mark.e2e, pytest.mark.xdist_group("e2e")]
+pytestmark = pytest.mark.e2e
 
 # Items that hold an address by design: a profile (the user's own); and idempotency records,
 # which keep for 24 hours the answer a retry gets back; of those, only the users API's

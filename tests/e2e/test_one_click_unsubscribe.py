@@ -9,7 +9,7 @@ from shared.domain.notifications import Category
 from tests.e2e.conftest import Api
 from tests.e2e.test_event_path import person
 
-pytestmark = [pytest.mark.e2e, pytest.mark.xdist_group("e2e")]
+pytestmark = pytest.mark.e2e
 
 
 def test_a_providers_one_click_post_unsubscribes_and_a_get_does_not(api: Api) -> None:

@@ -17,7 +17,7 @@ from shared.domain.enums import SystemRole
 from shared.store import keys
 from tests.e2e.conftest import RACE_ROUNDS, Api, criterium
 
-pytestmark = [pytest.mark.e2e, pytest.mark.xdist_group("e2e")]
+pytestmark = pytest.mark.e2e
 
 PASSWORD = "Fault-Local-2026!"
 RIDERS, SEATS = 30, 8

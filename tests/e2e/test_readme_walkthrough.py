@@ -16,7 +16,7 @@ from local.address_file import running_platforms
 from local.moto_server import free_port
 from stacks.paths import REPO_ROOT
 
-pytestmark = [pytest.mark.e2e, pytest.mark.xdist_group("e2e")]
+pytestmark = pytest.mark.e2e
 
 README = (REPO_ROOT / "README.md").read_text()
 DOCUMENTED_API = "http://127.0.0.1:3000"

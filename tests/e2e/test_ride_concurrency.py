@@ -18,7 +18,7 @@ import pytest
 from shared.domain.enums import SystemRole
 from tests.e2e.conftest import RACE_ROUNDS, Api, criterium
 
-pytestmark = [pytest.mark.e2e, pytest.mark.xdist_group("e2e")]
+pytestmark = pytest.mark.e2e
 
 RIDERS = 50
 SEATS = 10

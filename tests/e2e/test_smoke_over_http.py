@@ -15,7 +15,7 @@ import requests
 
 from tests.e2e.conftest import Api
 
-pytestmark = [pytest.mark.e2e, pytest.mark.xdist_group("e2e")]
+pytestmark = pytest.mark.e2e
 
 NOWHERE = str(uuid.UUID(int=0))
 

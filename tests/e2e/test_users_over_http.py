@@ -16,7 +16,7 @@ from tests.e2e.conftest import Api
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "media"
 
-pytestmark = [pytest.mark.e2e, pytest.mark.xdist_group("e2e")]
+pytestmark = pytest.mark.e2e
 
 PASSWORD = "Signup-Local-2026!"
 
