@@ -8,16 +8,23 @@ function code is shifted by CodeDeploy behind each alias).
 
 `start` reads the deployment the stage serves now and runs `cdk deploy` of the api stack
 with `-c api_canary=<that id>:<percent>`: the stage stays on it, and the new deployment
-takes that share of requests. `status` compares the canary's 5XX rate with the stage's
-(CloudWatch, by the Stage dimensions API Gateway reports for the two) and exits 2 when the
-canary is worse; once API Gateway reports the canary's metrics, it also makes the canary's
-own alarm (`sydney-cycling-<stage>-api-canary-5xx`: its 5XX rate above 1% in 3 of 5
-minutes, notifying the stage's operations topic; shown on the dashboard), which promote
-and rollback remove with the canary. `promote` refuses a worse canary (unless `--force`),
-makes the canary's deployment the stage's and removes the canary; a plain `cdk deploy` of
-the api stack then finds nothing to change. `rollback` removes the canary; the change it
-carried must be reverted in the code before the next deploy. The pipeline runs start,
-waits, status, then promote or rollback, between staging and prod.
+takes that share of requests. On a stage never deployed there is nothing to compare with:
+`start` deploys the api stack plainly, and status and promote find no canary.
+
+`status` judges the canary against the stage on the metrics API Gateway reports for each
+(Count, 4XXError and 5XXError under the Stage values `v1` and `v1/Canary`, read with one
+GetMetricData call: known names, no waiting for ListMetrics to list a new metric). It
+exits 0 when the canary is no worse, 2 when it is worse (5XX or 4XX), and 3 while it has
+served fewer than MIN_REQUESTS requests: too few to judge, so wait and ask again. It also
+makes the canary's own alarm (`sydney-cycling-<stage>-api-canary-5xx`: its 5XX rate above
+1% in 3 of 5 minutes, notifying the stage's operations topic; shown on the dashboard),
+which promote and rollback remove with the canary. `promote` refuses a canary that is
+not judged healthy (unless `--force`), makes the canary's deployment the stage's and
+removes the canary; a plain `cdk deploy` of the api stack then finds nothing to change.
+`rollback` removes the canary; the change it carried must be reverted in the code before
+the next deploy. The pipeline runs start, then smoke runs and status in turn until a
+verdict (any failed smoke run fails the release), then promote or rollback, between
+staging and prod.
 """
 
 import argparse
@@ -25,6 +32,7 @@ import subprocess
 import sys
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from enum import IntEnum
 from typing import Any
 
 import boto3
@@ -32,65 +40,89 @@ import boto3
 from shared.names import api_canary_alarm_name, ops_topic_parameter, resource_prefix
 
 API_STAGE = "v1"
+# API Gateway reports a canary's requests under the stage's name with `/Canary` appended,
+# as it names the canary's log groups.
+CANARY_STAGE = f"{API_STAGE}/Canary"
 # A canary whose 5XX rate is this much above the stage's (or above 1% outright) is worse.
 WORSE_BY = 0.005
 CEILING = 0.01
+# Client errors are judged too, more loosely (clients make mistakes): a canary refusing
+# good tokens answers 401 to everyone and is far above the stage's 4XX rate.
+WORSE_4XX_BY = 0.05
+# Fewer canary requests than this are no evidence either way.
+MIN_REQUESTS = 50
+_METRICS = {"count": "Count", "e4xx": "4XXError", "e5xx": "5XXError"}
+
+
+class Verdict(IntEnum):
+    """`status`'s exit code."""
+
+    HEALTHY = 0
+    WORSE = 2
+    TOO_FEW_REQUESTS = 3
 
 
 @dataclass(frozen=True)
 class Traffic:
     requests: float
+    errors_4xx: float
     errors_5xx: float
 
     @property
     def error_rate(self) -> float:
         return self.errors_5xx / self.requests if self.requests else 0.0
 
+    @property
+    def client_error_rate(self) -> float:
+        return self.errors_4xx / self.requests if self.requests else 0.0
 
-def rest_api_id(apigateway: Any, stage: str) -> str:
+
+def find_rest_api(apigateway: Any, stage: str) -> str | None:
     name = f"{resource_prefix(stage)}-api"
     for page in apigateway.get_paginator("get_rest_apis").paginate():
         for api in page["items"]:
             if api["name"] == name:
                 return str(api["id"])
-    raise SystemExit(f"No REST API named {name}: is the stage deployed?")
+    return None
 
 
-def _traffic(cloudwatch: Any, api_name: str, stage_dimension: str, minutes: int) -> Traffic:
+def rest_api_id(apigateway: Any, stage: str) -> str:
+    found = find_rest_api(apigateway, stage)
+    if found is None:
+        raise SystemExit(f"No REST API named {resource_prefix(stage)}-api: is the stage deployed?")
+    return found
+
+
+def traffic(cloudwatch: Any, api_name: str, minutes: int) -> dict[str, Traffic]:
+    """The stage's and the canary's requests and errors over the last `minutes`, from one
+    GetMetricData request on the Stage values API Gateway reports them under."""
     # A minute ahead: the current, unfinished minute counts too.
     end = datetime.now(UTC) + timedelta(minutes=1)
-    sums = {}
-    for metric in ("Count", "5XXError"):
-        answer = cloudwatch.get_metric_statistics(
-            Namespace="AWS/ApiGateway",
-            MetricName=metric,
-            Dimensions=[
-                {"Name": "ApiName", "Value": api_name},
-                {"Name": "Stage", "Value": stage_dimension},
-            ],
-            StartTime=end - timedelta(minutes=minutes),
-            EndTime=end,
-            Period=60,
-            Statistics=["Sum"],
-        )
-        sums[metric] = sum(point["Sum"] for point in answer["Datapoints"])
-    return Traffic(sums["Count"], sums["5XXError"])
-
-
-def canary_dimension(cloudwatch: Any, api_name: str) -> str | None:
-    """The Stage dimension API Gateway reports the canary's requests under (the stage's
-    name with a suffix); found, not assumed."""
-    answer = cloudwatch.list_metrics(
-        Namespace="AWS/ApiGateway",
-        MetricName="Count",
-        Dimensions=[{"Name": "ApiName", "Value": api_name}],
+    sides = {"stage": API_STAGE, "canary": CANARY_STAGE}
+    queries = [
+        {**_api_metric(f"{side}_{key}", metric, api_name, dimension), "ReturnData": True}
+        for side, dimension in sides.items()
+        for key, metric in _METRICS.items()
+    ]
+    sums = dict.fromkeys((query["Id"] for query in queries), 0.0)
+    pages = cloudwatch.get_paginator("get_metric_data").paginate(
+        MetricDataQueries=queries, StartTime=end - timedelta(minutes=minutes), EndTime=end
     )
-    for metric in answer["Metrics"]:
-        for dimension in metric["Dimensions"]:
-            value = dimension["Value"]
-            if dimension["Name"] == "Stage" and value.startswith(f"{API_STAGE}/"):
-                return str(value)
-    return None
+    for page in pages:
+        for result in page["MetricDataResults"]:
+            sums[result["Id"]] += sum(result["Values"])
+    return {
+        side: Traffic(sums[f"{side}_count"], sums[f"{side}_e4xx"], sums[f"{side}_e5xx"])
+        for side in sides
+    }
+
+
+def judge(stage: Traffic, canary: Traffic) -> Verdict:
+    if canary.requests < MIN_REQUESTS:
+        return Verdict.TOO_FEW_REQUESTS
+    server_ok = canary.error_rate <= stage.error_rate + WORSE_BY and canary.error_rate < CEILING
+    client_ok = canary.client_error_rate <= stage.client_error_rate + WORSE_4XX_BY
+    return Verdict.HEALTHY if server_ok and client_ok else Verdict.WORSE
 
 
 def _api_metric(metric_id: str, name: str, api_name: str, dimension: str) -> dict[str, Any]:
@@ -146,40 +178,43 @@ def _unwatch_canary(clients: dict[str, Any], stage: str) -> None:
     clients["cloudwatch"].delete_alarms(AlarmNames=[api_canary_alarm_name(stage)])
 
 
-def status(clients: dict[str, Any], stage: str, minutes: int = 15) -> tuple[bool, str]:
-    """(whether the canary is no worse than the stage, a report)."""
+def status(clients: dict[str, Any], stage: str, minutes: int = 15) -> tuple[Verdict, str]:
+    """The canary's verdict against the stage, and a report."""
     api_id = rest_api_id(clients["apigateway"], stage)
     settings = clients["apigateway"].get_stage(restApiId=api_id, stageName=API_STAGE)
     canary = settings.get("canarySettings")
     if not canary:
-        return True, f"{stage}: no canary; the stage serves {settings['deploymentId']}"
+        return Verdict.HEALTHY, f"{stage}: no canary; the stage serves {settings['deploymentId']}"
     api_name = f"{resource_prefix(stage)}-api"
-    base = _traffic(clients["cloudwatch"], api_name, API_STAGE, minutes)
-    dimension = canary_dimension(clients["cloudwatch"], api_name)
-    if dimension:
-        watch_canary(clients, stage, api_name, dimension)
-    seen = _traffic(clients["cloudwatch"], api_name, dimension, minutes) if dimension else None
+    watch_canary(clients, stage, api_name, CANARY_STAGE)
+    seen = traffic(clients["cloudwatch"], api_name, minutes)
+    verdict = judge(seen["stage"], seen["canary"])
     lines = [
         f"{stage}: stage on {settings['deploymentId']}, canary {canary['deploymentId']} "
         f"taking {canary.get('percentTraffic', 0)}% (last {minutes} min)",
-        f"  stage:  {base.requests:.0f} requests, 5XX {base.error_rate:.2%}",
+        *(
+            f"  {side + ':':7} {t.requests:.0f} requests, 5XX {t.error_rate:.2%}, "
+            f"4XX {t.client_error_rate:.2%}"
+            for side, t in seen.items()
+        ),
+        {
+            Verdict.HEALTHY: "  healthy",
+            Verdict.WORSE: "  WORSE than the stage: roll back",
+            Verdict.TOO_FEW_REQUESTS: f"  fewer than {MIN_REQUESTS} canary requests: wait",
+        }[verdict],
     ]
-    if seen is None or not seen.requests:
-        lines.append("  canary: no requests yet; wait before judging it")
-        return False, "\n".join(lines)
-    lines.append(f"  canary: {seen.requests:.0f} requests, 5XX {seen.error_rate:.2%}")
-    healthy = seen.error_rate <= base.error_rate + WORSE_BY and seen.error_rate < CEILING
-    lines.append("  healthy" if healthy else "  WORSE than the stage: roll back")
-    return healthy, "\n".join(lines)
+    return verdict, "\n".join(lines)
 
 
 def promote(clients: dict[str, Any], stage: str, force: bool = False) -> str:
-    healthy, report = status(clients, stage)
-    if not healthy and not force:
+    verdict, report = status(clients, stage)
+    if verdict is not Verdict.HEALTHY and not force:
         raise SystemExit(report + "\nNot promoted (--force to promote anyway).")
     apigateway = clients["apigateway"]
     api_id = rest_api_id(apigateway, stage)
-    canary = apigateway.get_stage(restApiId=api_id, stageName=API_STAGE)["canarySettings"]
+    canary = apigateway.get_stage(restApiId=api_id, stageName=API_STAGE).get("canarySettings")
+    if not canary:
+        return f"{report}\nnothing to promote"
     apigateway.update_stage(
         restApiId=api_id,
         stageName=API_STAGE,
@@ -205,22 +240,16 @@ def rollback(clients: dict[str, Any], stage: str) -> str:
 
 
 def start_command(clients: dict[str, Any], stage: str, percent: float) -> list[str]:
+    """The deploy of the api stack as a canary of the live deployment; a plain deploy on a
+    stage that has no API yet (its first release)."""
     apigateway = clients["apigateway"]
-    api_id = rest_api_id(apigateway, stage)
-    live = apigateway.get_stage(restApiId=api_id, stageName=API_STAGE)["deploymentId"]
-    return [
-        "npx",
-        "cdk",
-        "deploy",
-        f"SydneyCycling-{stage}-Api",
-        "-c",
-        f"stage={stage}",
-        "-c",
-        f"api_canary={live}:{percent:g}",
-        "--exclusively",  # the api stack only: the others were deployed before it
-        "--require-approval",
-        "never",
-    ]
+    command = ["npx", "cdk", "deploy", f"SydneyCycling-{stage}-Api", "-c", f"stage={stage}"]
+    api_id = find_rest_api(apigateway, stage)
+    if api_id is not None:
+        live = apigateway.get_stage(restApiId=api_id, stageName=API_STAGE)["deploymentId"]
+        command += ["-c", f"api_canary={live}:{percent:g}"]
+    # The api stack only: the others were deployed before it.
+    return [*command, "--exclusively", "--require-approval", "never"]
 
 
 def main() -> int:
@@ -239,9 +268,9 @@ def main() -> int:
         print(" ".join(command))
         return subprocess.run(command, check=False).returncode
     if args.action == "status":
-        healthy, report = status(clients, args.stage)
+        verdict, report = status(clients, args.stage)
         print(report)
-        return 0 if healthy else 2
+        return int(verdict)
     if args.action == "promote":
         print(promote(clients, args.stage, args.force))
         return 0

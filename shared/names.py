@@ -77,6 +77,6 @@ def ops_topic_parameter(stage: str) -> str:
 
 
 def api_canary_alarm_name(stage: str) -> str:
-    """The alarm on an API canary's 5XX rate: `ops/api_canary.py` makes it once API Gateway
-    reports the canary's metrics and removes it with the canary; the dashboard shows it."""
+    """The alarm on an API canary's 5XX rate: `ops/api_canary.py status` makes it (on the
+    Stage value `v1/Canary`) and removes it with the canary; the dashboard shows it."""
     return f"{resource_prefix(stage)}-api-canary-5xx"

@@ -218,8 +218,8 @@ class ObservabilityStack(Stack):
             ],
         )
         # The canary's own alarm exists only during a release: `ops/api_canary.py status`
-        # makes it under this fixed name once API Gateway reports the canary's Stage value
-        # (found, not guessed), and promote or rollback removes it.
+        # makes it under this fixed name on the canary's Stage value (`v1/Canary`), and
+        # promote or rollback removes it.
         canary_alarm = cloudwatch.Alarm.from_alarm_arn(
             self,
             "ApiCanaryAlarm",

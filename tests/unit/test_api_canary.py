@@ -1,6 +1,7 @@
 """The API canary flow against stubbed API Gateway and moto's CloudWatch: start deploys
-against the live deployment, status compares the canary with the stage by the metrics API
-Gateway reports for each, promote refuses a worse canary, rollback drops it."""
+against the live deployment (plainly on a stage's first release), status judges the canary
+against the stage by the metrics API Gateway reports for each (5XX, 4XX, a minimum of
+requests), promote refuses a canary not judged healthy, rollback drops it."""
 
 from collections.abc import Iterator
 from datetime import UTC, datetime
@@ -11,7 +12,7 @@ import pytest
 from botocore.stub import Stubber
 from moto import mock_aws
 
-from ops.api_canary import promote, rollback, start_command, status
+from ops.api_canary import MIN_REQUESTS, Verdict, promote, rollback, start_command, status
 
 API = {"items": [{"id": "api123", "name": "sydney-cycling-prod-api"}]}
 CANARY_STAGE = {
@@ -42,17 +43,18 @@ def canary_alarms(cloudwatch: Any) -> list[dict[str, Any]]:
     return list(cloudwatch.describe_alarms(AlarmNames=[CANARY_ALARM])["MetricAlarms"])
 
 
-def requests(cloudwatch: Any, stage: str, count: int, errors: int) -> None:
+def requests(cloudwatch: Any, stage: str, count: int, errors: int, client_errors: int = 0) -> None:
     dimensions = [
         {"Name": "ApiName", "Value": "sydney-cycling-prod-api"},
         {"Name": "Stage", "Value": stage},
     ]
     now = datetime.now(UTC)
+    sums = {"Count": count, "5XXError": errors, "4XXError": client_errors}
     cloudwatch.put_metric_data(
         Namespace="AWS/ApiGateway",
         MetricData=[
-            {"MetricName": "Count", "Dimensions": dimensions, "Value": count, "Timestamp": now},
-            {"MetricName": "5XXError", "Dimensions": dimensions, "Value": errors, "Timestamp": now},
+            {"MetricName": name, "Dimensions": dimensions, "Value": value, "Timestamp": now}
+            for name, value in sums.items()
         ],
     )
 
@@ -73,6 +75,16 @@ def test_start_deploys_the_api_stack_as_a_canary_of_the_live_deployment(
     assert "--exclusively" in command
 
 
+def test_start_on_a_stage_never_deployed_deploys_the_api_plainly(clients: dict[str, Any]) -> None:
+    with Stubber(clients["apigateway"]) as stub:
+        stub.add_response("get_rest_apis", {"items": []})
+        command = start_command(clients, "prod", 10)
+        stub.assert_no_pending_responses()  # no stage to read
+    assert command[:4] == ["npx", "cdk", "deploy", "SydneyCycling-prod-Api"]
+    assert not any(part.startswith("api_canary=") for part in command)
+    assert "stage=prod" in command and "--exclusively" in command
+
+
 @pytest.mark.parametrize(
     ("canary_errors", "healthy"), [(0, True), (3, False)], ids=["clean", "failing"]
 )
@@ -84,7 +96,7 @@ def test_status_compares_the_canarys_5xx_rate_with_the_stages(
     with Stubber(clients["apigateway"]) as stub:
         _stage(stub, CANARY_STAGE)
         verdict, report = status(clients, "prod")
-    assert verdict is healthy
+    assert verdict is (Verdict.HEALTHY if healthy else Verdict.WORSE)
     assert "canary: 100 requests" in report and "stage:  900 requests" in report
     # The canary's own alarm, on the Stage value API Gateway reported, notifying ops.
     (alarm,) = canary_alarms(clients["cloudwatch"])
@@ -94,13 +106,45 @@ def test_status_compares_the_canarys_5xx_rate_with_the_stages(
     assert all({"Name": "Stage", "Value": "v1/Canary"} in m["Dimensions"] for m in watched)
 
 
-def test_a_canary_without_requests_is_not_judged_healthy(clients: dict[str, Any]) -> None:
-    requests(clients["cloudwatch"], "v1", 900, 0)
+def test_a_canary_answering_401_to_everyone_is_worse(clients: dict[str, Any]) -> None:
+    requests(clients["cloudwatch"], "v1", 900, 0, client_errors=27)
+    requests(clients["cloudwatch"], "v1/Canary", 100, 0, client_errors=100)
     with Stubber(clients["apigateway"]) as stub:
         _stage(stub, CANARY_STAGE)
         verdict, report = status(clients, "prod")
-    assert verdict is False and "no requests yet" in report
-    assert canary_alarms(clients["cloudwatch"]) == []  # no Stage value to alarm on yet
+    assert verdict is Verdict.WORSE and "4XX 100.00%" in report and "4XX 3.00%" in report
+
+
+@pytest.mark.parametrize(
+    ("canary_requests", "expected"),
+    [(0, Verdict.TOO_FEW_REQUESTS), (MIN_REQUESTS - 1, Verdict.TOO_FEW_REQUESTS),
+     (MIN_REQUESTS, Verdict.HEALTHY)],
+    ids=["none", "one-short", "enough"],
+)  # fmt: skip
+def test_too_few_canary_requests_are_no_verdict_yet(
+    clients: dict[str, Any], canary_requests: int, expected: Verdict
+) -> None:
+    requests(clients["cloudwatch"], "v1", 900, 0)
+    if canary_requests:
+        requests(clients["cloudwatch"], "v1/Canary", canary_requests, 0)
+    with Stubber(clients["apigateway"]) as stub:
+        _stage(stub, CANARY_STAGE)
+        verdict, report = status(clients, "prod")
+    assert verdict is expected
+    assert (f"fewer than {MIN_REQUESTS} canary requests: wait" in report) is (
+        expected is Verdict.TOO_FEW_REQUESTS
+    )
+    # The canary's alarm is made at once, on the Stage value API Gateway will report.
+    assert len(canary_alarms(clients["cloudwatch"])) == 1
+
+
+def test_promote_without_a_canary_changes_nothing(clients: dict[str, Any]) -> None:
+    live = {"stageName": "v1", "deploymentId": "live1"}
+    with Stubber(clients["apigateway"]) as stub:
+        _stage(stub, live)
+        _stage(stub, live)
+        assert promote(clients, "prod").endswith("nothing to promote")
+        stub.assert_no_pending_responses()  # no update_stage was made
 
 
 def test_promote_moves_the_stage_to_the_canary_and_refuses_a_worse_one(
@@ -110,7 +154,7 @@ def test_promote_moves_the_stage_to_the_canary_and_refuses_a_worse_one(
     requests(clients["cloudwatch"], "v1/Canary", 100, 0)
     with Stubber(clients["apigateway"]) as stub:
         _stage(stub, CANARY_STAGE)
-        assert status(clients, "prod")[0] is True
+        assert status(clients, "prod")[0] is Verdict.HEALTHY
     assert len(canary_alarms(clients["cloudwatch"])) == 1
     with Stubber(clients["apigateway"]) as stub:
         _stage(stub, CANARY_STAGE)
@@ -144,7 +188,7 @@ def test_rollback_removes_the_canary_and_its_alarm(clients: dict[str, Any]) -> N
     requests(clients["cloudwatch"], "v1/Canary", 100, 50)
     with Stubber(clients["apigateway"]) as stub:
         _stage(stub, CANARY_STAGE)
-        assert status(clients, "prod")[0] is False
+        assert status(clients, "prod")[0] is Verdict.WORSE
     assert len(canary_alarms(clients["cloudwatch"])) == 1
     with Stubber(clients["apigateway"]) as stub:
         stub.add_response("get_rest_apis", API)
