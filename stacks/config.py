@@ -183,12 +183,15 @@ def load_stage(name: str, overrides: dict[str, Any] | None = None) -> StageConfi
 UNRESERVED_MINIMUM = 100
 
 
+def reserved_concurrency(config: StageConfig) -> int:
+    """The concurrency the stage sets aside: each Cognito trigger's and the publisher's."""
+    return len(TRIGGERS) * (config.trigger_concurrency or 0) + (config.publisher_concurrency or 0)
+
+
 def _fits_the_account(config: StageConfig) -> StageConfig:
-    """Refused at synth, not by Lambda mid-deploy: the stage's reservations (each Cognito
-    trigger's and the publisher's) must leave 100 of the account's quota unreserved."""
-    reserved = len(TRIGGERS) * (config.trigger_concurrency or 0) + (
-        config.publisher_concurrency or 0
-    )
+    """Refused at synth, not by Lambda mid-deploy: the stage's reservations must leave 100
+    of the account's quota unreserved (`ops/preflight.py` checks the account's real one)."""
+    reserved = reserved_concurrency(config)
     if reserved and reserved > config.account_concurrency - UNRESERVED_MINIMUM:
         raise ValueError(
             f"Stage {config.name} reserves {reserved} concurrent executions; an account quota "
