@@ -38,6 +38,7 @@ from typing import Any
 import boto3
 
 from shared.names import api_canary_alarm_name, ops_topic_parameter, resource_prefix
+from stacks.runbooks import with_runbook
 
 API_STAGE = "v1"
 # API Gateway reports a canary's requests under the stage's name with `/Canary` appended,
@@ -150,9 +151,10 @@ def watch_canary(clients: dict[str, Any], stage: str, api_name: str, dimension: 
     topic = clients["ssm"].get_parameter(Name=ops_topic_parameter(stage))["Parameter"]["Value"]
     clients["cloudwatch"].put_metric_alarm(
         AlarmName=api_canary_alarm_name(stage),
-        AlarmDescription=(
+        AlarmDescription=with_runbook(
             f"The API canary of {stage} answers more than {CEILING:.0%} of its requests with "
-            "5XX: roll it back (python -m ops.api_canary rollback)"
+            "5XX: roll it back (python -m ops.api_canary rollback)",
+            "api",
         ),
         Metrics=[
             _api_metric("errors", "5XXError", api_name, dimension),

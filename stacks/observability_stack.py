@@ -40,6 +40,7 @@ from stacks.constructs.feature_flags import FlagsDeployment
 from stacks.constructs.service_function import METRICS_NAMESPACE as NAMESPACE
 from stacks.constructs.service_function import ServiceFunction
 from stacks.consumers import integration_alarm_names
+from stacks.runbooks import runbook, with_runbook
 
 # Events older than this on the table's stream mean notifications and counts run late.
 STREAM_LAG_MS = 60_000
@@ -140,6 +141,8 @@ class ObservabilityStack(Stack):
             alarm_factory_defaults=AlarmFactoryDefaults(
                 actions_enabled=True,
                 alarm_name_prefix=config.prefix,
+                # The index of runbooks, for an alarm whose threshold names no page.
+                runbook_link=runbook("README"),
                 action=SnsAlarmActionStrategy(on_alarm_topic=self.topic),
                 datapoints_to_alarm=2,
                 evaluation_periods=3,
@@ -163,9 +166,16 @@ class ObservabilityStack(Stack):
             api=api,
             api_stage=api_stage,
             alarm_friendly_name="api",
-            add5_xx_fault_rate_alarm={"Warning": ErrorRateThreshold(max_error_rate=0.01)},
-            add_latency_p99_alarm={"Warning": LatencyThreshold(max_latency=Duration.seconds(2))},
+            add5_xx_fault_rate_alarm={
+                "Warning": ErrorRateThreshold(max_error_rate=0.01, runbook_link=runbook("api"))
+            },
+            add_latency_p99_alarm={
+                "Warning": LatencyThreshold(
+                    max_latency=Duration.seconds(2), runbook_link=runbook("api")
+                )
+            },
         )
+        function_runbook = runbook("functions")
         # Functions, the table and queues by their fixed names: nothing is imported from the
         # stacks that own them (renaming or replacing one never blocks their update).
         for service in functions:
@@ -175,15 +185,25 @@ class ObservabilityStack(Stack):
                 ),
                 alarm_friendly_name=service.label,
                 human_readable_name=service.label,
-                add_fault_count_alarm={"Warning": ErrorCountThreshold(max_error_count=1)},
-                add_throttles_count_alarm={"Warning": ErrorCountThreshold(max_error_count=1)},
+                add_fault_count_alarm={
+                    "Warning": ErrorCountThreshold(max_error_count=1, runbook_link=function_runbook)
+                },
+                add_throttles_count_alarm={
+                    "Warning": ErrorCountThreshold(max_error_count=1, runbook_link=function_runbook)
+                },
                 # Slow work is seen before it becomes a timeout (an error, a retried batch).
                 add_max_latency_alarm={
-                    "Warning": LatencyThreshold(max_latency=_near_timeout(service.timeout))
+                    "Warning": LatencyThreshold(
+                        max_latency=_near_timeout(service.timeout), runbook_link=function_runbook
+                    )
                 },
                 # Only the stream reader has an iterator: its age is how far events lag.
                 add_max_iterator_age_alarm=(
-                    {"Warning": MaxAgeThreshold(max_age_in_millis=STREAM_LAG_MS)}
+                    {
+                        "Warning": MaxAgeThreshold(
+                            max_age_in_millis=STREAM_LAG_MS, runbook_link=runbook("data")
+                        )
+                    }
                     if service.name == stream_reader
                     else None
                 ),
@@ -191,10 +211,14 @@ class ObservabilityStack(Stack):
         monitoring.monitor_dynamo_table(
             table=dynamodb.Table.from_table_name(self, "Table", table_name(config.name)),
             add_read_throttled_events_count_alarm={
-                "Warning": ThrottledEventsThreshold(max_throttled_events_threshold=1)
+                "Warning": ThrottledEventsThreshold(
+                    max_throttled_events_threshold=1, runbook_link=runbook("data")
+                )
             },
             add_write_throttled_events_count_alarm={
-                "Warning": ThrottledEventsThreshold(max_throttled_events_threshold=1)
+                "Warning": ThrottledEventsThreshold(
+                    max_throttled_events_threshold=1, runbook_link=runbook("data")
+                )
             },
         )
 
@@ -268,7 +292,11 @@ class ObservabilityStack(Stack):
                 queue=queue,
                 alarm_friendly_name=name,
                 human_readable_name=f"{name} (dead letters)",
-                add_queue_max_size_alarm={"Warning": MaxMessageCountThreshold(max_message_count=0)},
+                add_queue_max_size_alarm={
+                    "Warning": MaxMessageCountThreshold(
+                        max_message_count=0, runbook_link=runbook("dead-letters")
+                    )
+                },
             )
 
     def _platform_health(
@@ -290,7 +318,9 @@ class ObservabilityStack(Stack):
                 self,
                 f"PlatformHealth{n}",
                 composite_alarm_name=f"{platform_health_alarm_name(config.name)}-{n}",
-                alarm_description="Part of the platform health alarm",
+                alarm_description=with_runbook(
+                    "Part of the platform health alarm", "platform-health"
+                ),
                 alarm_rule=cloudwatch.AlarmRule.any_of(*alarms[start : start + HEALTH_GROUP]),
             )
             for n, start in enumerate(range(0, len(alarms), HEALTH_GROUP), start=1)
@@ -299,9 +329,10 @@ class ObservabilityStack(Stack):
             self,
             "PlatformHealth",
             composite_alarm_name=platform_health_alarm_name(config.name),
-            alarm_description=(
+            alarm_description=with_runbook(
                 "In ALARM while any of the stage's alarms is; a feature-flags deployment "
-                "in AppConfig rolls back when it goes off"
+                "in AppConfig rolls back when it goes off",
+                "platform-health",
             ),
             alarm_rule=cloudwatch.AlarmRule.any_of(*groups),
         )

@@ -9,6 +9,8 @@ from aws_cdk import aws_events as events
 from aws_cdk import aws_sqs as sqs
 from constructs import Construct
 
+from stacks.runbooks import with_runbook
+
 
 def oldest_message_alarm(
     scope: Construct, name: str, queue: sqs.IQueue, minutes: int
@@ -18,7 +20,9 @@ def oldest_message_alarm(
         scope,
         "OldestMessage",
         alarm_name=name,
-        alarm_description=f"A message has waited {minutes} min on {queue.node.path}",
+        alarm_description=with_runbook(
+            f"A message has waited {minutes} min on {queue.node.path}", "dead-letters"
+        ),
         metric=queue.metric_approximate_age_of_oldest_message(
             period=Duration.minutes(5), statistic="Maximum"
         ),
@@ -43,7 +47,9 @@ def rule_failures_alarm(scope: Construct, name: str, rule: events.IRule) -> clou
         scope,
         "RuleFailures",
         alarm_name=name,
-        alarm_description=f"Events the rule {rule.node.path} could not deliver",
+        alarm_description=with_runbook(
+            f"Events the rule {rule.node.path} could not deliver", "dead-letters"
+        ),
         metric=metric,
         threshold=0,
         comparison_operator=cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,

@@ -20,6 +20,7 @@ from stacks.constructs.function_basics import logs_and_role, service_code
 from stacks.constructs.layers import ARCHITECTURE, RUNTIME, LambdaLayers
 from stacks.constructs.pre_traffic_hook import stack_hook
 from stacks.nag import acknowledge
+from stacks.runbooks import with_runbook
 
 
 @dataclass(frozen=True)
@@ -141,7 +142,9 @@ class ServiceFunction(Construct):
         self.errors_alarm = cloudwatch.Alarm(
             self,
             "AliasErrors",
-            alarm_description=f"{package} errors on the live alias: rolls back a deployment",
+            alarm_description=with_runbook(
+                f"{package} errors on the live alias: rolls back a deployment", "functions"
+            ),
             metric=self.alias.metric_errors(period=Duration.minutes(1)),
             threshold=1,
             evaluation_periods=1,
@@ -202,7 +205,7 @@ class ServiceFunction(Construct):
         return cloudwatch.Alarm(
             self,
             construct_id,
-            alarm_description=f"{why}: rolls the deployment back",
+            alarm_description=with_runbook(f"{why}: rolls the deployment back", "functions"),
             metric=metric.with_(period=Duration.minutes(1), statistic="Sum"),
             threshold=1,
             evaluation_periods=1,
