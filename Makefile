@@ -13,7 +13,7 @@ export PIP_DISABLE_PIP_VERSION_CHECK := 1
 # (measured on a 2-core machine), most of a clean clone's set-up.
 UV_VERSION := 0.13.9
 
-.PHONY: help api-reference run test lint typecheck unit service infra e2e bench fuzz load openapi events model-docs races synth deploy diff clean bootstrap-admin
+.PHONY: help api-reference lambda-lock run test lint typecheck unit service infra e2e bench fuzz load openapi events model-docs races synth deploy diff clean bootstrap-admin
 
 help:
 	@echo "make run        - the whole platform locally (moto as AWS), API on 127.0.0.1:3000"
@@ -25,6 +25,7 @@ help:
 	@echo "make load       - riders on a fresh local platform for SECONDS, then a data audit"
 	@echo "make races      - the concurrency races for ROUNDS rounds (default 25)"
 	@echo "make openapi    - regenerate docs/openapi.json from the code"
+	@echo "make lambda-lock - recompile requirements-lambda.lock (with hashes) for the layer"
 	@echo "make api-reference [API_URL=...] - the API reference page as a static folder"
 	@echo "make events     - regenerate docs/events.md and docs/events/ from the event catalog"
 	@echo "make model-docs - regenerate docs/model.md (entities, states, capabilities, items)"
@@ -78,6 +79,14 @@ $(LAMBDA_VENV)/.installed: requirements-lambda.txt requirements-dev.txt $(VENV)/
 	    $$($(PY) -m pip freeze | grep -iE '^(boto3|botocore|s3transfer|jmespath|urllib3)==') \
 	    && touch $@; \
 	else echo "note: no python3.12; cold start measured on $$($(PY) -V) only"; fi
+
+# The dependencies layer's lock (with hashes), compiled for Lambda's platform.
+lambda-lock: $(VENV)/.installed-3.12
+	@{ printf '%s\n' "# The dependencies layer's exact contents: every package and its hashes, for arm64 / CPython" \
+	  "# 3.12 (Lambda's platform), compiled from requirements-lambda.txt. After changing that file:" \
+	  "#   make lambda-lock"; \
+	  $(PY) -m uv pip compile requirements-lambda.txt --python-platform aarch64-manylinux_2_17 \
+	    --python-version 3.12 --generate-hashes --no-header --quiet; } > requirements-lambda.lock
 
 bench: $(VENV)/.installed-3.12
 	@$(MAKE) --no-print-directory $(LAMBDA_VENV)/.installed

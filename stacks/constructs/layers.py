@@ -1,6 +1,7 @@
 """The two Lambda layers every function uses, built without Docker.
 
-- dependencies: requirements-lambda.txt installed by pip for arm64 / CPython 3.12 wheels.
+- dependencies: requirements-lambda.lock (every package pinned with its hashes) installed by
+  pip for arm64 / CPython 3.12 wheels; pip refuses any file whose hash is not in the lock.
 - shared: the repository's `shared/` package.
 
 Each stack makes its own layer versions from the same (deduplicated) assets: sharing a
@@ -21,7 +22,7 @@ from aws_cdk import aws_lambda as lambda_
 from constructs import Construct
 
 from stacks.constructs.bytecode import NO_DOCKER, CopyAndCompile, precompile
-from stacks.paths import LAMBDA_REQUIREMENTS, REPO_ROOT, SHARED_DIR
+from stacks.paths import LAMBDA_LOCK, REPO_ROOT, SHARED_DIR
 
 RUNTIME = lambda_.Runtime.PYTHON_3_12
 ARCHITECTURE = lambda_.Architecture.ARM_64
@@ -46,7 +47,7 @@ class _PipInstallForLambda:
         subprocess.run(
             [
                 sys.executable, "-m", "pip", "install", "--quiet", "--disable-pip-version-check",
-                "--requirement", str(LAMBDA_REQUIREMENTS),
+                "--require-hashes", "--requirement", str(LAMBDA_LOCK),
                 "--target", str(Path(output_dir) / "python"),
                 "--platform", platform, "--python-version", python,
                 "--implementation", "cp", "--only-binary=:all:", "--no-compile",
@@ -64,7 +65,7 @@ class _PipInstallForLambda:
 
 
 def _requirements_hash() -> str:
-    digest = hashlib.sha256(LAMBDA_REQUIREMENTS.read_bytes())
+    digest = hashlib.sha256(LAMBDA_LOCK.read_bytes())
     # A change of platform or of what is pruned is a new asset too.
     digest.update("/".join(_PIP_PLATFORM + _RUNTIME_PROVIDED).encode())
     return digest.hexdigest()
@@ -76,7 +77,7 @@ class LambdaLayers(Construct):
         self.dependencies = lambda_.LayerVersion(
             self,
             "Dependencies",
-            description="Powertools, pydantic and X-Ray SDK at requirements-lambda.txt pins",
+            description="Powertools, pydantic and X-Ray SDK as requirements-lambda.lock pins them",
             compatible_runtimes=[RUNTIME],
             compatible_architectures=[ARCHITECTURE],
             code=lambda_.Code.from_asset(
