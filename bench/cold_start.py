@@ -87,6 +87,7 @@ def _lambda_like_env() -> dict[str, str]:
                 "reminder_group": "bench",
                 "reminder_queue_arn": "arn:aws:sqs:ap-southeast-2:000000000000:bench",
                 "reminder_role_arn": "arn:aws:iam::000000000000:role/bench",
+                "reminder_dead_letter_arn": "arn:aws:sqs:ap-southeast-2:000000000000:bench-dlq",
             }
         ),
         **Settings.variables({"stage": "bench", "table_name": "bench"}),

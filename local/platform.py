@@ -306,6 +306,7 @@ class LocalPlatform:
             "reminder_group": resources.reminder_group,
             "reminder_queue_arn": resources.consumer(NOTIFICATIONS.name).queue_arn,
             "reminder_role_arn": LOCAL_SCHEDULER_ROLE,
+            "reminder_dead_letter_arn": resources.consumer(NOTIFICATIONS.name).dead_letter_arn,
             "strava_app_secret_name": strava_app_secret_name(LOCAL_STAGE),
             "strava_state_key_name": strava_state_key_name(LOCAL_STAGE),
             "strava_base_url": self.strava.url,

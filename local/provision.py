@@ -49,6 +49,7 @@ class ConsumerQueue:
     queue_arn: str
     dead_letter_url: str
     max_receive_count: int
+    dead_letter_arn: str = ""
 
 
 @dataclass(frozen=True)
@@ -162,9 +163,9 @@ def _queue(sqs: Any, name: str, **attributes: str) -> tuple[str, str]:
 
 def _queue_with_dead_letters(
     sqs: Any, name: str, visibility_seconds: int, max_receive_count: int
-) -> tuple[str, str, str]:
+) -> tuple[str, str, str, str]:
     """A queue whose messages move to `{name}-dlq` after `max_receive_count` receives;
-    returns its URL, its ARN and the dead-letter queue's URL."""
+    returns its URL, its ARN and the dead-letter queue's URL and ARN."""
     dlq_url, dlq_arn = _queue(sqs, f"{name}-dlq")
     url, arn = _queue(
         sqs,
@@ -174,7 +175,7 @@ def _queue_with_dead_letters(
             {"deadLetterTargetArn": dlq_arn, "maxReceiveCount": max_receive_count}
         ),
     )
-    return url, arn, dlq_url
+    return url, arn, dlq_url, dlq_arn
 
 
 def _consumer_queue(
@@ -183,7 +184,7 @@ def _consumer_queue(
     """rule -> queue (+ DLQ after `max_receive_count` receives), as EventConsumer makes."""
     events = session.client("events")
     base = f"{prefix}-{consumer.name.lower()}"
-    url, arn, dlq_url = _queue_with_dead_letters(
+    url, arn, dlq_url, dlq_arn = _queue_with_dead_letters(
         session.client("sqs"), base, visibility_seconds, consumer.max_receive_count
     )
     pattern = {
@@ -197,7 +198,7 @@ def _consumer_queue(
         events.put_rule(Name=f"{base}-ses", EventPattern=json.dumps(SES_EVENT_PATTERN))
         events.put_targets(Rule=f"{base}-ses", Targets=[{"Id": "queue", "Arn": arn}])
     return ConsumerQueue(
-        consumer.name, consumer.handler, url, arn, dlq_url, consumer.max_receive_count
+        consumer.name, consumer.handler, url, arn, dlq_url, consumer.max_receive_count, dlq_arn
     )
 
 
@@ -205,13 +206,15 @@ def _worker_queue(
     session: Any, prefix: str, worker: QueueWorker, visibility_seconds: int
 ) -> ConsumerQueue:
     """A queue (+ DLQ) that another function feeds, as the integration stack makes."""
-    url, arn, dlq_url = _queue_with_dead_letters(
+    url, arn, dlq_url, dlq_arn = _queue_with_dead_letters(
         session.client("sqs"),
         f"{prefix}-{worker.name.lower()}",
         visibility_seconds,
         worker.max_receive_count,
     )
-    return ConsumerQueue(worker.name, worker.handler, url, arn, dlq_url, worker.max_receive_count)
+    return ConsumerQueue(
+        worker.name, worker.handler, url, arn, dlq_url, worker.max_receive_count, dlq_arn
+    )
 
 
 def _notification_channels(session: Any, stage: str, api_url: str) -> dict[str, str]:

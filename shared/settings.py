@@ -138,6 +138,8 @@ class NotificationDeliverySettings(NotificationSettings):
     reminder_group: str = Field(min_length=1)
     reminder_queue_arn: str = Field(min_length=1)
     reminder_role_arn: str = Field(min_length=1)
+    # Where Scheduler puts a reminder it could not deliver (the consumer's dead letters).
+    reminder_dead_letter_arn: str = Field(min_length=1)
     reminder_lead_hours: int = Field(default=24, ge=1, le=168)
     delivery_record_days: int = Field(default=14, ge=1)
 

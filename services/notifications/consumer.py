@@ -85,6 +85,7 @@ def get_scheduler() -> ReminderScheduler | None:
         group=settings.reminder_group,
         queue_arn=settings.reminder_queue_arn,
         role_arn=settings.reminder_role_arn,
+        dead_letter_arn=settings.reminder_dead_letter_arn,
     )
 
 

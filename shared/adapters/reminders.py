@@ -46,12 +46,26 @@ def reminder_envelope(ride_id: str, club_id: str, start_at: datetime, lead_hours
     )
 
 
+# A reminder Scheduler could not deliver within this time is no longer worth sending; it
+# goes to the dead-letter queue (alarmed) instead of being retried for Scheduler's 24 hours.
+REMINDER_MAX_AGE_SECONDS = 2 * 3600
+
+
 class ReminderScheduler(Adapter):
-    def __init__(self, client: ClientSource, *, group: str, queue_arn: str, role_arn: str) -> None:
+    def __init__(
+        self,
+        client: ClientSource,
+        *,
+        group: str,
+        queue_arn: str,
+        role_arn: str,
+        dead_letter_arn: str,
+    ) -> None:
         super().__init__(client)
         self.group = group
         self.queue_arn = queue_arn
         self.role_arn = role_arn
+        self.dead_letter_arn = dead_letter_arn
 
     def schedule(
         self, ride_id: str, club_id: str, start_at: datetime, lead_hours: int, now: datetime
@@ -73,6 +87,11 @@ class ReminderScheduler(Adapter):
                 "Arn": self.queue_arn,
                 "RoleArn": self.role_arn,
                 "Input": reminder_envelope(ride_id, club_id, start_at, lead_hours),
+                "DeadLetterConfig": {"Arn": self.dead_letter_arn},
+                "RetryPolicy": {
+                    "MaximumEventAgeInSeconds": REMINDER_MAX_AGE_SECONDS,
+                    "MaximumRetryAttempts": 10,
+                },
             },
         }
         try:

@@ -76,7 +76,7 @@ class NotificationChannels(Construct):
     ) -> None:
         super().__init__(scope, construct_id)
         self._mail(config, queue, dead_letters)
-        self._reminders(config, queue)
+        self._reminders(config, queue, dead_letters)
         self._secrets(config)
         self.push_applications = push_application_arns(config)
         # The consumer's settings (`NotificationDeliverySettings`) this construct decides.
@@ -84,6 +84,7 @@ class NotificationChannels(Construct):
             "email_configuration_set": self.configuration_set.configuration_set_name,
             "reminder_queue_arn": queue.queue_arn,
             "reminder_role_arn": self.scheduler_role.role_arn,
+            "reminder_dead_letter_arn": dead_letters.queue_arn,
         }
 
     def _mail(self, config: StageConfig, queue: sqs.IQueue, dead_letters: sqs.IQueue) -> None:
@@ -121,8 +122,9 @@ class NotificationChannels(Construct):
             feedback, failed_deliveries_alarm_name(config.prefix, SES_FEEDBACK_RULE), feedback
         )
 
-    def _reminders(self, config: StageConfig, queue: sqs.IQueue) -> None:
-        """The stage's reminder schedules, and the role they send to the queue with."""
+    def _reminders(self, config: StageConfig, queue: sqs.IQueue, dead_letters: sqs.IQueue) -> None:
+        """The stage's reminder schedules, and the role they send to the queue with (and to
+        its dead letters, where Scheduler puts a reminder it could not deliver)."""
         self.schedule_group = scheduler.CfnScheduleGroup(
             self, "Reminders", name=reminder_group_name(config.name)
         )
@@ -136,6 +138,7 @@ class NotificationChannels(Construct):
             description=f"{config.prefix} ride reminders: send to the notifications queue only",
         )
         queue.grant_send_messages(self.scheduler_role)
+        dead_letters.grant_send_messages(self.scheduler_role)
 
     def _secrets(self, config: StageConfig) -> None:
         """The unsubscribe links' key, and the push platforms' credentials."""

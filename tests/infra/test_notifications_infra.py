@@ -21,7 +21,9 @@ def _actions(statement: dict[str, Any]) -> list[str]:
     return [actions] if isinstance(actions, str) else list(actions)
 
 
-def test_the_scheduler_role_may_only_send_to_the_notifications_queue(synth: Synth) -> None:
+def test_the_scheduler_role_may_only_send_to_the_notifications_queue_and_its_dead_letters(
+    synth: Synth,
+) -> None:
     template = synth.template("prod", "Integration")
     template.has_resource_properties(
         "AWS::IAM::Role",
@@ -42,11 +44,23 @@ def test_the_scheduler_role_may_only_send_to_the_notifications_queue(synth: Synt
             )
         },
     )
-    (statement,) = _statements(synth, "prod", "Integration", "NotificationChannelsSchedulerRole")
-    assert "sqs:SendMessage" in _actions(statement)
-    assert all(action.startswith("sqs:") for action in _actions(statement))
-    queue = statement["Resource"]["Fn::GetAtt"][0]
-    assert queue.startswith("NotificationsQueue")
+    statements = _statements(synth, "prod", "Integration", "NotificationChannelsSchedulerRole")
+    for statement in statements:
+        assert "sqs:SendMessage" in _actions(statement)
+        assert all(action.startswith("sqs:") for action in _actions(statement))
+    resources = [
+        resource
+        for statement in statements
+        for resource in (
+            statement["Resource"]
+            if isinstance(statement["Resource"], list)
+            else [statement["Resource"]]
+        )
+    ]
+    queues = sorted(resource["Fn::GetAtt"][0] for resource in resources)
+    assert len(queues) == 2
+    assert queues[0].startswith("NotificationsDeadLetters")
+    assert queues[1].startswith("NotificationsQueue")
     template.has_resource_properties(
         "AWS::Scheduler::ScheduleGroup", {"Name": "sydney-cycling-prod-reminders"}
     )

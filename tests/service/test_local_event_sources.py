@@ -163,7 +163,11 @@ def test_due_reminder_schedules_fire_once_into_their_queue(aws: None) -> None:
     scheduler = boto3.client("scheduler")
     scheduler.create_schedule_group(Name="reminders")
     reminders = ReminderScheduler(
-        scheduler, group="reminders", queue_arn=queue.queue_arn, role_arn="arn:aws:iam::1:role/r"
+        scheduler,
+        group="reminders",
+        queue_arn=queue.queue_arn,
+        role_arn="arn:aws:iam::1:role/r",
+        dead_letter_arn="arn:aws:sqs:ap-southeast-2:123456789012:dlq",
     )
     now = datetime(2026, 12, 1, 0, 0, tzinfo=UTC)
     start = now + timedelta(hours=30)

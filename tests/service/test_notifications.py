@@ -68,6 +68,7 @@ REGION = "ap-southeast-2"
 SENDER = "notifications@sydneycycling.test"
 SECRET = "test-signing-key"
 API = "https://api.test/v1"
+DEAD_LETTERS_ARN = "arn:aws:sqs:ap-southeast-2:123456789012:notifications-dead-letters"
 CLUB = "c1ab0000-0000-4000-8000-000000000001"
 ADMIN, MEMBER, RIDER, WAITING, OUTSIDER = (
     f"{n}{n}{n}{n}{n}{n}{n}{n}-0000-4000-8000-00000000000{n}" for n in "12345"
@@ -99,6 +100,7 @@ class World:
             group="reminders",
             queue_arn=queue_arn,
             role_arn="arn:aws:iam::123456789012:role/scheduler",
+            dead_letter_arn=DEAD_LETTERS_ARN,
         )
         self.outcomes: list[tuple[str, Category, Channel]] = []
         self.email_client: Any = boto3.client("sesv2")
@@ -383,9 +385,13 @@ def test_new_rides_reach_only_members_who_opted_in(world: World) -> None:
     world.react(ride_event(world, "ride_created"))
 
     assert recipients() == ["mel@example.com"]  # not the creator, not the default opt-out
-    assert world.scheduler_client.get_schedule(
+    schedule = world.scheduler_client.get_schedule(
         Name=schedule_name(world.ride_id), GroupName="reminders"
     )
+    # One Scheduler could not deliver goes to the consumer's dead letters (alarmed), and
+    # not after the ride has long been reminded of.
+    assert schedule["Target"]["DeadLetterConfig"] == {"Arn": DEAD_LETTERS_ARN}
+    assert schedule["Target"]["RetryPolicy"]["MaximumEventAgeInSeconds"] == 7200
 
 
 def test_a_moved_ride_tells_joined_and_waitlisted_riders_and_moves_its_reminder(
