@@ -253,6 +253,16 @@ def failed_deliveries_alarm_name(prefix: str, name: str) -> str:
     return f"{prefix}-{name}-rule-failures"
 
 
+def nat_alarm_names(prefix: str) -> list[str]:
+    """The egress VPC's NAT gateways running out of ports, or dropping packets."""
+    return [f"{prefix}-nat-port-allocation-errors", f"{prefix}-nat-dropped-packets"]
+
+
+def lost_reminders_alarm_name(prefix: str) -> str:
+    """Scheduler dropped a reminder, or could not put it in the dead-letter queue."""
+    return f"{prefix}-reminders-lost"
+
+
 def integration_alarm_names(prefix: str) -> list[str]:
     """The alarms the integration stack makes beside its queues and rules. Their names are
     fixed, so the observability stack's composite alarm includes them without an export."""
@@ -266,4 +276,4 @@ def integration_alarm_names(prefix: str) -> list[str]:
     if any(consumer.ses_events for consumer in CONSUMERS):
         names.append(failed_deliveries_alarm_name(prefix, SES_FEEDBACK_RULE))
     names += [oldest_message_alarm_name(prefix, worker.name) for worker in WORKERS]
-    return names
+    return [*names, *nat_alarm_names(prefix), lost_reminders_alarm_name(prefix)]

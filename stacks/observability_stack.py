@@ -44,6 +44,11 @@ from stacks.runbooks import runbook, with_runbook
 
 # Events older than this on the table's stream mean notifications and counts run late.
 STREAM_LAG_MS = 60_000
+# Blocked requests in five minutes that say something is going on at the edge.
+WAF_BLOCKS = 500
+# Where SES puts an account under review (bounces) or may pause its sending (complaints).
+BOUNCE_RATE = 0.05
+COMPLAINT_RATE = 0.001
 # An invocation taking this share of its timeout is close to failing.
 NEAR_TIMEOUT = 0.8
 # Alarms per part of the platform health alarm (composite rules are limited in length).
@@ -105,7 +110,8 @@ class ObservabilityStack(Stack):
         )
         self._watch_releases_and_deliveries(monitoring, config)
         self._watch_dead_letters(monitoring, dead_letter_queues)
-        self.health = self._platform_health(monitoring, config)
+        edge_and_mail = self._watch_edge_and_mail(config)
+        self.health = self._platform_health(monitoring, config, edge_and_mail)
         # The flags' rollout, watched by the alarm just made (it must exist first).
         FlagsDeployment(self, "FeatureFlagsRollout", config=config, after=self.health)
 
@@ -299,13 +305,65 @@ class ObservabilityStack(Stack):
                 },
             )
 
+    def _watch_edge_and_mail(self, config: StageConfig) -> list[cloudwatch.Alarm]:
+        """WAF blocking a surge of requests (an attack, or real clients refused), and the
+        stage's mail reputation before SES pauses sending (bounces 5%, complaints 0.1%
+        are where SES starts reviewing an account)."""
+        blocked = cloudwatch.Metric(
+            namespace="AWS/WAFV2",
+            metric_name="BlockedRequests",
+            dimensions_map={"WebACL": f"{config.prefix}-api", "Region": Aws.REGION, "Rule": "ALL"},
+            statistic="Sum",
+            period=Duration.minutes(5),
+        )
+        watched: list[tuple[str, str, cloudwatch.Metric, float, str, str]] = [
+            ("WafBlocks", "waf-blocks", blocked, WAF_BLOCKS, "edge",
+             f"WAF blocked more than {WAF_BLOCKS} requests in 5 minutes, twice in 15"),
+        ]  # fmt: skip
+        for metric_name, limit, label in (
+            ("Reputation.BounceRate", BOUNCE_RATE, "bounce"),
+            ("Reputation.ComplaintRate", COMPLAINT_RATE, "complaint"),
+        ):
+            rate = cloudwatch.Metric(
+                namespace="AWS/SES",
+                metric_name=metric_name,
+                dimensions_map={"ses:configuration-set": f"{config.prefix}-notifications"},
+                statistic="Maximum",
+                period=Duration.minutes(15),
+            )
+            watched.append(
+                (f"Mail{label.title()}Rate", f"mail-{label}-rate", rate, limit, "mail",
+                 f"The stage's mail {label} rate is above {limit:.1%}")
+            )  # fmt: skip
+        alarms = []
+        for construct_id, name, metric, threshold, page, description in watched:
+            alarm = cloudwatch.Alarm(
+                self,
+                construct_id,
+                alarm_name=f"{config.prefix}-{name}",
+                alarm_description=with_runbook(description, page),
+                metric=metric,
+                threshold=threshold,
+                comparison_operator=cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
+                evaluation_periods=3,
+                datapoints_to_alarm=2,
+                treat_missing_data=cloudwatch.TreatMissingData.NOT_BREACHING,
+            )
+            alarm.add_alarm_action(cloudwatch_actions.SnsAction(self.topic))
+            alarms.append(alarm)
+        return alarms
+
     def _platform_health(
-        self, monitoring: MonitoringFacade, config: StageConfig
+        self,
+        monitoring: MonitoringFacade,
+        config: StageConfig,
+        extra: Sequence[cloudwatch.IAlarm],
     ) -> cloudwatch.CompositeAlarm:
         """One alarm over every alarm of the stage, in groups (a composite rule is limited)."""
         # One signal for "something is wrong": AppConfig watches it during a flags rollout
         # (and rolls back), and operators can page on it alone.
         alarms: list[cloudwatch.IAlarm] = [c.alarm for c in monitoring.created_alarms()]
+        alarms += extra
         # ...and those beside the integration stack's queues and rules, by their names.
         alarms += [
             cloudwatch.Alarm.from_alarm_name(self, f"Integration{i}", name)

@@ -56,3 +56,33 @@ def rule_failures_alarm(scope: Construct, name: str, rule: events.IRule) -> clou
         evaluation_periods=1,
         treat_missing_data=cloudwatch.TreatMissingData.NOT_BREACHING,
     )
+
+
+def any_of_alarm(
+    scope: Construct,
+    construct_id: str,
+    *,
+    name: str,
+    description: str,
+    runbook_page: str,
+    metrics: list[cloudwatch.IMetric],
+    threshold: float = 0,
+) -> cloudwatch.Alarm:
+    """An alarm on the sum of several metrics (one per NAT gateway, or one per kind of
+    failure) over five minutes, above `threshold`."""
+    terms = {f"m{i}": metric for i, metric in enumerate(metrics)}
+    return cloudwatch.Alarm(
+        scope,
+        construct_id,
+        alarm_name=name,
+        alarm_description=with_runbook(description, runbook_page),
+        metric=cloudwatch.MathExpression(
+            expression=" + ".join(f"FILL({key}, 0)" for key in terms),
+            using_metrics=terms,
+            period=Duration.minutes(5),
+        ),
+        threshold=threshold,
+        comparison_operator=cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
+        evaluation_periods=1,
+        treat_missing_data=cloudwatch.TreatMissingData.NOT_BREACHING,
+    )

@@ -6,14 +6,17 @@ No interface endpoints: these functions call KMS and SQS a few times per deliver
 below the traffic at which an endpoint (about US$7.30 a month per AZ each, plus data)
 costs less than the same bytes through NAT (docs/decisions.md, decision 8a)."""
 
+from aws_cdk import aws_cloudwatch as cloudwatch
 from aws_cdk import aws_ec2 as ec2
 from aws_cdk import aws_iam as iam
 from aws_cdk import aws_logs as logs
 from constructs import Construct
 
 from stacks.config import StageConfig
+from stacks.constructs.delivery_alarms import any_of_alarm
 from stacks.constructs.function_basics import retention
 from stacks.constructs.service_function import FunctionNetwork
+from stacks.consumers import nat_alarm_names
 
 
 class EgressNetwork(Construct):
@@ -42,6 +45,7 @@ class EgressNetwork(Construct):
             ],
             restrict_default_security_group=True,
         )
+        self._nat_alarms(config)
         flow_logs = logs.LogGroup(
             self,
             "FlowLogs",
@@ -84,3 +88,40 @@ class EgressNetwork(Construct):
             ec2.SubnetSelection(subnet_type=ec2.SubnetType.PRIVATE_WITH_EGRESS),
             self.security_group,
         )
+
+    def _nat_alarms(self, config: StageConfig) -> None:
+        """Webhook deliveries and Strava calls leave through the NAT gateways: one out of
+        source ports (too many connections at once) or dropping packets fails them."""
+        gateways = [
+            gateway.ref
+            for subnet in self.vpc.public_subnets
+            if isinstance(gateway := subnet.node.try_find_child("NATGateway"), ec2.CfnNatGateway)
+        ]
+        ports, dropped = nat_alarm_names(config.prefix)
+        for construct_id, name, metric, what, threshold in (
+            ("NatPortErrors", ports, "ErrorPortAllocation", "could not allocate a source port", 0),
+            (
+                "NatDroppedPackets",
+                dropped,
+                "PacketsDropCount",
+                "dropped more than 100 packets",
+                100,
+            ),
+        ):
+            any_of_alarm(
+                self,
+                construct_id,
+                name=name,
+                description=f"A NAT gateway of the egress VPC {what} in 5 minutes",
+                runbook_page="edge",
+                metrics=[
+                    cloudwatch.Metric(
+                        namespace="AWS/NATGateway",
+                        metric_name=metric,
+                        dimensions_map={"NatGatewayId": gateway},
+                        statistic="Sum",
+                    )
+                    for gateway in gateways
+                ],
+                threshold=threshold,
+            )

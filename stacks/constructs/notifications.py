@@ -11,6 +11,7 @@
 """
 
 from aws_cdk import Aws
+from aws_cdk import aws_cloudwatch as cloudwatch
 from aws_cdk import aws_events as events
 from aws_cdk import aws_iam as iam
 from aws_cdk import aws_scheduler as scheduler
@@ -26,9 +27,14 @@ from shared.names import (
     signing_secret_name,
 )
 from stacks.config import StageConfig
-from stacks.constructs.delivery_alarms import rule_failures_alarm
+from stacks.constructs.delivery_alarms import any_of_alarm, rule_failures_alarm
 from stacks.constructs.event_consumer import queue_target
-from stacks.consumers import SES_EVENT_PATTERN, SES_FEEDBACK_RULE, failed_deliveries_alarm_name
+from stacks.consumers import (
+    SES_EVENT_PATTERN,
+    SES_FEEDBACK_RULE,
+    failed_deliveries_alarm_name,
+    lost_reminders_alarm_name,
+)
 from stacks.nag import acknowledge
 
 
@@ -139,6 +145,27 @@ class NotificationChannels(Construct):
         )
         queue.grant_send_messages(self.scheduler_role)
         dead_letters.grant_send_messages(self.scheduler_role)
+        # A reminder Scheduler gave up on is in the dead letters (alarmed there); one it
+        # dropped, or could not put there either, is lost: that is this alarm.
+        any_of_alarm(
+            self,
+            "RemindersLost",
+            name=lost_reminders_alarm_name(config.prefix),
+            description="Scheduler dropped ride reminders, or could not dead-letter them",
+            runbook_page="mail",
+            metrics=[
+                cloudwatch.Metric(
+                    namespace="AWS/Scheduler",
+                    metric_name=metric,
+                    dimensions_map={"ScheduleGroup": reminder_group_name(config.name)},
+                    statistic="Sum",
+                )
+                for metric in (
+                    "InvocationDroppedCount",
+                    "InvocationsFailedToBeSentToDeadLetterCount",
+                )
+            ],
+        )
 
     def _secrets(self, config: StageConfig) -> None:
         """The unsubscribe links' key, and the push platforms' credentials."""
