@@ -60,6 +60,8 @@ from tools.openapi import build_document
 STRAVA_APP_REDIRECT_URL = "http://localhost:5173/settings/strava"
 # moto's Scheduler does not check the role; in AWS it is the scheduler role of the stack.
 LOCAL_SCHEDULER_ROLE = "arn:aws:iam::123456789012:role/local-reminder-scheduler"
+# Batches in flight per queue locally (Lambda scales its pollers with the backlog).
+LOCAL_POLLERS = 3
 
 
 @dataclass(frozen=True)
@@ -197,7 +199,9 @@ class LocalPlatform:
             )
         )
         for queue in (*resources.consumers, *resources.workers):
-            mapping = QueueMapping(self.client("sqs"), queue, invoke)
+            # A few pollers, never more than the declaration lets AWS run at once.
+            pollers = min(LOCAL_POLLERS, queue.max_concurrency)
+            mapping = QueueMapping(self.client("sqs"), queue, invoke, pollers=pollers)
             self.queue_mappings[queue.name] = mapping
             self.event_sources.append(mapping)
         self.event_sources.append(

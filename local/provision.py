@@ -50,6 +50,8 @@ class ConsumerQueue:
     dead_letter_url: str
     max_receive_count: int
     dead_letter_arn: str = ""
+    # The declaration's cap on batches in flight (SQS's MaximumConcurrency in AWS).
+    max_concurrency: int = 5
 
 
 @dataclass(frozen=True)
@@ -198,7 +200,14 @@ def _consumer_queue(
         events.put_rule(Name=f"{base}-ses", EventPattern=json.dumps(SES_EVENT_PATTERN))
         events.put_targets(Rule=f"{base}-ses", Targets=[{"Id": "queue", "Arn": arn}])
     return ConsumerQueue(
-        consumer.name, consumer.handler, url, arn, dlq_url, consumer.max_receive_count, dlq_arn
+        consumer.name,
+        consumer.handler,
+        url,
+        arn,
+        dlq_url,
+        consumer.max_receive_count,
+        dlq_arn,
+        consumer.max_concurrency,
     )
 
 
@@ -213,7 +222,14 @@ def _worker_queue(
         worker.max_receive_count,
     )
     return ConsumerQueue(
-        worker.name, worker.handler, url, arn, dlq_url, worker.max_receive_count, dlq_arn
+        worker.name,
+        worker.handler,
+        url,
+        arn,
+        dlq_url,
+        worker.max_receive_count,
+        dlq_arn,
+        worker.max_concurrency,
     )
 
 

@@ -1,9 +1,12 @@
 """Fires the ride reminders' one-time schedules, which moto stores but never runs: a due
 `at(...)` schedule sends its target input to its SQS queue and is deleted, as EventBridge
-Scheduler does with `ActionAfterCompletion: DELETE`."""
+Scheduler does with `ActionAfterCompletion: DELETE`; one its queue refuses goes to the
+schedule's dead-letter queue."""
 
 from datetime import UTC, datetime
 from typing import Any
+
+from botocore.exceptions import ClientError
 
 from local.event_sources import PollingThread
 
@@ -35,12 +38,34 @@ class ScheduleRunner(PollingThread):
             moment = due_time(schedule["ScheduleExpression"])
             if moment is None or moment > self.clock():
                 continue
-            target = schedule["Target"]
-            queue_url = self.sqs.get_queue_url(QueueName=target["Arn"].rsplit(":", 1)[-1])[
-                "QueueUrl"
-            ]
-            self.sqs.send_message(QueueUrl=queue_url, MessageBody=target["Input"])
+            self._deliver(schedule["Target"])
             self.scheduler.delete_schedule(Name=name, GroupName=self.group)
             self.fired += 1
             fired = True
         return fired
+
+    def _deliver(self, target: dict[str, Any]) -> None:
+        """To the target queue; one that refuses it sends it to the schedule's dead-letter
+        queue with the error, as Scheduler does once its retries are spent (here at once)."""
+        try:
+            self._send(target["Arn"], target["Input"])
+        except ClientError as error:
+            dead_letters = target.get("DeadLetterConfig", {}).get("Arn")
+            if not dead_letters:
+                raise
+            attributes = {
+                "ERROR_CODE": error.response["Error"]["Code"],
+                "ERROR_MESSAGE": error.response["Error"].get("Message", "")[:256] or "-",
+            }
+            self._send(dead_letters, target["Input"], attributes)
+
+    def _send(self, queue_arn: str, body: str, attributes: dict[str, str] | None = None) -> None:
+        queue_url = self.sqs.get_queue_url(QueueName=queue_arn.rsplit(":", 1)[-1])["QueueUrl"]
+        self.sqs.send_message(
+            QueueUrl=queue_url,
+            MessageBody=body,
+            MessageAttributes={
+                name: {"DataType": "String", "StringValue": value}
+                for name, value in (attributes or {}).items()
+            },
+        )

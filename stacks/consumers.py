@@ -55,6 +55,10 @@ class Consumer:
     feature_flags: bool = False
     # A message older than this on its queue means the consumer is behind (an alarm).
     max_message_age_minutes: int = 15
+    # The most invocations its queue drives at once (SQS's MaximumConcurrency, 2 to 1000):
+    # a burst of events waits on the queue instead of taking the account's concurrency
+    # from the API, or a third party's rate limit.
+    max_concurrency: int = 5
     # What its code reads from the environment besides `Settings` (`shared/settings.py`).
     settings: tuple[type[EnvironmentSettings], ...] = ()
     sealing: tuple[Sealing, ...] = ()
@@ -136,6 +140,8 @@ STRAVA_SYNC = Consumer(
     max_receive_count=10,
     # ...and a daily limit postpones them until UTC midnight.
     max_message_age_minutes=24 * 60,
+    # Strava's limits are per app (100 reads per 15 minutes): two at a time is plenty.
+    max_concurrency=2,
     table_actions=(
         "dynamodb:GetItem",
         "dynamodb:BatchGetItem",
@@ -160,6 +166,7 @@ MEDIA = Consumer(
     uploads_prefix=INCOMING,
     # A 40-megapixel image decodes to ~160 MB, and resizing holds a few copies.
     memory_mb=1536,
+    max_concurrency=4,
     # Read and delete uploads; write what it publishes or quarantines.
     bucket_access=(
         BucketAccess(INCOMING, ("s3:GetObject", "s3:DeleteObject"), _PER_UPLOAD),
@@ -210,6 +217,7 @@ class QueueWorker:
     bucket_access: tuple[BucketAccess, ...] = ()
     # Postponed messages wait on the queue by design: only older than this is trouble.
     max_message_age_minutes: int = 24 * 60
+    max_concurrency: int = 10
     settings: tuple[type[EnvironmentSettings], ...] = ()
     sealing: tuple[Sealing, ...] = ()
 

@@ -181,6 +181,7 @@ class IntegrationStack(Stack):
             removal_policy=_removal(config),
             alarm_prefix=config.prefix,
             max_message_age_minutes=consumer.max_message_age_minutes,
+            max_concurrency=consumer.max_concurrency,
         )
         self.consumers[consumer.name] = function
         self.dead_letter_queues[f"{consumer.name}DeadLetters"] = wiring.dead_letter_queue_name
@@ -254,7 +255,12 @@ class IntegrationStack(Stack):
             ),
         )
         function.alias.add_event_source(
-            sources.SqsEventSource(queue, batch_size=5, report_batch_item_failures=True)
+            sources.SqsEventSource(
+                queue,
+                batch_size=5,
+                report_batch_item_failures=True,
+                max_concurrency=worker.max_concurrency,
+            )
         )
         oldest_message_alarm(
             queue,

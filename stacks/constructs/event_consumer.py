@@ -48,6 +48,7 @@ class EventConsumer(Construct):
         removal_policy: RemovalPolicy = RemovalPolicy.DESTROY,
         alarm_prefix: str,
         max_message_age_minutes: int = 15,
+        max_concurrency: int = 5,
     ) -> None:
         super().__init__(scope, construct_id)
         self.dead_letter_queue_name = dead_letter_queue_name(alarm_prefix, construct_id)
@@ -89,5 +90,10 @@ class EventConsumer(Construct):
             )
         # Through the alias: CodeDeploy shifts these invocations too, and its alarms see them.
         function.alias.add_event_source(
-            sources.SqsEventSource(self.queue, batch_size=10, report_batch_item_failures=True)
+            sources.SqsEventSource(
+                self.queue,
+                batch_size=10,
+                report_batch_item_failures=True,
+                max_concurrency=max_concurrency,
+            )
         )

@@ -103,6 +103,28 @@ def test_every_queue_hides_a_message_longer_than_its_consumer_runs(
     assert len(checked) >= 8, checked
 
 
+@pytest.mark.parametrize("stage", ["dev", "prod"])
+def test_every_queue_source_caps_its_concurrency_within_sqs_bounds(
+    synth: Synth, stage: str
+) -> None:
+    """Lambda takes an SQS source's MaximumConcurrency between 2 and 1000 (and refuses
+    the mapping otherwise); every queue here sets one, so a burst of events waits on its
+    queue instead of taking the account's concurrency from the API."""
+    caps = {}
+    for _, logical, mapping, resources in _stage_resources(synth, stage):
+        if mapping["Type"] != "AWS::Lambda::EventSourceMapping":
+            continue
+        source = mapping["Properties"]["EventSourceArn"]
+        queue_id = source.get("Fn::GetAtt", [""])[0] if isinstance(source, dict) else ""
+        if resources.get(queue_id, {}).get("Type") != "AWS::SQS::Queue":
+            continue
+        caps[logical] = mapping["Properties"].get("ScalingConfig", {}).get("MaximumConcurrency")
+    assert len(caps) >= 8, caps
+    assert [k for k, cap in caps.items() if not (isinstance(cap, int) and 2 <= cap <= 1000)] == []
+    # The third parties' own limits: Strava two at a time.
+    assert [cap for k, cap in caps.items() if k.startswith("StravaSync")] == [2]
+
+
 def test_the_observability_stack_is_deployed_after_every_stack_it_watches(synth: Synth) -> None:
     """Its composite alarms name the integration stack's alarms (CloudFormation refuses a
     composite alarm whose rule names an alarm that does not exist) and its flags deployment

@@ -186,3 +186,29 @@ def test_due_reminder_schedules_fire_once_into_their_queue(aws: None) -> None:
     assert envelope["detail-type"] == "ride_reminder_due"
     assert envelope["detail"]["data"]["ride_id"] == "club_ride"
     assert due_time("rate(5 minutes)") is None
+
+
+def test_a_reminder_its_queue_refuses_goes_to_the_dead_letters(aws: None) -> None:
+    sqs, queue = _queue(visibility=30)
+    dead_url = sqs.create_queue(QueueName="reminder-dead-letters")["QueueUrl"]
+    dead_arn = sqs.get_queue_attributes(QueueUrl=dead_url, AttributeNames=["QueueArn"])
+    scheduler = boto3.client("scheduler")
+    scheduler.create_schedule_group(Name="reminders")
+    reminders = ReminderScheduler(
+        scheduler,
+        group="reminders",
+        queue_arn=queue.queue_arn.replace(":work", ":gone"),  # a queue that no longer exists
+        role_arn="arn:aws:iam::1:role/r",
+        dead_letter_arn=dead_arn["Attributes"]["QueueArn"],
+    )
+    now = datetime(2026, 12, 1, 0, 0, tzinfo=UTC)
+    assert reminders.schedule("club_ride", "club", now + timedelta(hours=25), 24, now)
+    runner = ScheduleRunner(scheduler, sqs, "reminders", clock=lambda: now + timedelta(hours=2))
+
+    assert runner.poll_once() is True
+    assert runner.poll_once() is False  # fired once, then deleted
+
+    (message,) = sqs.receive_message(QueueUrl=dead_url, MessageAttributeNames=["All"])["Messages"]
+    assert json.loads(message["Body"])["detail-type"] == "ride_reminder_due"
+    assert message["MessageAttributes"]["ERROR_CODE"]["StringValue"].endswith("NonExistentQueue")
+    assert "Messages" not in sqs.receive_message(QueueUrl=queue.queue_url)
