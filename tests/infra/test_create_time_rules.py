@@ -81,6 +81,19 @@ def _function_of_alias(resources: dict[str, Any], mapping: dict[str, Any]) -> di
     return function
 
 
+def _queue_sources(
+    synth: Synth, stage: str
+) -> Iterator[tuple[str, str, dict[str, Any], dict[str, Any], str]]:
+    """Each event source mapping of a stage that reads an SQS queue, with the queue's id."""
+    for name, logical, mapping, resources in _stage_resources(synth, stage):
+        if mapping["Type"] != "AWS::Lambda::EventSourceMapping":
+            continue
+        source = mapping["Properties"]["EventSourceArn"]
+        queue_id = source.get("Fn::GetAtt", [""])[0] if isinstance(source, dict) else ""
+        if resources.get(queue_id, {}).get("Type") == "AWS::SQS::Queue":
+            yield name, logical, mapping, resources, queue_id
+
+
 @pytest.mark.parametrize("stage", ["dev", "prod"])
 def test_every_queue_hides_a_message_longer_than_its_consumer_runs(
     synth: Synth, stage: str
@@ -89,13 +102,7 @@ def test_every_queue_hides_a_message_longer_than_its_consumer_runs(
     the function's timeout; AWS recommends six times it (a retried batch must not be seen
     again while the first attempt may still run)."""
     checked = []
-    for name, logical, mapping, resources in _stage_resources(synth, stage):
-        if mapping["Type"] != "AWS::Lambda::EventSourceMapping":
-            continue
-        source = mapping["Properties"]["EventSourceArn"]
-        queue_id = source.get("Fn::GetAtt", [""])[0] if isinstance(source, dict) else ""
-        if resources.get(queue_id, {}).get("Type") != "AWS::SQS::Queue":
-            continue
+    for name, logical, mapping, resources, queue_id in _queue_sources(synth, stage):
         visibility = int(resources[queue_id]["Properties"].get("VisibilityTimeout", 30))
         timeout = int(_function_of_alias(resources, mapping)["Properties"].get("Timeout", 3))
         assert visibility >= 6 * timeout, f"{name}/{logical}: {visibility} s < 6 x {timeout} s"
@@ -111,13 +118,7 @@ def test_every_queue_source_caps_its_concurrency_within_sqs_bounds(
     the mapping otherwise); every queue here sets one, so a burst of events waits on its
     queue instead of taking the account's concurrency from the API."""
     caps = {}
-    for _, logical, mapping, resources in _stage_resources(synth, stage):
-        if mapping["Type"] != "AWS::Lambda::EventSourceMapping":
-            continue
-        source = mapping["Properties"]["EventSourceArn"]
-        queue_id = source.get("Fn::GetAtt", [""])[0] if isinstance(source, dict) else ""
-        if resources.get(queue_id, {}).get("Type") != "AWS::SQS::Queue":
-            continue
+    for _, logical, mapping, _, _ in _queue_sources(synth, stage):
         caps[logical] = mapping["Properties"].get("ScalingConfig", {}).get("MaximumConcurrency")
     assert len(caps) >= 8, caps
     assert [k for k, cap in caps.items() if not (isinstance(cap, int) and 2 <= cap <= 1000)] == []
