@@ -6,7 +6,7 @@ import os
 from aws_cdk import App
 
 from stacks.app_builder import add_security_checks, build_platform, cdk_json_context
-from stacks.config import load_stage, require_alarm_recipient
+from stacks.config import load_stage, require_alarm_recipient, require_production_mail
 
 # Run by the CDK CLI, context and outdir come from it; run as `python app.py`, read the
 # same cdk.json and write to cdk.out, so both synthesize the same thing.
@@ -22,10 +22,12 @@ config = load_stage(
         "email_domain": app.node.try_get_context("email_domain"),
         "email_sender": app.node.try_get_context("email_sender"),
         "cognito_ses": app.node.try_get_context("cognito_ses") or os.environ.get("COGNITO_SES"),
+        "cognito_default_sender": app.node.try_get_context("cognito_default_sender"),
         "api_canary": app.node.try_get_context("api_canary"),
         "snap_start": app.node.try_get_context("snap_start"),
+        "account_concurrency": app.node.try_get_context("account_concurrency"),
     },
 )
-build_platform(app, require_alarm_recipient(config))
+build_platform(app, require_production_mail(require_alarm_recipient(config)))
 add_security_checks(app)
 app.synth()

@@ -39,6 +39,9 @@ class StageConfig:
     # Cognito's own mail (sign-up codes, invitations) through SES from `email_domain`:
     # turned on once the domain is verified (Cognito refuses an unverified one).
     cognito_ses: bool = False
+    # Prod refuses Cognito's own sender (about 50 messages a day) unless this says so:
+    # a stage's first deploy, before its SES domain exists to be verified.
+    cognito_default_sender: bool = False
     # SiteAdmin tokens only for users with an authenticator app (TOTP) enrolled; dev and
     # the local platform leave it to the SiteAdmin (the seeded one has none).
     site_admin_mfa: bool = True
@@ -149,13 +152,34 @@ def require_alarm_recipient(config: StageConfig) -> StageConfig:
     return config
 
 
+# Stages whose sign-ups must not stop at Cognito's own sender's daily limit.
+PRODUCTION_MAIL_STAGES = frozenset({"prod"})
+
+
+def require_production_mail(config: StageConfig) -> StageConfig:
+    """The stage's config, if Cognito's mail (sign-up codes, invitations, password resets)
+    goes through SES where it must; a clear error otherwise."""
+    if (
+        config.name in PRODUCTION_MAIL_STAGES
+        and not config.cognito_ses
+        and not config.cognito_default_sender
+    ):
+        raise SystemExit(
+            f"Stage {config.name} sends Cognito's mail through SES: verify "
+            f"{config.email_domain} and pass `-c cognito_ses=true` (the pipeline sets "
+            "COGNITO_SES). Cognito's own sender stops at about 50 messages a day; for a "
+            "first deploy, before the domain exists, pass `-c cognito_default_sender=true`."
+        )
+    return config
+
+
 def load_stage(name: str, overrides: dict[str, Any] | None = None) -> StageConfig:
     """The config of stage `name`, with deploy-time overrides (account, alarm e-mail...)."""
     if name not in _STAGES:
         raise ValueError(f"Unknown stage '{name}'; choose one of {', '.join(STAGES)}.")
     config = _STAGES[name]
     known = {k: v for k, v in (overrides or {}).items() if v is not None}
-    for switch in ("cognito_ses", "snap_start"):  # `-c name=true` arrives as text
+    for switch in ("cognito_ses", "cognito_default_sender", "snap_start"):  # `-c x=true`: text
         if isinstance(known.get(switch), str):
             known[switch] = known[switch].lower() in ("1", "true", "yes")
     if isinstance(known.get("account_concurrency"), str):
@@ -169,6 +193,7 @@ def load_stage(name: str, overrides: dict[str, Any] | None = None) -> StageConfi
         "email_domain",
         "email_sender",
         "cognito_ses",
+        "cognito_default_sender",
         "api_canary",
         "snap_start",
         "account_concurrency",

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from stacks.config import load_stage
+from stacks.config import load_stage, require_production_mail
 from stacks.constructs import bytecode
 from stacks.paths import REPO_ROOT
 
@@ -53,6 +53,8 @@ def test_cdk_cli_synthesizes_and_builds_the_layers(tmp_path: Path) -> None:
             "stage=prod",
             "-c",
             "alarm_email=ops@example.com",
+            "-c",
+            "cognito_ses=true",  # as prod is deployed once its SES domain is verified
             "--no-notices",
             "-q",
             "-o",
@@ -98,14 +100,33 @@ def test_stage_config_rejects_unknown_stages_and_overrides() -> None:
     assert load_stage("prod").retain_data and not load_stage("dev").retain_data
 
 
-@pytest.mark.parametrize("stage", ["staging", "prod"])
-def test_a_stage_whose_alarms_reach_nobody_does_not_synthesize(tmp_path: Path, stage: str) -> None:
+MAIL = {"alarm_email": "ops@example.com"}
+
+
+@pytest.mark.parametrize(
+    ("context", "refusal"),
+    [
+        ({"stage": "staging"}, "Stage staging needs a recipient for its alarms"),
+        ({"stage": "prod", **MAIL}, "Stage prod sends Cognito's mail through SES"),
+        (
+            {"stage": "prod", **MAIL, "cognito_ses": "true", "account_concurrency": "10"},
+            "Stage prod reserves 110 concurrent executions; an account quota of 10",
+        ),
+    ],
+    ids=["alarms-reach-nobody", "prod-mail-without-ses", "quota-too-small"],
+)
+def test_a_stage_that_would_fail_or_go_unwatched_does_not_synthesize(
+    tmp_path: Path, context: dict[str, str], refusal: str
+) -> None:
+    """Refused by `python app.py` with the `-c` context a deploy passes (read by app.py,
+    not only by the config's own tests)."""
     env = {
         **ENV,
         "CDK_OUTDIR": str(tmp_path),
-        "CDK_CONTEXT_JSON": json.dumps({"stage": stage, "aws:cdk:bundling-stacks": []}),
+        "CDK_CONTEXT_JSON": json.dumps({**context, "aws:cdk:bundling-stacks": []}),
     }
     env.pop("ALARM_EMAIL", None)
+    env.pop("COGNITO_SES", None)
 
     answer = subprocess.run(
         [sys.executable, "app.py"],
@@ -117,4 +138,12 @@ def test_a_stage_whose_alarms_reach_nobody_does_not_synthesize(tmp_path: Path, s
     )
 
     assert answer.returncode != 0
-    assert f"Stage {stage} needs a recipient for its alarms" in answer.stderr
+    assert refusal in answer.stderr
+
+
+def test_prod_may_use_cognitos_sender_when_told_so() -> None:
+    assert require_production_mail(load_stage("prod", {"cognito_default_sender": "true"}))
+    assert require_production_mail(load_stage("prod", {"cognito_ses": "true"}))
+    assert require_production_mail(load_stage("staging"))  # staging may
+    with pytest.raises(SystemExit, match="cognito_default_sender=true"):
+        require_production_mail(load_stage("prod"))
