@@ -10,7 +10,9 @@ succeed into silence) for a reason that could have been read first:
 - the stage's SES sender domain is verified (Cognito refuses an unverified one when it
   sends through SES) and, for prod, the account is out of the SES sandbox;
 - the secrets operators fill (Strava's app, push credentials) hold what the code reads;
-- the alarm topic has a confirmed subscription, so alarms reach someone.
+- the alarm topic has a confirmed subscription, so alarms reach someone;
+- backups can be copied: the vault in the second region exists, and AWS Backup's
+  advanced features for DynamoDB (needed to copy a table's recovery points) are on.
 
 Each finding is `ok`, `warn` (the deploy works; something is not usable yet) or `FAIL`
 (the deploy would fail, or a stage that must be watched would not be); it exits 1 on any
@@ -30,6 +32,7 @@ import boto3
 from botocore.exceptions import ClientError
 
 from shared.names import (
+    backup_copy_vault_name,
     ops_topic_parameter,
     push_credentials_secret_name,
     strava_app_secret_name,
@@ -216,6 +219,40 @@ def alarm_subscription(ssm: Any, sns: Any, config: StageConfig) -> Finding:
     )
 
 
+def backups(clients: dict[str, Any], config: StageConfig) -> list[Finding]:
+    """The copies of recovery points need a vault at the other end and, for DynamoDB,
+    AWS Backup's advanced features: without them every daily copy job fails."""
+    if not (config.backup_retention_days and config.backup_copy_region):
+        return []
+    region, vault = config.backup_copy_region, backup_copy_vault_name(config.name)
+    try:
+        clients["backup_copy"].describe_backup_vault(BackupVaultName=vault)
+        found = Finding("Backup copy vault", True, f"{vault} in {region}")
+    except ClientError as error:
+        if not _missing(error):
+            raise
+        found = Finding(
+            "Backup copy vault",
+            False,
+            f"no {vault} in {region}: aws backup create-backup-vault "
+            f"--backup-vault-name {vault} --region {region}",
+        )
+    preferences = clients["backup"].describe_region_settings()
+    advanced = bool(preferences.get("ResourceTypeManagementPreference", {}).get("DynamoDB"))
+    return [
+        found,
+        Finding(
+            "Backup of DynamoDB",
+            advanced,
+            "advanced features on"
+            if advanced
+            else "turn on AWS Backup's advanced features for DynamoDB (copies need them): "
+            "aws backup update-region-settings --resource-type-management-preference "
+            "DynamoDB=true",
+        ),
+    ]
+
+
 def run(clients: dict[str, Any], config: StageConfig) -> list[Finding]:
     checks: list[Callable[[], Finding | list[Finding]]] = [
         lambda: bootstrap(clients["ssm"]),
@@ -223,6 +260,7 @@ def run(clients: dict[str, Any], config: StageConfig) -> list[Finding]:
         lambda: sender(clients["sesv2"], config),
         lambda: operator_secrets(clients["secretsmanager"], config.name),
         lambda: alarm_subscription(clients["ssm"], clients["sns"], config),
+        lambda: backups(clients, config),
     ]
     findings: list[Finding] = []
     for check in checks:
@@ -251,8 +289,11 @@ def main() -> int:
             "account_concurrency": args.account_concurrency,
         },
     )
-    names = ("ssm", "lambda", "sesv2", "secretsmanager", "sns")
+    names = ("ssm", "lambda", "sesv2", "secretsmanager", "sns", "backup")
     clients = {name: boto3.client(name, region_name=args.region) for name in names}
+    clients["backup_copy"] = boto3.client(
+        "backup", region_name=config.backup_copy_region or args.region
+    )
     findings = run(clients, config)
     print(report(findings))
     return 1 if any(not f.ok and f.blocking for f in findings) else 0

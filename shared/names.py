@@ -80,3 +80,14 @@ def api_canary_alarm_name(stage: str) -> str:
     """The alarm on an API canary's 5XX rate: `ops/api_canary.py status` makes it (on the
     Stage value `v1/Canary`) and removes it with the canary; the dashboard shows it."""
     return f"{resource_prefix(stage)}-api-canary-5xx"
+
+
+def backup_vault_name(stage: str) -> str:
+    """The stage's AWS Backup vault (the table's and the assets bucket's recovery points)."""
+    return f"{resource_prefix(stage)}-backups"
+
+
+def backup_copy_vault_name(stage: str) -> str:
+    """The vault in the stage's second region that every recovery point is copied to
+    (made once by an operator: README, "Deploy"; `ops/preflight.py` checks it)."""
+    return f"{resource_prefix(stage)}-backups-copy"

@@ -73,6 +73,14 @@ class StageConfig:
     # executions"). Lambda refuses a reservation that leaves under 100 unreserved, and a new
     # account's quota may be as low as 10: raise it before deploying a stage that reserves.
     account_concurrency: int = 1000
+    # AWS Backup (stacks/constructs/backups.py): how long daily recovery points are kept
+    # (None: no backups; dev, whose data is disposable and whose stack must delete cleanly,
+    # which a vault holding recovery points prevents), the second region they are copied
+    # to (None: no copy), and whether the vault is locked (compliance mode: irreversible
+    # once its grace period ends).
+    backup_retention_days: int | None = 35
+    backup_copy_region: str | None = "ap-southeast-4"
+    backup_vault_lock: bool = False
     tags: dict[str, str] = field(default_factory=dict)
 
     @property
@@ -100,6 +108,8 @@ _STAGES: dict[StageName, StageConfig] = {
         name="dev",
         retain_data=False,
         log_retention_days=14,
+        backup_retention_days=None,
+        backup_copy_region=None,
         waf_rate_limit=2000,
         api_rate_limit=50,
         api_burst_limit=100,
@@ -134,6 +144,8 @@ _STAGES: dict[StageName, StageConfig] = {
         cors_allowed_origins=("https://sydneycycling.example",),
         trigger_concurrency=50,
         publisher_concurrency=10,
+        backup_retention_days=365,
+        backup_vault_lock=True,
     ),
 }
 

@@ -10,6 +10,7 @@ from shared.domain.media import INCOMING, QUARANTINE
 from shared.store.schema import GLOBAL_INDEXES, PK, SK, TTL_ATTRIBUTE, table_name
 from stacks.config import StageConfig
 from stacks.constructs.asset_delivery import AssetDelivery
+from stacks.constructs.backups import Backups
 from stacks.constructs.feature_flags import FeatureFlagsConfig
 from stacks.nag import acknowledge
 
@@ -41,6 +42,8 @@ class DataStack(Stack):
         self.delivery = AssetDelivery(
             self, "AssetDelivery", config=config, bucket=self.assets, logs=self.access_logs
         )
+        if config.backup_retention_days:
+            Backups(self, "Backups", config=config, table=self.table, bucket=self.assets)
         # Before the api and integration stacks: their functions read the flags' ids.
         self.feature_flags = FeatureFlagsConfig(self, "FeatureFlags", config=config)
 

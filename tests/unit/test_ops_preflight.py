@@ -1,5 +1,6 @@
-"""`ops/preflight.py` against moto (SSM, Secrets Manager, SNS) and botocore's Stubber
-where moto has no such call (Lambda's GetAccountSettings, SES v2's GetAccount): a stage
+"""`ops/preflight.py` against moto (SSM, Secrets Manager, SNS, Backup) and botocore's
+Stubber where moto has no such call (Lambda's GetAccountSettings, SES v2's GetAccount,
+Backup's DescribeRegionSettings): a stage
 ready to deploy passes, and each thing that would fail a deploy, or leave a watched stage
 silent, is a FAIL naming what to do."""
 
@@ -30,8 +31,17 @@ STRAVA: dict[str, Any] = {
 @pytest.fixture
 def clients() -> Iterator[dict[str, Any]]:
     with mock_aws():
-        names = ("ssm", "lambda", "sesv2", "secretsmanager", "sns")
-        yield {name: boto3.client(name, region_name="ap-southeast-2") for name in names}
+        names = ("ssm", "lambda", "sesv2", "secretsmanager", "sns", "backup")
+        made = {name: boto3.client(name, region_name="ap-southeast-2") for name in names}
+        made["backup_copy"] = boto3.client("backup", region_name="ap-southeast-4")
+        yield made
+
+
+def copy_vault(clients: dict[str, Any], stage: str) -> None:
+    """The operator's one-time step: the vault in the second region."""
+    clients["backup_copy"].create_backup_vault(
+        BackupVaultName=f"sydney-cycling-{stage}-backups-copy"
+    )
 
 
 def ready(clients: dict[str, Any], stage: str) -> None:
@@ -53,6 +63,7 @@ def ready(clients: dict[str, Any], stage: str) -> None:
     )
     # moto confirms an e-mail subscription at once, as a clicked confirmation would.
     clients["sns"].subscribe(TopicArn=topic, Protocol="email", Endpoint="ops@example.com")
+    copy_vault(clients, stage)
 
 
 def findings(
@@ -62,6 +73,7 @@ def findings(
     quota: int = 1000,
     verified: bool | None = True,
     production: bool = True,
+    dynamodb_backups: bool = True,
     **overrides: Any,
 ) -> dict[str, Finding]:
     config = load_stage(stage, {"alarm_email": "ops@example.com", **overrides})
@@ -81,6 +93,11 @@ def findings(
                 {"EmailIdentity": config.email_domain},
             )
         ses.add_response("get_account", {"ProductionAccessEnabled": production})
+        backup = stack.enter_context(Stubber(clients["backup"]))
+        backup.add_response(
+            "describe_region_settings",
+            {"ResourceTypeManagementPreference": {"DynamoDB": dynamodb_backups}},
+        )
         found = run(clients, config)
     return {f.check: f for f in found}
 
@@ -147,6 +164,7 @@ def test_an_unconfirmed_alarm_subscription_fails_a_watched_stage(clients: dict[s
 
 def test_before_the_first_deploy_only_the_account_can_fail(clients: dict[str, Any]) -> None:
     clients["ssm"].put_parameter(Name=BOOTSTRAP_PARAMETER, Value="29", Type="String")
+    copy_vault(clients, "prod")
     found = findings(clients, "prod", verified=None)
     assert failures(found) == []
     warned = {name for name, f in found.items() if f.verdict == "warn"}
@@ -168,3 +186,17 @@ def test_a_strava_secret_still_holding_its_generated_value_is_flagged(
     found = findings(clients, "dev")
     assert found["Strava app secret"].verdict == "warn"
     assert "missing client_id" in found["Strava app secret"].detail
+
+
+def test_backups_that_could_not_be_copied_fail(clients: dict[str, Any]) -> None:
+    ready(clients, "prod")
+    clients["backup_copy"].delete_backup_vault(BackupVaultName="sydney-cycling-prod-backups-copy")
+    found = findings(clients, "prod", dynamodb_backups=False)
+    assert failures(found) == ["Backup copy vault", "Backup of DynamoDB"]
+    assert "--region ap-southeast-4" in found["Backup copy vault"].detail
+    assert "DynamoDB=true" in found["Backup of DynamoDB"].detail
+
+
+def test_dev_has_no_backups_to_check(clients: dict[str, Any]) -> None:
+    ready(clients, "dev")
+    assert not any(name.startswith("Backup") for name in findings(clients, "dev"))
