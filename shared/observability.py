@@ -6,6 +6,7 @@ construct. The tracer patches botocore only: patching every supported library co
 start time for libraries the functions never use.
 """
 
+import os
 import warnings
 from collections.abc import Callable
 from typing import Any
@@ -44,3 +45,13 @@ def count(name: str, **dimensions: str) -> None:
     with single_metric(name=name, unit=MetricUnit.Count, value=1) as metric:
         for key, value in dimensions.items():
             metric.add_dimension(name=key, value=value)
+
+
+def count_unhandled_error() -> None:
+    """A bug, counted with the function's version: what CodeDeploy's alarm on the version
+    being deployed watches (stacks/constructs/service_function.py)."""
+    count(
+        "UnhandledError",
+        service=os.environ.get("POWERTOOLS_SERVICE_NAME", "api"),
+        version=os.environ.get("AWS_LAMBDA_FUNCTION_VERSION", "$LATEST"),
+    )

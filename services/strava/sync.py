@@ -255,4 +255,4 @@ def _record_handler(record: SQSRecord) -> None:
         count("StravaEventNotTaken", outcome=outcome)
 
 
-handler = batch_handler(_record_handler, settles_failures=True)
+handler = batch_handler(_record_handler, settles_failures=True, expected=(Postponed,))

@@ -152,4 +152,4 @@ def _record_handler(record: SQSRecord) -> None:
         raise RetryScheduled(f"attempt {attempt} failed; next in {retry_in} s")
 
 
-handler = batch_handler(_record_handler, settles_failures=True)
+handler = batch_handler(_record_handler, settles_failures=True, expected=(RetryScheduled,))

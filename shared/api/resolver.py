@@ -2,7 +2,6 @@
 and the unexpected (a request refused before it reaches the resolver is answered by
 `request_guard.py`, in the same envelope)."""
 
-import os
 from collections.abc import Callable
 from typing import Any
 
@@ -24,7 +23,7 @@ from shared.api.request_guard import (
     refusal_response,
 )
 from shared.domain.errors import DomainError, ServiceUnavailable
-from shared.observability import count, instrumented, logger
+from shared.observability import count_unhandled_error, instrumented, logger
 
 # Answers documented on every route of the OpenAPI document.
 ERROR_RESPONSES: dict[int, OpenAPIResponse] = {
@@ -56,14 +55,6 @@ LOCATION_HEADER = {
 REDIRECT_HEADER = {
     "Location": OpenAPIResponseHeader(description="Where to go next", schema={"type": "string"})
 }
-
-
-def count_unhandled_error() -> None:
-    count(
-        "UnhandledError",
-        service=os.environ.get("POWERTOOLS_SERVICE_NAME", "api"),
-        version=os.environ.get("AWS_LAMBDA_FUNCTION_VERSION", "$LATEST"),
-    )
 
 
 def documented(
