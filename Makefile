@@ -13,7 +13,7 @@ export PIP_DISABLE_PIP_VERSION_CHECK := 1
 # (measured on a 2-core machine), most of a clean clone's set-up.
 UV_VERSION := 0.13.9
 
-.PHONY: help api-reference lambda-lock run test lint typecheck unit service infra e2e bench fuzz load openapi events model-docs races synth deploy diff clean bootstrap-admin
+.PHONY: help api-reference lambda-lock nag-advisory run test lint typecheck unit service infra e2e bench fuzz load openapi events model-docs races synth deploy diff clean bootstrap-admin
 
 help:
 	@echo "make run        - the whole platform locally (moto as AWS), API on 127.0.0.1:3000"
@@ -26,6 +26,7 @@ help:
 	@echo "make races      - the concurrency races for ROUNDS rounds (default 25)"
 	@echo "make openapi    - regenerate docs/openapi.json from the code"
 	@echo "make lambda-lock - recompile requirements-lambda.lock (with hashes) for the layer"
+	@echo "make nag-advisory [STAGE=prod] - cdk-nag's NIST 800-53 R5 and Serverless packs, counted"
 	@echo "make api-reference [API_URL=...] - the API reference page as a static folder"
 	@echo "make events     - regenerate docs/events.md and docs/events/ from the event catalog"
 	@echo "make model-docs - regenerate docs/model.md (entities, states, capabilities, items)"
@@ -87,6 +88,10 @@ lambda-lock: $(VENV)/.installed-3.12
 	  "#   make lambda-lock"; \
 	  $(PY) -m uv pip compile requirements-lambda.txt --python-platform aarch64-manylinux_2_17 \
 	    --python-version 3.12 --generate-hashes --no-header --quiet; } > requirements-lambda.lock
+
+# cdk-nag's NIST 800-53 R5 and Serverless packs as advisory reports (AwsSolutions gates).
+nag-advisory: $(VENV)/.installed-3.12
+	$(PY) -m tools.nag_advisory --stage $(STAGE)
 
 bench: $(VENV)/.installed-3.12
 	@$(MAKE) --no-print-directory $(LAMBDA_VENV)/.installed
