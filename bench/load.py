@@ -23,6 +23,7 @@ import requests
 
 from local.platform import LocalPlatform
 from local.users import id_token
+from ops.invariants import problems
 from shared.domain.enums import SystemRole
 from shared.store.table import deserialize
 
@@ -129,39 +130,7 @@ def audit(platform: LocalPlatform) -> list[str]:
     items: list[dict[str, Any]] = []
     for page in client.get_paginator("scan").paginate(TableName=table, ConsistentRead=True):
         items += [deserialize(i) for i in page["Items"]]
-    rides = {i["ride_id"]: i for i in items if i.get("entity") == "ride"}
-    places = [i for i in items if i.get("entity") == "participation"]
-    members = {(i["club_id"], i["user_id"]): i for i in items if i.get("entity") == "membership"}
-    clubs = {i["club_id"]: i for i in items if i.get("entity") == "club"}
-    problems = []
-    for ride_id, ride in rides.items():
-        on = [p for p in places if p["ride_id"] == ride_id]
-        joined = sum(p["status"] == "joined" for p in on)
-        waiting = sum(p["status"] == "waitlisted" for p in on)
-        if (ride["participant_count"], ride["waitlist_count"]) != (joined, waiting):
-            problems.append(
-                f"{ride_id}: counters {ride['participant_count']}/{ride['waitlist_count']}, "
-                f"items {joined}/{waiting}"
-            )
-        if ride.get("capacity") and joined > ride["capacity"]:
-            problems.append(f"{ride_id}: {joined} joined over capacity {ride['capacity']}")
-    for place in places:
-        if place["ride_id"] not in rides:
-            problems.append(f"{place['participation_id']}: no such ride")
-        membership = members.get((place["club_id"], place["user_id"]))
-        if (
-            place["status"] in ("joined", "waitlisted")
-            and place["role"] == "rider"
-            and (membership or {}).get("status") != "active"
-        ):
-            problems.append(f"{place['participation_id']}: on a ride of a club they are not in")
-    for club_id, club in clubs.items():
-        active = sum(m["status"] == "active" for (c, _), m in members.items() if c == club_id)
-        if club.get("member_count", 0) != active:
-            problems.append(
-                f"{club_id}: member_count {club.get('member_count', 0)}, active members {active}"
-            )
-    return problems
+    return problems(items)
 
 
 def main(argv: list[str]) -> int:

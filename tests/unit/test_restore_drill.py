@@ -1,0 +1,106 @@
+"""`ops/restore_drill.py` against moto's DynamoDB: the stage's table restored to a point in
+time into a new table, checked against the invariants, the copy deleted; a restored table
+with a counter that disagrees with its items fails the drill. And the invariants
+themselves (`ops/invariants.py`), each seen failing."""
+
+from collections.abc import Iterator
+from typing import Any
+
+import boto3
+import pytest
+from moto import mock_aws
+
+from local.provision import create_table
+from ops.invariants import problems
+from ops.restore_drill import drill
+from shared.store import keys
+from shared.store.table import serialize
+
+pytestmark = pytest.mark.unit
+
+TABLE = "sydney-cycling-prod"
+
+
+def consistent() -> list[dict[str, Any]]:
+    return [
+        {**keys.club_key("c1"), "entity": "club", "club_id": "c1", "member_count": 1},
+        {
+            **keys.membership_key("c1", "u1"),
+            "entity": "membership",
+            "club_id": "c1",
+            "user_id": "u1",
+            "status": "active",
+        },
+        {
+            **keys.ride_key("r1"),
+            "entity": "ride",
+            "ride_id": "r1",
+            "club_id": "c1",
+            "participant_count": 1,
+            "waitlist_count": 0,
+            "capacity": 10,
+        },
+        {
+            **keys.participation_key("r1", "u1"),
+            "entity": "participation",
+            "participation_id": "p1",
+            "ride_id": "r1",
+            "club_id": "c1",
+            "user_id": "u1",
+            "status": "joined",
+            "role": "rider",
+        },
+    ]
+
+
+@pytest.fixture
+def dynamodb() -> Iterator[Any]:
+    with mock_aws():
+        client = boto3.client("dynamodb", region_name="ap-southeast-2")
+        create_table(client, TABLE)
+        client.update_continuous_backups(
+            TableName=TABLE,
+            PointInTimeRecoverySpecification={"PointInTimeRecoveryEnabled": True},
+        )
+        yield client
+
+
+def put(dynamodb: Any, items: list[dict[str, Any]]) -> None:
+    for item in items:
+        dynamodb.put_item(TableName=TABLE, Item=serialize(item))
+
+
+def test_a_consistent_table_restores_and_holds_its_invariants(dynamodb: Any) -> None:
+    put(dynamodb, consistent())
+    result = drill(dynamodb, "prod", poll_seconds=0.1)
+    assert result.problems == [] and result.items == 4
+    assert result.restored.startswith(f"{TABLE}-drill-")
+    assert dynamodb.list_tables()["TableNames"] == [TABLE]  # the copy is gone
+    assert dynamodb.scan(TableName=TABLE)["Count"] == 4  # the live table untouched
+
+
+def test_a_counter_that_disagrees_fails_the_drill_and_keep_keeps_the_copy(dynamodb: Any) -> None:
+    items = consistent()
+    items[2]["participant_count"] = 2
+    put(dynamodb, items)
+    result = drill(dynamodb, "prod", keep=True, poll_seconds=0.1)
+    assert result.problems == ["r1: counters 2/0, items 1/0"]
+    assert result.restored in dynamodb.list_tables()["TableNames"]
+
+
+@pytest.mark.parametrize(
+    ("change", "problem"),
+    [
+        (lambda items: items[0].update(member_count=3), "c1: member_count 3, active members 1"),
+        (lambda items: items[1].update(status="left"), "p1: on a ride of a club they are not in"),
+        (lambda items: items.pop(2), "p1: no such ride"),
+        (lambda items: items.pop(0), "c1/u1: a membership of no club"),
+        (lambda items: items[2].update(capacity=0.5), "r1: 1 joined over capacity 0.5"),
+    ],
+    ids=["member-count", "not-a-member", "no-ride", "no-club", "over-capacity"],
+)
+def test_each_invariant_is_checked(change: Any, problem: str) -> None:
+    items = consistent()
+    assert problems(items) == []
+    change(items)
+    assert problem in problems(items)
