@@ -23,7 +23,14 @@ from shared.store.schema import (
     attribute_definitions,
     table_name,
 )
-from stacks.consumers import CONSUMERS, SES_EVENT_PATTERN, WORKERS, Consumer, QueueWorker
+from stacks.consumers import (
+    CONSUMERS,
+    SES_EVENT_PATTERN,
+    WORKERS,
+    Consumer,
+    QueueWorker,
+    dead_letter_queue_name,
+)
 
 REGION = "ap-southeast-2"
 LOCAL_STAGE = "local"
@@ -164,11 +171,11 @@ def _queue(sqs: Any, name: str, **attributes: str) -> tuple[str, str]:
 
 
 def _queue_with_dead_letters(
-    sqs: Any, name: str, visibility_seconds: int, max_receive_count: int
+    sqs: Any, name: str, dead_letters: str, visibility_seconds: int, max_receive_count: int
 ) -> tuple[str, str, str, str]:
-    """A queue whose messages move to `{name}-dlq` after `max_receive_count` receives;
-    returns its URL, its ARN and the dead-letter queue's URL and ARN."""
-    dlq_url, dlq_arn = _queue(sqs, f"{name}-dlq")
+    """A queue whose messages move to the queue `dead_letters` after `max_receive_count`
+    receives; returns its URL, its ARN and the dead-letter queue's URL and ARN."""
+    dlq_url, dlq_arn = _queue(sqs, dead_letters)
     url, arn = _queue(
         sqs,
         name,
@@ -187,7 +194,11 @@ def _consumer_queue(
     events = session.client("events")
     base = f"{prefix}-{consumer.name.lower()}"
     url, arn, dlq_url, dlq_arn = _queue_with_dead_letters(
-        session.client("sqs"), base, visibility_seconds, consumer.max_receive_count
+        session.client("sqs"),
+        base,
+        dead_letter_queue_name(prefix, consumer.name),
+        visibility_seconds,
+        consumer.max_receive_count,
     )
     pattern = {
         "source": [{"prefix": f"{SOURCE_PREFIX}."}],
@@ -218,6 +229,7 @@ def _worker_queue(
     url, arn, dlq_url, dlq_arn = _queue_with_dead_letters(
         session.client("sqs"),
         f"{prefix}-{worker.name.lower()}",
+        dead_letter_queue_name(prefix, worker.name),
         visibility_seconds,
         worker.max_receive_count,
     )
@@ -289,7 +301,10 @@ def provision(
     )
     bus = resource_prefix(stage)
     session.client("events").create_event_bus(Name=bus)
-    failures_url, _ = _queue(session.client("sqs"), f"{resource_prefix(stage)}-stream-failures")
+    # Named as in AWS (stacks/consumers.py), so ops/redrive.py finds them on `make run` too.
+    failures_url, _ = _queue(
+        session.client("sqs"), dead_letter_queue_name(resource_prefix(stage), "StreamFailures")
+    )
     consumers = tuple(
         _consumer_queue(session, bus, resource_prefix(stage), consumer, visibility_seconds)
         for consumer in CONSUMERS

@@ -11,6 +11,9 @@ consumers absorb (each records the events it applied). SQS's own StartMessageMov
 the same inside AWS but the local emulator has no such call, so the tool moves messages
 itself and runs the same against moto. `StreamFailures` is not redriven: it holds pointers
 to table-stream batches, not events (docs/runbooks/dead-letters.md).
+
+`make run`'s queues have the same names: `--stage local` with AWS_ENDPOINT_URL set to the
+moto URL its banner prints (and any credentials, e.g. AWS_ACCESS_KEY_ID=local).
 """
 
 import argparse
@@ -113,7 +116,8 @@ def report(found: list[DeadLetters]) -> str:
 
 def main() -> int:
     parser = argparse.ArgumentParser(prog="python -m ops.redrive", description=__doc__)
-    parser.add_argument("--stage", required=True, choices=["dev", "staging", "prod"])
+    # `local`: the dead letters of `make run` (AWS_ENDPOINT_URL=<its moto URL>).
+    parser.add_argument("--stage", required=True, choices=["dev", "staging", "prod", "local"])
     parser.add_argument("--queue", choices=queue_names(), help="one dead-letter queue")
     parser.add_argument("--all", action="store_true", help="every dead-letter queue")
     parser.add_argument("--max", type=int, help="move at most this many from each queue")

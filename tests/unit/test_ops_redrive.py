@@ -10,6 +10,7 @@ import boto3
 import pytest
 from moto import mock_aws
 
+from local.provision import provision
 from ops.redrive import STREAM_FAILURES, find, move, queue_names, report
 from stacks.consumers import CONSUMERS, dead_letter_queue_name
 
@@ -86,3 +87,14 @@ def test_stream_failures_are_not_redriven(sqs: Any) -> None:
     assert stream.source_url is None
     with pytest.raises(SystemExit, match="not a queue's dead letters"):
         move(sqs, stream)
+
+
+def test_the_local_platforms_dead_letters_are_found_as_in_aws() -> None:
+    """`make run` names its queues as the stacks do, so the tool works on it too."""
+    with mock_aws():
+        session = boto3.Session(region_name="ap-southeast-2")
+        provision(session, api_url="http://127.0.0.1:3000")
+        sqs = session.client("sqs")
+        for name in queue_names():
+            found = find(sqs, "local", name)
+            assert (found.source_url is None) is (name == STREAM_FAILURES), name
