@@ -6,7 +6,16 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "services"))
 
-from bench import cold_start, contention, event_delay, flags, media, moto_calls, round_trips
+from bench import (
+    cold_start,
+    contention,
+    event_delay,
+    flags,
+    media,
+    media_sizing,
+    moto_calls,
+    round_trips,
+)
 
 
 def main() -> int:
@@ -21,6 +30,9 @@ def main() -> int:
         print()
     print("Media processing: six logo renditions, a route's summary (best of 5)")
     print(media.report(media.measure()))
+    print()
+    print("Media processor sizing: the largest image an upload may be, start to finish")
+    print(media_sizing.report(media_sizing.measure()))
     print()
     print("Feature flags: one evaluation, warm (best of 5 x 2000)")
     print(flags.report(flags.measure()))

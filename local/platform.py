@@ -201,7 +201,9 @@ class LocalPlatform:
         for queue in (*resources.consumers, *resources.workers):
             # A few pollers, never more than the declaration lets AWS run at once.
             pollers = min(LOCAL_POLLERS, queue.max_concurrency)
-            mapping = QueueMapping(self.client("sqs"), queue, invoke, pollers=pollers)
+            mapping = QueueMapping(
+                self.client("sqs"), queue, invoke, pollers=pollers, batch_size=queue.batch_size
+            )
             self.queue_mappings[queue.name] = mapping
             self.event_sources.append(mapping)
         self.event_sources.append(

@@ -57,8 +57,10 @@ class ConsumerQueue:
     dead_letter_url: str
     max_receive_count: int
     dead_letter_arn: str = ""
-    # The declaration's cap on batches in flight (SQS's MaximumConcurrency in AWS).
+    # The declaration's cap on batches in flight (SQS's MaximumConcurrency in AWS), and
+    # its records per batch.
     max_concurrency: int = 5
+    batch_size: int = 10
 
 
 @dataclass(frozen=True)
@@ -219,6 +221,7 @@ def _consumer_queue(
         consumer.max_receive_count,
         dlq_arn,
         consumer.max_concurrency,
+        consumer.batch_size,
     )
 
 
@@ -242,6 +245,7 @@ def _worker_queue(
         worker.max_receive_count,
         dlq_arn,
         worker.max_concurrency,
+        worker.batch_size,
     )
 
 

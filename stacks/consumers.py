@@ -59,6 +59,8 @@ class Consumer:
     # a burst of events waits on the queue instead of taking the account's concurrency
     # from the API, or a third party's rate limit.
     max_concurrency: int = 5
+    # Records per invocation, handled one after another within its 30-second timeout.
+    batch_size: int = 10
     # What its code reads from the environment besides `Settings` (`shared/settings.py`).
     settings: tuple[type[EnvironmentSettings], ...] = ()
     sealing: tuple[Sealing, ...] = ()
@@ -164,9 +166,12 @@ MEDIA = Consumer(
     (),
     table_actions=("dynamodb:GetItem", "dynamodb:UpdateItem"),
     uploads_prefix=INCOMING,
-    # A 40-megapixel image decodes to ~160 MB, and resizing holds a few copies.
+    # The largest image an upload may be (40 MP) takes ~1 s and a peak of ~530 MB here
+    # (`bench/media_sizing.py`): 1,536 MB leaves room for the runtime and a second copy,
+    # and four to a batch stay inside the 30-second timeout on a slower arm64 core (3x).
     memory_mb=1536,
     max_concurrency=4,
+    batch_size=4,
     # Read and delete uploads; write what it publishes or quarantines.
     bucket_access=(
         BucketAccess(INCOMING, ("s3:GetObject", "s3:DeleteObject"), _PER_UPLOAD),
@@ -218,6 +223,7 @@ class QueueWorker:
     # Postponed messages wait on the queue by design: only older than this is trouble.
     max_message_age_minutes: int = 24 * 60
     max_concurrency: int = 10
+    batch_size: int = 5
     settings: tuple[type[EnvironmentSettings], ...] = ()
     sealing: tuple[Sealing, ...] = ()
 

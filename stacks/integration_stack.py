@@ -182,6 +182,7 @@ class IntegrationStack(Stack):
             alarm_prefix=config.prefix,
             max_message_age_minutes=consumer.max_message_age_minutes,
             max_concurrency=consumer.max_concurrency,
+            batch_size=consumer.batch_size,
         )
         self.consumers[consumer.name] = function
         self.dead_letter_queues[f"{consumer.name}DeadLetters"] = wiring.dead_letter_queue_name
@@ -257,7 +258,7 @@ class IntegrationStack(Stack):
         function.alias.add_event_source(
             sources.SqsEventSource(
                 queue,
-                batch_size=5,
+                batch_size=worker.batch_size,
                 report_batch_item_failures=True,
                 max_concurrency=worker.max_concurrency,
             )

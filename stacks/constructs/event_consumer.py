@@ -49,6 +49,7 @@ class EventConsumer(Construct):
         alarm_prefix: str,
         max_message_age_minutes: int = 15,
         max_concurrency: int = 5,
+        batch_size: int = 10,
     ) -> None:
         super().__init__(scope, construct_id)
         self.dead_letter_queue_name = dead_letter_queue_name(alarm_prefix, construct_id)
@@ -92,7 +93,7 @@ class EventConsumer(Construct):
         function.alias.add_event_source(
             sources.SqsEventSource(
                 self.queue,
-                batch_size=10,
+                batch_size=batch_size,
                 report_batch_item_failures=True,
                 max_concurrency=max_concurrency,
             )

@@ -124,6 +124,12 @@ def test_every_queue_source_caps_its_concurrency_within_sqs_bounds(
     assert [k for k, cap in caps.items() if not (isinstance(cap, int) and 2 <= cap <= 1000)] == []
     # The third parties' own limits: Strava two at a time.
     assert [cap for k, cap in caps.items() if k.startswith("StravaSync")] == [2]
+    # The media processor: four of the largest images fit its timeout (bench/media_sizing.py).
+    batches = {
+        logical: mapping["Properties"].get("BatchSize")
+        for _, logical, mapping, _, _ in _queue_sources(synth, stage)
+    }
+    assert [size for k, size in batches.items() if k.startswith("MediaConsumer")] == [4]
 
 
 def test_the_observability_stack_is_deployed_after_every_stack_it_watches(synth: Synth) -> None:
