@@ -39,10 +39,10 @@ from shared.names import (
 )
 from stacks.config import ALERTED_STAGES, UNRESERVED_MINIMUM, StageConfig, load_stage
 from stacks.config import reserved_concurrency as stage_reservations
+from stacks.deploy_access_stack import BOOTSTRAP_PARAMETER
 
-# CDK's default bootstrap qualifier, and the oldest bootstrap version its templates accept
-# (each synthesized template's CheckBootstrapVersion rule refuses versions 1 to 5).
-BOOTSTRAP_PARAMETER = "/cdk-bootstrap/hnb659fds/version"
+# The oldest bootstrap version CDK's templates accept (each synthesized template's
+# CheckBootstrapVersion rule refuses versions 1 to 5).
 BOOTSTRAP_MINIMUM = 6
 STRAVA_KEYS = ("client_id", "client_secret", "verify_token", "callback_secret")
 PUSH_PLATFORMS = ("apns", "fcm")

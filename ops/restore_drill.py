@@ -22,6 +22,7 @@ from typing import Any
 import boto3
 
 from ops.invariants import problems
+from ops.replay import when
 from shared.store.schema import table_name
 from shared.store.table import deserialize
 
@@ -75,11 +76,6 @@ def drill(
     finally:
         if not keep:
             dynamodb.delete_table(TableName=restored)
-
-
-def when(text: str) -> datetime:
-    moment = datetime.fromisoformat(text)
-    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
 
 
 def main() -> int:

@@ -32,8 +32,8 @@ from stacks.nag import acknowledge
 GITHUB_ISSUER = "token.actions.githubusercontent.com"
 # CDK's default bootstrap qualifier: its deploy, publishing and lookup roles.
 BOOTSTRAP_ROLES = "cdk-hnb659fds-*"
-# The parameter `cdk bootstrap` writes, read by the preflight.
-BOOTSTRAP_PARAMETER = "cdk-bootstrap/hnb659fds/version"
+# The parameter `cdk bootstrap` writes (its version), read by `ops/preflight.py`.
+BOOTSTRAP_PARAMETER = "/cdk-bootstrap/hnb659fds/version"
 
 
 class DeployAccessStack(Stack):
@@ -117,7 +117,7 @@ def _statements(config: StageConfig) -> list[iam.PolicyStatement]:
     parameters = [
         _arn("ssm", f"parameter{name}")
         for name in (api_url_parameter(stage), ops_topic_parameter(stage))
-    ] + [_arn("ssm", f"parameter/{BOOTSTRAP_PARAMETER}")]
+    ] + [_arn("ssm", f"parameter{BOOTSTRAP_PARAMETER}")]
     secrets = [
         _arn("secretsmanager", f"secret:{name}-*")
         for name in (strava_app_secret_name(stage), push_credentials_secret_name(stage))
