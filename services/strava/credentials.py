@@ -24,7 +24,16 @@ class StravaApp:
     callback_secrets: tuple[str, ...]
 
     def knows_callback(self, presented: str) -> bool:
-        return any(secrets.compare_digest(presented, known) for known in self.callback_secrets)
+        return any(_same(presented, known) for known in self.callback_secrets)
+
+    def knows_verify_token(self, presented: str) -> bool:
+        return _same(presented, self.verify_token)
+
+
+def _same(presented: str, known: str) -> bool:
+    """Constant-time equality for text a caller chose: `compare_digest` raises TypeError on
+    non-ASCII `str`, so both sides are compared as UTF-8 bytes."""
+    return secrets.compare_digest(presented.encode(), known.encode())
 
 
 def read_app(secret_name: str) -> StravaApp:
