@@ -18,7 +18,7 @@ from shared.domain.enums import ClubStatus, Discipline, JoinPolicy
 from shared.domain.ids import UUID_PATTERN
 from shared.domain.model import Model
 from shared.domain.numbers import Version
-from shared.domain.text import ONE_LINE
+from shared.domain.text import ONE_LINE, trimmed
 
 
 def _unique(values: list[Discipline]) -> list[Discipline]:
@@ -28,10 +28,14 @@ def _unique(values: list[Discipline]) -> list[Discipline]:
 
 
 ClubName = Annotated[
-    str, StringConstraints(strip_whitespace=True, min_length=2, max_length=80, pattern=ONE_LINE)
+    str,
+    StringConstraints(min_length=2, max_length=80, pattern=ONE_LINE),
+    trimmed(2),
 ]
 ShortText = Annotated[
-    str, StringConstraints(strip_whitespace=True, min_length=1, max_length=80, pattern=ONE_LINE)
+    str,
+    StringConstraints(min_length=1, max_length=80, pattern=ONE_LINE),
+    trimmed(1),
 ]
 Description = Annotated[str, StringConstraints(strip_whitespace=True, max_length=2000)]
 

@@ -8,12 +8,14 @@ from pydantic import ConfigDict, Field, StringConstraints
 from shared.domain.ids import UUID_PATTERN
 from shared.domain.media import RouteSummary
 from shared.domain.model import Model
-from shared.domain.text import ONE_LINE
+from shared.domain.text import ONE_LINE, trimmed
 
 LogoType = Literal["image/png", "image/jpeg", "image/webp"]
 AttachmentType = Literal["application/pdf", "image/png", "image/jpeg", "image/webp"]
 Title = Annotated[
-    str, StringConstraints(strip_whitespace=True, min_length=1, max_length=80, pattern=ONE_LINE)
+    str,
+    StringConstraints(min_length=1, max_length=80, pattern=ONE_LINE),
+    trimmed(1),
 ]
 UploadId = Annotated[str, Field(pattern=UUID_PATTERN)]
 

@@ -37,11 +37,13 @@ from shared.domain.ride import (
     Participation,
     Ride,
 )
-from shared.domain.text import ONE_LINE
+from shared.domain.text import ONE_LINE, trimmed
 from shared.domain.user import EmergencyContact
 
 Title = Annotated[
-    str, StringConstraints(strip_whitespace=True, min_length=3, max_length=120, pattern=ONE_LINE)
+    str,
+    StringConstraints(min_length=3, max_length=120, pattern=ONE_LINE),
+    trimmed(3),
 ]
 Description = Annotated[str, StringConstraints(strip_whitespace=True, max_length=4000)]
 CancelReason = Annotated[

@@ -9,11 +9,13 @@ from shared.domain.enums import ClubRole, MembershipStatus, SystemRole
 from shared.domain.ids import UUID_PATTERN
 from shared.domain.model import Model
 from shared.domain.numbers import Version
-from shared.domain.text import ONE_LINE
+from shared.domain.text import ONE_LINE, trimmed
 from shared.domain.user import UserProfile
 
 Name = Annotated[
-    str, StringConstraints(strip_whitespace=True, min_length=1, max_length=80, pattern=ONE_LINE)
+    str,
+    StringConstraints(min_length=1, max_length=80, pattern=ONE_LINE),
+    trimmed(1),
 ]
 # 6 to 20 digits, spaces, brackets and dashes, neither starting nor ending with a space
 # (what the schema says is what the service accepts: nothing is stripped silently).

@@ -219,7 +219,12 @@ def test_listing_bounds_out_of_range_are_422(club_id: str, query: dict[str, list
     assert status == 422, body
 
 
-@pytest.mark.parametrize("name", ["Inner\nWest", "Bcc\r\nInjected", "Tab\tClub", "Bell\x07Club"])
+# Also at either end, where trimming used to remove them before the check (fuzzing found a
+# city ending in a tab accepted, against the document's pattern).
+@pytest.mark.parametrize(
+    "name",
+    ["Inner\nWest", "Bcc\r\nInjected", "Tab\tClub", "Bell\x07Club", "Club\t", "\nClub", "Club\x1f"],
+)
 def test_names_are_one_line(club_id: str, table: Table, name: str) -> None:
     before = snapshot(table)
 
@@ -227,3 +232,24 @@ def test_names_are_one_line(club_id: str, table: Table, name: str) -> None:
 
     assert status == 422, body
     assert snapshot(table) == before
+
+
+@pytest.mark.parametrize(("field", "value"), [("name", " A "), ("city", "   ")])
+def test_a_text_that_is_only_surrounding_spaces_is_too_short(
+    club_id: str, table: Table, field: str, value: str
+) -> None:
+    before = snapshot(table)
+
+    status, body = send(clubs_api, "POST", "/clubs", "/clubs", json.dumps({**CLUB, field: value}))
+
+    assert status == 422, body
+    assert snapshot(table) == before
+
+
+def test_surrounding_spaces_are_trimmed(club_id: str) -> None:
+    body = json.dumps({**CLUB, "name": "  Spaced Club ", "city": " Manly  "})
+
+    status, created = send(clubs_api, "POST", "/clubs", "/clubs", body)
+
+    assert status == 201, created
+    assert (created["name"], created["city"]) == ("Spaced Club", "Manly")
