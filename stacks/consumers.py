@@ -123,6 +123,14 @@ SEATS = Consumer(
     ),
     table_indexes=(GSI2.name,),
 )
+# A ride's new start -> its riders' places re-filed in their schedules (GSI1's sort key).
+SCHEDULES = Consumer(
+    "Schedules",
+    "rides.schedule_keys.handler",
+    ("ride_updated",),
+    # The ride's partition, then its places updated while the ride's start is unchanged.
+    table_actions=("dynamodb:Query", "dynamodb:UpdateItem", "dynamodb:ConditionCheckItem"),
+)
 # Club webhooks, step one: an event -> one delivery message per webhook that wants it.
 CLUB_WEBHOOKS = Consumer(
     "ClubWebhooks",
@@ -144,12 +152,14 @@ STRAVA_SYNC = Consumer(
     max_message_age_minutes=24 * 60,
     # Strava's limits are per app (100 reads per 15 minutes): two at a time is plenty.
     max_concurrency=2,
+    # The match is written while the ride's start is unchanged (a condition check).
     table_actions=(
         "dynamodb:GetItem",
         "dynamodb:BatchGetItem",
         "dynamodb:Query",
         "dynamodb:PutItem",
         "dynamodb:DeleteItem",
+        "dynamodb:ConditionCheckItem",
     ),
     # The rider's memberships (GSI1) and their clubs' rides by start time (GSI2).
     table_indexes=(GSI1.name, GSI2.name),
@@ -200,6 +210,7 @@ CONSUMERS: tuple[Consumer, ...] = (
     COUNTS,
     NOTIFICATIONS,
     SEATS,
+    SCHEDULES,
     CLUB_WEBHOOKS,
     STRAVA_SYNC,
     MEDIA,

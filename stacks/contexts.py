@@ -104,13 +104,14 @@ _CONTEXTS = (
         table_indexes=(GSI1.name,),
     ),
     # Reading participants' emergency contacts is a BatchGetItem of their profiles; the
-    # calendar feed links public rides' routes under the API's URL.
+    # calendar feeds link public rides' routes under the API's URL; a rider's schedule is
+    # GSI1; renewing or revoking a personal feed deletes its old token.
     ApiContext(
         "rides",
         (RidesSettings,),
-        (*READ, *WRITE),
+        (*READ, *WRITE, "dynamodb:DeleteItem"),
         (f"/rides/{_NOWHERE}", 404),
-        table_indexes=(GSI2.name,),
+        table_indexes=(GSI1.name, GSI2.name),
     ),
     # Invites users, mirrors SystemRole into Cognito, signs demoted users out; avatars are
     # uploaded into incoming/avatar/{user_id}/ (presigned POST) and published by the media

@@ -73,6 +73,21 @@ ROUTES: tuple[Route, ...] = (
         throttle=(20, 40),
         cache_seconds=300,
     ),
+    Route("GET", "/users/me/rides", "rides", operation_id="listMyRides"),
+    Route("GET", "/users/me/calendar-feed", "rides", operation_id="getCalendarFeed"),
+    Route("POST", "/users/me/calendar-feed", "rides", operation_id="rotateCalendarFeed"),
+    Route("DELETE", "/users/me/calendar-feed", "rides", operation_id="deleteCalendarFeed"),
+    Route(
+        "GET",
+        "/calendar-feeds/{feed_token}/rides.ics",
+        "rides",
+        operation_id="getPersonalCalendar",
+        authorized=False,
+        public_because="A rider's personal iCalendar feed: calendar apps cannot send tokens, "
+        "so its URL carries a 256-bit secret the rider can rotate or revoke (404 otherwise); "
+        "it lists only rides the rider may see, read when asked.",
+        throttle=(20, 40),
+    ),
     Route("GET", "/rides/{ride_id}", "rides", operation_id="getRide"),
     Route("PUT", "/rides/{ride_id}", "rides", operation_id="updateRide"),
     Route("GET", "/rides/{ride_id}/participations", "rides", operation_id="listRideParticipations"),

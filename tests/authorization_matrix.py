@@ -129,6 +129,10 @@ MATRIX: tuple[RouteCase, ...] = (
         own_capability="leave",
     ),
     RouteCase("GET", "/users/me/memberships", _all(200), capability="list_clubs"),
+    RouteCase("GET", "/users/me/rides", _all(200), capability="list_clubs"),
+    RouteCase("GET", "/users/me/calendar-feed", _all(200), capability="list_clubs"),
+    RouteCase("POST", "/users/me/calendar-feed", _all(201), capability="list_clubs"),
+    RouteCase("DELETE", "/users/me/calendar-feed", _all(204), capability="list_clubs"),
     # Everyone has a profile already: registration returns it.
     RouteCase("POST", "/users", _all(200), capability="list_clubs"),
     RouteCase("GET", "/users/me", _all(200), capability="list_clubs"),

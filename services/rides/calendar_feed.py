@@ -1,4 +1,5 @@
-"""The iCalendar (RFC 5545) feed of a club's public upcoming rides, for calendar apps.
+"""The iCalendar (RFC 5545) feeds, for calendar apps: a club's public upcoming rides, and a
+rider's own rides (their personal feed).
 
 Sydney changes its clocks twice a year, and calendar apps read local times in their own
 ways, so the feed keeps to what every common reader places right (checked in
@@ -18,7 +19,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from shared.domain.club import Club
+from shared.domain.enums import RideStatus
 from shared.domain.ride import CLUB_TIMEZONE, Ride
 
 PRODUCT_ID = "-//Sydney Cycling Platform//Club rides//EN"
@@ -68,9 +69,15 @@ def sydney_vtimezone() -> Any:
 
 
 def render_calendar(
-    club: Club, rides: list[Ride], generated_at: datetime, api_url: str | None = None
+    name: str,
+    rides: list[Ride],
+    generated_at: datetime,
+    api_url: str | None = None,
+    waitlisted: set[str] | frozenset[str] = frozenset(),
 ) -> bytes:
-    """A ride with a route links to its GPX (`api_url` is the API's base URL)."""
+    """A ride with a route links to its GPX (`api_url` is the API's base URL); a cancelled
+    ride is a cancelled event (RFC 5545 §3.8.1.11), which calendar apps strike out or drop;
+    a ride whose id is in `waitlisted` says so in its title."""
     # Imported here: only this route needs icalendar, and importing it at init would add
     # ~10 ms to the cold start of every rides route.
     from icalendar import Calendar, Event, vGeo
@@ -80,7 +87,7 @@ def render_calendar(
     calendar.add("version", "2.0")
     calendar.add("calscale", "GREGORIAN")
     calendar.add("method", "PUBLISH")
-    calendar.add("x-wr-calname", f"{club.name} rides")
+    calendar.add("x-wr-calname", name)
     calendar.add("x-wr-timezone", CLUB_TIMEZONE)
     calendar.add_component(sydney_vtimezone())
     for ride in rides:
@@ -91,7 +98,10 @@ def render_calendar(
         end = start + timedelta(minutes=ride.estimated_duration_min)
         event.add("dtstart", feed_time(start))
         event.add("dtend", feed_time(end))
-        event.add("summary", ride.title)
+        waiting = ride.ride_id in waitlisted
+        event.add("summary", f"Waitlist: {ride.title}" if waiting else ride.title)
+        cancelled = ride.status is RideStatus.CANCELLED
+        event.add("status", "CANCELLED" if cancelled else "TENTATIVE" if waiting else "CONFIRMED")
         details = [
             f"{ride.distance_km:g} km, {ride.elevation_gain_m} m climbing",
             f"Surface: {ride.surface}; pace class {ride.pace_class}; {ride.drop_policy}",

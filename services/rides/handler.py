@@ -5,19 +5,23 @@ from typing import Annotated
 
 from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.event_handler.depends import Depends
-from aws_lambda_powertools.event_handler.openapi.params import Body, Query
+from aws_lambda_powertools.event_handler.openapi.params import Body, Path, Query
 
-from rides import participation_logic, ride_logic
+from rides import participation_logic, ride_logic, schedule_logic
 from rides.calendar_feed import render_calendar
+from rides.schedule_store import ScheduleStore
 from rides.schemas import (
+    CalendarFeed,
     JoinedRide,
     ListingBound,
+    MyRidePage,
     ParticipationChange,
     ParticipationList,
     RideCreate,
     RideDetail,
     RidePage,
     RideUpdate,
+    ScheduleStatus,
 )
 from rides.store import RideStore
 from shared.adapters.configuration import parameter_value
@@ -27,6 +31,7 @@ from shared.api.resolver import ERROR_RESPONSES, build_resolver, documented, mak
 from shared.api.responses import created
 from shared.domain.clock import utc_now
 from shared.domain.enums import RideStatus
+from shared.domain.errors import ServiceUnavailable
 from shared.domain.ride import Participation, Ride
 from shared.observability import metrics
 from shared.settings import RidesSettings
@@ -43,6 +48,18 @@ def get_store() -> RideStore:
 
 
 StoreDep = Annotated[RideStore, Depends(get_store)]
+
+
+@cache
+def get_schedule_store() -> ScheduleStore:
+    return ScheduleStore(app_table())
+
+
+ScheduleDep = Annotated[ScheduleStore, Depends(get_schedule_store)]
+# 43 characters of base64url (32 random bytes); anything else is no feed of ours.
+FeedToken = Annotated[
+    str, Path(pattern=r"^[A-Za-z0-9_-]{43}$", description="The feed's secret token")
+]
 
 
 @app.post("/clubs/<club_id>/rides", **documented(TAG, "Publish a ride", success=(201,)))
@@ -103,8 +120,84 @@ def ride_calendar(club_id: ClubId, store: StoreDep) -> Response[str]:
     return Response(
         status_code=200,
         content_type="text/calendar; charset=utf-8",
-        body=render_calendar(club, rides, utc_now(), _api_url()).decode("utf-8"),
+        body=render_calendar(f"{club.name} rides", rides, utc_now(), _api_url()).decode("utf-8"),
         headers={"Cache-Control": "public, max-age=300"},
+    )
+
+
+@app.get(
+    "/users/me/rides",
+    **documented(TAG, "Your rides across your clubs by start (upcoming by default)"),
+)
+def my_rides(
+    caller: CallerDep,
+    store: ScheduleDep,
+    past: Annotated[bool, Query(description="Rides that have started, latest first")] = False,
+    status: Annotated[ScheduleStatus | None, Query()] = None,
+    limit: PageLimit = 20,
+    cursor: Cursor = None,
+) -> MyRidePage:
+    items, next_cursor = schedule_logic.my_rides(
+        caller, past=past, status=status, limit=limit, cursor=cursor, store=store
+    )
+    return MyRidePage(items=items, next_cursor=next_cursor)
+
+
+@app.get("/users/me/calendar-feed", **documented(TAG, "Whether you have a personal feed"))
+def calendar_feed(caller: CallerDep, store: ScheduleDep) -> CalendarFeed:
+    return schedule_logic.feed_status(caller, store)
+
+
+@app.post(
+    "/users/me/calendar-feed",
+    **documented(TAG, "A new secret URL for your feed (the old one stops)", success=(201,)),
+)
+def new_calendar_feed(caller: CallerDep, store: ScheduleDep) -> Response[CalendarFeed]:
+    base = _api_url()
+    if not base:
+        raise ServiceUnavailable("Feeds have no public address here.", code="feed_unavailable")
+    url = f"{base.rstrip('/')}/calendar-feeds/{{token}}/rides.ics"
+    feed = schedule_logic.new_feed(caller, store, url)
+    return created(feed, "/users/me/calendar-feed")
+
+
+@app.delete(
+    "/users/me/calendar-feed",
+    **documented(TAG, "Turn your feed off (its URL stops at once)", success=(204,)),
+)
+def revoke_calendar_feed(caller: CallerDep, store: ScheduleDep) -> Response[None]:
+    schedule_logic.revoke_feed(caller, store)
+    return Response(status_code=204)
+
+
+@app.get(
+    "/calendar-feeds/<feed_token>/rides.ics",
+    summary="A rider's personal iCalendar feed (its secret URL is the key)",
+    responses={
+        200: {
+            "description": "An RFC 5545 calendar of the rider's rides (Australia/Sydney)",
+            "content": {"text/calendar": {"schema": {"type": "string"}}},
+        },
+        404: ERROR_RESPONSES[404],
+        422: ERROR_RESPONSES[422],
+    },
+    tags=[TAG],
+)
+def personal_calendar(feed_token: FeedToken, store: ScheduleDep) -> Response[str]:
+    places = schedule_logic.personal_calendar(feed_token, store)
+    body = render_calendar(
+        "My rides",
+        [place.ride for place in places],
+        utc_now(),
+        _api_url(),
+        waitlisted={p.ride.ride_id for p in places if not p.participation.holds_seat},
+    )
+    return Response(
+        status_code=200,
+        content_type="text/calendar; charset=utf-8",
+        body=body.decode("utf-8"),
+        # Personal: no shared cache may keep it, and a revoked URL must stop at once.
+        headers={"Cache-Control": "private, no-store"},
     )
 
 

@@ -75,7 +75,7 @@ def join_ride(
             version=mine.version + 1 if mine else 1,
         )
         try:
-            store.add_participant(joined, mine, moment)
+            store.add_participant(joined, mine, ride, moment)
         except RideMoved:  # the ride filled up, freed a seat, or closed meanwhile
             _pause(attempt)
             continue

@@ -1,6 +1,7 @@
 """Request and response models of the rides API."""
 
 from datetime import UTC, datetime, timedelta
+from enum import StrEnum
 from typing import Annotated, Literal, Self
 
 from pydantic import (
@@ -220,12 +221,60 @@ class ParticipationList(Model):
     emergency_contacts: dict[str, EmergencyContact] | None = None
 
 
+class ScheduleStatus(StrEnum):
+    """Which of a rider's places: a seat, a place on the waitlist, or leading the ride."""
+
+    JOINED = "joined"
+    WAITLISTED = "waitlisted"
+    LEADING = "leading"
+
+
+class MyRide(Model):
+    """A ride in the rider's schedule, and their place on it."""
+
+    ride: Ride
+    participation: Participation
+
+
+class MyRidePage(Model):
+    items: list[MyRide]
+    next_cursor: str | None = None
+
+
+class CalendarFeed(Model):
+    """The rider's personal calendar feed. Its URL is shown once, when it is made: it is
+    the feed's only key, and only a hash of its token is kept."""
+
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "active": True,
+                    "created_at": "2026-12-04T07:30:00Z",
+                    "url": "https://api.example.com/calendar-feeds/3q2-example-token/rides.ics",
+                }
+            ]
+        }
+    )
+
+    active: bool
+    created_at: datetime | None = None
+    url: str | None = Field(
+        default=None,
+        description="Only in the answer that made it; subscribe calendar apps to it",
+    )
+
+
 __all__ = [
+    "CalendarFeed",
     "JoinedRide",
+    "MyRide",
+    "MyRidePage",
     "ParticipationChange",
     "ParticipationList",
     "RideCreate",
     "RideDetail",
     "RidePage",
     "RideUpdate",
+    "ScheduleStatus",
 ]

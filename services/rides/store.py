@@ -23,6 +23,8 @@ from shared.store.rides import (
     START_AT_UTC,
     participation_item,
     ride_item,
+    ride_start_check,
+    start_unchanged,
     to_participation,
     to_ride,
 )
@@ -53,10 +55,12 @@ class RideMoved(Exception):
 
 
 def _counter_moves(ride: Ride, deltas: dict[str, int], keep_a_leader: bool) -> dict[str, Any]:
-    """Move the ride's counters by `deltas`, only if they are still the values read."""
+    """Move the ride's counters by `deltas`, only if they are still the values read (and
+    the ride's start too)."""
     moved = {k: v for k, v in deltas.items() if v}
-    values: dict[str, Any] = {f":d{i}": delta for i, delta in enumerate(moved.values())}
-    checks = []
+    start_check, values = start_unchanged(ride)
+    values |= {f":d{i}": delta for i, delta in enumerate(moved.values())}
+    checks = [start_check]
     for name in COUNTERS:
         values[f":{name}"] = getattr(ride, name)
         checks.append(f"{name} = :{name}")
@@ -74,16 +78,13 @@ def _counter_moves(ride: Ride, deltas: dict[str, int], keep_a_leader: bool) -> d
     }
 
 
-def _count_on_ride(participation: Participation, now: datetime) -> dict[str, Any]:
+def _count_on_ride(participation: Participation, ride: Ride, now: datetime) -> dict[str, Any]:
     """Count a new seat (while there is room) or a new place on the waitlist (while the
-    ride is full and keeps one) on a scheduled ride that has not started."""
+    ride is full and keeps one) on a scheduled ride that has not started (nor moved)."""
     seat = participation.status is ParticipationStatus.JOINED
     counter = "participant_count" if seat else "waitlist_count"
-    values: dict[str, Any] = {
-        ":one": 1,
-        ":scheduled": RideStatus.SCHEDULED.value,
-        ":now": utc_text(now),
-    }
+    start_check, values = start_unchanged(ride)
+    values |= {":one": 1, ":scheduled": RideStatus.SCHEDULED.value, ":now": utc_text(now)}
     if seat:
         room = "(attribute_not_exists(#capacity) OR participant_count < #capacity)"
     else:
@@ -93,7 +94,9 @@ def _count_on_ride(participation: Participation, now: datetime) -> dict[str, Any
         "Update": {
             "Key": keys.ride_key(participation.ride_id),
             "UpdateExpression": f"SET {counter} = {counter} + :one",
-            "ConditionExpression": f"#status = :scheduled AND {START_AT_UTC} > :now AND {room}",
+            "ConditionExpression": (
+                f"#status = :scheduled AND {START_AT_UTC} > :now AND {start_check} AND {room}"
+            ),
             "ExpressionAttributeNames": NAMES,
             "ExpressionAttributeValues": values,
         }
@@ -254,7 +257,7 @@ class RideStore:
                         }
                     },
                     put_if_version(ride_item(ride), None),
-                    {"Put": {"Item": participation_item(leader)}},
+                    {"Put": {"Item": participation_item(leader, ride.start_at)}},
                 ]
             )
         except TransactionCancelled:
@@ -284,7 +287,8 @@ class RideStore:
             values[":seats"] = before.participant_count
             values[":waiting"] = before.waitlist_count
             promotions = [
-                put_if_version(participation_item(new), old.version) for old, new in promoted
+                put_if_version(participation_item(new, after.start_at), old.version)
+                for old, new in promoted
             ]
         ride_update = versioned_update(
             keys.ride_key(after.ride_id),
@@ -302,7 +306,11 @@ class RideStore:
             ) from None
 
     def add_participant(
-        self, participation: Participation, previous: Participation | None, now: datetime
+        self,
+        participation: Participation,
+        previous: Participation | None,
+        ride: Ride,
+        now: datetime,
     ) -> None:
         """Put the participation (a seat or the waitlist) and count it on the ride,
         atomically, while the rider is an active member and the ride open with room.
@@ -310,10 +318,11 @@ class RideStore:
         Raises Forbidden if the membership is no longer active, Conflict if the rider
         joined meanwhile, and RideMoved if the ride filled, freed a seat or closed."""
         take = put_if_version(
-            participation_item(participation), previous.version if previous else None
+            participation_item(participation, ride.start_at),
+            previous.version if previous else None,
         )
         still_member = active_membership_check(participation.club_id, participation.user_id)
-        count = _count_on_ride(participation, now)
+        count = _count_on_ride(participation, ride, now)
         try:
             self.table.transact_write([still_member, take, count])
         except TransactionCancelled as cancelled:
@@ -340,10 +349,13 @@ class RideStore:
         rider's item, or counters moved by a concurrent join or withdrawal) raises
         RideMoved."""
         actions = [
-            put_if_version(participation_item(after), before.version) for before, after in changes
+            put_if_version(participation_item(after, ride.start_at), before.version)
+            for before, after in changes
         ]
         if any(counter_deltas.values()):
             actions.append(_counter_moves(ride, counter_deltas, keep_a_leader))
+        else:
+            actions.append(ride_start_check(ride))
         try:
             self.table.transact_write(actions)
         except TransactionCancelled as cancelled:

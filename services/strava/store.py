@@ -9,7 +9,12 @@ from shared.domain.errors import Conflict
 from shared.domain.ride import Participation, Ride, utc_text
 from shared.domain.strava import StravaLink
 from shared.store import keys
-from shared.store.rides import participation_item, to_participation, to_ride
+from shared.store.rides import (
+    participation_item,
+    ride_start_check,
+    to_participation,
+    to_ride,
+)
 from shared.store.schema import GSI1, GSI2, TTL_ATTRIBUTE
 from shared.store.table import Table, TransactionCancelled
 
@@ -237,8 +242,11 @@ class StravaStore:
         item = self.table.get(keys.strava_activity_key(activity_id))
         return (str(item["ride_id"]), str(item["user_id"])) if item else None
 
-    def record_match(self, before: Participation, after: Participation, activity_id: int) -> None:
+    def record_match(
+        self, ride: Ride, before: Participation, after: Participation, activity_id: int
+    ) -> None:
         self._replace(
+            ride,
             before,
             after,
             {
@@ -253,22 +261,30 @@ class StravaStore:
             },
         )
 
-    def clear_match(self, before: Participation, after: Participation, activity_id: int) -> None:
-        self._replace(before, after, {"Delete": {"Key": keys.strava_activity_key(activity_id)}})
+    def clear_match(
+        self, ride: Ride, before: Participation, after: Participation, activity_id: int
+    ) -> None:
+        self._replace(
+            ride, before, after, {"Delete": {"Key": keys.strava_activity_key(activity_id)}}
+        )
 
     def forget_match(self, activity_id: int) -> None:
         self.table.delete(keys.strava_activity_key(activity_id))
 
-    def _replace(self, before: Participation, after: Participation, other: dict[str, Any]) -> None:
+    def _replace(
+        self, ride: Ride, before: Participation, after: Participation, other: dict[str, Any]
+    ) -> None:
+        """The participation, if unchanged since read, with the match's own item, while
+        the ride starts when it did (the rider's schedule files it under that time)."""
         put = {
             "Put": {
-                "Item": participation_item(after),
+                "Item": participation_item(after, ride.start_at),
                 "ConditionExpression": "version = :expected",
                 "ExpressionAttributeValues": {":expected": before.version},
             }
         }
         try:
-            self.table.transact_write([put, other])
+            self.table.transact_write([put, other, ride_start_check(ride)])
         except TransactionCancelled:
             raise Conflict(
                 "The participation changed meanwhile.", code="version_conflict"

@@ -165,11 +165,11 @@ class Sync:
         match = self.store.match_of(activity_id)
         if match is None:
             return "ignored"
-        _, participation = self.store.ride_and_participation(*match)
-        if participation is None or participation.strava_activity is None:
+        ride, participation = self.store.ride_and_participation(*match)
+        if ride is None or participation is None or participation.strava_activity is None:
             self.store.forget_match(activity_id)
             return "ignored"
-        self.store.clear_match(participation, without_activity(participation), activity_id)
+        self.store.clear_match(ride, participation, without_activity(participation), activity_id)
         return "unmatched"
 
     def _candidates(self, user_id: str, start: datetime) -> list[tuple[Ride, Participation]]:
@@ -210,11 +210,13 @@ class Sync:
             self._unmatch(activity_id)  # an edited start time moved it off that ride
         if match is None:
             return "no ride"
-        _, participation = match
+        ride, participation = match
         summary = summary_of(activity)
         if participation.strava_activity == summary:
             return "matched"  # a duplicate delivery
-        self.store.record_match(participation, with_activity(participation, summary), activity_id)
+        self.store.record_match(
+            ride, participation, with_activity(participation, summary), activity_id
+        )
         return "matched"
 
 

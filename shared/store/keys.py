@@ -96,8 +96,27 @@ def club_rides_pk(club_id: str) -> str:
 
 
 def ride_start_sk(start_at_utc: str, ride_id: str) -> str:
-    """GSI2 sort key: a ride by its start time (UTC)."""
+    """GSI2 sort key: a ride by its start time (UTC); also GSI1's in a rider's schedule."""
     return f"{start_at_utc}#{ride_id}"
+
+
+def user_rides_pk(user_id: str) -> str:
+    """GSI1 partition of a rider's schedule: their participations that take part (joined
+    or waitlisted), sorted by the ride's start (`ride_start_sk`). Apart from the rider's
+    memberships (`user_memberships_pk`), which share GSI1."""
+    return f"{USER_PREFIX}{user_id}#RIDES"
+
+
+def calendar_feed_key(token_hash: str) -> dict[str, str]:
+    """A rider's personal calendar feed, found by a hash of its URL's secret token (the
+    token itself is never stored)."""
+    return {"PK": f"CALFEED#{token_hash}", "SK": "FEED"}
+
+
+def user_calendar_feed_key(user_id: str) -> dict[str, str]:
+    """Which feed token a rider has now (its hash), in the user's partition: rotating or
+    revoking it deletes the old token's item in the same transaction."""
+    return {"PK": f"{USER_PREFIX}{user_id}", "SK": "CALFEED"}
 
 
 def preferences_key(user_id: str) -> dict[str, str]:

@@ -5,13 +5,14 @@ Query reads a ride with everyone on it. Seats are counted on the ride item, in t
 transaction as the participation that takes or frees them.
 """
 
+from datetime import datetime
 from typing import Any
 
 from shared.authz import MembershipView
 from shared.domain.ride import Participation, Ride, club_of_ride, utc_text
 from shared.store import keys
 from shared.store.memberships import membership_view
-from shared.store.schema import GSI2
+from shared.store.schema import GSI1, GSI2
 from shared.store.table import Item, Table
 
 _RIDE_FIELDS = frozenset(Ride.model_fields)
@@ -32,11 +33,43 @@ def ride_item(ride: Ride) -> dict[str, Any]:
     }
 
 
-def participation_item(participation: Participation) -> dict[str, Any]:
-    return {
+def participation_item(participation: Participation, ride_start: datetime) -> dict[str, Any]:
+    """The item; one that takes part is also in its rider's schedule (GSI1, sparse), under
+    the ride's start. Every write of a participation is a whole Put from here, so leaving
+    the ride takes it out of the schedule in the same write."""
+    item = {
         **keys.participation_key(participation.ride_id, participation.user_id),
         "entity": "participation",
         **participation.model_dump(mode="json"),
+    }
+    if participation.takes_part:
+        item |= schedule_keys(participation, ride_start)
+    return item
+
+
+def schedule_keys(participation: Participation, ride_start: datetime) -> dict[str, str]:
+    return {
+        GSI1.partition_key: keys.user_rides_pk(participation.user_id),
+        GSI1.sort_key: keys.ride_start_sk(utc_text(ride_start), participation.ride_id),
+    }
+
+
+def start_unchanged(ride: Ride) -> tuple[str, dict[str, Any]]:
+    """A condition that the ride still starts when it did when read: a participation
+    written with it is filed in its rider's schedule under the right time (an edit that
+    moves the start re-files the ones written before it: `services/rides/schedule_keys.py`)."""
+    return f"{START_AT_UTC} = :start", {":start": utc_text(ride.start_at)}
+
+
+def ride_start_check(ride: Ride) -> dict[str, Any]:
+    """`start_unchanged` as a transaction's condition check on the ride item."""
+    condition, values = start_unchanged(ride)
+    return {
+        "ConditionCheck": {
+            "Key": keys.ride_key(ride.ride_id),
+            "ConditionExpression": condition,
+            "ExpressionAttributeValues": values,
+        }
     }
 
 

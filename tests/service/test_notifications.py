@@ -192,7 +192,8 @@ class World:
                         waitlisted_at=moment,
                         updated_at=moment,
                         updated_by=user,
-                    )
+                    ),
+                    self.start,
                 )
             )
 

@@ -135,7 +135,8 @@ class World:
                     joined_at=moment,
                     updated_at=moment,
                     updated_by=RIDER["sub"],
-                )
+                ),
+                start,
             )
         )
         return ride_id
@@ -394,11 +395,12 @@ def test_activities_outside_the_window_or_on_a_cancelled_ride_match_nothing(
 
 def test_a_leaders_mark_stands_and_strava_only_adds_the_summary(world: World) -> None:
     world.connect(RIDER, 134815)
-    ride_id = world.ride("Bay Run", sydney_morning())
+    start = sydney_morning()
+    ride_id = world.ride("Bay Run", start)
     marked = world.participation(ride_id).revised(
         OTHER["sub"], attendance=Attendance.NO_SHOW, attendance_source=AttendanceSource.LEADER
     )
-    world.table.put(participation_item(marked))
+    world.table.put(participation_item(marked, start))
 
     world.push("activity", "create", activity(world, sydney_morning()), 134815)
     mine = world.participation(ride_id)

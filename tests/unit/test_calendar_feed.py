@@ -49,7 +49,9 @@ def feed() -> tuple[str, Calendar]:
     club = Club(
         club_id="club", name="Inner West Riders", created_by="u", created_at=NOW, updated_at=NOW
     )
-    text = render_calendar(club, [ride(i, s) for i, s in enumerate(STARTS)], NOW).decode()
+    text = render_calendar(
+        f"{club.name} rides", [ride(i, s) for i, s in enumerate(STARTS)], NOW
+    ).decode()
     return text, Calendar.from_ical(text)
 
 
@@ -93,7 +95,9 @@ def test_a_ride_with_a_route_links_to_its_gpx() -> None:
     )
     routed = ride(1, STARTS[0]).model_copy(update={"route_key": "private/rides/club_1/route/u.gpx"})
     plain = ride(2, STARTS[1])
-    text = render_calendar(club, [routed, plain], NOW, "https://api.example/v1/").decode()
+    text = render_calendar(
+        f"{club.name} rides", [routed, plain], NOW, "https://api.example/v1/"
+    ).decode()
     events = {str(e["UID"]): e for e in Calendar.from_ical(text).walk("VEVENT")}
 
     assert str(events["club_1@sydneycycling"]["URL"]) == (
@@ -129,7 +133,7 @@ def across_feed() -> str:
         ride(i, start).model_copy(update={"estimated_duration_min": minutes})
         for i, (start, minutes) in enumerate(ACROSS)
     ]
-    return render_calendar(club, rides, NOW).decode()
+    return render_calendar(f"{club.name} rides", rides, NOW).decode()
 
 
 def expected() -> list[tuple[datetime, datetime]]:
