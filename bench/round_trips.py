@@ -66,6 +66,7 @@ def measure_routes() -> list[Measure]:
     from notifications import handler as notifications_api
     from notifications.store import NotificationStore
     from rides import handler as rides_api
+    from rides.schedule_store import ScheduleStore
     from rides.store import RideStore
     from shared.adapters.identity import IdentityDirectory
     from shared.adapters.push import PushGateway
@@ -89,6 +90,9 @@ def measure_routes() -> list[Measure]:
             MembershipStore(table)
         )
         rides_api.app.dependency_overrides[rides_api.get_store] = lambda: RideStore(table)
+        rides_api.app.dependency_overrides[rides_api.get_schedule_store] = lambda: ScheduleStore(
+            table
+        )
 
         def call(
             method: str,
@@ -96,7 +100,7 @@ def measure_routes() -> list[Measure]:
             path: str,
             body: Any = None,
             query: Any = None,
-            claims: dict[str, str] = ADMIN,
+            claims: dict[str, str] | None = ADMIN,
             headers: dict[str, str] | None = None,
         ) -> tuple[int, Any, int]:
             calls.clear()
@@ -114,7 +118,9 @@ def measure_routes() -> list[Measure]:
                 claims=claims,
             )
             service = (
-                notifications_api
+                rides_api
+                if "calendar" in resource
+                else notifications_api
                 if "notification" in resource or "devices" in resource
                 else rides_api
                 if "ride" in resource or "participation" in resource
@@ -125,7 +131,12 @@ def measure_routes() -> list[Measure]:
                 else clubs_api
             )
             answer = service.handler(event, _Context())
-            return answer["statusCode"], json.loads(answer.get("body") or "null"), len(calls)
+            text = answer.get("body") or "null"
+            try:
+                body = json.loads(text)
+            except ValueError:  # a calendar
+                body = text
+            return answer["statusCode"], body, len(calls)
 
         results: list[Measure] = []
         # The people the bench acts as have profiles (a club's first admin must exist).
@@ -318,6 +329,33 @@ def measure_routes() -> list[Measure]:
                 claims=owner,
             ),
         )
+        # The rider's schedule: one Query of their places, one read of the rides and
+        # memberships that decide what is shown.
+        record(
+            "GET /users/me/rides",
+            2,
+            call("GET", "/users/me/rides", "/users/me/rides", claims=riders[1]),
+        )
+        boto3.client("ssm").put_parameter(
+            Name="/bench/api/url", Value="https://api.bench.test", Type="String"
+        )
+        os.environ["API_URL_PARAMETER"] = "/bench/api/url"
+        feed = "/users/me/calendar-feed"
+        # The current feed, then one transaction (the old token out, the new one in).
+        made = record("POST /users/me/calendar-feed", 2, call("POST", feed, feed, claims=riders[1]))
+        token = made["url"].split("/")[-2]
+        # The token (consistently), the rider's places, their rides and memberships.
+        record(
+            "GET /calendar-feeds/{token}/rides.ics",
+            3,
+            call(
+                "GET",
+                "/calendar-feeds/{feed_token}/rides.ics",
+                f"/calendar-feeds/{token}/rides.ics",
+                claims=None,
+            ),
+        )
+        record("DELETE /users/me/calendar-feed", 2, call("DELETE", feed, feed, claims=riders[1]))
         users_api.app.dependency_overrides[users_api.get_store] = lambda: ProfileStore(table)
         users_api.app.dependency_overrides[users_api.get_directory] = lambda: IdentityDirectory(
             None, None

@@ -13,6 +13,7 @@ from clubs import handler as clubs_api
 from clubs.store import ClubStore
 from memberships import handler as memberships_api
 from memberships.store import MembershipStore
+from ops.backfill_schedules import backfill
 from rides import handler as rides_api
 from rides.schedule_keys import refile_places
 from rides.schedule_store import ScheduleStore
@@ -22,6 +23,7 @@ from shared.domain.enums import ParticipationStatus
 from shared.domain.ride import Participation, participation_id
 from shared.event_catalog import RideChanged
 from shared.events import DomainEvent
+from shared.store import keys
 from shared.store.rides import participation_item, ride_item, to_ride
 from shared.store.table import Table
 from tests.service.conftest import ADMIN, ApiAnswer, add_profiles, snapshot
@@ -342,3 +344,22 @@ def test_the_feed_never_lists_a_ride_its_rider_may_no_longer_see(api: Schedule) 
 )
 def test_a_malformed_feed_token_is_refused(api: Schedule, token: str, status: int) -> None:
     assert api.feed(token).status == status
+
+
+def test_places_taken_before_schedules_existed_are_filed_once_by_the_backfill(
+    api: Schedule,
+) -> None:
+    club_id = api.club()
+    api.member(club_id, RIDER)
+    kept = api.join(api.published(club_id, "Old Place", 2), RIDER).body
+    gone = api.join(api.published(club_id, "Withdrawn Place", 3), RIDER).body
+    api.change(gone["participation_id"], RIDER, status="withdrawn", version=gone["version"])
+    for ride_id in (kept["ride_id"], gone["ride_id"]):  # as an earlier release wrote them
+        api.table.update(keys.participation_key(ride_id, RIDER["sub"]), "REMOVE GSI1PK, GSI1SK")
+    assert api.titles() == []
+
+    assert backfill(api.table, apply=False) == [(kept["participation_id"], "would be filed")]
+    assert api.titles() == []
+    assert backfill(api.table, apply=True) == [(kept["participation_id"], "filed")]
+    assert api.titles() == ["Old Place"]
+    assert backfill(api.table, apply=True) == []
