@@ -14,11 +14,14 @@ from shared.api.auth import CallerDep
 from shared.api.params import ClubId, Cursor, PageLimit
 from shared.api.resolver import build_resolver, documented, make_handler
 from shared.api.responses import created
-from shared.domain.enums import ClubStatus
+from shared.domain.enums import ClubStatus, Discipline
+from shared.domain.geo import MAX_RADIUS_KM
 from shared.observability import metrics
 from shared.store.table import app_table
 
 app = build_resolver()
+# Two decimal numbers: the range is checked by the logic (422).
+NEAR_PATTERN = r"^-?[0-9]{1,3}(\.[0-9]{1,10})?,-?[0-9]{1,3}(\.[0-9]{1,10})?$"
 TAG = "clubs"
 
 
@@ -36,10 +39,30 @@ def list_clubs(
     caller: CallerDep,
     store: StoreDep,
     status: Annotated[ClubStatus, Query()] = ClubStatus.ACTIVE,
+    near: Annotated[
+        str | None,
+        Query(
+            pattern=NEAR_PATTERN,
+            description="`lat,lon` in degrees: the clubs whose home is within `radius_km`, "
+            "nearest first (up to `limit`, no further pages)",
+            examples=["-33.8988,151.2335"],
+        ),
+    ] = None,
+    radius_km: Annotated[float, Query(gt=0, le=MAX_RADIUS_KM)] = 10,
+    discipline: Annotated[Discipline | None, Query()] = None,
+    q: Annotated[
+        str | None,
+        Query(
+            min_length=2,
+            max_length=80,
+            description="Words the club's name has words beginning with (case and accents ignored)",
+        ),
+    ] = None,
     limit: PageLimit = 20,
     cursor: Cursor = None,
 ) -> ClubPage:
-    items, next_cursor = logic.list_clubs(caller, status, limit, cursor, store)
+    search = logic.club_search(near, radius_km, discipline, q)
+    items, next_cursor = logic.list_clubs(caller, status, search, limit, cursor, store)
     return ClubPage(items=items, next_cursor=next_cursor)
 
 

@@ -1,12 +1,15 @@
 """Club rules: who may do what (asked of the Authorization Service) and what changes."""
 
-from clubs.schemas import ClubCreate, ClubUpdate
+from dataclasses import dataclass
+
+from clubs.schemas import ClubCreate, ClubUpdate, ListedClub
 from clubs.store import ClubStore
 from shared.authz import AuthzContext, Capability, Principal, require
 from shared.domain.clock import utc_now
-from shared.domain.club import Club, existing_club
-from shared.domain.enums import ClubRole, ClubStatus, MembershipStatus
-from shared.domain.errors import Conflict
+from shared.domain.club import Club, existing_club, search_words
+from shared.domain.enums import ClubRole, ClubStatus, Discipline, MembershipStatus
+from shared.domain.errors import Conflict, Unprocessable
+from shared.domain.geo import GeoPoint, distance_km, search_cells
 from shared.domain.ids import new_id
 from shared.domain.membership import Membership, membership_id
 
@@ -45,11 +48,98 @@ def get_club(principal: Principal, club_id: str, store: ClubStore) -> Club:
     return existing_club(store.get(club_id), club_id)
 
 
+@dataclass(frozen=True)
+class ClubSearch:
+    """What `GET /clubs` narrows by, besides the status."""
+
+    near: GeoPoint | None = None
+    radius_km: float = 10
+    discipline: Discipline | None = None
+    words: tuple[str, ...] = ()
+
+
+def club_search(
+    near: str | None, radius_km: float, discipline: Discipline | None, q: str | None
+) -> ClubSearch:
+    """The search a request asks for; 422 for a point off the globe or a `q` with no word
+    to look for."""
+    point = None
+    if near is not None:
+        lat, lon = (float(part) for part in near.split(","))
+        if not (-90 <= lat <= 90 and -180 <= lon <= 180):
+            raise Unprocessable("near: latitude -90..90, longitude -180..180.", code="bad_near")
+        point = GeoPoint(lat=lat, lon=lon)
+    words = tuple(search_words(q)) if q is not None else ()
+    if q is not None and not words:
+        raise Unprocessable("q: give a word of two letters or digits.", code="bad_query")
+    return ClubSearch(point, radius_km, discipline, words)
+
+
 def list_clubs(
-    principal: Principal, status: ClubStatus, limit: int, cursor: str | None, store: ClubStore
-) -> tuple[list[Club], str | None]:
+    principal: Principal,
+    status: ClubStatus,
+    search: ClubSearch,
+    limit: int,
+    cursor: str | None,
+    store: ClubStore,
+) -> tuple[list[ListedClub], str | None]:
+    """Near a point: the nearest first, up to `limit` within the radius (no further pages).
+    By name words: a page of the clubs with a name word beginning with the longest word
+    given (then every word checked), which may hold fewer than `limit`. Otherwise the
+    directory, by name."""
     require(Capability.LIST_CLUBS, principal)
-    return store.list_page(status, limit, cursor)
+    if search.near is not None:
+        return _nearest(status, search, search.near, limit, store), None
+    if search.words:
+        longest = max(search.words, key=len)
+        ids, next_cursor = store.named(longest, limit, cursor)
+        found = store.clubs(ids)
+        listed = [found[i] for i in ids if i in found and _matches(found[i], status, search)]
+        return [ListedClub(**c.model_dump()) for c in listed], next_cursor
+    clubs, next_cursor = store.list_page(status, limit, cursor)
+    listed = [c for c in clubs if _matches(c, status, search)]
+    return [ListedClub(**c.model_dump()) for c in listed], next_cursor
+
+
+def _matches(club: Club, status: ClubStatus, search: ClubSearch) -> bool:
+    if club.status is not status:
+        return False
+    if search.discipline is not None and search.discipline not in club.disciplines:
+        return False
+    name = search_words(club.name)
+    return all(any(w.startswith(given) for w in name) for given in search.words)
+
+
+def _nearest(
+    status: ClubStatus, search: ClubSearch, near: GeoPoint, limit: int, store: ClubStore
+) -> list[ListedClub]:
+    level, wanted = search_cells(near.lat, near.lon, search.radius_km)
+    distances: dict[str, float] = {}
+    for cell in wanted:
+        for entry in store.places(level.name, cell):
+            if entry["status"] != status.value:
+                continue
+            if search.discipline and search.discipline.value not in entry["disciplines"]:
+                continue
+            away = distance_km(near.lat, near.lon, float(entry["lat"]), float(entry["lon"]))
+            if away <= search.radius_km:
+                distances[str(entry["club_id"])] = away
+    # Name words need the club itself: read the nearest until `limit` match.
+    ordered = sorted(distances, key=lambda c: (distances[c], c))
+    listed: list[ListedClub] = []
+    step = 100 if search.words else limit  # without words, every candidate matches
+    for offset in range(0, len(ordered), step):
+        batch = ordered[offset : offset + step]
+        found = store.clubs(batch)
+        for club_id in batch:
+            club = found.get(club_id)
+            if club is not None and _matches(club, status, search):
+                listed.append(
+                    ListedClub(**club.model_dump(), distance_km=round(distances[club_id], 2))
+                )
+        if len(listed) >= limit or not search.words:
+            break
+    return listed[:limit]
 
 
 def update_club(principal: Principal, club_id: str, data: ClubUpdate, store: ClubStore) -> Club:
@@ -61,9 +151,10 @@ def update_club(principal: Principal, club_id: str, data: ClubUpdate, store: Clu
             f"The club is at version {club.version}, not {data.version}; read it again.",
             code="version_conflict",
         )
-    updated = club.model_copy(
-        update={
-            **Club.model_validate({**club.model_dump(), **data.changes()}).model_dump(),
+    updated = Club.model_validate(
+        {
+            **club.model_dump(),
+            **data.changes(),
             "updated_at": utc_now(),
             "updated_by": principal.user_id,
             "version": club.version + 1,

@@ -15,6 +15,7 @@ from pydantic.json_schema import SkipJsonSchema
 
 from shared.domain.club import Club
 from shared.domain.enums import ClubStatus, Discipline, JoinPolicy
+from shared.domain.geo import GeoPoint
 from shared.domain.ids import UUID_PATTERN
 from shared.domain.model import Model
 from shared.domain.numbers import Version
@@ -65,6 +66,8 @@ class ClubCreate(Model):
     description: Description = ""
     suburb: ShortText | None = None
     city: ShortText = "Sydney"
+    home: GeoPoint | None = None
+    region: ShortText | None = None
     website: Website | None = None
     disciplines: Disciplines
     join_policy: JoinPolicy = JoinPolicy.OPEN
@@ -83,7 +86,7 @@ class ClubCreate(Model):
 
 
 # Optional fields a caller may clear by sending null.
-CLEARABLE = frozenset({"suburb", "website"})
+CLEARABLE = frozenset({"suburb", "website", "home", "region"})
 
 
 class ClubUpdate(Model):
@@ -96,6 +99,8 @@ class ClubUpdate(Model):
     description: Description | SkipJsonSchema[None] = None
     suburb: ShortText | None = None
     city: ShortText | SkipJsonSchema[None] = None
+    home: GeoPoint | None = None
+    region: ShortText | None = None
     website: Website | None = None
     disciplines: Disciplines | SkipJsonSchema[None] = None
     join_policy: JoinPolicy | SkipJsonSchema[None] = None
@@ -116,8 +121,14 @@ class ClubUpdate(Model):
         return self.model_dump(mode="json", include=sent)
 
 
+class ListedClub(Club):
+    distance_km: float | None = Field(
+        default=None, description="From `near`, to the club's home (only with `near`)"
+    )
+
+
 class ClubPage(Model):
-    items: list[Club]
+    items: list[ListedClub]
     next_cursor: str | None = None
 
 

@@ -8,8 +8,9 @@ transaction, never by a read-then-write.
 from typing import Any
 
 from shared.authz import MembershipView
-from shared.domain.club import Club, club_name_key
+from shared.domain.club import Club, club_name_key, search_words
 from shared.domain.errors import Conflict, Unprocessable
+from shared.domain.geo import cells
 from shared.domain.membership import Membership
 from shared.store import keys
 from shared.store.clubs import to_club
@@ -39,6 +40,38 @@ def _club_item(club: Club) -> dict[str, Any]:
         "entity": "club",
         **club.model_dump(mode="json"),
     }
+
+
+def _discovery_items(club: Club) -> dict[tuple[str, str], dict[str, Any]]:
+    """The entries that find the club: one per level in the cell of its home (with what
+    discovery filters on, so only clubs that pass are read), one per word of its name.
+    Written in the club's own transactions, so they are exact."""
+    items: dict[tuple[str, str], dict[str, Any]] = {}
+    if club.home is not None:
+        for level, cell in cells(club.home.lat, club.home.lon).items():
+            key = keys.club_place_key(level, cell, club.club_id)
+            items[(key[PK], key[SK])] = {
+                **key,
+                "entity": "club_place",
+                "club_id": club.club_id,
+                "lat": club.home.lat,
+                "lon": club.home.lon,
+                "status": club.status.value,
+                "disciplines": [d.value for d in club.disciplines],
+            }
+    for word in search_words(club.name):
+        key = keys.club_word_key(word, club.club_id)
+        items[(key[PK], key[SK])] = {**key, "entity": "club_word", "club_id": club.club_id}
+    return items
+
+
+def _discovery_changes(before: Club | None, after: Club) -> list[dict[str, Any]]:
+    """Puts of the entries `after` has (new or changed) and Deletes of those it lost."""
+    old = _discovery_items(before) if before else {}
+    new = _discovery_items(after)
+    puts = [{"Put": {"Item": item}} for k, item in new.items() if old.get(k) != item]
+    deletes = [{"Delete": {"Key": {PK: pk, SK: sk}}} for pk, sk in old.keys() - new.keys()]
+    return puts + deletes
 
 
 def _name_lock(name: str, club_id: str) -> dict[str, Any]:
@@ -88,6 +121,7 @@ class ClubStore:
                     "ConditionExpression": "attribute_exists(PK)",
                 }
             },
+            *_discovery_changes(None, club),
         ]
         try:
             self.table.transact_write(actions)
@@ -133,6 +167,7 @@ class ClubStore:
                     }
                 }
             )
+        actions += _discovery_changes(before, after)
         try:
             self.table.transact_write(actions)
         except TransactionCancelled as cancelled:
@@ -155,3 +190,42 @@ class ClubStore:
             start_key=start,
         )
         return [to_club(i) for i in items], encode_cursor(last_key)
+
+    # Discovery.
+
+    def places(self, level: str, cell: str) -> list[dict[str, Any]]:
+        """The entries of the clubs whose home lies in one cell (every page)."""
+        found: list[dict[str, Any]] = []
+        start: dict[str, Any] | None = None
+        while True:
+            page, start = self.table.query_page(
+                index=None,
+                key_condition="PK = :pk",
+                values={":pk": keys.club_places_pk(level, cell)},
+                limit=500,
+                start_key=start,
+            )
+            found += page
+            if not start:
+                return found
+
+    def named(self, word: str, limit: int, cursor: str | None) -> tuple[list[str], str | None]:
+        """Ids of clubs with a name word beginning with `word` (one page of entries)."""
+        partition = keys.club_words_pk(word)
+        items, last = self.table.query_page(
+            index=None,
+            key_condition="PK = :pk AND begins_with(SK, :word)",
+            values={":pk": partition, ":word": word},
+            limit=limit,
+            start_key=decode_cursor(cursor, key_names=(PK, SK), fixed={PK: partition}),
+        )
+        return list(dict.fromkeys(str(i["club_id"]) for i in items)), encode_cursor(last)
+
+    def clubs(self, club_ids: list[str]) -> dict[str, Club]:
+        found: dict[str, Club] = {}
+        for offset in range(0, len(club_ids), 100):
+            wanted = [keys.club_key(c) for c in club_ids[offset : offset + 100]]
+            for item in self.table.batch_get(wanted):
+                club = to_club(item)
+                found[club.club_id] = club
+        return found

@@ -1,17 +1,30 @@
 """The Club entity (`docs/model.md`, `docs/domain.md`)."""
 
+import unicodedata
 from datetime import datetime
 
 from pydantic import Field
 
 from shared.domain.enums import ClubStatus, Discipline, JoinPolicy
 from shared.domain.errors import NotFound
+from shared.domain.geo import GeoPoint
 from shared.domain.model import Model
 
 
 def club_name_key(name: str) -> str:
     """The form of a club name that must be unique: whitespace collapsed, case folded."""
     return " ".join(name.split()).casefold()
+
+
+def search_words(text: str) -> list[str]:
+    """The words a name is found by: accents dropped (NFKD without combining marks: "Café"
+    is "cafe"), case folded, split at anything but letters and digits; a word of one
+    character finds too much to be worth an entry."""
+    plain = "".join(
+        c for c in unicodedata.normalize("NFKD", text) if not unicodedata.combining(c)
+    ).casefold()
+    words = "".join(c if c.isalnum() else " " for c in plain).split()
+    return list(dict.fromkeys(w for w in words if len(w) >= 2))
 
 
 class Club(Model):
@@ -22,6 +35,9 @@ class Club(Model):
     description: str = ""
     suburb: str | None = None
     city: str = "Sydney"
+    # Where the club rides from (discovery by distance); an optional region ("Inner West").
+    home: GeoPoint | None = None
+    region: str | None = None
     website: str | None = None
     logo_key: str | None = None
     disciplines: list[Discipline] = Field(default_factory=list)

@@ -29,6 +29,26 @@ def club_directory_sk(name_key: str, club_id: str) -> str:
     return f"NAME#{name_key}#{club_id}"
 
 
+def club_places_pk(level: str, cell: str) -> str:
+    """The clubs whose home lies in one grid cell of one level (`shared/domain/geo.py`)."""
+    return f"CLUBSNEAR#{level}#{cell}"
+
+
+def club_place_key(level: str, cell: str, club_id: str) -> dict[str, str]:
+    """A club's entry in the cell of its home, with what discovery filters on."""
+    return {"PK": club_places_pk(level, cell), "SK": f"{CLUB_PREFIX}{club_id}"}
+
+
+def club_words_pk(word: str) -> str:
+    """The name words that begin with the word's first two characters."""
+    return f"CLUBWORD#{word[:2]}"
+
+
+def club_word_key(word: str, club_id: str) -> dict[str, str]:
+    """One word of a club's name (`shared/domain/club.py::search_words`), for `q`."""
+    return {"PK": club_words_pk(word), "SK": f"{word}#{club_id}"}
+
+
 def club_partition(club_id: str) -> str:
     """The partition holding a club's item and its memberships."""
     return f"{CLUB_PREFIX}{club_id}"

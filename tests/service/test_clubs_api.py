@@ -68,8 +68,9 @@ def test_club_names_are_unique_ignoring_case_and_spacing(api: Invoke, table: Tab
 
     assert answer.status == 409
     assert answer.body["error"]["code"] == "club_name_taken"
-    # One club, its name reservation and its first admin.
-    assert len(table_items(table)) == 3
+    # One club, its name reservation, its first admin and its three name words.
+    kinds = sorted(i["entity"]["S"] for i in table_items(table))
+    assert kinds == ["club", "club_name", "club_word", "club_word", "club_word", "membership"]
 
 
 def test_get_club(api: Invoke) -> None:
