@@ -9,6 +9,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "services"))
 from bench import (
     cold_start,
     contention,
+    discovery,
     event_delay,
     flags,
     media,
@@ -21,6 +22,9 @@ from bench import (
 def main() -> int:
     print("DynamoDB round trips per request (moto in-process)")
     print(round_trips.report(round_trips.measure_routes()))
+    print()
+    print("Club discovery: cost per search as the catalogue grows (moto in-process)")
+    print(discovery.report(discovery.measure()))
     print()
     for python in cold_start.interpreters():
         version = subprocess.run([python, "-V"], capture_output=True, text=True).stdout.strip()

@@ -1,6 +1,7 @@
 """Club rules: who may do what (asked of the Authorization Service) and what changes."""
 
 from dataclasses import dataclass
+from typing import Any
 
 from clubs.schemas import ClubCreate, ClubUpdate, ListedClub
 from clubs.store import ClubStore
@@ -110,24 +111,65 @@ def _matches(club: Club, status: ClubStatus, search: ClubSearch) -> bool:
     return all(any(w.startswith(given) for w in name) for given in search.words)
 
 
+# Searches widen through these radii (km) up to the one asked for, and stop at the first
+# that holds `limit` clubs: those are the nearest, so a dense city costs what the page
+# needs, not everything within a wide radius.
+RINGS_KM = (1, 2, 5, 10, 25, 50)
+
+
 def _nearest(
     status: ClubStatus, search: ClubSearch, near: GeoPoint, limit: int, store: ClubStore
 ) -> list[ListedClub]:
-    level, wanted = search_cells(near.lat, near.lon, search.radius_km)
-    distances: dict[str, float] = {}
-    for cell in wanted:
-        for entry in store.places(level.name, cell):
-            if entry["status"] != status.value:
-                continue
-            if search.discipline and search.discipline.value not in entry["disciplines"]:
-                continue
-            away = distance_km(near.lat, near.lon, float(entry["lat"]), float(entry["lon"]))
-            if away <= search.radius_km:
-                distances[str(entry["club_id"])] = away
-    # Name words need the club itself: read the nearest until `limit` match.
-    ordered = sorted(distances, key=lambda c: (distances[c], c))
+    rings = [r for r in RINGS_KM if r < search.radius_km] + [search.radius_km]
+    seen: dict[tuple[str, str], list[dict[str, Any]]] = {}
     listed: list[ListedClub] = []
-    step = 100 if search.words else limit  # without words, every candidate matches
+    for ring in rings:
+        level, wanted = search_cells(near.lat, near.lon, ring)
+        for cell in wanted:
+            if (level.name, cell) not in seen:
+                seen[(level.name, cell)] = store.places(level.name, cell)
+        entries = [e for cell in wanted for e in seen[(level.name, cell)]]
+        distances = _within(entries, near, ring, status, search.discipline)
+        if len(distances) < limit and ring < search.radius_km:
+            continue  # too few this close: the nearest may lie further out
+        listed = _read_nearest(distances, status, search, limit, store)
+        if len(listed) >= limit:
+            break
+    return listed
+
+
+def _within(
+    entries: list[dict[str, Any]],
+    near: GeoPoint,
+    radius_km: float,
+    status: ClubStatus,
+    discipline: Discipline | None,
+) -> dict[str, float]:
+    """Club id -> distance, for the entries within the radius that pass the filters."""
+    found: dict[str, float] = {}
+    for entry in entries:
+        if entry["status"] != status.value:
+            continue
+        if discipline and discipline.value not in entry["disciplines"]:
+            continue
+        away = distance_km(near.lat, near.lon, float(entry["lat"]), float(entry["lon"]))
+        if away <= radius_km:
+            found[str(entry["club_id"])] = away
+    return found
+
+
+def _read_nearest(
+    distances: dict[str, float],
+    status: ClubStatus,
+    search: ClubSearch,
+    limit: int,
+    store: ClubStore,
+) -> list[ListedClub]:
+    """The nearest clubs that match, read in distance order until `limit` match (name
+    words need the club itself; without words every candidate matches)."""
+    ordered = sorted(distances, key=lambda c: (distances[c], c))
+    step = 100 if search.words else limit
+    listed: list[ListedClub] = []
     for offset in range(0, len(ordered), step):
         batch = ordered[offset : offset + step]
         found = store.clubs(batch)
@@ -137,7 +179,7 @@ def _nearest(
                 listed.append(
                     ListedClub(**club.model_dump(), distance_km=round(distances[club_id], 2))
                 )
-        if len(listed) >= limit or not search.words:
+        if len(listed) >= limit:
             break
     return listed[:limit]
 

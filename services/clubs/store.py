@@ -8,12 +8,11 @@ transaction, never by a read-then-write.
 from typing import Any
 
 from shared.authz import MembershipView
-from shared.domain.club import Club, club_name_key, search_words
+from shared.domain.club import Club, club_name_key
 from shared.domain.errors import Conflict, Unprocessable
-from shared.domain.geo import cells
 from shared.domain.membership import Membership
 from shared.store import keys
-from shared.store.clubs import to_club
+from shared.store.clubs import discovery_items, to_club
 from shared.store.cursor import decode_cursor, encode_cursor
 from shared.store.memberships import ADMIN_COUNT, membership_item, membership_view
 from shared.store.schema import GSI1, PK, SK
@@ -42,33 +41,10 @@ def _club_item(club: Club) -> dict[str, Any]:
     }
 
 
-def _discovery_items(club: Club) -> dict[tuple[str, str], dict[str, Any]]:
-    """The entries that find the club: one per level in the cell of its home (with what
-    discovery filters on, so only clubs that pass are read), one per word of its name.
-    Written in the club's own transactions, so they are exact."""
-    items: dict[tuple[str, str], dict[str, Any]] = {}
-    if club.home is not None:
-        for level, cell in cells(club.home.lat, club.home.lon).items():
-            key = keys.club_place_key(level, cell, club.club_id)
-            items[(key[PK], key[SK])] = {
-                **key,
-                "entity": "club_place",
-                "club_id": club.club_id,
-                "lat": club.home.lat,
-                "lon": club.home.lon,
-                "status": club.status.value,
-                "disciplines": [d.value for d in club.disciplines],
-            }
-    for word in search_words(club.name):
-        key = keys.club_word_key(word, club.club_id)
-        items[(key[PK], key[SK])] = {**key, "entity": "club_word", "club_id": club.club_id}
-    return items
-
-
 def _discovery_changes(before: Club | None, after: Club) -> list[dict[str, Any]]:
     """Puts of the entries `after` has (new or changed) and Deletes of those it lost."""
-    old = _discovery_items(before) if before else {}
-    new = _discovery_items(after)
+    old = discovery_items(before) if before else {}
+    new = discovery_items(after)
     puts = [{"Put": {"Item": item}} for k, item in new.items() if old.get(k) != item]
     deletes = [{"Delete": {"Key": {PK: pk, SK: sk}}} for pk, sk in old.keys() - new.keys()]
     return puts + deletes
@@ -202,7 +178,7 @@ class ClubStore:
                 index=None,
                 key_condition="PK = :pk",
                 values={":pk": keys.club_places_pk(level, cell)},
-                limit=500,
+                limit=1000,
                 start_key=start,
             )
             found += page

@@ -1,12 +1,40 @@
-"""Club items as every service reads them (the clubs service alone writes them)."""
+"""Club items as every service reads them (the clubs service alone writes them), and the
+entries that find a club in discovery."""
+
+from typing import Any
 
 from shared.authz import MembershipView
-from shared.domain.club import Club
+from shared.domain.club import Club, search_words
+from shared.domain.geo import cells
 from shared.store import keys
 from shared.store.memberships import membership_view
+from shared.store.schema import PK, SK
 from shared.store.table import Item, Table
 
 _FIELDS = frozenset(Club.model_fields)
+
+
+def discovery_items(club: Club) -> dict[tuple[str, str], dict[str, Any]]:
+    """The entries that find the club: one per level in the cell of its home (with what
+    discovery filters on, so only clubs that pass are read), one per word of its name.
+    Written in the club's own transactions, so they are exact."""
+    items: dict[tuple[str, str], dict[str, Any]] = {}
+    if club.home is not None:
+        for level, cell in cells(club.home.lat, club.home.lon).items():
+            key = keys.club_place_key(level, cell, club.club_id)
+            items[(key[PK], key[SK])] = {
+                **key,
+                "entity": "club_place",
+                "club_id": club.club_id,
+                "lat": club.home.lat,
+                "lon": club.home.lon,
+                "status": club.status.value,
+                "disciplines": [d.value for d in club.disciplines],
+            }
+    for word in search_words(club.name):
+        key = keys.club_word_key(word, club.club_id)
+        items[(key[PK], key[SK])] = {**key, "entity": "club_word", "club_id": club.club_id}
+    return items
 
 
 def to_club(item: Item) -> Club:

@@ -8,6 +8,7 @@ import pytest
 
 from clubs.handler import app, get_store, handler
 from clubs.store import ClubStore
+from ops.backfill_club_discovery import backfill
 from shared.store.table import Table
 from tests.service.conftest import ADMIN, RIDER, Invoke, add_profiles, make_invoker
 
@@ -122,3 +123,27 @@ def test_a_rename_a_move_and_an_archive_follow_into_discovery(api: Invoke) -> No
 )
 def test_bad_searches_are_refused(api: Invoke, query: dict[str, Any], status: int) -> None:
     assert api("GET", "/clubs", query=query, claims=RIDER).status == status
+
+
+def test_clubs_made_before_discovery_get_their_entries_once_from_the_backfill(
+    api: Invoke, table: Table
+) -> None:
+    legacy = table.client.scan(
+        TableName=table.name,
+        FilterExpression="entity IN (:word, :place)",
+        ExpressionAttributeValues={":word": {"S": "club_word"}, ":place": {"S": "club_place"}},
+    )["Items"]
+    for item in legacy:  # as clubs made by an earlier release have none
+        table.client.delete_item(TableName=table.name, Key={"PK": item["PK"], "SK": item["SK"]})
+    assert names(api, q="coogee") == []
+
+    planned = backfill(table, apply=False)
+    assert len(planned) == len(CLUBS) + 1 and names(api, q="coogee") == []
+    written = backfill(table, apply=True)
+    assert [club for club, _ in written] == [club for club, _ in planned]
+    assert names(api, q="coogee") == ["Coogee Café Riders"]
+    assert names(api, near=CENTENNIAL_PARK, radius_km="5") == [
+        "Paddington Pedallers",
+        "Coogee Café Riders",
+    ]
+    assert backfill(table, apply=True) == []
