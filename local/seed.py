@@ -11,11 +11,13 @@ from local.seed_users import RIDER, RIDER_DEVICE, SEED_USERS, SITE_ADMIN
 from local.users import id_token
 from shared.domain.ride import CLUB_TIMEZONE
 
-SEED_CLUBS = (
+SEED_CLUBS: tuple[dict[str, Any], ...] = (
     {
         "name": "Inner West Riders",
         "description": "Saturday bunch rides from Marrickville to the Royal National Park.",
         "suburb": "Marrickville",
+        "home": {"lat": -33.9105, "lon": 151.1553},
+        "region": "Inner West",
         "disciplines": ["road"],
         "join_policy": "open",
     },
@@ -23,6 +25,8 @@ SEED_CLUBS = (
         "name": "Northern Beaches Gravel Crew",
         "description": "Fire trails of Garigal and Ku-ring-gai; all paces welcome.",
         "suburb": "Manly",
+        "home": {"lat": -33.7969, "lon": 151.2850},
+        "region": "Northern Beaches",
         "disciplines": ["gravel", "mtb"],
         "join_policy": "approval",
     },

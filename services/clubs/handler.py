@@ -20,8 +20,10 @@ from shared.observability import metrics
 from shared.store.table import app_table
 
 app = build_resolver()
-# Two decimal numbers: the range is checked by the logic (422).
-NEAR_PATTERN = r"^-?[0-9]{1,3}(\.[0-9]{1,10})?,-?[0-9]{1,3}(\.[0-9]{1,10})?$"
+# Latitude -90..90, longitude -180..180, in decimal degrees.
+_LAT = r"-?(90(\.0{1,10})?|[1-8]?[0-9](\.[0-9]{1,10})?)"
+_LON = r"-?(180(\.0{1,10})?|(1[0-7][0-9]|[1-9]?[0-9])(\.[0-9]{1,10})?)"
+NEAR_PATTERN = f"^{_LAT},{_LON}$"
 TAG = "clubs"
 
 

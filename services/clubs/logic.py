@@ -57,13 +57,15 @@ class ClubSearch:
     radius_km: float = 10
     discipline: Discipline | None = None
     words: tuple[str, ...] = ()
+    # A `q` was given (with no word in it, nothing matches).
+    named: bool = False
 
 
 def club_search(
     near: str | None, radius_km: float, discipline: Discipline | None, q: str | None
 ) -> ClubSearch:
-    """The search a request asks for; 422 for a point off the globe or a `q` with no word
-    to look for."""
+    """The search a request asks for; 422 for a point off the globe. A `q` without a word
+    of two letters or digits finds nothing."""
     point = None
     if near is not None:
         lat, lon = (float(part) for part in near.split(","))
@@ -71,9 +73,7 @@ def club_search(
             raise Unprocessable("near: latitude -90..90, longitude -180..180.", code="bad_near")
         point = GeoPoint(lat=lat, lon=lon)
     words = tuple(search_words(q)) if q is not None else ()
-    if q is not None and not words:
-        raise Unprocessable("q: give a word of two letters or digits.", code="bad_query")
-    return ClubSearch(point, radius_km, discipline, words)
+    return ClubSearch(point, radius_km, discipline, words, q is not None)
 
 
 def list_clubs(
@@ -91,6 +91,8 @@ def list_clubs(
     require(Capability.LIST_CLUBS, principal)
     if search.near is not None:
         return _nearest(status, search, search.near, limit, store), None
+    if search.named and not search.words:
+        return [], None
     if search.words:
         longest = max(search.words, key=len)
         ids, next_cursor = store.named(longest, limit, cursor)
