@@ -131,6 +131,22 @@ SCHEDULES = Consumer(
     # The ride's partition, then its places updated while the ride's start is unchanged.
     table_actions=("dynamodb:Query", "dynamodb:UpdateItem", "dynamodb:ConditionCheckItem"),
 )
+# Rides filed for discovery near a point (`GET /rides`), as they are now.
+RIDE_DISCOVERY = Consumer(
+    "RideDiscovery",
+    "rides.discovery_filing.handler",
+    ("ride_created", "ride_updated", "ride_cancelled", "club_updated"),
+    # The ride, its club and its record (one batch read), then one transaction replacing
+    # its entries; a club's new disciplines list its upcoming rides (GSI2).
+    table_actions=(
+        "dynamodb:GetItem",
+        "dynamodb:BatchGetItem",
+        "dynamodb:Query",
+        "dynamodb:PutItem",
+        "dynamodb:DeleteItem",
+    ),
+    table_indexes=(GSI2.name,),
+)
 # Club webhooks, step one: an event -> one delivery message per webhook that wants it.
 CLUB_WEBHOOKS = Consumer(
     "ClubWebhooks",
@@ -211,6 +227,7 @@ CONSUMERS: tuple[Consumer, ...] = (
     NOTIFICATIONS,
     SEATS,
     SCHEDULES,
+    RIDE_DISCOVERY,
     CLUB_WEBHOOKS,
     STRAVA_SYNC,
     MEDIA,

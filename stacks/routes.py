@@ -73,6 +73,7 @@ ROUTES: tuple[Route, ...] = (
         throttle=(20, 40),
         cache_seconds=300,
     ),
+    Route("GET", "/rides", "rides", operation_id="listRidesNear"),
     Route("GET", "/users/me/rides", "rides", operation_id="listMyRides"),
     Route("GET", "/users/me/calendar-feed", "rides", operation_id="getCalendarFeed"),
     Route("POST", "/users/me/calendar-feed", "rides", operation_id="rotateCalendarFeed"),

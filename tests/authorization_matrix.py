@@ -129,6 +129,9 @@ MATRIX: tuple[RouteCase, ...] = (
         own_capability="leave",
     ),
     RouteCase("GET", "/users/me/memberships", _all(200), capability="list_clubs"),
+    # Rides near a point: every signed-in rider searches; what each sees is narrowed by
+    # visibility (tests/service/test_ride_discovery.py).
+    RouteCase("GET", "/rides", _all(200), capability="list_clubs"),
     RouteCase("GET", "/users/me/rides", _all(200), capability="list_clubs"),
     RouteCase("GET", "/users/me/calendar-feed", _all(200), capability="list_clubs"),
     RouteCase("POST", "/users/me/calendar-feed", _all(201), capability="list_clubs"),

@@ -15,15 +15,12 @@ from shared.api.params import ClubId, Cursor, PageLimit
 from shared.api.resolver import build_resolver, documented, make_handler
 from shared.api.responses import created
 from shared.domain.enums import ClubStatus, Discipline
-from shared.domain.geo import MAX_RADIUS_KM
+from shared.domain.geo import MAX_RADIUS_KM, NEAR_PATTERN
 from shared.observability import metrics
 from shared.store.table import app_table
 
 app = build_resolver()
-# Latitude -90..90, longitude -180..180, in decimal degrees.
-_LAT = r"-?(90(\.0{1,10})?|[1-8]?[0-9](\.[0-9]{1,10})?)"
-_LON = r"-?(180(\.0{1,10})?|(1[0-7][0-9]|[1-9]?[0-9])(\.[0-9]{1,10})?)"
-NEAR_PATTERN = f"^{_LAT},{_LON}$"
+
 TAG = "clubs"
 
 

@@ -178,9 +178,7 @@ def _read_nearest(
         for club_id in batch:
             club = found.get(club_id)
             if club is not None and _matches(club, status, search):
-                listed.append(
-                    ListedClub(**club.model_dump(), distance_km=round(distances[club_id], 2))
-                )
+                listed.append(ListedClub(**club.model_dump(), away_km=round(distances[club_id], 2)))
         if len(listed) >= limit:
             break
     return listed[:limit]

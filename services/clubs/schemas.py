@@ -122,7 +122,7 @@ class ClubUpdate(Model):
 
 
 class ListedClub(Club):
-    distance_km: float | None = Field(
+    away_km: float | None = Field(
         default=None, description="From `near`, to the club's home (only with `near`)"
     )
 

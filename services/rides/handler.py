@@ -7,14 +7,16 @@ from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.event_handler.depends import Depends
 from aws_lambda_powertools.event_handler.openapi.params import Body, Path, Query
 
-from rides import participation_logic, ride_logic, schedule_logic
+from rides import discovery_logic, participation_logic, ride_logic, schedule_logic
 from rides.calendar_feed import render_calendar
+from rides.discovery_store import DiscoveryStore
 from rides.schedule_store import ScheduleStore
 from rides.schemas import (
     CalendarFeed,
     JoinedRide,
     ListingBound,
     MyRidePage,
+    NearbyRidePage,
     ParticipationChange,
     ParticipationList,
     RideCreate,
@@ -30,8 +32,9 @@ from shared.api.params import ClubId, Cursor, PageLimit, ParticipationId, RideId
 from shared.api.resolver import ERROR_RESPONSES, build_resolver, documented, make_handler
 from shared.api.responses import created
 from shared.domain.clock import utc_now
-from shared.domain.enums import RideStatus
+from shared.domain.enums import Discipline, PaceClass, RideStatus, Surface
 from shared.domain.errors import ServiceUnavailable
+from shared.domain.geo import MAX_RADIUS_KM, NEAR_PATTERN
 from shared.domain.ride import Participation, Ride
 from shared.observability import metrics
 from shared.settings import RidesSettings
@@ -56,6 +59,14 @@ def get_schedule_store() -> ScheduleStore:
 
 
 ScheduleDep = Annotated[ScheduleStore, Depends(get_schedule_store)]
+
+
+@cache
+def get_discovery_store() -> DiscoveryStore:
+    return DiscoveryStore(app_table())
+
+
+DiscoveryDep = Annotated[DiscoveryStore, Depends(get_discovery_store)]
 # 43 characters of base64url (32 random bytes); anything else is no feed of ours.
 FeedToken = Annotated[
     str, Path(pattern=r"^[A-Za-z0-9_-]{43}$", description="The feed's secret token")
@@ -123,6 +134,42 @@ def ride_calendar(club_id: ClubId, store: StoreDep) -> Response[str]:
         body=render_calendar(f"{club.name} rides", rides, utc_now(), _api_url()).decode("utf-8"),
         headers={"Cache-Control": "public, max-age=300"},
     )
+
+
+@app.get("/rides", **documented(TAG, "Scheduled rides of any club near a point, soonest first"))
+def find_rides(
+    caller: CallerDep,
+    store: DiscoveryDep,
+    near: Annotated[
+        str,
+        Query(
+            pattern=NEAR_PATTERN,
+            description="`lat,lon` in degrees: rides meeting within `radius_km` of it",
+            examples=["-33.8988,151.2335"],
+        ),
+    ],
+    radius_km: Annotated[float, Query(gt=0, le=MAX_RADIUS_KM)] = 10,
+    start: Annotated[ListingBound | None, Query(alias="from")] = None,
+    end: Annotated[ListingBound | None, Query(alias="to")] = None,
+    pace_class: Annotated[PaceClass | None, Query()] = None,
+    surface: Annotated[Surface | None, Query()] = None,
+    discipline: Annotated[Discipline | None, Query(description="One of the club's")] = None,
+    has_places: Annotated[bool, Query(description="Only rides with a place free")] = False,
+    limit: PageLimit = 20,
+    cursor: Cursor = None,
+) -> NearbyRidePage:
+    search = discovery_logic.ride_search(
+        near,
+        radius_km,
+        start,
+        end,
+        pace_class=pace_class,
+        surface=surface,
+        discipline=discipline,
+        has_places=has_places,
+    )
+    items, next_cursor = discovery_logic.find_rides(caller, search, limit, cursor, store)
+    return NearbyRidePage(items=items, next_cursor=next_cursor)
 
 
 @app.get(

@@ -229,6 +229,15 @@ class ScheduleStatus(StrEnum):
     LEADING = "leading"
 
 
+class NearbyRide(Ride):
+    away_km: float = Field(description="From `near` to the meeting point")
+
+
+class NearbyRidePage(Model):
+    items: list[NearbyRide]
+    next_cursor: str | None = None
+
+
 class MyRide(Model):
     """A ride in the rider's schedule, and their place on it."""
 
@@ -270,6 +279,8 @@ __all__ = [
     "JoinedRide",
     "MyRide",
     "MyRidePage",
+    "NearbyRide",
+    "NearbyRidePage",
     "ParticipationChange",
     "ParticipationList",
     "RideCreate",

@@ -120,6 +120,18 @@ def ride_start_sk(start_at_utc: str, ride_id: str) -> str:
     return f"{start_at_utc}#{ride_id}"
 
 
+def ride_places_pk(level: str, cell: str) -> str:
+    """The scheduled rides whose meeting point lies in one grid cell of one level, by start
+    (`shared/domain/geo.py`; sort key `ride_start_sk`)."""
+    return f"RIDESNEAR#{level}#{cell}"
+
+
+def ride_discovery_key(ride_id: str) -> dict[str, str]:
+    """Which discovery entries a ride has now, and the versions they were filed from, in
+    the ride's partition."""
+    return {"PK": f"{RIDE_PREFIX}{ride_id}", "SK": "DISCOVERY"}
+
+
 def user_rides_pk(user_id: str) -> str:
     """GSI1 partition of a rider's schedule: their participations that take part (joined
     or waitlisted), sorted by the ride's start (`ride_start_sk`). Apart from the rider's

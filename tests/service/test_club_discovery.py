@@ -66,7 +66,7 @@ def test_clubs_near_a_point_come_nearest_first_within_the_radius(api: Invoke) ->
     )
     answer = api("GET", "/clubs", query={"near": CENTENNIAL_PARK}, claims=RIDER)
     first = answer.body["items"][0]
-    assert first["distance_km"] == pytest.approx(1.7, abs=0.2)
+    assert first["away_km"] == pytest.approx(1.7, abs=0.2)
     assert answer.body["next_cursor"] is None
 
 
