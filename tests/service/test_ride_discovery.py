@@ -2,24 +2,29 @@
 pace, surface, discipline, places and time, and never showing a ride to someone its own
 page would refuse."""
 
+import json
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+import boto3
 import pytest
 
 from clubs import handler as clubs_api
 from clubs.store import ClubStore
 from memberships import handler as memberships_api
 from memberships.store import MembershipStore
+from ops.backfill_ride_discovery import backfill
 from rides import handler as rides_api
 from rides.discovery_filing import file_ride, react
 from rides.discovery_store import DiscoveryStore, FiledMeanwhile, ride_entries
 from rides.store import RideStore
 from shared.domain.clock import utc_now
 from shared.events import DomainEvent
+from shared.names import resource_prefix
 from shared.store import keys
 from shared.store.table import Table
+from stacks.consumers import dead_letter_queue_name
 from tests.service.conftest import ADMIN, ApiAnswer, add_profiles, snapshot
 from tests.service.test_rides_api import OWNER, Api, rider
 
@@ -247,3 +252,29 @@ def _event(kind: str, ride_id: str) -> DomainEvent:
         occurred_at=utc_now(),
         data={"ride_id": ride_id},
     )
+
+
+def test_rides_scheduled_before_discovery_are_handed_to_its_consumer_once(
+    api: Discovery, clubs: tuple[str, str]
+) -> None:
+    mine, _ = clubs
+    sqs = boto3.client("sqs")
+    dead = sqs.create_queue(
+        QueueName=dead_letter_queue_name(resource_prefix("dev"), "RideDiscovery")
+    )
+    dead_arn = sqs.get_queue_attributes(QueueUrl=dead["QueueUrl"], AttributeNames=["QueueArn"])
+    policy = {"deadLetterTargetArn": dead_arn["Attributes"]["QueueArn"], "maxReceiveCount": "5"}
+    queue = sqs.create_queue(
+        QueueName="ride-discovery", Attributes={"RedrivePolicy": json.dumps(policy)}
+    )["QueueUrl"]
+    api.publish(mine, "Filed Already", 1, visibility="public")
+    old = api.ride(mine, title="Before Discovery", visibility="public", meeting_point=NEAR_CP)
+    assert api.titles() == ["Filed Already"]
+
+    assert backfill(api.table, sqs, "dev", go=False) == [old["ride_id"]]
+    assert sqs.receive_message(QueueUrl=queue).get("Messages") is None
+    assert backfill(api.table, sqs, "dev", go=True) == [old["ride_id"]]
+    (message,) = sqs.receive_message(QueueUrl=queue)["Messages"]
+    assert react(DomainEvent.from_eventbridge(message["Body"]), api.store) == 1
+    assert api.titles() == ["Filed Already", "Before Discovery"]
+    assert backfill(api.table, sqs, "dev", go=True) == []

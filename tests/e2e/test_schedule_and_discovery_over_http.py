@@ -1,5 +1,6 @@
-"""A rider's schedule and personal feed on the local platform over HTTP, with the event
-path that re-files their places when a ride's start moves."""
+"""A rider's schedule, personal feed and ride discovery on the local platform over HTTP,
+with the event path that re-files places when a ride's start moves and files rides for
+discovery."""
 
 from datetime import UTC, datetime, timedelta
 
@@ -60,3 +61,30 @@ def test_my_rides_follow_a_moved_start_and_my_feed_lists_them(api: Api) -> None:
 
     assert api.call("DELETE", "/users/me/calendar-feed", rider).status_code == 204
     assert api.call("GET", feed.removeprefix(api.endpoints.api_url)).status_code == 404
+
+
+def test_a_ride_published_near_a_park_is_found_there_through_the_event_path(api: Api) -> None:
+    admin_sub, _, admin = person(api, "finder-admin", SystemRole.SITE_ADMIN)
+    club_id = new_club(api, admin_sub, admin)
+    _, _, stranger = person(api, "finder")
+    point = {"name": "Centennial Park, Grand Drive", "lat": -33.8981, "lon": 151.2332}
+    made = api.call(
+        "POST",
+        f"/clubs/{club_id}/rides",
+        admin,
+        json=criterium("Centennial Crit", 10, meeting_point=point, visibility="public"),
+    )
+    assert made.status_code == 201, made.text
+    search = {"near": "-33.8988,151.2335", "radius_km": "2", "pace_class": "A"}
+
+    def found() -> list[str]:
+        answer = api.call("GET", "/rides", stranger, params=search)
+        assert answer.status_code == 200, answer.text
+        return [ride["title"] for ride in answer.json()["items"]]
+
+    # The table's stream -> publisher -> bus -> RideDiscovery consumer files it.
+    eventually(lambda: "Centennial Crit" in found())
+    ride = made.json()
+    cancel = {"version": ride["version"], "status": "cancelled", "cancel_reason": "Rain"}
+    assert api.call("PUT", f"/rides/{ride['ride_id']}", admin, json=cancel).status_code == 200
+    assert "Centennial Crit" not in found()  # at once: decided from the ride itself
