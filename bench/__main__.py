@@ -26,6 +26,9 @@ def main() -> int:
     print("Club discovery: cost per search as the catalogue grows (moto in-process)")
     print(discovery.report(discovery.measure()))
     print()
+    print("Ride discovery: cost per search as the catalogue grows (moto in-process)")
+    print(discovery.report(discovery.measure_rides(), "rides"))
+    print()
     for python in cold_start.interpreters():
         version = subprocess.run([python, "-V"], capture_output=True, text=True).stdout.strip()
         print(f"Cold-start init on {version}: fresh interpreter, import handler + build clients")

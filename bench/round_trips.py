@@ -66,6 +66,7 @@ def measure_routes() -> list[Measure]:
     from notifications import handler as notifications_api
     from notifications.store import NotificationStore
     from rides import handler as rides_api
+    from rides.discovery_store import DiscoveryStore
     from rides.schedule_store import ScheduleStore
     from rides.store import RideStore
     from shared.adapters.identity import IdentityDirectory
@@ -91,6 +92,9 @@ def measure_routes() -> list[Measure]:
         )
         rides_api.app.dependency_overrides[rides_api.get_store] = lambda: RideStore(table)
         rides_api.app.dependency_overrides[rides_api.get_schedule_store] = lambda: ScheduleStore(
+            table
+        )
+        rides_api.app.dependency_overrides[rides_api.get_discovery_store] = lambda: DiscoveryStore(
             table
         )
 
@@ -119,7 +123,7 @@ def measure_routes() -> list[Measure]:
             )
             service = (
                 rides_api
-                if "calendar" in resource
+                if "calendar" in resource or resource == "/rides"
                 else notifications_api
                 if "notification" in resource or "devices" in resource
                 else rides_api
@@ -174,6 +178,16 @@ def measure_routes() -> list[Measure]:
             "GET /clubs (next page)",
             1,
             call("GET", "/clubs", "/clubs", query={"cursor": [page["next_cursor"]]}),
+        )
+        # Name words: one page of the word's entries, then the clubs in one read.
+        record("GET /clubs (q)", 2, call("GET", "/clubs", "/clubs", query={"q": ["club"]}))
+        # Near a point with nobody there: every ring up to 10 km is read, the cells of two
+        # grid levels (decision 33).
+        near = {"near": ["-33.8988,151.2335"], "radius_km": ["10"]}
+        record(
+            "GET /clubs (near, nothing within 10 km)",
+            8,
+            call("GET", "/clubs", "/clubs", query=near),
         )
         record(
             "PUT /clubs/{club_id} (edit)",
@@ -331,6 +345,12 @@ def measure_routes() -> list[Measure]:
         )
         # The rider's schedule: one Query of their places, one read of the rides and
         # memberships that decide what is shown.
+        # The caller's clubs (GSI1), the cells around the point (at most six), the rides.
+        record(
+            "GET /rides (near, 10 km)",
+            8,
+            call("GET", "/rides", "/rides", query={"near": ["-33.9,151.2"]}, claims=riders[1]),
+        )
         record(
             "GET /users/me/rides",
             2,

@@ -96,10 +96,12 @@ def _candidates(
     for cell in wanted:
         taken: list[dict[str, Any]] = []
         start_key: dict[str, Any] | None = None
+        page_size = limit
         while len(taken) < limit:
             page, start_key = store.entries_page(
-                level.name, cell, low, high, filters, start_key, limit
+                level.name, cell, low, high, filters, start_key, page_size
             )
+            page_size = 4 * limit  # a short page: the filters are selective here
             taken += [e for e in page if _near(search, e)]
             if not start_key:
                 break
