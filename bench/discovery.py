@@ -8,7 +8,6 @@ Query evaluated (`ScannedCount`) and every item a BatchGetItem returned.
 """
 
 import json
-import os
 import random
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -17,6 +16,7 @@ from typing import Any
 import boto3
 from moto import mock_aws
 
+from bench.in_process import LambdaContext, use_bench_environment
 from local.provision import create_table
 from local.proxy_event import build_proxy_event
 
@@ -43,21 +43,6 @@ class Cost:
     items_read: int
 
 
-def _environment() -> None:
-    os.environ.update(
-        {
-            "AWS_ACCESS_KEY_ID": "bench",
-            "AWS_SECRET_ACCESS_KEY": "bench",
-            "AWS_DEFAULT_REGION": "ap-southeast-2",
-            "POWERTOOLS_TRACE_DISABLED": "1",
-            "POWERTOOLS_METRICS_DISABLED": "1",
-            "POWERTOOLS_LOG_LEVEL": "ERROR",
-            "STAGE": "bench",
-            "TABLE_NAME": "bench",
-        }
-    )
-
-
 def _search(
     client: Any, api: Any, path: str, query: dict[str, str], claims: dict[str, str]
 ) -> tuple[int, int, int]:
@@ -81,7 +66,7 @@ def _search(
         query={k: [v] for k, v in query.items()},
         claims=claims,
     )
-    answer = api.handler(event, _Context())
+    answer = api.handler(event, LambdaContext())
     client.meta.events.unregister("after-call.dynamodb.*", unique_id="bench-count")
     assert answer["statusCode"] == 200, answer["body"]
     return len(json.loads(answer["body"])["items"]), reads["calls"], reads["items"]
@@ -89,7 +74,7 @@ def _search(
 
 def measure(catalogues: tuple[int, ...] = (1_000, 10_000)) -> list[Cost]:
     """`GET /clubs` searches against catalogues of clubs."""
-    _environment()
+    use_bench_environment()
     from clubs import handler as clubs_api
     from clubs.store import ClubStore
     from shared.store.table import Table
@@ -150,16 +135,6 @@ def _decimals(item: dict[str, Any]) -> dict[str, Any]:
     from decimal import Decimal
 
     return json.loads(json.dumps(item), parse_float=Decimal)
-
-
-class _Context:
-    function_name = "bench"
-    memory_limit_in_mb = 512
-    invoked_function_arn = "arn:aws:lambda:ap-southeast-2:000000000000:function:bench"
-    aws_request_id = "bench"
-
-    def get_remaining_time_in_millis(self) -> int:
-        return 30_000
 
 
 def report(costs: list[Cost], what: str = "clubs") -> str:
@@ -275,7 +250,7 @@ def _seed_rides(count: int, rng: random.Random, now: datetime) -> None:
 
 def measure_rides(catalogues: tuple[int, ...] = (20_000, 200_000)) -> list[Cost]:
     """`GET /rides` searches against catalogues of rides of every club."""
-    _environment()
+    use_bench_environment()
     from rides import handler as rides_api
     from rides.discovery_store import DiscoveryStore
     from shared.store.table import Table

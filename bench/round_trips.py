@@ -14,6 +14,7 @@ from typing import Any
 import boto3
 from moto import mock_aws
 
+from bench.in_process import LambdaContext, use_bench_environment
 from local.provision import create_table
 from local.proxy_event import build_proxy_event
 from shared.aws_clients import dynamodb_client
@@ -36,29 +37,8 @@ class Measure:
         return self.round_trips <= self.budget
 
 
-class _Context:
-    function_name = "bench"
-    memory_limit_in_mb = 512
-    invoked_function_arn = "arn:aws:lambda:ap-southeast-2:000000000000:function:bench"
-    aws_request_id = "bench"
-
-    def get_remaining_time_in_millis(self) -> int:
-        return 30_000
-
-
 def measure_routes() -> list[Measure]:
-    os.environ.update(
-        {
-            "AWS_ACCESS_KEY_ID": "bench",
-            "AWS_SECRET_ACCESS_KEY": "bench",
-            "AWS_DEFAULT_REGION": "ap-southeast-2",
-            "POWERTOOLS_TRACE_DISABLED": "1",
-            "POWERTOOLS_METRICS_DISABLED": "1",
-            "POWERTOOLS_LOG_LEVEL": "ERROR",
-            "STAGE": "bench",
-            "TABLE_NAME": "bench",
-        }
-    )
+    use_bench_environment()
     from clubs import handler as clubs_api
     from clubs.store import ClubStore
     from memberships import handler as memberships_api
@@ -134,7 +114,7 @@ def measure_routes() -> list[Measure]:
                 if resource.startswith("/users")
                 else clubs_api
             )
-            answer = service.handler(event, _Context())
+            answer = service.handler(event, LambdaContext())
             text = answer.get("body") or "null"
             try:
                 body = json.loads(text)

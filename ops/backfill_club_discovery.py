@@ -13,16 +13,14 @@ version read: a club edited meanwhile got its entries from that edit, and runnin
 twice changes nothing.
 """
 
-import argparse
 import sys
 from collections.abc import Iterator
 
-import boto3
-
+from ops.table_one_off import run
 from shared.domain.club import Club
 from shared.store import keys
 from shared.store.clubs import discovery_items, to_club
-from shared.store.schema import PK, SK, table_name
+from shared.store.schema import PK, SK
 from shared.store.table import Table, TransactionCancelled, deserialize
 
 
@@ -73,19 +71,9 @@ def backfill(table: Table, *, apply: bool) -> list[tuple[str, str]]:
 
 
 def main(argv: list[str]) -> int:
-    parser = argparse.ArgumentParser(
-        prog="python -m ops.backfill_club_discovery", description=__doc__
+    return run(
+        argv, "python -m ops.backfill_club_discovery", __doc__, backfill, "club(s) missing entries"
     )
-    parser.add_argument("--stage", choices=["dev", "staging", "prod"], required=True)
-    parser.add_argument("--region", default="ap-southeast-2")
-    parser.add_argument("--apply", action="store_true", help="write (default: a dry run)")
-    args = parser.parse_args(argv)
-    dynamodb = boto3.Session(region_name=args.region).client("dynamodb")
-    outcomes = backfill(Table(dynamodb, table_name(args.stage)), apply=args.apply)
-    for club_id, outcome in outcomes:
-        print(f"{club_id}: {outcome}")
-    print(f"{len(outcomes)} club(s) missing entries{'' if args.apply else ' (dry run)'}")
-    return 0
 
 
 if __name__ == "__main__":

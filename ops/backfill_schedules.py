@@ -14,17 +14,15 @@ schedule keys: a place written meanwhile by the new release was filed by that wr
 running it twice changes nothing.
 """
 
-import argparse
 import sys
 from collections.abc import Iterator
 from datetime import datetime
 
-import boto3
-
+from ops.table_one_off import run
 from shared.domain.enums import ParticipationStatus
 from shared.store import keys
 from shared.store.rides import schedule_keys, to_participation, to_ride
-from shared.store.schema import GSI1, table_name
+from shared.store.schema import GSI1
 from shared.store.table import ConditionFailed, Item, Table, deserialize
 
 
@@ -84,17 +82,13 @@ def backfill(table: Table, *, apply: bool) -> list[tuple[str, str]]:
 
 
 def main(argv: list[str]) -> int:
-    parser = argparse.ArgumentParser(prog="python -m ops.backfill_schedules", description=__doc__)
-    parser.add_argument("--stage", choices=["dev", "staging", "prod"], required=True)
-    parser.add_argument("--region", default="ap-southeast-2")
-    parser.add_argument("--apply", action="store_true", help="write (default: a dry run)")
-    args = parser.parse_args(argv)
-    dynamodb = boto3.Session(region_name=args.region).client("dynamodb")
-    outcomes = backfill(Table(dynamodb, table_name(args.stage)), apply=args.apply)
-    for participation_id, outcome in outcomes:
-        print(f"{participation_id}: {outcome}")
-    print(f"{len(outcomes)} place(s) without schedule keys{'' if args.apply else ' (dry run)'}")
-    return 0
+    return run(
+        argv,
+        "python -m ops.backfill_schedules",
+        __doc__,
+        backfill,
+        "place(s) without schedule keys",
+    )
 
 
 if __name__ == "__main__":

@@ -13,16 +13,13 @@ role item for each profile marked SiteAdmin that has none (conditionally: runnin
 twice changes nothing) and leaves the SiteAdmin count as it is (it already counts them).
 """
 
-import argparse
 import sys
 from collections.abc import Iterator
 from typing import Any
 
-import boto3
-
+from ops.table_one_off import run
 from shared.domain.enums import SystemRole
 from shared.store import keys
-from shared.store.schema import table_name
 from shared.store.table import ConditionFailed, Table, deserialize
 
 
@@ -67,17 +64,7 @@ def migrate(table: Table, *, apply: bool) -> list[tuple[str, str]]:
 
 
 def main(argv: list[str]) -> int:
-    parser = argparse.ArgumentParser(prog="python -m ops.migrate_system_roles", description=__doc__)
-    parser.add_argument("--stage", choices=["dev", "staging", "prod"], required=True)
-    parser.add_argument("--region", default="ap-southeast-2")
-    parser.add_argument("--apply", action="store_true", help="write (default: a dry run)")
-    args = parser.parse_args(argv)
-    dynamodb = boto3.Session(region_name=args.region).client("dynamodb")
-    outcomes = migrate(Table(dynamodb, table_name(args.stage)), apply=args.apply)
-    for user_id, outcome in outcomes:
-        print(f"{user_id}: {outcome}")
-    print(f"{len(outcomes)} SiteAdmin profile(s){'' if args.apply else ' (dry run)'}")
-    return 0
+    return run(argv, "python -m ops.migrate_system_roles", __doc__, migrate, "SiteAdmin profile(s)")
 
 
 if __name__ == "__main__":

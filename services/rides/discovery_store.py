@@ -16,8 +16,7 @@ from shared.domain.geo import cells
 from shared.domain.ride import Ride, utc_text
 from shared.store import keys
 from shared.store.clubs import to_club
-from shared.store.memberships import membership_view
-from shared.store.rides import to_ride
+from shared.store.rides import read_rides_and_memberships, to_ride
 from shared.store.schema import GSI1, PK, SK
 from shared.store.table import Item, Table, TransactionCancelled
 
@@ -171,17 +170,4 @@ class DiscoveryStore:
     def rides_and_memberships(
         self, ride_ids: list[str], club_ids: list[str], user_id: str
     ) -> tuple[dict[str, Ride], dict[str, MembershipView]]:
-        """The rides, and the user's memberships of the clubs named: one consistent round
-        trip (up to 100 keys)."""
-        wanted = [keys.ride_key(r) for r in ride_ids]
-        wanted += [keys.membership_key(c, user_id) for c in club_ids]
-        rides: dict[str, Ride] = {}
-        memberships: dict[str, MembershipView] = {}
-        for offset in range(0, len(wanted), 100):
-            for item in self.table.batch_get(wanted[offset : offset + 100]):
-                if item.get("entity") == "ride":
-                    ride = to_ride(item)
-                    rides[ride.ride_id] = ride
-                elif (view := membership_view(item)) is not None:
-                    memberships[view.club_id] = view
-        return rides, memberships
+        return read_rides_and_memberships(self.table, ride_ids, club_ids, user_id)

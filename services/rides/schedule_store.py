@@ -17,8 +17,13 @@ from shared.domain.errors import Conflict
 from shared.domain.ride import Participation, Ride, utc_text
 from shared.store import keys
 from shared.store.cursor import decode_cursor, encode_cursor
-from shared.store.memberships import membership_view
-from shared.store.rides import ride_start_check, to_participation, to_ride
+from shared.store.rides import (
+    read_rides_and_memberships,
+    ride_partition,
+    ride_start_check,
+    to_participation,
+    to_ride,
+)
 from shared.store.schema import GSI1, PK, SK
 from shared.store.table import Item, Table, TransactionCancelled
 
@@ -75,37 +80,14 @@ class ScheduleStore:
         self, places: list[Participation], user_id: str
     ) -> tuple[dict[str, Ride], dict[str, MembershipView]]:
         """The places' rides and the rider's memberships of their clubs, consistently, in
-        one round trip for a page (up to 100 keys a request)."""
-        wanted = [keys.ride_key(p.ride_id) for p in places]
-        wanted += [keys.membership_key(c, user_id) for c in sorted({p.club_id for p in places})]
-        rides: dict[str, Ride] = {}
-        memberships: dict[str, MembershipView] = {}
-        for offset in range(0, len(wanted), 100):
-            for item in self.table.batch_get(wanted[offset : offset + 100]):
-                if item.get("entity") == "ride":
-                    ride = to_ride(item)
-                    rides[ride.ride_id] = ride
-                elif (view := membership_view(item)) is not None:
-                    memberships[view.club_id] = view
-        return rides, memberships
+        one round trip for a page."""
+        clubs = sorted({p.club_id for p in places})
+        return read_rides_and_memberships(self.table, [p.ride_id for p in places], clubs, user_id)
 
     def schedule_entries(self, ride_id: str) -> tuple[Ride | None, list[tuple[Participation, str]]]:
         """The ride, and each participation that takes part with the sort key it is filed
         under in its rider's schedule (GSI1), consistently, in one Query."""
-        items: list[Item] = []
-        start: dict[str, Any] | None = None
-        while True:
-            page, start = self.table.query_page(
-                index=None,
-                key_condition="PK = :pk",
-                values={":pk": keys.ride_key(ride_id)[PK]},
-                limit=500,
-                start_key=start,
-                consistent=True,
-            )
-            items += page
-            if not start:
-                break
+        items = ride_partition(self.table, ride_id)
         ride = next((to_ride(i) for i in items if i.get("entity") == "ride"), None)
         filed = [
             (to_participation(i), str(i.get(GSI1.sort_key, "")))

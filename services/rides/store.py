@@ -23,13 +23,14 @@ from shared.store.rides import (
     START_AT_UTC,
     participation_item,
     ride_item,
+    ride_partition,
     ride_start_check,
     start_unchanged,
     to_participation,
     to_ride,
 )
 from shared.store.schema import GSI2, PK, SK
-from shared.store.table import ConditionFailed, Item, Table, TransactionCancelled
+from shared.store.table import ConditionFailed, Table, TransactionCancelled
 from shared.store.updates import put_if_version, versioned_update
 
 _PAGE_KEYS = (PK, SK, GSI2.partition_key, GSI2.sort_key)
@@ -156,20 +157,7 @@ class RideStore:
 
     def read_ride_and_participants(self, ride_id: str) -> tuple[Ride | None, list[Participation]]:
         """The ride and all its participations, consistently, in one Query."""
-        items: list[Item] = []
-        start: dict[str, Any] | None = None
-        while True:
-            page, start = self.table.query_page(
-                index=None,
-                key_condition="PK = :pk",
-                values={":pk": keys.ride_key(ride_id)[PK]},
-                limit=500,
-                start_key=start,
-                consistent=True,
-            )
-            items += page
-            if not start:
-                break
+        items = ride_partition(self.table, ride_id)
         ride = next((to_ride(i) for i in items if i.get("entity") == "ride"), None)
         party = [to_participation(i) for i in items if i.get("entity") == "participation"]
         return ride, party

@@ -94,3 +94,41 @@ def read_ride_and_membership(
     ride = next((to_ride(i) for i in items if i.get("entity") == "ride"), None)
     membership = next((membership_view(i) for i in items if i.get("entity") == "membership"), None)
     return ride, membership
+
+
+def ride_partition(table: Table, ride_id: str) -> list[Item]:
+    """Everything in a ride's partition (the ride, its participations, its records),
+    consistently, in one Query (more pages only for a very large ride)."""
+    items: list[Item] = []
+    start: dict[str, Any] | None = None
+    while True:
+        page, start = table.query_page(
+            index=None,
+            key_condition="PK = :pk",
+            values={":pk": keys.ride_key(ride_id)["PK"]},
+            limit=500,
+            start_key=start,
+            consistent=True,
+        )
+        items += page
+        if not start:
+            return items
+
+
+def read_rides_and_memberships(
+    table: Table, ride_ids: list[str], club_ids: list[str], user_id: str
+) -> tuple[dict[str, Ride], dict[str, MembershipView]]:
+    """Rides, and the user's memberships of the clubs named, consistently: what decides
+    whether the user may see each ride (one round trip per 100 keys)."""
+    wanted = [keys.ride_key(r) for r in ride_ids]
+    wanted += [keys.membership_key(c, user_id) for c in club_ids]
+    rides: dict[str, Ride] = {}
+    memberships: dict[str, MembershipView] = {}
+    for offset in range(0, len(wanted), 100):
+        for item in table.batch_get(wanted[offset : offset + 100]):
+            if item.get("entity") == "ride":
+                ride = to_ride(item)
+                rides[ride.ride_id] = ride
+            elif (view := membership_view(item)) is not None:
+                memberships[view.club_id] = view
+    return rides, memberships

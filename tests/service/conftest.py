@@ -9,6 +9,7 @@ import boto3
 import pytest
 from moto import mock_aws
 
+from bench.in_process import LambdaContext
 from local.provision import create_table
 from local.proxy_event import build_proxy_event
 from shared.store.table import Table
@@ -25,16 +26,8 @@ class ApiAnswer:
     headers: dict[str, str]
 
 
-class LambdaContextStub:
-    """The attributes of a Lambda context the Powertools logger reads."""
-
-    function_name = "test"
-    memory_limit_in_mb = 256
-    invoked_function_arn = "arn:aws:lambda:ap-southeast-2:123456789012:function:test"
-    aws_request_id = "test-request"
-
-    def get_remaining_time_in_millis(self) -> int:
-        return 30_000
+# The attributes of a Lambda context the Powertools logger reads (the benches' own).
+LambdaContextStub = LambdaContext
 
 
 @pytest.fixture

@@ -82,6 +82,20 @@ def api(table: Table, monkeypatch: pytest.MonkeyPatch) -> Iterator[Schedule]:
         module.app.dependency_overrides.clear()
 
 
+def _joined(ride_id: str, club_id: str, moment: datetime) -> Participation:
+    """The rider's seat on a ride, taken at `moment`."""
+    return Participation(
+        participation_id=participation_id(ride_id, RIDER["sub"]),
+        ride_id=ride_id,
+        club_id=club_id,
+        user_id=RIDER["sub"],
+        status=ParticipationStatus.JOINED,
+        joined_at=moment,
+        updated_at=moment,
+        updated_by=RIDER["sub"],
+    )
+
+
 def _past_place(
     table: Table, club_id: str, title: str, days_ago: int, visibility: str = "members"
 ) -> str:
@@ -101,17 +115,7 @@ def _past_place(
     }
     ride = to_ride(item)
     table.put(ride_item(ride))
-    place = Participation(
-        participation_id=participation_id(ride_id, RIDER["sub"]),
-        ride_id=ride_id,
-        club_id=club_id,
-        user_id=RIDER["sub"],
-        status=ParticipationStatus.JOINED,
-        joined_at=start,
-        updated_at=start,
-        updated_by=RIDER["sub"],
-    )
-    table.put(participation_item(place, start))
+    table.put(participation_item(_joined(ride_id, club_id, start), start))
     return ride_id
 
 
@@ -237,16 +241,7 @@ def test_a_place_written_with_a_start_that_moved_since_is_refused(api: Schedule)
     assert ride is not None
     stale = ride.model_copy(update={"start_at": ride.start_at - timedelta(hours=1)})
     now = utc_now()
-    place = Participation(
-        participation_id=participation_id(ride_id, RIDER["sub"]),
-        ride_id=ride_id,
-        club_id=club_id,
-        user_id=RIDER["sub"],
-        status=ParticipationStatus.JOINED,
-        joined_at=now,
-        updated_at=now,
-        updated_by=RIDER["sub"],
-    )
+    place = _joined(ride_id, club_id, now)
     before = snapshot(api.table)
 
     with pytest.raises(RideMoved):
