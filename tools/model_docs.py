@@ -105,8 +105,20 @@ def capability_table() -> list[str]:
     return [*lines, ""]
 
 
+class _Placeholder(str):
+    """A parameter's name in braces, which a key builder may also slice (`word[:2]`)."""
+
+    def __getitem__(self, index: Any) -> "_Placeholder":
+        name = str.__getitem__(self, slice(1, -1))
+        if isinstance(index, slice):
+            start = "" if index.start is None else index.start
+            stop = "" if index.stop is None else index.stop
+            return _Placeholder(f"{{{name}[{start}:{stop}]}}")
+        return _Placeholder(f"{{{name}[{index}]}}")
+
+
 def _placeholders(function: Any) -> list[str]:
-    return [f"{{{name}}}" for name in inspect.signature(function).parameters]
+    return [_Placeholder(f"{{{name}}}") for name in inspect.signature(function).parameters]
 
 
 def items() -> list[str]:
