@@ -28,6 +28,7 @@ from rides.schemas import (
 from rides.store import RideStore
 from shared.adapters.configuration import parameter_value
 from shared.api.auth import CallerDep, CallerNameDep
+from shared.api.idempotency import answer_shown_once
 from shared.api.params import ClubId, Cursor, PageLimit, ParticipationId, RideId
 from shared.api.resolver import ERROR_RESPONSES, build_resolver, documented, make_handler
 from shared.api.responses import created
@@ -205,7 +206,15 @@ def new_calendar_feed(caller: CallerDep, store: ScheduleDep) -> Response[Calenda
         raise ServiceUnavailable("Feeds have no public address here.", code="feed_unavailable")
     url = f"{base.rstrip('/')}/calendar-feeds/{{token}}/rides.ics"
     feed = schedule_logic.new_feed(caller, store, url)
-    return created(feed, "/users/me/calendar-feed")
+    # The URL is the feed's only key: a retry is told what to do, never shown it again,
+    # and no idempotency record keeps it.
+    answer_shown_once(
+        "Your feed's URL is shown once; POST /users/me/calendar-feed again for a new one "
+        "(the old one stops)."
+    )
+    response = created(feed, "/users/me/calendar-feed")
+    response.headers["Cache-Control"] = "no-store"
+    return response
 
 
 @app.delete(

@@ -358,3 +358,19 @@ def test_places_taken_before_schedules_existed_are_filed_once_by_the_backfill(
     assert backfill(api.table, apply=True) == [(kept["participation_id"], "filed")]
     assert api.titles() == ["Old Place"]
     assert backfill(api.table, apply=True) == []
+
+
+def test_a_retried_feed_request_never_shows_or_stores_the_url(api: Schedule) -> None:
+    key = {"Idempotency-Key": "feed-1"}
+    first = api.rides("POST", "/users/me/calendar-feed", claims=RIDER, headers=key)
+    assert first.status == 201, first.body
+    assert first.headers["Cache-Control"] == "no-store"
+    token = first.body["url"].split("/")[-2]
+    assert any(i["PK"]["S"].startswith("IDEMPOTENCY#") for i in snapshot(api.table))
+    assert not [item for item in snapshot(api.table) if token in str(item)]
+
+    again = api.rides("POST", "/users/me/calendar-feed", claims=RIDER, headers=key)
+    assert (again.status, again.body["error"]["code"]) == (409, "secret_shown_once")
+    assert again.headers["Idempotent-Replayed"] == "true"
+    assert token not in str(again.body)
+    assert _feed_titles(api.feed(token)) == []  # the first URL still works
