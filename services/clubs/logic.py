@@ -10,7 +10,7 @@ from shared.domain.clock import utc_now
 from shared.domain.club import Club, existing_club, search_words
 from shared.domain.enums import ClubRole, ClubStatus, Discipline, MembershipStatus
 from shared.domain.errors import Conflict, Unprocessable
-from shared.domain.geo import GeoPoint, distance_km, search_cells
+from shared.domain.geo import MAX_LATITUDE, GeoPoint, distance_km, search_cells
 from shared.domain.ids import new_id
 from shared.domain.membership import Membership, membership_id
 
@@ -69,8 +69,8 @@ def club_search(
     point = None
     if near is not None:
         lat, lon = (float(part) for part in near.split(","))
-        if not (-90 <= lat <= 90 and -180 <= lon <= 180):
-            raise Unprocessable("near: latitude -90..90, longitude -180..180.", code="bad_near")
+        if not (-MAX_LATITUDE <= lat <= MAX_LATITUDE and -180 <= lon <= 180):
+            raise Unprocessable("near: latitude -85..85, longitude -180..180.", code="bad_near")
         point = GeoPoint(lat=lat, lon=lon)
     words = tuple(search_words(q)) if q is not None else ()
     return ClubSearch(point, radius_km, discipline, words, q is not None)

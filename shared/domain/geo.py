@@ -26,8 +26,11 @@ from shared.domain.numbers import NOT_A_BOOL
 EARTH_RADIUS_KM = 6371.0088
 KM_PER_DEGREE = math.pi * EARTH_RADIUS_KM / 180  # of latitude, anywhere
 MAX_RADIUS_KM = 100
-# A search's `near`: Latitude -90..90, longitude -180..180, in decimal degrees.
-_LAT = r"-?(90(\.0{1,10})?|[1-8]?[0-9](\.[0-9]{1,10})?)"
+# A search's `near`: latitude -85..85 (nearer the poles a radius spans most meridians, and
+# a search would read every column of the grid; nobody rides there), longitude -180..180,
+# in decimal degrees.
+MAX_LATITUDE = 85
+_LAT = r"-?(85(\.0{1,10})?|(8[0-4]|[1-7]?[0-9])(\.[0-9]{1,10})?)"
 _LON = r"-?(180(\.0{1,10})?|(1[0-7][0-9]|[1-9]?[0-9])(\.[0-9]{1,10})?)"
 NEAR_PATTERN = f"^{_LAT},{_LON}$"
 

@@ -121,6 +121,7 @@ def test_a_rename_a_move_and_an_archive_follow_into_discovery(api: Invoke) -> No
     ("query", "status"),
     [
         ({"near": "-91,151"}, 422),
+        ({"near": "89.9,151"}, 422),  # searches stay within 85 degrees of the equator
         ({"near": "-33.9,181"}, 422),
         ({"near": "Sydney"}, 422),
         ({"near": "-33.9,151.2", "radius_km": "0"}, 422),

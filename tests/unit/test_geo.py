@@ -2,12 +2,21 @@
 one of the cells a search reads, at the level the search uses."""
 
 import math
+import re
 
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from shared.domain.geo import LEVELS, MAX_RADIUS_KM, cells, distance_km, search_cells
+from shared.domain.geo import (
+    LEVELS,
+    MAX_LATITUDE,
+    MAX_RADIUS_KM,
+    NEAR_PATTERN,
+    cells,
+    distance_km,
+    search_cells,
+)
 
 pytestmark = pytest.mark.unit
 
@@ -54,6 +63,15 @@ def test_every_point_within_the_radius_is_in_a_cell_the_search_reads(
     point = _offset(lat, lon, radius * share, bearing)
     assert distance_km(lat, lon, *point) <= radius + 1e-6
     assert cells(*point)[level.name] in found
+
+
+def test_a_search_as_near_the_poles_as_allowed_reads_a_bounded_number_of_cells() -> None:
+    # Near 85 degrees a radius spans many meridians: 24 cells at most, never the whole ring.
+    for lat in (MAX_LATITUDE, -MAX_LATITUDE):
+        for radius in (1, 10, 50, MAX_RADIUS_KM):
+            assert len(search_cells(lat, 179.9, radius)[1]) <= 24
+    assert not re.match(NEAR_PATTERN, "85.5,151") and not re.match(NEAR_PATTERN, "90,180")
+    assert re.match(NEAR_PATTERN, "-85,-180") and re.match(NEAR_PATTERN, "-33.8988,151.2335")
 
 
 def test_cells_across_the_antimeridian_are_the_same_column() -> None:
