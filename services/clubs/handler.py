@@ -11,16 +11,14 @@ from clubs import logic
 from clubs.schemas import Club, ClubCreate, ClubPage, ClubUpdate
 from clubs.store import ClubStore
 from shared.api.auth import CallerDep
-from shared.api.params import ClubId, Cursor, PageLimit
+from shared.api.params import ClubId, Cursor, Near, PageLimit, RadiusKm
 from shared.api.resolver import build_resolver, documented, make_handler
 from shared.api.responses import created
 from shared.domain.enums import ClubStatus, Discipline
-from shared.domain.geo import MAX_RADIUS_KM, NEAR_PATTERN
 from shared.observability import metrics
 from shared.store.table import app_table
 
 app = build_resolver()
-
 TAG = "clubs"
 
 
@@ -38,16 +36,9 @@ def list_clubs(
     caller: CallerDep,
     store: StoreDep,
     status: Annotated[ClubStatus, Query()] = ClubStatus.ACTIVE,
-    near: Annotated[
-        str | None,
-        Query(
-            pattern=NEAR_PATTERN,
-            description="`lat,lon` in degrees: the clubs whose home is within `radius_km`, "
-            "nearest first (up to `limit`, no further pages)",
-            examples=["-33.8988,151.2335"],
-        ),
-    ] = None,
-    radius_km: Annotated[float, Query(gt=0, le=MAX_RADIUS_KM)] = 10,
+    # The clubs whose home is within `radius_km`, nearest first (up to `limit`, no pages).
+    near: Near | None = None,
+    radius_km: RadiusKm = 10,
     discipline: Annotated[Discipline | None, Query()] = None,
     q: Annotated[
         str | None,

@@ -9,8 +9,8 @@ from shared.authz import AuthzContext, Capability, Principal, require
 from shared.domain.clock import utc_now
 from shared.domain.club import Club, existing_club, search_words
 from shared.domain.enums import ClubRole, ClubStatus, Discipline, MembershipStatus
-from shared.domain.errors import Conflict, Unprocessable
-from shared.domain.geo import MAX_LATITUDE, GeoPoint, distance_km, search_cells
+from shared.domain.errors import Conflict
+from shared.domain.geo import GeoPoint, distance_km, point_from_text, search_cells
 from shared.domain.ids import new_id
 from shared.domain.membership import Membership, membership_id
 
@@ -64,14 +64,9 @@ class ClubSearch:
 def club_search(
     near: str | None, radius_km: float, discipline: Discipline | None, q: str | None
 ) -> ClubSearch:
-    """The search a request asks for; 422 for a point off the globe. A `q` without a word
-    of two letters or digits finds nothing."""
-    point = None
-    if near is not None:
-        lat, lon = (float(part) for part in near.split(","))
-        if not (-MAX_LATITUDE <= lat <= MAX_LATITUDE and -180 <= lon <= 180):
-            raise Unprocessable("near: latitude -85..85, longitude -180..180.", code="bad_near")
-        point = GeoPoint(lat=lat, lon=lon)
+    """The search a request asks for. A `q` without a word of two letters or digits
+    finds nothing."""
+    point = point_from_text(near) if near is not None else None
     words = tuple(search_words(q)) if q is not None else ()
     return ClubSearch(point, radius_km, discipline, words, q is not None)
 

@@ -20,7 +20,7 @@ from shared.authz import Capability, Principal, holds
 from shared.domain.clock import utc_now
 from shared.domain.enums import Discipline, PaceClass, RideStatus, Surface
 from shared.domain.errors import Unprocessable
-from shared.domain.geo import GeoPoint, distance_km, search_cells
+from shared.domain.geo import GeoPoint, distance_km, point_from_text, search_cells
 from shared.domain.ride import Ride, utc_text
 from shared.store.cursor import decode_cursor, encode_cursor
 
@@ -48,14 +48,13 @@ def ride_search(
     end: datetime | None,
     **narrowing: Any,
 ) -> RideSearch:
-    lat, lon = (float(part) for part in near.split(","))
     begin = start or utc_now()
     finish = end or begin + DEFAULT_WINDOW
     if not begin < finish <= begin + MAX_WINDOW:
         raise Unprocessable(
             "`to` must come after `from`, at most 62 days later.", code="bad_window"
         )
-    return RideSearch(GeoPoint(lat=lat, lon=lon), radius_km, begin, finish, **narrowing)
+    return RideSearch(point_from_text(near), radius_km, begin, finish, **narrowing)
 
 
 def _filters(search: RideSearch, my_clubs: list[str]) -> tuple[str, dict[str, Any], dict[str, str]]:

@@ -29,13 +29,20 @@ from rides.store import RideStore
 from shared.adapters.configuration import parameter_value
 from shared.api.auth import CallerDep, CallerNameDep
 from shared.api.idempotency import answer_shown_once
-from shared.api.params import ClubId, Cursor, PageLimit, ParticipationId, RideId
+from shared.api.params import (
+    ClubId,
+    Cursor,
+    Near,
+    PageLimit,
+    ParticipationId,
+    RadiusKm,
+    RideId,
+)
 from shared.api.resolver import ERROR_RESPONSES, build_resolver, documented, make_handler
 from shared.api.responses import created
 from shared.domain.clock import utc_now
 from shared.domain.enums import Discipline, PaceClass, RideStatus, Surface
 from shared.domain.errors import ServiceUnavailable
-from shared.domain.geo import MAX_RADIUS_KM, NEAR_PATTERN
 from shared.domain.ride import Participation, Ride
 from shared.observability import metrics
 from shared.settings import RidesSettings
@@ -141,15 +148,8 @@ def ride_calendar(club_id: ClubId, store: StoreDep) -> Response[str]:
 def find_rides(
     caller: CallerDep,
     store: DiscoveryDep,
-    near: Annotated[
-        str,
-        Query(
-            pattern=NEAR_PATTERN,
-            description="`lat,lon` in degrees: rides meeting within `radius_km` of it",
-            examples=["-33.8988,151.2335"],
-        ),
-    ],
-    radius_km: Annotated[float, Query(gt=0, le=MAX_RADIUS_KM)] = 10,
+    near: Near,  # rides meeting within `radius_km` of it
+    radius_km: RadiusKm = 10,
     start: Annotated[ListingBound | None, Query(alias="from")] = None,
     end: Annotated[ListingBound | None, Query(alias="to")] = None,
     pace_class: Annotated[PaceClass | None, Query()] = None,

@@ -62,6 +62,12 @@ class GeoPoint(Model):
     lon: Longitude
 
 
+def point_from_text(near: str) -> GeoPoint:
+    """The point of a search's `near` (`lat,lon`, already matched by `NEAR_PATTERN`)."""
+    lat, lon = (float(part) for part in near.split(","))
+    return GeoPoint(lat=lat, lon=lon)
+
+
 def cells(lat: float, lon: float) -> dict[str, str]:
     """The point's cell at every level, by level name."""
     return {level.name: level.cell(lat, lon) for level in LEVELS}
