@@ -30,6 +30,7 @@ from stacks.consumers import (
     Consumer,
     QueueWorker,
     dead_letter_queue_name,
+    job_schedule_name,
 )
 
 REGION = "ap-southeast-2"
@@ -166,6 +167,10 @@ def create_user_pool(cognito: Any, stage: str) -> tuple[str, str]:
     return pool["Id"], client["ClientId"]
 
 
+# moto's Scheduler does not check the role; in AWS it is the job's role in the stack.
+LOCAL_JOB_ROLE = "arn:aws:iam::123456789012:role/local-job-scheduler"
+
+
 def _queue(sqs: Any, name: str, **attributes: str) -> tuple[str, str]:
     url = sqs.create_queue(QueueName=name, Attributes=attributes)["QueueUrl"]
     arn = sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["QueueArn"])["Attributes"]
@@ -212,6 +217,19 @@ def _consumer_queue(
     if consumer.ses_events:
         events.put_rule(Name=f"{base}-ses", EventPattern=json.dumps(SES_EVENT_PATTERN))
         events.put_targets(Rule=f"{base}-ses", Targets=[{"Id": "queue", "Arn": arn}])
+    if consumer.job:
+        # As the integration stack's schedule (`recurring_job`); local/scheduler.py fires it.
+        session.client("scheduler").create_schedule(
+            Name=job_schedule_name(prefix, consumer.name),
+            ScheduleExpression=consumer.job.expression,
+            FlexibleTimeWindow={"Mode": "OFF"},
+            Target={
+                "Arn": arn,
+                "RoleArn": LOCAL_JOB_ROLE,
+                "Input": consumer.job.message,
+                "DeadLetterConfig": {"Arn": dlq_arn},
+            },
+        )
     return ConsumerQueue(
         consumer.name,
         consumer.handler,

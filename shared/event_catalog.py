@@ -8,7 +8,7 @@ new `version`; adding an optional field is not.
 """
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 
 from pydantic import ConfigDict
 
@@ -57,6 +57,24 @@ class RideChanged(EventData):
     status: str
     visibility: str
     meeting_point: str
+    # Fields whose values changed (empty on creation).
+    changed: list[str] = []
+    cancel_reason: str | None = None
+    # An occurrence of a ride series: the series.
+    series_id: str | None = None
+
+
+class RideSeriesChanged(EventData):
+    series_id: str
+    club_id: str
+    title: str
+    status: str
+    # The Sydney wall-clock rule (an RFC 5545 RRULE) and start time.
+    rrule: str
+    local_time: str
+    version: int
+    # An edit's first occurrence date, or where an ending series cancels from.
+    from_date: date | None = None
     # Fields whose values changed (empty on creation).
     changed: list[str] = []
     cancel_reason: str | None = None
@@ -143,7 +161,22 @@ CATALOG: dict[str, EventType] = {
         _ride("ride_created", "a ride manager publishes a ride"),
         _ride("ride_updated", "a ride manager edits a ride (or marks it completed)"),
         _ride("ride_cancelled", "a ride manager cancels a ride, with a reason"),
-        _participation("participation_joined", "a rider takes a seat on a ride"),
+        EventType(
+            "ride_series_created",
+            "rides",
+            RideSeriesChanged,
+            "a ride manager starts a ride series (its rides follow as `ride_created`)",
+        ),
+        EventType(
+            "ride_series_updated",
+            "rides",
+            RideSeriesChanged,
+            "a ride manager changes a series from one of its dates on, or ends it",
+        ),
+        _participation(
+            "participation_joined",
+            "a rider takes a seat on a ride (or a series joins its regular to a new ride)",
+        ),
         _participation("participation_waitlisted", "a rider joins a full ride's waitlist"),
         _participation("participation_promoted", "a waitlisted rider gets a freed seat"),
         _participation("participation_withdrawn", "a rider withdraws, or a manager removes them"),

@@ -91,3 +91,9 @@ def backup_copy_vault_name(stage: str) -> str:
     """The vault in the stage's second region that every recovery point is copied to
     (made once by an operator: README, "Deploy"; `ops/preflight.py` checks it)."""
     return f"{resource_prefix(stage)}-backups-copy"
+
+
+# The message the hourly schedule sends to the ride series consumer's queue: make every
+# active series' occurrences due within the horizon (`services/rides/series_worker.py`).
+SERIES_JOB = "make_series_occurrences"
+SERIES_SCHEDULE_RATE = "rate(1 hour)"

@@ -1,11 +1,13 @@
 """The platform's event consumers: one source for the integration stack (rule -> SQS + DLQ
 -> Lambda) and the local platform, which drives the same handlers from the same queues."""
 
+import json
 from dataclasses import dataclass
 
 from shared.adapters.sealed_secrets import STRAVA_TOKENS, WEBHOOK_SIGNING
 from shared.domain.media import INCOMING, PRIVATE, PUBLIC, QUARANTINE
 from shared.domain.webhook import WEBHOOK_EVENT_TYPES
+from shared.names import SERIES_JOB, SERIES_SCHEDULE_RATE
 from shared.settings import (
     EnvironmentSettings,
     MediaSettings,
@@ -27,6 +29,15 @@ SES_EVENT_PATTERN = {
     "source": ["aws.ses"],
     "detail-type": ["Email Bounced", "Email Complaint Received"],
 }
+
+
+@dataclass(frozen=True)
+class Job:
+    """A recurring EventBridge Scheduler schedule that puts `message` on a consumer's queue
+    (locally, `local/scheduler.py` fires it)."""
+
+    expression: str
+    message: str
 
 
 @dataclass(frozen=True)
@@ -64,6 +75,8 @@ class Consumer:
     # What its code reads from the environment besides `Settings` (`shared/settings.py`).
     settings: tuple[type[EnvironmentSettings], ...] = ()
     sealing: tuple[Sealing, ...] = ()
+    # A recurring job on its queue, besides the events.
+    job: Job | None = None
 
     @property
     def all_settings(self) -> tuple[type[EnvironmentSettings], ...]:
@@ -103,6 +116,8 @@ NOTIFICATIONS = Consumer(
         "ride_updated",
         "ride_cancelled",
         "participation_promoted",
+        "participation_joined",
+        "participation_waitlisted",
         "ride_reminder_due",
         "club_webhook_disabled",
     ),
@@ -146,6 +161,28 @@ RIDE_DISCOVERY = Consumer(
         "dynamodb:DeleteItem",
     ),
     table_indexes=(GSI2.name,),
+)
+# Ride series: occurrences made weeks ahead (hourly, and when a series starts), kept in
+# line with "this and following" edits, and joined by the series' regulars when made.
+RIDE_SERIES = Consumer(
+    "RideSeries",
+    "rides.series_worker.handler",
+    ("ride_series_created", "ride_series_updated", "ride_created"),
+    job=Job(SERIES_SCHEDULE_RATE, json.dumps({"job": SERIES_JOB})),
+    # The due series (GSI1), a series and its regulars, its occurrences (one batch read);
+    # each occurrence made in one transaction with the series' progress and its leader;
+    # edits and regulars' joins as the rides API makes them.
+    table_actions=(
+        "dynamodb:GetItem",
+        "dynamodb:BatchGetItem",
+        "dynamodb:Query",
+        "dynamodb:PutItem",
+        "dynamodb:UpdateItem",
+        "dynamodb:ConditionCheckItem",
+    ),
+    table_indexes=(GSI1.name,),
+    # Its work per message is bounded (a page of due series); two at a time is plenty.
+    max_concurrency=2,
 )
 # Club webhooks, step one: an event -> one delivery message per webhook that wants it.
 CLUB_WEBHOOKS = Consumer(
@@ -228,6 +265,7 @@ CONSUMERS: tuple[Consumer, ...] = (
     SEATS,
     SCHEDULES,
     RIDE_DISCOVERY,
+    RIDE_SERIES,
     CLUB_WEBHOOKS,
     STRAVA_SYNC,
     MEDIA,
@@ -285,6 +323,11 @@ SES_FEEDBACK_RULE = "SesFeedback"
 def dead_letter_queue_name(prefix: str, name: str) -> str:
     """Fixed, so the observability stack alarms on the queue by name, not by an export."""
     return f"{prefix}-{name}-dead-letters"
+
+
+def job_schedule_name(prefix: str, name: str) -> str:
+    """A consumer's recurring job (EventBridge Scheduler, the default group)."""
+    return f"{prefix}-{name}-job"
 
 
 def oldest_message_alarm_name(prefix: str, name: str) -> str:

@@ -14,7 +14,7 @@ from shared.events import SOURCE_PREFIX
 from stacks.config import StageConfig
 from stacks.constructs.delivery_alarms import oldest_message_alarm, rule_failures_alarm
 from stacks.constructs.egress_network import EgressNetwork
-from stacks.constructs.event_consumer import EventConsumer, queue_target
+from stacks.constructs.event_consumer import EventConsumer, queue_target, recurring_job
 from stacks.constructs.feature_flags import FlagsReaders
 from stacks.constructs.layers import LambdaLayers
 from stacks.constructs.notifications import NotificationChannels
@@ -201,6 +201,8 @@ class IntegrationStack(Stack):
             self._uploads(config, consumer.uploads_prefix, wiring)
         if consumer.feature_flags:
             flags.grant(function)
+        if consumer.job:
+            recurring_job(self, consumer, config, wiring)
         if consumer is STRAVA_SYNC:
             # Rate-limited messages are postponed on its own queue.
             wiring.queue.grant(function.role, "sqs:ChangeMessageVisibility")

@@ -159,6 +159,39 @@ MATRIX: tuple[RouteCase, ...] = (
         capability="manage_rides",
     ),
     RouteCase("GET", "/clubs/{club_id}/rides", _all(200), capability="view_club"),
+    # Ride series: the world's is members-only, started by the club admin.
+    RouteCase(
+        "POST",
+        "/clubs/{club_id}/ride-series",
+        _all(403, leader=201, admin=201, site_admin=201),
+        capability="manage_rides",
+    ),
+    RouteCase("GET", "/clubs/{club_id}/ride-series", _all(200), capability="view_club"),
+    RouteCase(
+        "GET",
+        "/ride-series/{series_id}",
+        _all(403, member=200, leader=200, admin=200, site_admin=200),
+        about_ride=True,
+        capability="view_ride",
+    ),
+    # A stale version: ride managers are authorized and lose the version check.
+    RouteCase(
+        "PUT",
+        "/ride-series/{series_id}",
+        _all(403, leader=409, admin=409, site_admin=409),
+        about_ride=True,
+        capability="manage_rides",
+    ),
+    # Members become its regulars; a SiteAdmin without a membership rides nothing.
+    RouteCase(
+        "PUT",
+        "/ride-series/{series_id}/regulars/me",
+        _all(403, member=200, leader=200, admin=200),
+        about_ride=True,
+        capability="join_ride",
+    ),
+    # One's own standing order: anyone may end theirs (there is none to end: still 204).
+    RouteCase("DELETE", "/ride-series/{series_id}/regulars/me", _all(204), capability="list_clubs"),
     RouteCase(
         "GET",
         "/rides/{ride_id}",

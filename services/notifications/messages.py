@@ -36,6 +36,7 @@ class Kind(StrEnum):
     RIDE_CHANGED = "ride_changed"
     RIDE_CANCELLED = "ride_cancelled"
     PROMOTED = "promoted"
+    SERIES_PLACE = "series_place"
     REMINDER = "reminder"
     WEBHOOK_DISABLED = "webhook_disabled"
 
@@ -46,6 +47,7 @@ CATEGORY_LABELS = {
     Category.RIDE_CHANGES: "changes to your rides",
     Category.REMINDERS: "ride reminders",
     Category.WAITLIST: "waitlist updates",
+    Category.REGULAR_RIDES: "your regular rides",
     Category.CLUB_ADMIN: "club administration alerts",
 }
 

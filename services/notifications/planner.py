@@ -14,6 +14,7 @@ from shared.domain.club import Club
 from shared.domain.enums import ClubRole, ParticipationStatus, RideStatus
 from shared.domain.notifications import Category
 from shared.domain.ride import Ride
+from shared.domain.series import REGULARS_ACTOR
 from shared.event_catalog import (
     ClubWebhookDisabled,
     MembershipChanged,
@@ -98,7 +99,11 @@ def _ride(event: DomainEvent, store: NotificationStore) -> list[Notice]:
     link = {"ride_id": ride.ride_id, "club_id": ride.club_id}
     riders = [p.user_id for p in party if p.status in _TAKING_PART and p.user_id != event.actor]
     if event.event_type == "ride_created" and ride.status is RideStatus.SCHEDULED:
-        members = [u for u in store.active_members(ride.club_id) if u != event.actor]
+        # A series' regulars hear of its new ride when the series has joined them to it.
+        regulars = set(store.regulars(ride.series_id)) if ride.series_id else set()
+        members = [
+            u for u in store.active_members(ride.club_id) if u != event.actor and u not in regulars
+        ]
         return [Notice(Kind.NEW_RIDE, Category.NEW_RIDES, members, values, link)]
     if event.event_type == "ride_cancelled":
         cancelled = {**values, "reason": ride.cancel_reason or "no reason was given"}
@@ -117,6 +122,23 @@ def _promotion(event: DomainEvent, store: NotificationStore) -> list[Notice]:
     values = _ride_values(ride, store.club(ride.club_id))
     link = {"ride_id": ride.ride_id, "club_id": ride.club_id}
     return [Notice(Kind.PROMOTED, Category.WAITLIST, [data.user_id], values, link)]
+
+
+def _regular_placed(event: DomainEvent, store: NotificationStore) -> list[Notice]:
+    """A series joined its regular to its new ride (the series is the actor): they hear
+    where they stand. A rider's own join tells them nothing (they were there)."""
+    if event.actor != REGULARS_ACTOR:
+        return []
+    data = ParticipationChanged.model_validate(event.data)
+    ride, _ = store.ride_and_participants(data.ride_id)
+    if ride is None or ride.status is not RideStatus.SCHEDULED:
+        return []
+    values = {
+        **_ride_values(ride, store.club(ride.club_id)),
+        "waitlisted": data.status == ParticipationStatus.WAITLISTED,
+    }
+    link = {"ride_id": ride.ride_id, "club_id": ride.club_id}
+    return [Notice(Kind.SERIES_PLACE, Category.REGULAR_RIDES, [data.user_id], values, link)]
 
 
 def _reminder(event: DomainEvent, store: NotificationStore) -> list[Notice]:
@@ -156,6 +178,8 @@ _PLANS: dict[str, Callable[[DomainEvent, NotificationStore], list[Notice]]] = {
     "ride_updated": _ride,
     "ride_cancelled": _ride,
     "participation_promoted": _promotion,
+    "participation_joined": _regular_placed,
+    "participation_waitlisted": _regular_placed,
     "ride_reminder_due": _reminder,
     "club_webhook_disabled": _webhook_disabled,
 }

@@ -31,6 +31,7 @@ class PreferencesChange(Model):
     ride_changes: ChannelChoiceChange | None = None
     reminders: ChannelChoiceChange | None = None
     waitlist: ChannelChoiceChange | None = None
+    regular_rides: ChannelChoiceChange | None = None
     club_admin: ChannelChoiceChange | None = None
 
     def applied_to(self, current: Preferences) -> Preferences:

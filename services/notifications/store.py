@@ -16,6 +16,7 @@ from shared.domain.user import UserProfile
 from shared.store import keys
 from shared.store.clubs import to_club
 from shared.store.rides import to_participation, to_ride
+from shared.store.series import read_regulars
 from shared.store.table import ConditionFailed, Item, Table, TransactionCancelled
 from shared.store.users import to_profile
 
@@ -211,6 +212,10 @@ class NotificationStore:
         items = list(self._query_all(keys.ride_key(ride_id)["PK"], None))
         ride = next((to_ride(i) for i in items if i.get("entity") == "ride"), None)
         return ride, [to_participation(i) for i in items if i.get("entity") == "participation"]
+
+    def regulars(self, series_id: str) -> list[str]:
+        """User ids of a ride series' regulars."""
+        return [r.user_id for r in read_regulars(self.table, series_id)]
 
     def active_members(self, club_id: str, *, role: ClubRole | None = None) -> list[str]:
         """User ids of the club's active members (of one role, if given)."""

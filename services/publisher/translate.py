@@ -9,6 +9,7 @@ from datetime import datetime
 from typing import Any
 from urllib.parse import urlsplit
 
+from shared.domain.series import Recurrence
 from shared.event_catalog import (
     CATALOG,
     ClubCreated,
@@ -18,6 +19,7 @@ from shared.event_catalog import (
     MembershipChanged,
     ParticipationChanged,
     RideChanged,
+    RideSeriesChanged,
     UserRegistered,
 )
 from shared.events import DomainEvent
@@ -136,8 +138,30 @@ def _ride(old: StreamImage, new: StreamImage) -> Meanings:
         meeting_point=(new.get("meeting_point") or {}).get("name", ""),
         changed=_changed(old, new) if old else [],
         cancel_reason=new.get("cancel_reason"),
+        series_id=new.get("series_id"),
     )
     return [(event, data)]
+
+
+def _series(old: StreamImage, new: StreamImage) -> Meanings:
+    recurrence = new["recurrence"]
+    edits = new.get("edits") or []
+    ended = new["status"] == "ended"
+    data = RideSeriesChanged(
+        series_id=new["series_id"],
+        club_id=new["club_id"],
+        title=new["ride"]["title"],
+        status=new["status"],
+        rrule=Recurrence.model_validate(recurrence).rrule_text,
+        local_time=recurrence["local_time"],
+        version=new["version"],
+        from_date=new.get("ended_from")
+        if ended
+        else (edits[-1]["from_date"] if old and edits else None),
+        changed=_changed(old, new) if old else [],
+        cancel_reason=new.get("cancel_reason"),
+    )
+    return [("ride_series_updated" if old else "ride_series_created", data)]
 
 
 def _participation(old: StreamImage, new: StreamImage) -> Meanings:
@@ -178,6 +202,7 @@ _BY_ENTITY: dict[str, Callable[[StreamImage, StreamImage], Meanings]] = {
     "membership": _membership,
     "ride": _ride,
     "participation": _participation,
+    "series": _series,
     "webhook": _webhook,
 }
 

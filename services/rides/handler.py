@@ -7,7 +7,13 @@ from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.event_handler.depends import Depends
 from aws_lambda_powertools.event_handler.openapi.params import Body, Path, Query
 
-from rides import discovery_logic, participation_logic, ride_logic, schedule_logic
+from rides import (
+    discovery_logic,
+    participation_logic,
+    ride_logic,
+    schedule_logic,
+    series_logic,
+)
 from rides.calendar_feed import render_calendar
 from rides.discovery_store import DiscoveryStore
 from rides.schedule_store import ScheduleStore
@@ -25,6 +31,14 @@ from rides.schemas import (
     RideUpdate,
     ScheduleStatus,
 )
+from rides.series_schemas import (
+    RegularPlace,
+    SeriesCreate,
+    SeriesDetail,
+    SeriesPage,
+    SeriesUpdate,
+)
+from rides.series_store import SeriesStore
 from rides.store import RideStore
 from shared.adapters.configuration import parameter_value
 from shared.api.auth import CallerDep, CallerNameDep
@@ -37,6 +51,7 @@ from shared.api.params import (
     ParticipationId,
     RadiusKm,
     RideId,
+    SeriesId,
 )
 from shared.api.resolver import ERROR_RESPONSES, build_resolver, documented, make_handler
 from shared.api.responses import created
@@ -75,6 +90,14 @@ def get_discovery_store() -> DiscoveryStore:
 
 
 DiscoveryDep = Annotated[DiscoveryStore, Depends(get_discovery_store)]
+
+
+@cache
+def get_series_store() -> SeriesStore:
+    return SeriesStore(app_table())
+
+
+SeriesDep = Annotated[SeriesStore, Depends(get_series_store)]
 # 43 characters of base64url (32 random bytes); anything else is no feed of ours.
 FeedToken = Annotated[
     str, Path(pattern=r"^[A-Za-z0-9_-]{43}$", description="The feed's secret token")
@@ -306,6 +329,71 @@ def change_participation(
     store: StoreDep,
 ) -> Participation:
     return participation_logic.change_participation(caller, participation_id, body, store)
+
+
+@app.post(
+    "/clubs/<club_id>/ride-series",
+    **documented(TAG, "Start a ride series (its rides are made weeks ahead)", success=(201,)),
+)
+def create_series(
+    club_id: ClubId,
+    body: Annotated[SeriesCreate, Body()],
+    caller: CallerDep,
+    store: SeriesDep,
+    name: CallerNameDep,
+) -> Response[SeriesDetail]:
+    series = series_logic.create_series(caller, club_id, body, store, name)
+    metrics.add_metric(name="RideSeriesCreated", unit="Count", value=1)
+    return created(series, f"/ride-series/{series.series_id}")
+
+
+@app.get("/clubs/<club_id>/ride-series", **documented(TAG, "A club's ride series"))
+def list_series(
+    club_id: ClubId,
+    caller: CallerDep,
+    store: SeriesDep,
+    limit: PageLimit = 20,
+    cursor: Cursor = None,
+) -> SeriesPage:
+    items, next_cursor = series_logic.list_series(caller, club_id, limit, cursor, store)
+    return SeriesPage(items=items, next_cursor=next_cursor)
+
+
+@app.get("/ride-series/<series_id>", **documented(TAG, "A ride series and its rule"))
+def get_series(series_id: SeriesId, caller: CallerDep, store: SeriesDep) -> SeriesDetail:
+    return series_logic.get_series(caller, series_id, store)
+
+
+@app.put(
+    "/ride-series/<series_id>",
+    **documented(TAG, "Change a series from one of its dates on, or end the rest"),
+)
+def update_series(
+    series_id: SeriesId,
+    body: Annotated[SeriesUpdate, Body()],
+    caller: CallerDep,
+    store: SeriesDep,
+) -> SeriesDetail:
+    return series_logic.update_series(caller, series_id, body, store)
+
+
+@app.put(
+    "/ride-series/<series_id>/regulars/me",
+    **documented(TAG, "Join every new ride of the series from now on"),
+)
+def become_regular(
+    series_id: SeriesId, caller: CallerDep, store: SeriesDep, name: CallerNameDep
+) -> RegularPlace:
+    return series_logic.become_regular(caller, series_id, store, name)
+
+
+@app.delete(
+    "/ride-series/<series_id>/regulars/me",
+    **documented(TAG, "Stop joining the series' new rides", success=(204,)),
+)
+def stop_being_regular(series_id: SeriesId, caller: CallerDep, store: SeriesDep) -> Response[None]:
+    series_logic.stop_being_regular(caller, series_id, store)
+    return Response(status_code=204)
 
 
 handler = make_handler(app)

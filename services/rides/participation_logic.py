@@ -45,8 +45,14 @@ def _check_open(ride: Ride, moment: datetime) -> None:
 
 
 def join_ride(
-    principal: Principal, ride_id: str, store: RideStore, display_name: str | None = None
+    principal: Principal,
+    ride_id: str,
+    store: RideStore,
+    display_name: str | None = None,
+    by: str | None = None,
 ) -> JoinedRide:
+    """A seat, or the waitlist when the ride is full. `by` records who asked when it is
+    not the rider (a series' standing order for its regulars)."""
     for attempt in range(MAX_ATTEMPTS):
         ride, mine, membership = store.read_ride(ride_id, principal.user_id, principal.user_id)
         ride = existing_ride(ride, ride_id)
@@ -71,7 +77,7 @@ def join_ride(
             joined_at=moment if not full else None,
             waitlisted_at=moment if full else None,
             updated_at=moment,
-            updated_by=principal.user_id,
+            updated_by=by or principal.user_id,
             version=mine.version + 1 if mine else 1,
         )
         try:

@@ -146,7 +146,7 @@ def update_ride(principal: Principal, ride_id: str, data: RideUpdate, store: Rid
             "version": ride.version + 1,
         }
     )
-    promoted = _promotions(ride, updated, store, principal)
+    promoted = promotions(ride, updated, store, principal)
     if promoted:
         updated = updated.model_copy(
             update={
@@ -177,7 +177,7 @@ def public_calendar(club_id: str, store: RideStore) -> tuple[Club, list[Ride]]:
 _MAX_PROMOTIONS = 99
 
 
-def _promotions(
+def promotions(
     ride: Ride, updated: Ride, store: RideStore, principal: Principal
 ) -> list[tuple[Participation, Participation]]:
     """Waitlisted riders who get the seats a larger capacity opens, oldest first."""

@@ -39,7 +39,17 @@ COUNTERS = ("participant_count", "waitlist_count", "leader_count")
 # (set by their own flows) and the counters kept by participation transactions; plus the
 # start-time keys.
 _FIXED = frozenset(
-    {"ride_id", "club_id", "route_key", "route", "attachments", "version", *COUNTERS}
+    {
+        "ride_id",
+        "club_id",
+        "route_key",
+        "route",
+        "attachments",
+        "version",
+        "series_id",
+        "occurrence_date",
+        *COUNTERS,
+    }
 )
 EDITABLE = (
     *(f for f in Ride.model_fields if f not in _FIXED and not f.startswith("created_")),

@@ -18,6 +18,7 @@ MembershipId = Annotated[
     str, Path(pattern=MEMBERSHIP_ID_PATTERN, description="`{club_id}_{user_id}`")
 ]
 RideId = Annotated[str, Path(pattern=RIDE_ID_PATTERN, description="`{club_id}_{uuid}`")]
+SeriesId = Annotated[str, Path(pattern=RIDE_ID_PATTERN, description="`{club_id}_{uuid}`")]
 ParticipationId = Annotated[
     str, Path(pattern=PARTICIPATION_ID_PATTERN, description="`{ride_id}_{user_id}`")
 ]

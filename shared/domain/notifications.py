@@ -19,6 +19,8 @@ class Category(StrEnum):
     RIDE_CHANGES = "ride_changes"
     REMINDERS = "reminders"
     WAITLIST = "waitlist"
+    # A ride series joined you, its regular, to its new ride.
+    REGULAR_RIDES = "regular_rides"
     # What a club's admins must act on about the club itself (a failing webhook).
     CLUB_ADMIN = "club_admin"
 
@@ -56,6 +58,7 @@ class Preferences(Model):
     ride_changes: ChannelChoice = ChannelChoice()
     reminders: ChannelChoice = ChannelChoice()
     waitlist: ChannelChoice = ChannelChoice()
+    regular_rides: ChannelChoice = ChannelChoice()
     club_admin: ChannelChoice = ChannelChoice(email=True, push=False)
     version: int = 0
 

@@ -1,6 +1,6 @@
 """Ride and RideParticipation (`docs/model.md`, `docs/domain.md`)."""
 
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from typing import Annotated
 
 from pydantic import AfterValidator, ConfigDict, Field
@@ -113,6 +113,11 @@ class Ride(Model):
     attachments: list[Attachment] = []
     status: RideStatus = RideStatus.SCHEDULED
     cancel_reason: str | None = None
+    # An occurrence of a ride series: the series, the occurrence's date in Sydney (what
+    # names it, wherever its start moves) and the series version it follows.
+    series_id: str | None = None
+    occurrence_date: date | None = None
+    series_version: int | None = None
     # Kept in the same transactions as the participations they count.
     participant_count: int = 0
     waitlist_count: int = 0

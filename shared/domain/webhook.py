@@ -26,6 +26,8 @@ class WebhookEventType(StrEnum):
     RIDE_CREATED = "ride_created"
     RIDE_UPDATED = "ride_updated"
     RIDE_CANCELLED = "ride_cancelled"
+    RIDE_SERIES_CREATED = "ride_series_created"
+    RIDE_SERIES_UPDATED = "ride_series_updated"
     PARTICIPATION_JOINED = "participation_joined"
     PARTICIPATION_WAITLISTED = "participation_waitlisted"
     PARTICIPATION_PROMOTED = "participation_promoted"

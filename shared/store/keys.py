@@ -237,3 +237,29 @@ def strava_budget_key(athlete_id: int, window: int) -> dict[str, str]:
 def upload_key(upload_id: str) -> dict[str, str]:
     """An announced upload and what its validation decided (it expires by TTL)."""
     return {"PK": f"UPLOAD#{upload_id}", "SK": "UPLOAD"}
+
+
+SERIES_PREFIX = "SERIES#"
+REGULAR_PREFIX = "REGULAR#"
+# GSI1 partition of the active series, by the next occurrence date they will make: the
+# hourly job reads only the series due within the horizon (decision 35).
+SERIES_DUE_PK = "SERIESDUE"
+
+
+def series_key(series_id: str) -> dict[str, str]:
+    """A ride series (its regulars share its partition)."""
+    return {"PK": f"{SERIES_PREFIX}{series_id}", "SK": "SERIES"}
+
+
+def regular_key(series_id: str, user_id: str) -> dict[str, str]:
+    """A rider who joins every new occurrence of the series."""
+    return {"PK": f"{SERIES_PREFIX}{series_id}", "SK": f"{REGULAR_PREFIX}{user_id}"}
+
+
+def club_series_pk(club_id: str) -> str:
+    """GSI2 partition of a club's series, by first date."""
+    return f"{club_partition(club_id)}#SERIES"
+
+
+def series_due_sk(next_date: str, series_id: str) -> str:
+    return f"{next_date}#{series_id}"

@@ -6,20 +6,25 @@ the dead-letter queue, whose depth the observability stack alarms on.
 
 from collections.abc import Sequence
 
-from aws_cdk import Duration, RemovalPolicy
+from aws_cdk import Aws, Duration, RemovalPolicy
 from aws_cdk import aws_events as events
 from aws_cdk import aws_events_targets as targets
+from aws_cdk import aws_iam as iam
 from aws_cdk import aws_lambda_event_sources as sources
+from aws_cdk import aws_scheduler as scheduler
 from aws_cdk import aws_sqs as sqs
 from constructs import Construct
 
 from shared.events import SOURCE_PREFIX
+from stacks.config import StageConfig
 from stacks.constructs.delivery_alarms import oldest_message_alarm, rule_failures_alarm
 from stacks.constructs.queues import secure_queue
 from stacks.constructs.service_function import ServiceFunction
 from stacks.consumers import (
+    Consumer,
     dead_letter_queue_name,
     failed_deliveries_alarm_name,
+    job_schedule_name,
     oldest_message_alarm_name,
 )
 
@@ -98,3 +103,42 @@ class EventConsumer(Construct):
                 max_concurrency=max_concurrency,
             )
         )
+
+
+def recurring_job(
+    scope: Construct, consumer: Consumer, config: StageConfig, wiring: "EventConsumer"
+) -> scheduler.CfnSchedule:
+    """The consumer's recurring job: an EventBridge Scheduler schedule that puts its message
+    on the queue, with a role that may send there and to the dead letters (where Scheduler
+    puts a message it could not deliver after its retries: alarmed there)."""
+    assert consumer.job is not None
+    role = iam.Role(
+        scope,
+        f"{consumer.name}JobRole",
+        assumed_by=iam.ServicePrincipal(
+            "scheduler.amazonaws.com",
+            conditions={"StringEquals": {"aws:SourceAccount": Aws.ACCOUNT_ID}},
+        ),
+        description=f"{config.prefix} {consumer.name} job: send to its queue only",
+    )
+    wiring.queue.grant_send_messages(role)
+    wiring.dead_letter_queue.grant_send_messages(role)
+    return scheduler.CfnSchedule(
+        scope,
+        f"{consumer.name}Job",
+        name=job_schedule_name(config.prefix, consumer.name),
+        description=f"{consumer.name}: {consumer.job.message}",
+        schedule_expression=consumer.job.expression,
+        flexible_time_window=scheduler.CfnSchedule.FlexibleTimeWindowProperty(mode="OFF"),
+        target=scheduler.CfnSchedule.TargetProperty(
+            arn=wiring.queue.queue_arn,
+            role_arn=role.role_arn,
+            input=consumer.job.message,
+            retry_policy=scheduler.CfnSchedule.RetryPolicyProperty(
+                maximum_event_age_in_seconds=3600, maximum_retry_attempts=10
+            ),
+            dead_letter_config=scheduler.CfnSchedule.DeadLetterConfigProperty(
+                arn=wiring.dead_letter_queue.queue_arn
+            ),
+        ),
+    )

@@ -33,6 +33,21 @@ class World:
     memberships: dict[str, str]
     ride_id: str
     participations: dict[str, str]
+    series_id: str
+
+
+def series_body() -> dict[str, Any]:
+    plan = {k: v for k, v in ride_body().items() if k != "start_at"}
+    first = (datetime.now(UTC) + timedelta(days=6)).date()
+    return {
+        "ride": plan,
+        "recurrence": {
+            "frequency": "weekly",
+            "first_date": first.isoformat(),
+            "local_time": "06:00",
+            "count": 2,
+        },
+    }
 
 
 def ride_body() -> dict[str, Any]:
@@ -132,7 +147,12 @@ def build_world(api: Api, people: People) -> World:
         "ride_id"
     ]
     joined = _ok(api.call("POST", f"/rides/{ride_id}/participations", t["member"]), 201)
-    return World(club_id, name, ids, ride_id, {"member": joined["participation_id"]})
+    series = _ok(
+        api.call("POST", f"/clubs/{club_id}/ride-series", t["admin"], json=series_body()), 201
+    )
+    return World(
+        club_id, name, ids, ride_id, {"member": joined["participation_id"]}, series["series_id"]
+    )
 
 
 def send(
@@ -141,6 +161,7 @@ def send(
     """The status, and the capability named by a refusal from the Authorization Service."""
     token = people.tokens.get(persona)
     path = case.path.replace("{club_id}", world.club_id).replace("{ride_id}", world.ride_id)
+    path = path.replace("{series_id}", world.series_id)
     if case.target:
         path = path.replace("{membership_id}", world.memberships[case.target])
         path = path.replace("{participation_id}", world.participations.get(case.target, ""))
@@ -155,6 +176,12 @@ def send(
         ("POST", "/clubs/{club_id}/memberships"): {},
         ("POST", "/clubs/{club_id}/rides"): ride_body(),
         ("PUT", "/rides/{ride_id}"): {"version": 999, "title": "Stale edit"},
+        ("POST", "/clubs/{club_id}/ride-series"): series_body(),
+        ("PUT", "/ride-series/{series_id}"): {
+            "version": 999,
+            "from_date": series_body()["recurrence"]["first_date"],
+            "title": "Stale edit",
+        },
         ("PUT", "/participations/{participation_id}"): {"version": 99, "status": "removed"},
         ("PUT", "/users/{user_id}"): {"version": 99, "system_role": "SiteAdmin"},
         ("POST", "/users/me/avatar"): {"content_type": "image/png"},

@@ -593,6 +593,7 @@ def test_every_kind_renders_with_its_values(kind: Kind) -> None:
         "unsubscribe_url": "https://x/u",
         "host": "hooks.example.com",
         "failures": 15,
+        "waitlisted": False,
     }
     rendered = render(kind, Category.RIDE_CHANGES, values)
 

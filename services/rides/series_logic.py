@@ -1,0 +1,195 @@
+"""Ride series rules for the API: creating, listing, reading, changing "this and the
+following" occurrences or ending the rest, and the series' regulars.
+
+The requests change the series item only; its occurrences follow through the event path
+(`services/rides/series_worker.py`): the `ride_series_created` event makes the first ones, and
+`ride_series_updated` brings the made ones in line with the edit or cancels them.
+"""
+
+from rides.series_schemas import RegularPlace, SeriesCreate, SeriesDetail, SeriesUpdate
+from rides.series_store import SeriesStore
+from shared.authz import AuthzContext, Capability, Principal, holds, require
+from shared.domain.clock import utc_now
+from shared.domain.club import existing_club
+from shared.domain.enums import ClubStatus, RideVisibility
+from shared.domain.errors import Conflict, NotFound, Unprocessable
+from shared.domain.ids import new_id
+from shared.domain.series import (
+    MAX_EDITS,
+    Regular,
+    RidePlan,
+    RideSeries,
+    SeriesEdit,
+    SeriesStatus,
+    new_series_id,
+    sydney_today,
+)
+
+
+def series_context(series: RideSeries) -> AuthzContext:
+    """A series is seen and joined as its rides are."""
+    return AuthzContext(club_id=series.club_id, ride_visibility=series.ride.visibility)
+
+
+def existing_series(series: RideSeries | None, series_id: str) -> RideSeries:
+    if series is None:
+        raise NotFound(f"No ride series with id '{series_id}'.", code="series_not_found")
+    return series
+
+
+def detail(series: RideSeries, regular: bool = False) -> SeriesDetail:
+    return SeriesDetail(
+        **series.model_dump(),
+        rrule=series.recurrence.rrule_text,
+        dtstart=series.recurrence.dtstart_text,
+        next_date=series.next_occurrence_date(),
+        i_am_regular=regular,
+    )
+
+
+def create_series(
+    principal: Principal,
+    club_id: str,
+    data: SeriesCreate,
+    store: SeriesStore,
+    display_name: str | None = None,
+) -> SeriesDetail:
+    club, membership = store.club_and_caller(club_id, principal.user_id)
+    club = existing_club(club, club_id)
+    require(Capability.MANAGE_RIDES, principal, membership, AuthzContext(club_id=club_id))
+    if club.status is ClubStatus.ARCHIVED:
+        raise Conflict("The club is archived.", code="club_archived")
+    moment = utc_now()
+    series = RideSeries(
+        series_id=new_series_id(club_id, new_id()),
+        club_id=club_id,
+        ride=RidePlan(**data.ride.model_dump()),
+        recurrence=data.recurrence,
+        organiser_id=principal.user_id,
+        organiser_name=display_name,
+        created_by=principal.user_id,
+        created_at=moment,
+        updated_at=moment,
+        updated_by=principal.user_id,
+    )
+    store.create(series)
+    return detail(series)
+
+
+def list_series(
+    principal: Principal, club_id: str, limit: int, cursor: str | None, store: SeriesStore
+) -> tuple[list[SeriesDetail], str | None]:
+    club, membership = store.club_and_caller(club_id, principal.user_id)
+    existing_club(club, club_id)
+    require(Capability.VIEW_CLUB, principal, membership, AuthzContext(club_id=club_id))
+    members = AuthzContext(club_id=club_id, ride_visibility=RideVisibility.MEMBERS)
+    sees_members = holds(Capability.VIEW_RIDE, principal, membership, members)
+    found, next_cursor = store.list_club(
+        club_id, public_only=not sees_members, limit=limit, cursor=cursor
+    )
+    return [detail(s) for s in found], next_cursor
+
+
+def get_series(principal: Principal, series_id: str, store: SeriesStore) -> SeriesDetail:
+    series, regular, membership = store.read(series_id, principal.user_id)
+    series = existing_series(series, series_id)
+    require(Capability.VIEW_RIDE, principal, membership, series_context(series))
+    return detail(series, regular is not None)
+
+
+def update_series(
+    principal: Principal, series_id: str, data: SeriesUpdate, store: SeriesStore
+) -> SeriesDetail:
+    series, regular, membership = store.read(series_id, principal.user_id)
+    series = existing_series(series, series_id)
+    require(Capability.MANAGE_RIDES, principal, membership, series_context(series))
+    if data.version != series.version:
+        raise Conflict(
+            f"The series is at version {series.version}, not {data.version}.",
+            code="version_conflict",
+        )
+    if series.status is SeriesStatus.ENDED:
+        raise Conflict("The series has ended.", code="series_ended")
+    _check_from_date(series, data)
+    moment = utc_now()
+    common = {
+        "version": series.version + 1,
+        "updated_at": moment,
+        "updated_by": principal.user_id,
+    }
+    if data.status is SeriesStatus.ENDED:
+        after = series.model_copy(
+            update={
+                **common,
+                "status": SeriesStatus.ENDED,
+                "ended_from": data.from_date,
+                "cancel_reason": data.cancel_reason,
+            }
+        )
+    else:
+        plan = data.plan_changes()
+        recurrence = series.recurrence
+        changes = dict(plan)
+        if data.local_time is not None:
+            recurrence = recurrence.model_copy(update={"local_time": data.local_time})
+            changes["local_time"] = data.local_time
+        edit = SeriesEdit(version=series.version + 1, from_date=data.from_date, changes=changes)
+        after = series.model_copy(
+            update={
+                **common,
+                "ride": RidePlan.model_validate({**series.ride.model_dump(), **plan}),
+                "recurrence": recurrence,
+                "edits": [*series.edits, edit][-MAX_EDITS:],
+            }
+        )
+    store.replace(series, after)
+    return detail(after, regular is not None)
+
+
+def _check_from_date(series: RideSeries, data: SeriesUpdate) -> None:
+    """One of the series' dates, not past, and not beyond the next one it will make (an
+    edit applies to the occurrences made and to be made from there on)."""
+    day = data.from_date
+    if day < sydney_today(utc_now()):
+        raise Unprocessable("from_date is in the past.", code="invalid_from_date")
+    if not series.recurrence.falls_on(day):
+        raise Unprocessable(
+            f"{day} is not a date of the series ({series.recurrence.rrule_text}).",
+            code="invalid_from_date",
+        )
+    upcoming = series.next_occurrence_date()
+    latest = max(d for d in (upcoming, series.made_through, series.recurrence.first_date) if d)
+    if day > latest:
+        raise Unprocessable(
+            f"The series has made its rides up to {latest}: change them from a date up to "
+            "that one (later rides follow the change).",
+            code="invalid_from_date",
+        )
+
+
+def become_regular(
+    principal: Principal, series_id: str, store: SeriesStore, display_name: str | None
+) -> RegularPlace:
+    series, regular, membership = store.read(series_id, principal.user_id)
+    series = existing_series(series, series_id)
+    require(Capability.JOIN_RIDE, principal, membership, series_context(series))
+    if regular is not None:
+        return RegularPlace(**regular.model_dump())
+    if series.status is SeriesStatus.ENDED:
+        raise Conflict("The series has ended.", code="series_ended")
+    regular = Regular(
+        series_id=series_id,
+        user_id=principal.user_id,
+        display_name=display_name,
+        since=utc_now(),
+    )
+    store.add_regular(series, regular)
+    return RegularPlace(**regular.model_dump())
+
+
+def stop_being_regular(principal: Principal, series_id: str, store: SeriesStore) -> None:
+    """Idempotent: a rider who is not a regular (any more) is answered the same."""
+    series, regular, _ = store.read(series_id, principal.user_id)
+    existing_series(series, series_id)
+    if regular is not None:
+        store.remove_regular(series_id, principal.user_id)

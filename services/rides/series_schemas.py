@@ -1,0 +1,186 @@
+"""Request and response models of ride series."""
+
+from datetime import date, timedelta
+from typing import Annotated, Literal, Self
+
+from pydantic import ConfigDict, Field, StrictBool, model_validator
+from pydantic.json_schema import SkipJsonSchema
+
+from rides.schemas import (
+    CAPACITY_RULE,
+    CancelReason,
+    Capacity,
+    Climb,
+    Description,
+    Distance,
+    Duration,
+    Title,
+    _Pace,
+)
+from shared.domain.clock import utc_now
+from shared.domain.enums import DropPolicy, PaceClass, RideVisibility, Surface
+from shared.domain.model import Model
+from shared.domain.numbers import Version
+from shared.domain.ride import MeetingPoint, PaceRange
+from shared.domain.series import (
+    Recurrence,
+    Regular,
+    RideSeries,
+    SeriesStatus,
+    sydney_today,
+)
+
+# A series starts within a year; its occurrences then run at most two years.
+_FIRST_DATE_WITHIN = timedelta(days=365)
+LocalTime = Annotated[
+    str,
+    Field(
+        pattern=r"^([01][0-9]|2[0-3]):[0-5][0-9]$",
+        description="Start time on the Sydney wall clock (HH:MM)",
+        examples=["06:30"],
+    ),
+]
+
+
+class RidePlanCreate(_Pace):
+    """Each occurrence's ride: the fields of a new ride, without its start."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    title: Title
+    description: Description = ""
+    estimated_duration_min: Duration
+    meeting_point: MeetingPoint
+    distance_km: Distance
+    elevation_gain_m: Climb = 0
+    surface: Surface
+    pace_class: PaceClass
+    pace_kph: PaceRange | None = None
+    drop_policy: DropPolicy
+    capacity: Capacity | None = Field(default=None, description=CAPACITY_RULE)
+    waitlist_enabled: StrictBool = True
+    visibility: RideVisibility = RideVisibility.MEMBERS
+
+
+class SeriesCreate(Model):
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={
+            "examples": [
+                {
+                    "ride": {
+                        "title": "Saturday Bunch",
+                        "estimated_duration_min": 120,
+                        "meeting_point": {
+                            "name": "Centennial Park, Paddington Gates",
+                            "lat": -33.899,
+                            "lon": 151.232,
+                        },
+                        "distance_km": 60,
+                        "surface": "road",
+                        "pace_class": "B",
+                        "drop_policy": "regroup",
+                        "capacity": 20,
+                        "visibility": "public",
+                    },
+                    "recurrence": {
+                        "frequency": "weekly",
+                        "first_date": "2027-03-06",
+                        "local_time": "06:00",
+                        "count": 10,
+                    },
+                }
+            ]
+        },
+    )
+
+    ride: RidePlanCreate
+    recurrence: Recurrence
+
+    @model_validator(mode="after")
+    def _starts_ahead(self) -> Self:
+        today = sydney_today(utc_now())
+        first = self.recurrence.first_date
+        if self.recurrence.start_on(first) <= utc_now():
+            raise ValueError("the first ride must start in the future")
+        if first - today > _FIRST_DATE_WITHIN:
+            raise ValueError(f"a series starts within {_FIRST_DATE_WITHIN.days} days")
+        return self
+
+
+class SeriesUpdate(_Pace):
+    """A change to this occurrence and the following ones (from `from_date`, one of the
+    series' dates, today or later), or `status: ended` with a reason to cancel them and
+    end the series. Occurrences keep their riders; the rule itself (frequency, weekday)
+    does not change: end the series and start a new one."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    version: Version
+    from_date: date = Field(description="The first occurrence (Sydney date) the change is for")
+    title: Title | SkipJsonSchema[None] = None
+    description: Description | SkipJsonSchema[None] = None
+    local_time: LocalTime | SkipJsonSchema[None] = None
+    estimated_duration_min: Duration | SkipJsonSchema[None] = None
+    meeting_point: MeetingPoint | SkipJsonSchema[None] = None
+    distance_km: Distance | SkipJsonSchema[None] = None
+    elevation_gain_m: Climb | SkipJsonSchema[None] = None
+    surface: Surface | SkipJsonSchema[None] = None
+    pace_class: PaceClass | SkipJsonSchema[None] = None
+    pace_kph: PaceRange | None = None
+    drop_policy: DropPolicy | SkipJsonSchema[None] = None
+    capacity: Capacity | None = Field(default=None, description=CAPACITY_RULE)
+    waitlist_enabled: StrictBool | SkipJsonSchema[None] = None
+    visibility: RideVisibility | SkipJsonSchema[None] = None
+    status: Literal[SeriesStatus.ENDED] | SkipJsonSchema[None] = None
+    cancel_reason: CancelReason | SkipJsonSchema[None] = None
+
+    @model_validator(mode="after")
+    def _consistent(self) -> Self:
+        changed = self.plan_changes()
+        if self.status is SeriesStatus.ENDED:
+            if not self.cancel_reason:
+                raise ValueError("ending a series needs a cancel_reason")
+            if changed or self.local_time is not None:
+                raise ValueError("end a series, or change it: not both at once")
+        elif self.cancel_reason is not None:
+            raise ValueError("cancel_reason goes with status: ended")
+        elif not changed and self.local_time is None:
+            raise ValueError("give at least one field to change")
+        nullable = {"pace_kph", "capacity"}
+        cleared = [n for n in self.model_fields_set - nullable if getattr(self, n) is None]
+        if cleared:
+            raise ValueError(f"these fields cannot be null: {', '.join(sorted(cleared))}")
+        return self
+
+    def plan_changes(self) -> dict[str, object]:
+        """The ride plan's fields this edit sets."""
+        fixed = {"version", "from_date", "local_time", "status", "cancel_reason"}
+        return self.model_dump(mode="json", include=self.model_fields_set - fixed)
+
+
+class SeriesDetail(RideSeries):
+    rrule: str = Field(description="The recurrence as an RFC 5545 RRULE (times in Sydney)")
+    dtstart: str = Field(description="Its DTSTART, with the Sydney time zone")
+    next_date: date | None = Field(description="The next occurrence still to be made")
+    i_am_regular: bool = False
+
+
+class SeriesPage(Model):
+    items: list[SeriesDetail]
+    next_cursor: str | None = None
+
+
+class RegularPlace(Regular):
+    """You join every new occurrence of the series from now on (a seat, or the waitlist
+    when it is full); the ones made already are joined as any ride is."""
+
+
+__all__ = [
+    "RegularPlace",
+    "RidePlanCreate",
+    "SeriesCreate",
+    "SeriesDetail",
+    "SeriesPage",
+    "SeriesUpdate",
+]
