@@ -379,12 +379,16 @@ def update_series(
 
 @app.put(
     "/ride-series/<series_id>/regulars/me",
-    **documented(TAG, "Join every new ride of the series from now on"),
+    **documented(TAG, "Join the series' upcoming rides and every new one"),
 )
 def become_regular(
-    series_id: SeriesId, caller: CallerDep, store: SeriesDep, name: CallerNameDep
+    series_id: SeriesId,
+    caller: CallerDep,
+    store: SeriesDep,
+    rides: StoreDep,
+    name: CallerNameDep,
 ) -> RegularPlace:
-    return series_logic.become_regular(caller, series_id, store, name)
+    return series_logic.become_regular(caller, series_id, store, rides, name)
 
 
 @app.delete(

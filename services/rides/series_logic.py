@@ -6,8 +6,10 @@ The requests change the series item only; its occurrences follow through the eve
 `ride_series_updated` brings the made ones in line with the edit or cancels them.
 """
 
+from rides import series_occurrences
 from rides.series_schemas import RegularPlace, SeriesCreate, SeriesDetail, SeriesUpdate
 from rides.series_store import SeriesStore
+from rides.store import RideStore
 from shared.authz import AuthzContext, Capability, Principal, holds, require
 from shared.domain.clock import utc_now
 from shared.domain.club import existing_club
@@ -168,23 +170,31 @@ def _check_from_date(series: RideSeries, data: SeriesUpdate) -> None:
 
 
 def become_regular(
-    principal: Principal, series_id: str, store: SeriesStore, display_name: str | None
+    principal: Principal,
+    series_id: str,
+    store: SeriesStore,
+    rides: RideStore,
+    display_name: str | None,
 ) -> RegularPlace:
+    """The rider joins the series' rides made already (where they hold no place yet) and
+    every new one. Made after the regular was recorded, a ride is joined by the series
+    consumer; read after it, by this request: a ride made meanwhile is joined by one of
+    the two (the other meets `already_joined`)."""
     series, regular, membership = store.read(series_id, principal.user_id)
     series = existing_series(series, series_id)
     require(Capability.JOIN_RIDE, principal, membership, series_context(series))
-    if regular is not None:
-        return RegularPlace(**regular.model_dump())
     if series.status is SeriesStatus.ENDED:
         raise Conflict("The series has ended.", code="series_ended")
-    regular = Regular(
-        series_id=series_id,
-        user_id=principal.user_id,
-        display_name=display_name,
-        since=utc_now(),
-    )
-    store.add_regular(series, regular)
-    return RegularPlace(**regular.model_dump())
+    if regular is None:
+        regular = Regular(
+            series_id=series_id,
+            user_id=principal.user_id,
+            display_name=display_name,
+            since=utc_now(),
+        )
+        store.add_regular(series, regular)
+    joined = series_occurrences.join_made(series_id, regular, store, rides)
+    return RegularPlace(**regular.model_dump(), joined_ride_ids=joined)
 
 
 def stop_being_regular(principal: Principal, series_id: str, store: SeriesStore) -> None:

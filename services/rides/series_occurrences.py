@@ -23,6 +23,7 @@ from shared.domain.ride import Ride
 from shared.domain.series import (
     REGULARS_ACTOR,
     SERIES_HORIZON,
+    Regular,
     RideSeries,
     SeriesStatus,
     occurrence_ride_id,
@@ -186,6 +187,42 @@ def _as_series_says(series: RideSeries, ride: Ride, now: datetime) -> Ride | Non
     return Ride.model_validate({**ride.model_dump(), **update, **bookkeeping})
 
 
+def join_made(
+    series_id: str,
+    regular: Regular,
+    series_store: SeriesStore,
+    rides: RideStore,
+    now: datetime | None = None,
+) -> list[str]:
+    """A new regular joins the series' upcoming rides made already where they hold no
+    place (one who withdrew from one stays withdrawn); returns the rides joined."""
+    now = now or utc_now()
+    series = series_store.get(series_id)
+    if series is None or series.made_through is None:
+        return []
+    days = series.recurrence.dates(None, series.made_through)
+    ids = [occurrence_ride_id(series, d) for d in days if d >= sydney_today(now)]
+    joined = []
+    for ride in series_store.occurrences(ids):
+        if ride.status is RideStatus.SCHEDULED and ride.start_at > now:
+            joined += _join(ride.ride_id, regular, rides, by=None)
+    return joined
+
+
+def _join(ride_id: str, regular: Regular, rides: RideStore, by: str | None) -> list[str]:
+    """The regular's place on the ride, unless they hold or gave up one already, or may
+    not join (no longer a member, a full ride without a waitlist)."""
+    _, mine, _ = rides.read_ride(ride_id, regular.user_id, regular.user_id)
+    if mine is not None:
+        return []
+    try:
+        join_ride(Principal(regular.user_id), ride_id, rides, regular.display_name, by)
+    except (Forbidden, Conflict) as refused:
+        logger.info("regular passed over", extra={"ride_id": ride_id, "code": refused.code})
+        return []
+    return [ride_id]
+
+
 def join_regulars(
     ride_id: str, series_store: SeriesStore, rides: RideStore, now: datetime | None = None
 ) -> int:
@@ -201,13 +238,6 @@ def join_regulars(
     present = {p.user_id for p in party}
     joined = 0
     for regular in series_store.regulars(ride.series_id):
-        if regular.user_id in present:
-            continue
-        try:
-            join_ride(
-                Principal(regular.user_id), ride_id, rides, regular.display_name, REGULARS_ACTOR
-            )
-            joined += 1
-        except (Forbidden, Conflict) as refused:
-            logger.info("regular passed over", extra={"ride_id": ride_id, "code": refused.code})
+        if regular.user_id not in present:
+            joined += len(_join(ride_id, regular, rides, by=REGULARS_ACTOR))
     return joined

@@ -172,8 +172,12 @@ class SeriesPage(Model):
 
 
 class RegularPlace(Regular):
-    """You join every new occurrence of the series from now on (a seat, or the waitlist
-    when it is full); the ones made already are joined as any ride is."""
+    """You join every new ride of the series from now on (a seat, or the waitlist when it
+    is full), and its upcoming rides made already where you hold no place."""
+
+    joined_ride_ids: list[str] = Field(
+        default_factory=list, description="The upcoming rides this request joined you to"
+    )
 
 
 __all__ = [

@@ -153,3 +153,38 @@ def test_prod_keeps_its_bus_archive_and_queues(synth: Synth) -> None:
         assert prod and all(r.get("DeletionPolicy") == "RetainExceptOnCreate" for r in prod), kind
         dev = synth.resources("dev", "Integration", kind).values()
         assert all(r.get("DeletionPolicy") == "Delete" for r in dev), kind
+
+
+def test_the_series_job_puts_its_message_on_its_consumers_queue_hourly(synth: Synth) -> None:
+    (schedule,) = synth.resources("prod", "Integration", "AWS::Scheduler::Schedule").values()
+    props = schedule["Properties"]
+    assert props["Name"] == "sydney-cycling-prod-RideSeries-job"
+    assert props["ScheduleExpression"] == "rate(1 hour)"
+    assert props["FlexibleTimeWindow"] == {"Mode": "OFF"}
+    target = props["Target"]
+    assert json.loads(target["Input"]) == {"job": "make_series_occurrences"}
+    queue, dead_letters = target["Arn"]["Fn::GetAtt"][0], target["DeadLetterConfig"]["Arn"]
+    assert queue.startswith("RideSeriesQueue") and target["Arn"]["Fn::GetAtt"][1] == "Arn"
+    assert dead_letters["Fn::GetAtt"][0].startswith("RideSeriesDeadLetters")
+    # Its role is Scheduler's in this account only, and may only send to those two queues.
+    role_id = target["RoleArn"]["Fn::GetAtt"][0]
+    role = synth.resources("prod", "Integration", "AWS::IAM::Role")[role_id]["Properties"]
+    (trust,) = role["AssumeRolePolicyDocument"]["Statement"]
+    assert trust["Principal"] == {"Service": "scheduler.amazonaws.com"}
+    assert "aws:SourceAccount" in trust["Condition"]["StringEquals"]
+    granted = synth.granted("prod", "Integration", "RideSeriesJobRoleDefaultPolicy")
+    assert {a for s in granted for a in _listed(s["Action"])} == {
+        "sqs:SendMessage",
+        "sqs:GetQueueAttributes",
+        "sqs:GetQueueUrl",
+    }
+    targets = {
+        r["Fn::GetAtt"][0][: len("RideSeriesQueue")]
+        for s in granted
+        for r in _listed(s["Resource"])
+    }
+    assert targets <= {"RideSeriesQueue", "RideSeriesDeadL"}
+
+
+def _listed(value: object) -> list[object]:
+    return value if isinstance(value, list) else [value]

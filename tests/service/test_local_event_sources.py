@@ -13,7 +13,7 @@ import requests
 from local.event_sources import QueueMapping, StreamMapping
 from local.moto_server import MotoServer
 from local.provision import ConsumerQueue, create_table
-from local.scheduler import ScheduleRunner, due_time
+from local.scheduler import ScheduleRunner, due_time, rate_period
 from shared.adapters.reminders import ReminderScheduler
 
 pytestmark = pytest.mark.service
@@ -212,3 +212,34 @@ def test_a_reminder_its_queue_refuses_goes_to_the_dead_letters(aws: None) -> Non
     assert json.loads(message["Body"])["detail-type"] == "ride_reminder_due"
     assert message["MessageAttributes"]["ERROR_CODE"]["StringValue"].endswith("NonExistentQueue")
     assert "Messages" not in sqs.receive_message(QueueUrl=queue.queue_url)
+
+
+def test_a_recurring_job_fires_at_start_and_then_once_a_period(aws: None) -> None:
+    sqs, queue = _queue(visibility=30)
+    scheduler = boto3.client("scheduler")
+    scheduler.create_schedule_group(Name="reminders")
+    # As local/provision.py makes a consumer's job (the integration stack's schedule).
+    scheduler.create_schedule(
+        Name="local-RideSeries-job",
+        ScheduleExpression="rate(1 hour)",
+        FlexibleTimeWindow={"Mode": "OFF"},
+        Target={"Arn": queue.queue_arn, "RoleArn": "arn:aws:iam::1:role/r", "Input": '{"job":1}'},
+    )
+    now = datetime(2026, 12, 1, 0, 0, tzinfo=UTC)
+    clock = {"now": now}
+    runner = ScheduleRunner(scheduler, sqs, "reminders", clock=lambda: clock["now"])
+
+    assert runner.poll_once() is True  # when the platform starts
+    clock["now"] = now + timedelta(minutes=59)
+    assert runner.poll_once() is False
+    clock["now"] = now + timedelta(hours=1)
+    assert runner.poll_once() is True
+    # A recurring schedule stays; both messages are on the queue.
+    assert scheduler.get_schedule(Name="local-RideSeries-job")["State"] == "ENABLED"
+    bodies = [
+        m["Body"]
+        for m in sqs.receive_message(QueueUrl=queue.queue_url, MaxNumberOfMessages=10)["Messages"]
+    ]
+    assert bodies == ['{"job":1}', '{"job":1}']
+    assert rate_period("rate(5 minutes)") == timedelta(minutes=5)
+    assert rate_period("at(2026-12-01T00:00:00)") is None

@@ -22,7 +22,7 @@ from clubs.store import ClubStore
 from notifications import handler as notifications_api
 from notifications.dispatch import Dispatcher, UnsubscribeLinks
 from notifications.logic import device_id, token_ref
-from notifications.messages import Kind, render
+from notifications.messages import Kind, local_time, render
 from notifications.planner import NOTIFIED_EVENTS
 from notifications.reactions import react, suppress_after_ses_event
 from notifications.store import NotificationStore
@@ -44,6 +44,7 @@ from shared.domain.errors import BadRequest
 from shared.domain.membership import Membership, membership_id
 from shared.domain.notifications import Category, Channel, Device, Preferences, PushPlatform
 from shared.domain.ride import MeetingPoint, Participation, Ride, participation_id
+from shared.domain.series import REGULARS_ACTOR, Regular
 from shared.domain.user import new_profile
 from shared.event_catalog import (
     ClubWebhookDisabled,
@@ -57,6 +58,7 @@ from shared.flags import club_bucket
 from shared.store import keys
 from shared.store.memberships import membership_item
 from shared.store.rides import participation_item, ride_item
+from shared.store.series import regular_item
 from shared.store.table import Table
 from shared.store.users import create_profile
 from stacks.consumers import NOTIFICATIONS
@@ -1007,3 +1009,55 @@ def test_the_links_page_asks_and_changes_nothing(api: Invoke, world: World) -> N
     )
     assert done.status == 200 and "<h1>Done</h1>" in done.body
     assert world.store.preferences(MEMBER).reminders.email is False
+
+
+def _placed(world: World, user: str, status: str, actor: str) -> DomainEvent:
+    data = ParticipationChanged(
+        participation_id=participation_id(world.ride_id, user),
+        ride_id=world.ride_id,
+        club_id=CLUB,
+        user_id=user,
+        status=status,
+        role="rider",
+    )
+    return DomainEvent(
+        event_id=f"evt-placed-{user}-{actor}",
+        event_type=f"participation_{status}",
+        context="rides",
+        occurred_at=datetime.now(UTC),
+        actor=actor,
+        data=data.model_dump(mode="json"),
+    )
+
+
+def test_a_series_regular_hears_where_the_new_ride_put_them(world: World) -> None:
+    world.react(_placed(world, RIDER, "joined", REGULARS_ACTOR))
+    world.react(_placed(world, WAITING, "waitlisted", REGULARS_ACTOR))
+    # A rider's own join tells nobody anything.
+    world.react(_placed(world, MEMBER, "joined", MEMBER))
+
+    mails = {str(m["To"]): str(m["Subject"]) for m in sent_mail()}
+    assert mails == {
+        "rob@example.com": f"You're on: Saturday Bay Run, {local_time(world.start)}",
+        "wes@example.com": f"On the waitlist: Saturday Bay Run, {local_time(world.start)}",
+    }
+    # Regulars turn these off on their own (their category), not with the ride changes.
+    world.prefer(RIDER, regular_rides={"email": False})
+    world.react(
+        _placed(world, RIDER, "joined", REGULARS_ACTOR).model_copy(update={"event_id": "x"})
+    )
+    assert len(sent_mail()) == 2
+
+
+def test_a_series_ride_is_announced_to_members_but_not_to_its_regulars(world: World) -> None:
+    series_id = f"{CLUB}_88888888-0000-4000-8000-000000000008"
+    world.table.update(keys.ride_key(world.ride_id), "SET series_id = :s", values={":s": series_id})
+    world.table.put(
+        regular_item(Regular(series_id=series_id, user_id=RIDER, since=datetime.now(UTC)))
+    )
+    for user in (MEMBER, RIDER):
+        world.prefer(user, new_rides={"email": True})
+
+    world.react(ride_event(world, "ride_created"))
+
+    assert recipients() == ["mel@example.com"]

@@ -3,7 +3,7 @@ occurrences made ahead across daylight saving, idempotently; "this and following
 and ending the rest; regulars joined to each new ride."""
 
 from collections.abc import Iterator
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 import pytest
@@ -425,3 +425,29 @@ def test_series_changes_are_published_as_domain_events(api: Series) -> None:
     progressed = api.table.get(keys.series_key(series_id))
     assert progressed is not None
     assert events_from_change("MODIFY", edited, progressed, "e3") == []
+
+
+def test_a_new_regular_joins_the_rides_made_already_and_a_ride_joined_twice_is_one_place(
+    api: Series,
+) -> None:
+    club = api.club()
+    api.member(club, RIDER)
+    series_id = api.started(
+        club, recurrence=weekly(sydney_today(datetime.now(UTC)) + timedelta(days=2), count=3)
+    )["series_id"]
+    api.make(series_id, datetime.now(UTC))
+    rides = [r["ride_id"] for r in api.occurrences(club)]
+    assert len(rides) == 3
+    # The rider already gave up the second one: they stay off it.
+    assert api.join(rides[1], RIDER).status == 201
+    (mine,) = [p for p in api.party(rides[1]).body["joined"] if p["user_id"] == RIDER["sub"]]
+    assert api.change(mine["participation_id"], RIDER, version=1, status="withdrawn").status == 200
+
+    answer = api.regular(series_id, RIDER)
+    assert answer.status == 200, answer.body
+    assert answer.body["joined_ride_ids"] == [rides[0], rides[2]]
+    # The consumer hearing of the same rides (a race lost to the request) adds nothing.
+    for ride_id in rides:
+        assert series_occurrences.join_regulars(ride_id, api.series_store, api.ride_store) == 0
+    again = api.regular(series_id, RIDER)
+    assert again.status == 200 and again.body["joined_ride_ids"] == []
