@@ -82,6 +82,17 @@ _LINKS = {
             ("POST", "/clubs/{club_id}/rides"),
             ("GET", "/clubs/{club_id}/rides"),
             ("GET", "/clubs/{club_id}/rides.ics"),
+            ("POST", "/clubs/{club_id}/ride-series"),
+            ("GET", "/clubs/{club_id}/ride-series"),
+        ],
+    },
+    ("/clubs/{club_id}/ride-series", "post", "201"): {
+        "series_id": "$response.body#/series_id",
+        "targets": [
+            ("GET", "/ride-series/{series_id}"),
+            ("PUT", "/ride-series/{series_id}"),
+            ("PUT", "/ride-series/{series_id}/regulars/me"),
+            ("DELETE", "/ride-series/{series_id}/regulars/me"),
         ],
     },
     ("/clubs/{club_id}/rides", "post", "201"): {

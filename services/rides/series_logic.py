@@ -6,8 +6,16 @@ The requests change the series item only; its occurrences follow through the eve
 `ride_series_updated` brings the made ones in line with the edit or cancels them.
 """
 
+from datetime import timedelta
+
 from rides import series_occurrences
-from rides.series_schemas import RegularPlace, SeriesCreate, SeriesDetail, SeriesUpdate
+from rides.series_schemas import (
+    RegularPlace,
+    SeriesCreate,
+    SeriesDate,
+    SeriesDetail,
+    SeriesUpdate,
+)
 from rides.series_store import SeriesStore
 from rides.store import RideStore
 from shared.authz import AuthzContext, Capability, Principal, holds, require
@@ -18,12 +26,14 @@ from shared.domain.errors import Conflict, NotFound, Unprocessable
 from shared.domain.ids import new_id
 from shared.domain.series import (
     MAX_EDITS,
+    MAX_SPAN,
     Regular,
     RidePlan,
     RideSeries,
     SeriesEdit,
     SeriesStatus,
     new_series_id,
+    occurrence_ride_id,
     sydney_today,
 )
 
@@ -39,14 +49,39 @@ def existing_series(series: RideSeries | None, series_id: str) -> RideSeries:
     return series
 
 
+# Coming dates a series' answer shows.
+_COMING = 6
+
+
 def detail(series: RideSeries, regular: bool = False) -> SeriesDetail:
     return SeriesDetail(
         **series.model_dump(),
         rrule=series.recurrence.rrule_text,
         dtstart=series.recurrence.dtstart_text,
         next_date=series.next_occurrence_date(),
+        coming=_coming(series),
         i_am_regular=regular,
     )
+
+
+def _coming(series: RideSeries) -> list[SeriesDate]:
+    """The next dates from today: made ones while the series lasts, planned ones while it
+    is active (an ended series makes no more)."""
+    today = sydney_today(utc_now())
+    last = series.recurrence.first_date + MAX_SPAN
+    if series.status is SeriesStatus.ENDED:
+        last = min(last, (series.ended_from or today) - timedelta(days=1))
+    days = series.recurrence.dates(today - timedelta(days=1), last)[:_COMING]
+    made = series.made_through
+    return [
+        SeriesDate(
+            occurrence_date=day,
+            start_at=series.recurrence.start_on(day),
+            ride_id=occurrence_ride_id(series, day),
+            made=made is not None and day <= made,
+        )
+        for day in days
+    ]
 
 
 def create_series(

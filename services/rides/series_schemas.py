@@ -1,6 +1,6 @@
 """Request and response models of ride series."""
 
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from typing import Annotated, Literal, Self
 
 from pydantic import ConfigDict, Field, StrictBool, model_validator
@@ -114,7 +114,19 @@ class SeriesUpdate(_Pace):
     end the series. Occurrences keep their riders; the rule itself (frequency, weekday)
     does not change: end the series and start a new one."""
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={
+            "examples": [
+                {
+                    "version": 1,
+                    "from_date": "2027-04-10",
+                    "local_time": "06:30",
+                    "title": "Saturday Bunch (winter start)",
+                }
+            ]
+        },
+    )
 
     version: Version
     from_date: date = Field(description="The first occurrence (Sydney date) the change is for")
@@ -159,10 +171,23 @@ class SeriesUpdate(_Pace):
         return self.model_dump(mode="json", include=self.model_fields_set - fixed)
 
 
+class SeriesDate(Model):
+    """One of the series' coming dates: when its ride starts (on the Sydney wall clock,
+    whatever the daylight saving) and the id its ride has, or will have once made."""
+
+    occurrence_date: date
+    start_at: datetime
+    ride_id: str
+    made: bool
+
+
 class SeriesDetail(RideSeries):
     rrule: str = Field(description="The recurrence as an RFC 5545 RRULE (times in Sydney)")
     dtstart: str = Field(description="Its DTSTART, with the Sydney time zone")
     next_date: date | None = Field(description="The next occurrence still to be made")
+    coming: list[SeriesDate] = Field(
+        default_factory=list, description="Its next dates from today (at most six)"
+    )
     i_am_regular: bool = False
 
 
@@ -184,6 +209,7 @@ __all__ = [
     "RegularPlace",
     "RidePlanCreate",
     "SeriesCreate",
+    "SeriesDate",
     "SeriesDetail",
     "SeriesPage",
     "SeriesUpdate",

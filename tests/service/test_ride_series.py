@@ -129,6 +129,15 @@ def test_a_weekly_series_keeps_six_am_across_aprils_daylight_saving_change(api: 
     assert series["rrule"] == "FREQ=WEEKLY;BYDAY=SA;COUNT=6"
     assert series["dtstart"] == "DTSTART;TZID=Australia/Sydney:20270313T060000"
     assert series["next_date"] == "2027-03-13"
+    # Before any ride is made, its coming dates say when each will start.
+    assert [(d["start_at"], d["made"]) for d in series["coming"]] == [
+        ("2027-03-12T19:00:00Z", False),
+        ("2027-03-19T19:00:00Z", False),
+        ("2027-03-26T19:00:00Z", False),
+        ("2027-04-02T19:00:00Z", False),
+        ("2027-04-09T20:00:00Z", False),
+        ("2027-04-16T20:00:00Z", False),
+    ]
 
     # Five weeks ahead of the day before the first ride: five of the six are due.
     made = api.make(series["series_id"], _sydney(date(2027, 3, 12)))
@@ -150,7 +159,10 @@ def test_a_weekly_series_keeps_six_am_across_aprils_daylight_saving_change(api: 
     assert api.make(series["series_id"], _sydney(date(2027, 3, 19))) == 1
     assert api.make(series["series_id"], _sydney(date(2027, 6, 1))) == 0
     assert len(api.occurrences(club)) == 6
-    assert api.read(series["series_id"]).body["next_date"] is None
+    read = api.read(series["series_id"]).body
+    assert read["next_date"] is None
+    assert [d["ride_id"] for d in read["coming"]] == [r["ride_id"] for r in api.occurrences(club)]
+    assert all(d["made"] for d in read["coming"])
 
 
 def test_making_occurrences_again_or_twice_at_once_makes_no_duplicates(api: Series) -> None:
