@@ -21,7 +21,7 @@ from rides.store import RideStore
 from shared.authz import AuthzContext, Capability, Principal, holds, require
 from shared.domain.clock import utc_now
 from shared.domain.club import existing_club
-from shared.domain.enums import ClubStatus, RideVisibility
+from shared.domain.enums import ClubStatus, MembershipStatus, RideVisibility
 from shared.domain.errors import Conflict, NotFound, Unprocessable
 from shared.domain.ids import new_id
 from shared.domain.series import (
@@ -104,6 +104,7 @@ def create_series(
         recurrence=data.recurrence,
         organiser_id=principal.user_id,
         organiser_name=display_name,
+        organiser_is_member=membership is not None and membership.status is MembershipStatus.ACTIVE,
         created_by=principal.user_id,
         created_at=moment,
         updated_at=moment,

@@ -199,21 +199,24 @@ class SeriesStore:
                 }
             }
         ]
+        stops: dict[int, str] = {}
         if made is not None:
             leader = _leader(made, after)
             actions += [
                 put_if_version(ride_item(made), None),
                 {"Put": {"Item": participation_item(leader, made.start_at)}},
-                active_membership_check(after.club_id, after.organiser_id),
-                _club_active(after.club_id),
             ]
+            stops[len(actions)] = "club_not_active"
+            actions.append(_club_active(after.club_id))
+            if after.organiser_is_member:
+                stops[len(actions)] = "organiser_left"
+                actions.append(active_membership_check(after.club_id, after.organiser_id))
         try:
             self.table.transact_write(actions)
         except TransactionCancelled as cancelled:
-            if made is not None and cancelled.failed_condition(3):
-                raise SeriesStopped("organiser_left") from None
-            if made is not None and cancelled.failed_condition(4):
-                raise SeriesStopped("club_not_active") from None
+            for index, reason in stops.items():
+                if cancelled.failed_condition(index):
+                    raise SeriesStopped(reason) from None
             raise SeriesMoved from None
 
     def end(self, before: RideSeries, after: RideSeries) -> None:

@@ -237,6 +237,9 @@ class RideSeries(Model):
     # Leads every occurrence (its first leader, as a ride's creator is).
     organiser_id: str
     organiser_name: str | None = None
+    # The organiser led as a member of the club (not as a SiteAdmin): the series stops
+    # when that membership does.
+    organiser_is_member: bool = True
     # The last occurrence date made (or passed over); None before the first.
     made_through: date | None = None
     occurrences_made: int = 0

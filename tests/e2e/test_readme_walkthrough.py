@@ -103,6 +103,14 @@ def test_the_local_use_examples_run_in_order(fresh_platform: tuple[str, str, str
     assert '"status":"joined"' in output
     assert "BEGIN:VCALENDAR" in output
     assert '"name":"Eastern Suburbs Wheelers"' in output
+    # A weekly series across April's change: 6 am Sydney is 19:00Z, then 20:00Z.
+    april = output[output.index("FREQ=WEEKLY;BYDAY=SA;COUNT=3 ") :].splitlines()[0]
+    assert [t[11:16] for t in re.findall(r"'(\d{4}-\d\d-\d\dT[\d:]+Z)'", april)] == [
+        "19:00",
+        "19:00",
+        "20:00",
+    ]
+    assert "regular: on 4 rides" in output and "my Saturday Bunch rides: 4" in output
     assert "is now a SiteAdmin" in output
     # The webhook walk-through: a failed attempt, then the signed delivery, both logged.
     assert '"answered": 500' in output and '"answered": 204' in output
