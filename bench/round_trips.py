@@ -48,6 +48,7 @@ def measure_routes() -> list[Measure]:
     from rides import handler as rides_api
     from rides.discovery_store import DiscoveryStore
     from rides.schedule_store import ScheduleStore
+    from rides.series_store import SeriesStore
     from rides.store import RideStore
     from shared.adapters.identity import IdentityDirectory
     from shared.adapters.push import PushGateway
@@ -356,6 +357,56 @@ def measure_routes() -> list[Measure]:
             ),
         )
         record("DELETE /users/me/calendar-feed", 2, call("DELETE", feed, feed, claims=riders[1]))
+        # Ride series: the club and caller (one read), then the series put with the club's
+        # check; reads are the series, the caller as its regular and their membership at once.
+        rides_api.app.dependency_overrides[rides_api.get_series_store] = lambda: SeriesStore(table)
+        first = (datetime.now(UTC) + timedelta(days=3)).date().isoformat()
+        plan = {k: v for k, v in ride_body.items() if k != "start_at"}
+        series_body = {
+            "ride": plan,
+            "recurrence": {
+                "frequency": "weekly",
+                "first_date": first,
+                "local_time": "06:00",
+                "count": 4,
+            },
+        }
+        club_series = f"/clubs/{club['club_id']}/ride-series"
+        series = record(
+            "POST /clubs/{club_id}/ride-series",
+            2,
+            call("POST", "/clubs/{club_id}/ride-series", club_series, series_body, claims=owner),
+        )
+        record(
+            "GET /clubs/{club_id}/ride-series",
+            2,
+            call("GET", "/clubs/{club_id}/ride-series", club_series, claims=riders[1]),
+        )
+        one = f"/ride-series/{series['series_id']}"
+        record(
+            "GET /ride-series/{id}",
+            1,
+            call("GET", "/ride-series/{series_id}", one, claims=riders[1]),
+        )
+        change = {"version": 1, "from_date": first, "title": "Bench series 2"}
+        record(
+            "PUT /ride-series/{id}",
+            2,
+            call("PUT", "/ride-series/{series_id}", one, change, claims=owner),
+        )
+        regular = f"{one}/regulars/me"
+        # The read, the regular put with the series' count and membership check, the
+        # series again for its made rides (none here: each made one adds a join's two).
+        record(
+            "PUT /ride-series/{id}/regulars/me",
+            3,
+            call("PUT", "/ride-series/{series_id}/regulars/me", regular, claims=riders[1]),
+        )
+        record(
+            "DELETE /ride-series/{id}/regulars/me",
+            2,
+            call("DELETE", "/ride-series/{series_id}/regulars/me", regular, claims=riders[1]),
+        )
         users_api.app.dependency_overrides[users_api.get_store] = lambda: ProfileStore(table)
         users_api.app.dependency_overrides[users_api.get_directory] = lambda: IdentityDirectory(
             None, None

@@ -229,7 +229,9 @@ def become_regular(
             since=utc_now(),
         )
         store.add_regular(series, regular)
-    joined = series_occurrences.join_made(series_id, regular, store, rides)
+        # Read after the regular was recorded: a ride made since is in `made_through`.
+        series = existing_series(store.get(series_id), series_id)
+    joined = series_occurrences.join_made(series, regular, store, rides)
     return RegularPlace(**regular.model_dump(), joined_ride_ids=joined)
 
 

@@ -188,17 +188,17 @@ def _as_series_says(series: RideSeries, ride: Ride, now: datetime) -> Ride | Non
 
 
 def join_made(
-    series_id: str,
+    series: RideSeries,
     regular: Regular,
     series_store: SeriesStore,
     rides: RideStore,
     now: datetime | None = None,
 ) -> list[str]:
-    """A new regular joins the series' upcoming rides made already where they hold no
-    place (one who withdrew from one stays withdrawn); returns the rides joined."""
+    """A new regular joins the series' upcoming rides made already (as of `series`, read
+    after the regular was recorded) where they hold no place (one who withdrew from one
+    stays withdrawn); returns the rides joined."""
     now = now or utc_now()
-    series = series_store.get(series_id)
-    if series is None or series.made_through is None:
+    if series.made_through is None:
         return []
     days = series.recurrence.dates(None, series.made_through)
     ids = [occurrence_ride_id(series, d) for d in days if d >= sydney_today(now)]

@@ -53,9 +53,11 @@ def test_a_weekly_series_makes_its_rides_keeps_its_regular_and_follows_its_chang
     assert made.headers["Location"].endswith(f"/ride-series/{series['series_id']}")
 
     # The creation event -> the RideSeries consumer makes the three rides (five weeks ahead).
-    rides = eventually(
-        lambda: (found := _occurrences(api, club_id, admin)) and len(found) == 3 and found
-    )
+    def made_all() -> list[dict[str, Any]] | None:
+        found = _occurrences(api, club_id, admin)
+        return found if len(found) == 3 else None
+
+    rides = eventually(made_all)
     weekday = first.strftime("%a")
     assert [_local(r["start_at"]) for r in rides] == [f"{weekday} 06:00"] * 3
     assert [r["occurrence_date"] for r in rides] == [

@@ -1,6 +1,7 @@
 """Integration (bus, publisher, consumers) and observability (dashboard, alarms) stacks."""
 
 import json
+from typing import Any
 
 import pytest
 from aws_cdk.assertions import Match
@@ -186,5 +187,5 @@ def test_the_series_job_puts_its_message_on_its_consumers_queue_hourly(synth: Sy
     assert targets <= {"RideSeriesQueue", "RideSeriesDeadL"}
 
 
-def _listed(value: object) -> list[object]:
+def _listed(value: Any) -> list[Any]:
     return value if isinstance(value, list) else [value]
