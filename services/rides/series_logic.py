@@ -231,8 +231,8 @@ def become_regular(
         store.add_regular(series, regular)
         # Read after the regular was recorded: a ride made since is in `made_through`.
         series = existing_series(store.get(series_id), series_id)
-    joined = series_occurrences.join_made(series, regular, store, rides)
-    return RegularPlace(**regular.model_dump(), joined_ride_ids=joined)
+    placed = series_occurrences.join_made(series, regular, store, rides)
+    return RegularPlace(**regular.model_dump(), ride_ids=placed)
 
 
 def stop_being_regular(principal: Principal, series_id: str, store: SeriesStore) -> None:

@@ -195,32 +195,40 @@ def join_made(
     now: datetime | None = None,
 ) -> list[str]:
     """A new regular joins the series' upcoming rides made already (as of `series`, read
-    after the regular was recorded) where they hold no place (one who withdrew from one
-    stays withdrawn); returns the rides joined."""
+    after the regular was recorded) where they hold no place; one who withdrew from one
+    stays withdrawn. Returns the upcoming rides they hold a place on now (joined here, by
+    the consumer meanwhile, or before)."""
     now = now or utc_now()
     if series.made_through is None:
         return []
     days = series.recurrence.dates(None, series.made_through)
     ids = [occurrence_ride_id(series, d) for d in days if d >= sydney_today(now)]
-    joined = []
-    for ride in series_store.occurrences(ids):
-        if ride.status is RideStatus.SCHEDULED and ride.start_at > now:
-            joined += _join(ride.ride_id, regular, rides, by=None)
-    return joined
+    upcoming = [
+        ride.ride_id
+        for ride in series_store.occurrences(ids)
+        if ride.status is RideStatus.SCHEDULED and ride.start_at > now
+    ]
+    return [ride_id for ride_id in upcoming if _join(ride_id, regular, rides, None) is not False]
 
 
-def _join(ride_id: str, regular: Regular, rides: RideStore, by: str | None) -> list[str]:
-    """The regular's place on the ride, unless they hold or gave up one already, or may
-    not join (no longer a member, a full ride without a waitlist)."""
+def _join(ride_id: str, regular: Regular, rides: RideStore, by: str | None) -> bool | None:
+    """The regular's place on the ride: True when joined now, None when they held one
+    already, False when they gave one up or may not join (no longer a member, a full
+    ride without a waitlist)."""
     _, mine, _ = rides.read_ride(ride_id, regular.user_id, regular.user_id)
     if mine is not None:
-        return []
+        return None if mine.takes_part else False
     try:
         join_ride(Principal(regular.user_id), ride_id, rides, regular.display_name, by)
-    except (Forbidden, Conflict) as refused:
+    except Conflict as refused:
+        if refused.code == "already_joined":
+            return None
         logger.info("regular passed over", extra={"ride_id": ride_id, "code": refused.code})
-        return []
-    return [ride_id]
+        return False
+    except Forbidden as refused:
+        logger.info("regular passed over", extra={"ride_id": ride_id, "code": refused.code})
+        return False
+    return True
 
 
 def join_regulars(
@@ -239,5 +247,5 @@ def join_regulars(
     joined = 0
     for regular in series_store.regulars(ride.series_id):
         if regular.user_id not in present:
-            joined += len(_join(ride_id, regular, rides, by=REGULARS_ACTOR))
+            joined += _join(ride_id, regular, rides, by=REGULARS_ACTOR) is True
     return joined

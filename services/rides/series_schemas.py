@@ -200,8 +200,10 @@ class RegularPlace(Regular):
     """You join every new ride of the series from now on (a seat, or the waitlist when it
     is full), and its upcoming rides made already where you hold no place."""
 
-    joined_ride_ids: list[str] = Field(
-        default_factory=list, description="The upcoming rides this request joined you to"
+    ride_ids: list[str] = Field(
+        default_factory=list,
+        description="The series' upcoming rides you hold a place on now (a seat or the "
+        "waitlist): the ones made already, less any you withdrew from",
     )
 
 

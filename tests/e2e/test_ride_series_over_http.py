@@ -67,7 +67,7 @@ def test_a_weekly_series_makes_its_rides_keeps_its_regular_and_follows_its_chang
     # A regular: on every upcoming ride of the series at once.
     regular = api.call("PUT", f"/ride-series/{series['series_id']}/regulars/me", rider)
     assert regular.status_code == 200, regular.text
-    assert regular.json()["joined_ride_ids"] == [r["ride_id"] for r in rides]
+    assert regular.json()["ride_ids"] == [r["ride_id"] for r in rides]
     mine = api.call("GET", "/users/me/rides", rider).json()["items"]
     assert [m["ride"]["ride_id"] for m in mine] == [r["ride_id"] for r in rides]
 

@@ -460,9 +460,9 @@ def test_a_new_regular_joins_the_rides_made_already_and_a_ride_joined_twice_is_o
 
     answer = api.regular(series_id, RIDER)
     assert answer.status == 200, answer.body
-    assert answer.body["joined_ride_ids"] == [rides[0], rides[2]]
+    assert answer.body["ride_ids"] == [rides[0], rides[2]]
     # The consumer hearing of the same rides (a race lost to the request) adds nothing.
     for ride_id in rides:
         assert series_occurrences.join_regulars(ride_id, api.series_store, api.ride_store) == 0
     again = api.regular(series_id, RIDER)
-    assert again.status == 200 and again.body["joined_ride_ids"] == []
+    assert again.status == 200 and again.body["ride_ids"] == [rides[0], rides[2]]
