@@ -19,10 +19,11 @@ from enum import StrEnum
 from typing import TYPE_CHECKING, Annotated, Any, Self
 from zoneinfo import ZoneInfo
 
-from pydantic import ConfigDict, Field, model_validator
+from pydantic import ConfigDict, Field, StrictInt, model_validator
 
 from shared.domain.enums import DropPolicy, PaceClass, RideVisibility, Surface
 from shared.domain.model import Model
+from shared.domain.numbers import JSON_INTEGER
 from shared.domain.ride import CLUB_TIMEZONE, ID_SEPARATOR, MeetingPoint, PaceRange
 
 if TYPE_CHECKING:
@@ -93,10 +94,13 @@ class Recurrence(Model):
     ]
     monthly_by: MonthlyBy = MonthlyBy.WEEKDAY
     until: date | None = Field(default=None, description="The last possible date (Sydney)")
-    count: Annotated[int, Field(ge=1, le=MAX_OCCURRENCES)] | None = None
+    count: Annotated[StrictInt, Field(ge=1, le=MAX_OCCURRENCES), JSON_INTEGER] | None = None
 
     @model_validator(mode="after")
     def _one_end(self) -> Self:
+        # Far from the years any date arithmetic here can leave (and from any real ride).
+        if not 2000 <= self.first_date.year < 2100:
+            raise ValueError("first_date must lie between 2000 and 2099")
         if (self.until is None) == (self.count is None):
             raise ValueError("give exactly one of until or count")
         if self.until is not None:

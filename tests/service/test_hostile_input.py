@@ -253,3 +253,52 @@ def test_surrounding_spaces_are_trimmed(club_id: str) -> None:
 
     assert status == 201, created
     assert (created["name"], created["city"]) == ("Spaced Club", "Manly")
+
+
+@pytest.mark.parametrize(
+    "recurrence",
+    [
+        {"first_date": "0001-01-01"},
+        {"first_date": "9999-12-31"},
+        {"count": True},
+        {"count": 1.5},
+        {"count": "3"},
+        {"local_time": "06:00\n"},
+        {"frequency": "WEEKLY"},
+        {"until": "9999-12-31", "count": None},
+    ],
+    ids=[
+        "year 1",
+        "year 9999",
+        "count true",
+        "count 1.5",
+        "count text",
+        "time newline",
+        "frequency upper",
+        "until 9999",
+    ],
+)
+def test_series_refuse_impossible_dates_and_loose_numbers(
+    club_id: str, table: Table, recurrence: dict[str, Any]
+) -> None:
+    from rides.series_store import SeriesStore
+
+    rides_api.app.dependency_overrides[rides_api.get_series_store] = lambda: SeriesStore(table)
+    before = snapshot(table)
+    first = (datetime.now(UTC) + timedelta(days=3)).date().isoformat()
+    rule = {"frequency": "weekly", "first_date": first, "local_time": "06:00", "count": 3}
+    plan = {k: v for k, v in ride().items() if k != "start_at"}
+    body = {"ride": plan, "recurrence": {**rule, **recurrence}}
+
+    status, answer = send(
+        rides_api,
+        "POST",
+        "/clubs/{club_id}/ride-series",
+        f"/clubs/{club_id}/ride-series",
+        json.dumps(body),
+        params={"club_id": club_id},
+    )
+
+    assert status == 422, answer
+    assert answer["error"]["code"] == "validation_error"
+    assert snapshot(table) == before
