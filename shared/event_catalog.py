@@ -9,6 +9,7 @@ new `version`; adding an optional field is not.
 
 from dataclasses import dataclass
 from datetime import date, datetime
+from typing import Any
 
 from pydantic import ConfigDict
 
@@ -34,9 +35,33 @@ class ClubCreated(EventData):
 
 class ClubUpdated(EventData):
     club_id: str
-    # Names of the fields whose values changed.
+    # Names of the fields whose values changed, and their values before and after (a
+    # club's settings: what its admins and members see anyway).
     changed: list[str]
     version: int
+    before: dict[str, Any] = {}
+    after: dict[str, Any] = {}
+
+
+class UserRoleChanged(EventData):
+    """A SiteAdmin changed a user's system role."""
+
+    user_id: str
+    system_role: str
+    previous_role: str
+
+
+class ClubWebhookChanged(EventData):
+    """A club's admin registered, changed (turned on or off, its events, its description)
+    or deleted a webhook. The endpoint is named by its host only."""
+
+    club_id: str
+    webhook_id: str
+    host: str
+    # What changed, before and after (`status`, `event_types`, `description`); a new
+    # webhook has no before, a deleted one no after.
+    before: dict[str, Any] = {}
+    after: dict[str, Any] = {}
 
 
 class MembershipChanged(EventData):
@@ -150,6 +175,16 @@ CATALOG: dict[str, EventType] = {
         EventType("user_registered", "users", UserRegistered, "a profile is created"),
         EventType("club_created", "clubs", ClubCreated, "a SiteAdmin creates a club"),
         EventType("club_updated", "clubs", ClubUpdated, "a club's admin edits it"),
+        EventType(
+            "user_role_changed", "users", UserRoleChanged, "a SiteAdmin changes a user's role"
+        ),
+        EventType(
+            "club_webhook_changed",
+            "webhooks",
+            ClubWebhookChanged,
+            "a club's admin registers a webhook or changes one (its deletion is written to "
+            "the audit log by the deleting request)",
+        ),
         _membership("membership_requested", "a user applies to a club that approves joins"),
         _membership("user_joined_club", "a user joins an open club (or rejoins)"),
         _membership("membership_approved", "a club admin approves an application"),

@@ -11,10 +11,11 @@ from shared.names import PROJECT
 from shared.store.schema import table_name
 from stacks.api_stack import API_STAGE, ApiStack
 from stacks.config import StageConfig
+from stacks.consumers import AUDIT_TRAIL
 from stacks.data_stack import DataStack
 from stacks.identity_stack import IdentityStack
 from stacks.integration_stack import IntegrationStack
-from stacks.item_guard import AuthorityItemGuard
+from stacks.item_guard import AUDIT, AUTHORITY, ItemGuard
 from stacks.observability_stack import ObservabilityStack, WatchedFunction
 from stacks.paths import REPO_ROOT
 
@@ -92,10 +93,20 @@ def build_platform(app: App, config: StageConfig) -> PlatformStacks:
     for watched in (data, identity, integration, api):
         observability.add_dependency(watched, "watches its resources by their fixed names")
     stacks = PlatformStacks(identity, data, integration, api, observability)
-    # Only the users API writes SiteAdmin role items (and the operators, outside CDK).
-    guard = AuthorityItemGuard(table_name(config.name), writers=[api.functions["users"].role])
+    # Only the users API writes SiteAdmin role items (and the operators, outside CDK); only
+    # the audit consumer and the webhooks API (a deletion's entry) write the audit log.
+    table = table_name(config.name)
+    guards = (
+        ItemGuard(table, AUTHORITY, writers=[api.functions["users"].role]),
+        ItemGuard(
+            table,
+            AUDIT,
+            writers=[integration.consumers[AUDIT_TRAIL.name].role, api.functions["webhooks"].role],
+        ),
+    )
     for stack in stacks.all():
-        Aspects.of(stack).add(guard)
+        for guard in guards:
+            Aspects.of(stack).add(guard)
         Tags.of(stack).add("project", PROJECT)
         Tags.of(stack).add("stage", config.name)
     return stacks

@@ -184,6 +184,29 @@ RIDE_SERIES = Consumer(
     # Its work per message is bounded (a page of due series); two at a time is plenty.
     max_concurrency=2,
 )
+# The audit log: who changed what in a club, and SiteAdmins' role changes (decision 36).
+AUDIT_TRAIL = Consumer(
+    "Audit",
+    "clubs.audit_trail.handler",
+    (
+        "user_joined_club",
+        "membership_requested",
+        "membership_approved",
+        "membership_rejected",
+        "membership_suspended",
+        "membership_reinstated",
+        "membership_ended",
+        "membership_role_changed",
+        "club_created",
+        "club_updated",
+        "club_webhook_changed",
+        "club_webhook_disabled",
+        "ride_cancelled",
+        "user_role_changed",
+    ),
+    # One conditional put per event (a redelivery writes nothing).
+    table_actions=("dynamodb:PutItem",),
+)
 # Club webhooks, step one: an event -> one delivery message per webhook that wants it.
 CLUB_WEBHOOKS = Consumer(
     "ClubWebhooks",
@@ -266,6 +289,7 @@ CONSUMERS: tuple[Consumer, ...] = (
     SCHEDULES,
     RIDE_DISCOVERY,
     RIDE_SERIES,
+    AUDIT_TRAIL,
     CLUB_WEBHOOKS,
     STRAVA_SYNC,
     MEDIA,

@@ -14,13 +14,14 @@ synthesized templates.
 """
 
 from collections.abc import Iterable
+from dataclasses import dataclass
 
 import jsii
 from aws_cdk import IAspect, Stack
 from aws_cdk import aws_iam as iam
 from constructs import IConstruct
 
-from shared.store.keys import AUTHORITY_PREFIXES
+from shared.store.keys import AUDIT_PREFIX, AUTHORITY_PREFIXES
 
 # Every action that writes an item, as IAM names them (TransactWriteItems is authorized as
 # the Put/Update/Delete it carries; PartiQL has its own names).
@@ -33,7 +34,21 @@ TABLE_WRITES = (
     "dynamodb:PartiQLUpdate",
     "dynamodb:PartiQLDelete",
 )
-DENY_SID = "NoWritesToAuthorityItems"
+
+
+@dataclass(frozen=True)
+class GuardedItems:
+    """Partitions (by key prefix) that only declared writers may write."""
+
+    sid: str
+    prefixes: tuple[str, ...]
+
+
+AUTHORITY = GuardedItems("NoWritesToAuthorityItems", tuple(AUTHORITY_PREFIXES))
+# The audit log is written once and never changed: by its consumer, and by the webhooks
+# API for a deletion (`shared/domain/audit.py`).
+AUDIT = GuardedItems("NoWritesToAuditItems", (AUDIT_PREFIX,))
+DENY_SID = AUTHORITY.sid
 
 
 def _grants_table_writes(statements: Iterable[dict[str, object]]) -> bool:
@@ -47,27 +62,30 @@ def _grants_table_writes(statements: Iterable[dict[str, object]]) -> bool:
     return False
 
 
-def authority_deny(table_name: str, scope: IConstruct) -> iam.PolicyStatement:
+def item_deny(table_name: str, scope: IConstruct, guarded: GuardedItems) -> iam.PolicyStatement:
     table_arn = Stack.of(scope).format_arn(
         service="dynamodb", resource="table", resource_name=table_name
     )
     return iam.PolicyStatement(
-        sid=DENY_SID,
+        sid=guarded.sid,
         effect=iam.Effect.DENY,
         actions=list(TABLE_WRITES),
         resources=[table_arn, f"{table_arn}/*"],
         conditions={
             "ForAnyValue:StringLike": {
-                "dynamodb:LeadingKeys": [f"{prefix}*" for prefix in AUTHORITY_PREFIXES]
+                "dynamodb:LeadingKeys": [f"{prefix}*" for prefix in guarded.prefixes]
             }
         },
     )
 
 
 @jsii.implements(IAspect)
-class AuthorityItemGuard:
-    def __init__(self, table_name: str, writers: Iterable[iam.IRole]) -> None:
+class ItemGuard:
+    def __init__(
+        self, table_name: str, guarded: GuardedItems, writers: Iterable[iam.IRole]
+    ) -> None:
         self._table_name = table_name
+        self._guarded = guarded
         self._writers = {role.node.path for role in writers}
 
     def visit(self, node: IConstruct) -> None:
@@ -79,9 +97,9 @@ class AuthorityItemGuard:
         document = Stack.of(node).resolve(node.document.to_json())
         statements = document.get("Statement", []) if isinstance(document, dict) else []
         if _grants_table_writes(statements) and not any(
-            s.get("Sid") == DENY_SID for s in statements
+            s.get("Sid") == self._guarded.sid for s in statements
         ):
-            node.add_statements(authority_deny(self._table_name, node))
+            node.add_statements(item_deny(self._table_name, node, self._guarded))
 
 
 def _attached_roles(policy: iam.Policy) -> list[IConstruct]:

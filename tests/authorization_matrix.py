@@ -88,6 +88,14 @@ MATRIX: tuple[RouteCase, ...] = (
     RouteCase(
         "PUT", "/clubs/{club_id}", _all(403, admin=409, site_admin=409), capability="edit_club"
     ),
+    # The club's audit log: its admins and SiteAdmins; the platform's: SiteAdmins.
+    RouteCase(
+        "GET",
+        "/clubs/{club_id}/audit",
+        _all(403, admin=200, site_admin=200),
+        capability="edit_club",
+    ),
+    RouteCase("GET", "/audit", _all(403, site_admin=200), capability="manage_users"),
     RouteCase(
         "POST",
         "/clubs/{club_id}/memberships",

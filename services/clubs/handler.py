@@ -8,6 +8,7 @@ from aws_lambda_powertools.event_handler.depends import Depends
 from aws_lambda_powertools.event_handler.openapi.params import Body, Query
 
 from clubs import logic
+from clubs.audit_log import AuditPage, AuditStore, club_log, platform_log
 from clubs.schemas import Club, ClubCreate, ClubPage, ClubUpdate
 from clubs.store import ClubStore
 from shared.api.auth import CallerDep
@@ -29,6 +30,22 @@ def get_store() -> ClubStore:
 
 
 StoreDep = Annotated[ClubStore, Depends(get_store)]
+
+
+@cache
+def get_audit_store() -> AuditStore:
+    return AuditStore(app_table())
+
+
+AuditDep = Annotated[AuditStore, Depends(get_audit_store)]
+# The member (user id), ride, webhook or club the entries are about.
+Subject = Annotated[
+    str | None,
+    Query(
+        pattern=r"^[A-Za-z0-9_-]{1,200}$",
+        description="A member's user id, or a ride's, webhook's or the club's id",
+    ),
+]
 
 
 @app.get("/clubs", **documented(TAG, "List clubs by name"))
@@ -75,6 +92,32 @@ def update_club(
     club_id: ClubId, body: Annotated[ClubUpdate, Body()], caller: CallerDep, store: StoreDep
 ) -> Club:
     return logic.update_club(caller, club_id, body, store)
+
+
+@app.get(
+    "/clubs/<club_id>/audit",
+    **documented(TAG, "Who changed what in the club, newest first (its admins)"),
+)
+def club_audit(
+    club_id: ClubId,
+    caller: CallerDep,
+    store: AuditDep,
+    subject: Subject = None,
+    limit: PageLimit = 20,
+    cursor: Cursor = None,
+) -> AuditPage:
+    return club_log(caller, club_id, subject, limit, cursor, store)
+
+
+@app.get("/audit", **documented(TAG, "What SiteAdmins changed on the platform (SiteAdmins)"))
+def platform_audit(
+    caller: CallerDep,
+    store: AuditDep,
+    subject: Subject = None,
+    limit: PageLimit = 20,
+    cursor: Cursor = None,
+) -> AuditPage:
+    return platform_log(caller, subject, limit, cursor, store)
 
 
 handler = make_handler(app)

@@ -14,6 +14,7 @@ from shared.event_catalog import (
     CATALOG,
     ClubCreated,
     ClubUpdated,
+    ClubWebhookChanged,
     ClubWebhookDisabled,
     EventData,
     MembershipChanged,
@@ -21,6 +22,7 @@ from shared.event_catalog import (
     RideChanged,
     RideSeriesChanged,
     UserRegistered,
+    UserRoleChanged,
 )
 from shared.events import DomainEvent
 
@@ -81,7 +83,13 @@ def _changed(old: StreamImage, new: StreamImage) -> list[str]:
 
 
 def _user(old: StreamImage, new: StreamImage) -> Meanings:
-    return [] if old else [("user_registered", UserRegistered(user_id=new["user_id"]))]
+    if not old:
+        return [("user_registered", UserRegistered(user_id=new["user_id"]))]
+    before, after = old.get("system_role", "User"), new.get("system_role", "User")
+    if before == after:
+        return []
+    changed = UserRoleChanged(user_id=new["user_id"], system_role=after, previous_role=before)
+    return [("user_role_changed", changed)]
 
 
 def _club(old: StreamImage, new: StreamImage) -> Meanings:
@@ -90,8 +98,13 @@ def _club(old: StreamImage, new: StreamImage) -> Meanings:
             club_id=new["club_id"], name=new["name"], join_policy=new["join_policy"]
         )
         return [("club_created", created)]
+    fields = _changed(old, new)
     changed = ClubUpdated(
-        club_id=new["club_id"], changed=_changed(old, new), version=new["version"]
+        club_id=new["club_id"],
+        changed=fields,
+        version=new["version"],
+        before={f: old.get(f) for f in fields},
+        after={f: new.get(f) for f in fields},
     )
     return [("club_updated", changed)]
 
@@ -183,17 +196,34 @@ def _participation(old: StreamImage, new: StreamImage) -> Meanings:
     return meanings
 
 
+# What a webhook's audit entry shows of it: never its URL's path or query (they may hold
+# the club's tokens), nor its sealed secret.
+_WEBHOOK_AUDITED = ("status", "event_types", "description")
+
+
 def _webhook(old: StreamImage, new: StreamImage) -> Meanings:
-    if not (old.get("status") == "active" and new.get("status") == "disabled"):
+    host = urlsplit(new["url"]).hostname or ""
+    if old.get("status") == "active" and new.get("status") == "disabled":
+        # Turned off after failed deliveries: its own event (the admins are told).
+        disabled = ClubWebhookDisabled(
+            club_id=new["club_id"],
+            webhook_id=new["webhook_id"],
+            host=host,
+            reason=new.get("disabled_reason") or "",
+            consecutive_failures=int(new.get("consecutive_failures") or 0),
+        )
+        return [("club_webhook_disabled", disabled)]
+    audited = [f for f in _WEBHOOK_AUDITED if old.get(f) != new.get(f)]
+    if not audited:
         return []
-    disabled = ClubWebhookDisabled(
+    changed = ClubWebhookChanged(
         club_id=new["club_id"],
         webhook_id=new["webhook_id"],
-        host=urlsplit(new["url"]).hostname or "",
-        reason=new.get("disabled_reason") or "",
-        consecutive_failures=int(new.get("consecutive_failures") or 0),
+        host=host,
+        before={f: old[f] for f in audited if f in old},
+        after={f: new.get(f) for f in audited},
     )
-    return [("club_webhook_disabled", disabled)]
+    return [("club_webhook_changed", changed)]
 
 
 _BY_ENTITY: dict[str, Callable[[StreamImage, StreamImage], Meanings]] = {

@@ -126,7 +126,13 @@ def update(
             code="version_conflict",
         )
     updated = UserProfile.model_validate(
-        {**profile.model_dump(), **changes, "updated_at": utc_now(), "version": profile.version + 1}
+        {
+            **profile.model_dump(),
+            **changes,
+            "updated_at": utc_now(),
+            "updated_by": principal.user_id,
+            "version": profile.version + 1,
+        }
     )
     store.update(profile, updated)
     if updated.system_role != profile.system_role:

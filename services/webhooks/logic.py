@@ -107,7 +107,7 @@ def club_webhooks(principal: Principal, club_id: str, store: WebhookStore) -> li
 
 def remove(principal: Principal, club_id: str, webhook_id: str, store: WebhookStore) -> None:
     _authorize(principal, club_id, store)
-    store.delete(club_id, webhook_id)
+    store.delete(club_id, webhook_id, principal.user_id)
 
 
 def change(

@@ -4,8 +4,11 @@ delivery log in its own partition, expiring by TTL."""
 from contextlib import suppress
 from datetime import datetime, timedelta
 from typing import Any
+from urllib.parse import urlsplit
 
 from shared.authz import MembershipView
+from shared.domain.audit import AuditEntry, SubjectKind
+from shared.domain.clock import utc_now
 from shared.domain.club import Club
 from shared.domain.errors import Conflict, NotFound
 from shared.domain.webhook import (
@@ -15,6 +18,7 @@ from shared.domain.webhook import (
     WebhookStatus,
 )
 from shared.store import keys
+from shared.store.audit import audit_put
 from shared.store.clubs import read_club_and_membership
 from shared.store.cursor import decode_cursor, encode_cursor
 from shared.store.schema import PK, SK, TTL_ATTRIBUTE
@@ -97,17 +101,40 @@ class WebhookStore:
         item = self.table.get(keys.webhook_key(club_id, webhook_id))
         return to_webhook(item) if item else None
 
-    def delete(self, club_id: str, webhook_id: str) -> None:
+    def delete(self, club_id: str, webhook_id: str, by: str) -> None:
+        """The webhook, its count on the club and its audit entry (the deleter is named
+        by this request only: the stream's image of a deleted item carries no actor)."""
+        item = self.table.get(keys.webhook_key(club_id, webhook_id))
+        if item is None:
+            raise NotFound("No such webhook.", code="webhook_not_found")
+        webhook = to_webhook(item)
         remove = {
             "Delete": {
                 "Key": keys.webhook_key(club_id, webhook_id),
-                "ConditionExpression": "attribute_exists(PK)",
+                "ConditionExpression": "version = :version",
+                "ExpressionAttributeValues": {":version": webhook.version},
             }
         }
+        entry = AuditEntry(
+            scope=club_id,
+            entry_id=f"{webhook_id}:{webhook.version}:club_webhook_deleted",
+            occurred_at=utc_now(),
+            action="club_webhook_deleted",
+            actor_id=by,
+            subject_kind=SubjectKind.WEBHOOK,
+            subject_id=webhook_id,
+            before={
+                "status": webhook.status.value,
+                "event_types": webhook.event_types,
+                "host": urlsplit(webhook.url).hostname or "",
+            },
+        )
         try:
-            self.table.transact_write([remove, _count_change(club_id, -1)])
+            self.table.transact_write([remove, _count_change(club_id, -1), audit_put(entry)])
         except TransactionCancelled:
-            raise NotFound("No such webhook.", code="webhook_not_found") from None
+            raise Conflict(
+                "The webhook changed meanwhile; read it again.", code="version_conflict"
+            ) from None
 
     def deliveries(
         self, webhook_id: str, *, limit: int, cursor: str | None

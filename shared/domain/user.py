@@ -32,6 +32,8 @@ class UserProfile(Model):
     email_suppressed: bool = False
     created_at: datetime
     updated_at: datetime
+    # Who made the last change (the user, or the SiteAdmin who changed their role).
+    updated_by: str | None = None
     version: int = 1
 
 

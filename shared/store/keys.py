@@ -263,3 +263,21 @@ def club_series_pk(club_id: str) -> str:
 
 def series_due_sk(next_date: str, series_id: str) -> str:
     return f"{next_date}#{series_id}"
+
+
+AUDIT_PREFIX = "AUDIT#"
+
+
+def audit_pk(scope: str) -> str:
+    """A club's audit log (or the platform's), newest last by sort key."""
+    return f"{AUDIT_PREFIX}{scope}"
+
+
+def audit_key(scope: str, occurred_at: str, entry_id: str) -> dict[str, str]:
+    """One entry of an audit log, by the time of the change."""
+    return {"PK": audit_pk(scope), "SK": f"{occurred_at}#{entry_id}"}
+
+
+def audit_subject_pk(scope: str, subject_id: str) -> str:
+    """GSI1 partition of one subject's entries in a log (`?subject=`), by time."""
+    return f"{AUDIT_PREFIX}{scope}#{subject_id}"

@@ -70,6 +70,24 @@ def test_every_table_writing_function_but_the_users_api_is_denied_authority_item
     assert ("dynamodb:PutItem", "ROLE#u1") in users[0]
 
 
+def test_only_the_audit_consumer_and_the_webhooks_api_write_the_audit_log(synth: Synth) -> None:
+    """An entry is immutable: no route's function may put, change or delete one, except
+    the webhooks API's deletion entry (in its deleting transaction)."""
+    audit_writers = set()
+    for _, logical, template in _functions(synth):
+        statements = role_statements(template, role_of_function(template, logical))
+        if any(
+            allowed(statements, _write(action, "AUDIT#c1"))
+            for action in ("dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:DeleteItem")
+        ):
+            audit_writers.add(logical)
+    kinds = {
+        next((k for k in ("AuditConsumer", "WebhooksService") if w.startswith(k)), w)
+        for w in audit_writers
+    }
+    assert kinds == {"AuditConsumer", "WebhooksService"}, audit_writers
+
+
 def test_a_transaction_naming_an_authority_item_among_others_is_denied(synth: Synth) -> None:
     """TransactWriteItems is authorized per item: LeadingKeys carries each partition."""
     template = synth.template_json("prod", "Integration")
