@@ -40,6 +40,7 @@ class Measure:
 def measure_routes() -> list[Measure]:
     use_bench_environment()
     from clubs import handler as clubs_api
+    from clubs.audit_log import AuditStore
     from clubs.store import ClubStore
     from memberships import handler as memberships_api
     from memberships.store import MembershipStore
@@ -52,6 +53,8 @@ def measure_routes() -> list[Measure]:
     from rides.store import RideStore
     from shared.adapters.identity import IdentityDirectory
     from shared.adapters.push import PushGateway
+    from shared.domain.audit import AuditEntry, SubjectKind
+    from shared.store.audit import audit_item
     from users import handler as users_api
     from users.store import ProfileStore
 
@@ -407,6 +410,29 @@ def measure_routes() -> list[Measure]:
             2,
             call("DELETE", "/ride-series/{series_id}/regulars/me", regular, claims=riders[1]),
         )
+        # The audit log: the club and caller, one page (newest first), the names on it.
+        clubs_api.app.dependency_overrides[clubs_api.get_audit_store] = lambda: AuditStore(table)
+        for n in range(3):
+            entry = AuditEntry(
+                scope=club["club_id"],
+                entry_id=f"bench-{n}:membership_approved",
+                occurred_at=datetime.now(UTC),
+                action="membership_approved",
+                actor_id=owner["sub"],
+                subject_kind=SubjectKind.MEMBERSHIP,
+                subject_id=f"{club['club_id']}_{riders[n]['sub']}",
+                subject_user_id=riders[n]["sub"],
+                after={"status": "active"},
+            )
+            table.put(audit_item(entry))
+        audit = f"/clubs/{club['club_id']}/audit"
+        record("GET /clubs/{club_id}/audit", 3, call("GET", "/clubs/{club_id}/audit", audit))
+        record(
+            "GET /clubs/{club_id}/audit (one member)",
+            3,
+            call("GET", "/clubs/{club_id}/audit", audit, query={"subject": [riders[0]["sub"]]}),
+        )
+        record("GET /audit", 1, call("GET", "/audit", "/audit"))
         users_api.app.dependency_overrides[users_api.get_store] = lambda: ProfileStore(table)
         users_api.app.dependency_overrides[users_api.get_directory] = lambda: IdentityDirectory(
             None, None

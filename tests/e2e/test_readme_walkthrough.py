@@ -111,6 +111,8 @@ def test_the_local_use_examples_run_in_order(fresh_platform: tuple[str, str, str
         "20:00",
     ]
     assert "regular: on 4 rides" in output and "my Saturday Bunch rides: 4" in output
+    # The audit log shows the rider joining the club.
+    assert "audit: [" in output and "('user_joined_club', " in output
     assert "is now a SiteAdmin" in output
     # The webhook walk-through: a failed attempt, then the signed delivery, both logged.
     assert '"answered": 500' in output and '"answered": 204' in output
