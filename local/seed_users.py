@@ -21,4 +21,8 @@ RIDER = SeedUser(
 )
 # The rider's phone (a made-up FCM token): pushes to it show in `python -m local.outbox`.
 RIDER_DEVICE = {"platform": "fcm", "token": "local-fcm-token-" + "0123456789abcdef" * 4}
-SEED_USERS = (SITE_ADMIN, RIDER)
+# A second rider, in no club at first (the README's walk-through puts them on a waitlist).
+SECOND_RIDER = SeedUser(
+    "wes@sydneycycling.local", "Wes-Local-2026!", SystemRole.USER, ("Wes", "Waiting")
+)
+SEED_USERS = (SITE_ADMIN, RIDER, SECOND_RIDER)

@@ -43,6 +43,12 @@ class ClubUpdated(EventData):
     after: dict[str, Any] = {}
 
 
+class AccountDeletionChanged(EventData):
+    """An account's deletion was asked for, or is done: its id only."""
+
+    user_id: str
+
+
 class UserRoleChanged(EventData):
     """A SiteAdmin changed a user's system role."""
 
@@ -177,6 +183,18 @@ CATALOG: dict[str, EventType] = {
         EventType("club_updated", "clubs", ClubUpdated, "a club's admin edits it"),
         EventType(
             "user_role_changed", "users", UserRoleChanged, "a SiteAdmin changes a user's role"
+        ),
+        EventType(
+            "user_deletion_requested",
+            "users",
+            AccountDeletionChanged,
+            "a rider asks for their account to be deleted (the deletion saga starts)",
+        ),
+        EventType(
+            "user_deleted",
+            "users",
+            AccountDeletionChanged,
+            "a rider's account is gone (clubs heard `membership_ended` for each membership)",
         ),
         EventType(
             "club_webhook_changed",

@@ -56,6 +56,7 @@ def build_platform(app: App, config: StageConfig) -> PlatformStacks:
         table=data.table,
         secrets_key=data.secrets_key,
         bucket_arn=f"arn:{Aws.PARTITION}:s3:::{config.assets_bucket_name}",
+        user_pool=identity.user_pool,
         env=env,
     )
     api = ApiStack(

@@ -15,6 +15,7 @@ from shared.settings import (
     PublisherSettings,
     Settings,
     StravaSyncSettings,
+    UsersSettings,
     WebhookDeliverySettings,
     WebhookFanoutSettings,
 )
@@ -77,6 +78,10 @@ class Consumer:
     sealing: tuple[Sealing, ...] = ()
     # A recurring job on its queue, besides the events.
     job: Job | None = None
+    # What it does in the user pool (on the identity stack's pool only).
+    user_pool_actions: tuple[str, ...] = ()
+    # Deletes devices' SNS push endpoints.
+    push_endpoints: bool = False
 
     @property
     def all_settings(self) -> tuple[type[EnvironmentSettings], ...]:
@@ -184,6 +189,42 @@ RIDE_SERIES = Consumer(
     # Its work per message is bounded (a page of due series); two at a time is plenty.
     max_concurrency=2,
 )
+# Deleting an account (decision 37): a saga of idempotent steps, one message per account;
+# a step waiting on another consumer sends it back, so it has room for many receives.
+ACCOUNT_DELETION = Consumer(
+    "AccountDeletion",
+    "users.deletion_saga.handler",
+    ("user_deletion_requested",),
+    max_receive_count=20,
+    # The user's memberships (GSI1), their clubs' rides (GSI2), their own items; ends
+    # memberships and clears names in transactions; deletes what is theirs alone.
+    table_actions=(
+        "dynamodb:GetItem",
+        "dynamodb:BatchGetItem",
+        "dynamodb:Query",
+        "dynamodb:PutItem",
+        "dynamodb:UpdateItem",
+        "dynamodb:DeleteItem",
+        "dynamodb:ConditionCheckItem",
+    ),
+    table_indexes=(GSI1.name, GSI2.name),
+    bucket_access=(
+        BucketAccess(
+            f"{INCOMING}avatar/",
+            ("s3:DeleteObject", "s3:ListBucket"),
+            "a deleted account's avatar uploads live under its user id in this folder",
+        ),
+        BucketAccess(
+            f"{PUBLIC}avatars/",
+            ("s3:DeleteObject", "s3:ListBucket"),
+            "a deleted account's avatar sizes live under its user id in this folder",
+        ),
+    ),
+    settings=(UsersSettings,),
+    user_pool_actions=("cognito-idp:AdminDeleteUser",),
+    push_endpoints=True,
+    max_concurrency=2,
+)
 # The audit log: who changed what in a club, and SiteAdmins' role changes (decision 36).
 AUDIT_TRAIL = Consumer(
     "Audit",
@@ -221,19 +262,22 @@ CLUB_WEBHOOKS = Consumer(
 STRAVA_SYNC = Consumer(
     "StravaSync",
     "strava.sync.handler",
-    ("strava_webhook_received",),
+    # ...and, for an account being deleted, unlinks it (its step of the deletion saga).
+    ("strava_webhook_received", "user_deletion_requested"),
     # Rate-limited messages come back after the window turns; give them room.
     max_receive_count=10,
     # ...and a daily limit postpones them until UTC midnight.
     max_message_age_minutes=24 * 60,
     # Strava's limits are per app (100 reads per 15 minutes): two at a time is plenty.
     max_concurrency=2,
-    # The match is written while the ride's start is unchanged (a condition check).
+    # The match is written while the ride's start is unchanged (a condition check); a
+    # deletion's Strava step is recorded on the deletion item (an update).
     table_actions=(
         "dynamodb:GetItem",
         "dynamodb:BatchGetItem",
         "dynamodb:Query",
         "dynamodb:PutItem",
+        "dynamodb:UpdateItem",
         "dynamodb:DeleteItem",
         "dynamodb:ConditionCheckItem",
     ),
@@ -290,6 +334,7 @@ CONSUMERS: tuple[Consumer, ...] = (
     RIDE_DISCOVERY,
     RIDE_SERIES,
     AUDIT_TRAIL,
+    ACCOUNT_DELETION,
     CLUB_WEBHOOKS,
     STRAVA_SYNC,
     MEDIA,

@@ -2,8 +2,10 @@
 table's change stream, and the consumers, each behind its own queue."""
 
 from aws_cdk import Duration, RemovalPolicy, Stack
+from aws_cdk import aws_cognito as cognito
 from aws_cdk import aws_dynamodb as dynamodb
 from aws_cdk import aws_events as events
+from aws_cdk import aws_iam as iam
 from aws_cdk import aws_kms as kms
 from aws_cdk import aws_lambda as lambda_
 from aws_cdk import aws_lambda_event_sources as sources
@@ -17,7 +19,11 @@ from stacks.constructs.egress_network import EgressNetwork
 from stacks.constructs.event_consumer import EventConsumer, queue_target, recurring_job
 from stacks.constructs.feature_flags import FlagsReaders
 from stacks.constructs.layers import LambdaLayers
-from stacks.constructs.notifications import NotificationChannels
+from stacks.constructs.notifications import (
+    NotificationChannels,
+    acknowledge_push_endpoints,
+    push_endpoint_arns,
+)
 from stacks.constructs.queues import secure_queue
 from stacks.constructs.reach import grant_declared, grant_named, stage_values
 from stacks.constructs.service_function import ServiceFunction
@@ -57,6 +63,7 @@ class IntegrationStack(Stack):
         table: dynamodb.ITable,
         secrets_key: kms.IKey,
         bucket_arn: str,
+        user_pool: cognito.IUserPool,
         **kwargs: object,
     ) -> None:
         super().__init__(scope, construct_id, **kwargs)  # type: ignore[arg-type]
@@ -67,7 +74,9 @@ class IntegrationStack(Stack):
             table_name=table.table_name,
             secrets_key_id=secrets_key.key_arn,
             event_bus_name=self.bus.event_bus_name,
+            user_pool_id=user_pool.user_pool_id,
         )
+        self.user_pool_arn = user_pool.user_pool_arn
         self.publisher = self._publisher(config, layers, table, values)
         self.egress = EgressNetwork(
             self, "Egress", config=config, table_arn=table.table_arn, bucket_arn=bucket_arn
@@ -203,6 +212,20 @@ class IntegrationStack(Stack):
             flags.grant(function)
         if consumer.job:
             recurring_job(self, consumer, config, wiring)
+        if consumer.user_pool_actions:
+            function.role.add_to_principal_policy(
+                iam.PolicyStatement(
+                    actions=list(consumer.user_pool_actions), resources=[self.user_pool_arn]
+                )
+            )
+        if consumer.push_endpoints:
+            function.role.add_to_principal_policy(
+                iam.PolicyStatement(
+                    actions=["sns:DeleteEndpoint"],
+                    resources=[push_endpoint_arns(config, p) for p in ("apns", "fcm")],
+                )
+            )
+            acknowledge_push_endpoints(function.role, config)
         if consumer is STRAVA_SYNC:
             # Rate-limited messages are postponed on its own queue.
             wiring.queue.grant(function.role, "sqs:ChangeMessageVisibility")

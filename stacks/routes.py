@@ -56,6 +56,7 @@ ROUTES: tuple[Route, ...] = (
     Route("GET", "/users/me/memberships", "memberships", operation_id="listMyMemberships"),
     Route("POST", "/users", "users", operation_id="createUser"),
     Route("GET", "/users/me", "users", operation_id="getMe"),
+    Route("DELETE", "/users/me", "users", operation_id="deleteMe"),
     Route("GET", "/users/{user_id}", "users", operation_id="getUser"),
     Route("PUT", "/users/{user_id}", "users", operation_id="updateUser"),
     Route("POST", "/users/me/avatar", "users", operation_id="startAvatarUpload"),

@@ -68,6 +68,9 @@ class RouteCase:
     own_capability: str | None = None
     # Routes about the world's ride (a members-only ride the club admin leads).
     about_ride: bool = False
+    # Sent over HTTP by the e2e matrix (False only where the answer would destroy the
+    # personas the other cells use; its own e2e test sends it).
+    over_http: bool = True
 
     def capability_for(self, persona: str) -> str:
         if self.own_capability and persona == self.target:
@@ -147,6 +150,16 @@ MATRIX: tuple[RouteCase, ...] = (
     # Everyone has a profile already: registration returns it.
     RouteCase("POST", "/users", _all(200), capability="list_clubs"),
     RouteCase("GET", "/users/me", _all(200), capability="list_clubs"),
+    # Deleting one's account: the club's only admins (here and in the other club) hand
+    # over first, a SiteAdmin is demoted first; everyone else's deletion is accepted.
+    # tests/e2e/test_account_deletion.py sends it over HTTP.
+    RouteCase(
+        "DELETE",
+        "/users/me",
+        _all(202, admin=409, other_admin=409, site_admin=409),
+        capability="list_clubs",
+        over_http=False,
+    ),
     # The member's profile: in full for themself and SiteAdmins, the public part for others.
     RouteCase("GET", "/users/{user_id}", _all(200), target="member", capability="list_clubs"),
     RouteCase("POST", "/users/me/avatar", _all(200), capability="list_clubs"),

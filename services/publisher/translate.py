@@ -12,6 +12,7 @@ from urllib.parse import urlsplit
 from shared.domain.series import Recurrence
 from shared.event_catalog import (
     CATALOG,
+    AccountDeletionChanged,
     ClubCreated,
     ClubUpdated,
     ClubWebhookChanged,
@@ -90,6 +91,15 @@ def _user(old: StreamImage, new: StreamImage) -> Meanings:
         return []
     changed = UserRoleChanged(user_id=new["user_id"], system_role=after, previous_role=before)
     return [("user_role_changed", changed)]
+
+
+def _deletion(old: StreamImage, new: StreamImage) -> Meanings:
+    data = AccountDeletionChanged(user_id=new["user_id"])
+    if not old:
+        return [("user_deletion_requested", data)]
+    if new.get("status") == "done" and old.get("status") != "done":
+        return [("user_deleted", data)]
+    return []
 
 
 def _club(old: StreamImage, new: StreamImage) -> Meanings:
@@ -233,6 +243,7 @@ _BY_ENTITY: dict[str, Callable[[StreamImage, StreamImage], Meanings]] = {
     "ride": _ride,
     "participation": _participation,
     "series": _series,
+    "deletion": _deletion,
     "webhook": _webhook,
 }
 

@@ -14,6 +14,7 @@ import hashlib
 import json
 import time
 from collections.abc import Callable
+from contextlib import suppress
 from dataclasses import dataclass
 from datetime import datetime
 from functools import cache, partial
@@ -31,16 +32,20 @@ from shared.adapters.strava import (
     pool_manager,
 )
 from shared.adapters.work_queue import WorkQueue
+from shared.authz import Principal
 from shared.aws_clients import aws_client
 from shared.batch import batch_handler, domain_event
+from shared.domain.deletion import DeletionStep
+from shared.domain.errors import NotFound
 from shared.domain.ride import Participation, Ride
 from shared.domain.strava import ActivitySummary, StravaLink
 from shared.flags import Flag, enabled
 from shared.observability import count, logger
 from shared.settings import StravaSyncSettings
+from shared.store.deletion import mark_done
 from shared.store.table import app_table
 from strava.credentials import read_app
-from strava.logic import fresh_tokens
+from strava.logic import disconnect, fresh_tokens
 from strava.matching import best_match, ride_window, with_activity, without_activity
 from strava.schemas import StravaPush
 from strava.store import StravaStore
@@ -241,8 +246,20 @@ def get_queue() -> WorkQueue:
     )
 
 
+def forget_deleted_account(user_id: str, sync: Sync) -> None:
+    """An account being deleted: revoke the platform's access at Strava and forget the
+    tokens (as the rider's own disconnect does), then tell the deletion saga this step is
+    done. Not linked (or forgotten by a redelivery): just the latter."""
+    with suppress(NotFound):
+        disconnect(Principal(user_id), sync.store, sync.strava, sync.sealer)
+    mark_done(sync.store.table, user_id, DeletionStep.STRAVA)
+
+
 def _record_handler(record: SQSRecord) -> None:
     event = domain_event(record)
+    if event.event_type == "user_deletion_requested":
+        forget_deleted_account(str(event.data["user_id"]), get_sync())
+        return
     push = StravaPush.model_validate(event.data)
     if not enabled(Flag.STRAVA_SYNC):  # paused: pushes are acknowledged, not applied
         logger.info("strava event skipped: sync is off", extra={"aspect": push.aspect_type})

@@ -9,7 +9,7 @@ from aws_lambda_powertools.event_handler.openapi.params import Body
 
 from shared.adapters.identity import IdentityDirectory
 from shared.adapters.media import MediaBucket
-from shared.api.auth import CallerDep, CallerEmailDep
+from shared.api.auth import CallerDep, CallerEmailDep, SignedInAtDep
 from shared.api.params import UserId
 from shared.api.resolver import build_resolver, documented, make_handler
 from shared.api.responses import created
@@ -19,6 +19,8 @@ from shared.observability import metrics
 from shared.settings import UsersSettings
 from shared.store.table import app_table
 from users import logic
+from users.deletion_request import DeletionAccepted, request_deletion
+from users.deletion_store import DeletionStore
 from users.schemas import (
     AvatarConfirmation,
     AvatarUpload,
@@ -54,7 +56,13 @@ def get_media() -> MediaBucket:
     )
 
 
+@cache
+def get_deletion_store() -> DeletionStore:
+    return DeletionStore(app_table())
+
+
 StoreDep = Annotated[ProfileStore, Depends(get_store)]
+DeletionStoreDep = Annotated[DeletionStore, Depends(get_deletion_store)]
 DirectoryDep = Annotated[IdentityDirectory, Depends(get_directory)]
 MediaDep = Annotated[MediaBucket, Depends(get_media)]
 
@@ -131,6 +139,24 @@ def confirm_avatar(
     media: MediaDep,
 ) -> UserProfile:
     return logic.confirm_avatar(caller, body, store, media)
+
+
+@app.delete(
+    "/users/me",
+    **documented(
+        TAG,
+        "Delete your account (signed in within 15 minutes); done within minutes",
+        success=(202,),
+    ),
+)
+def delete_me(
+    caller: CallerDep,
+    store: DeletionStoreDep,
+    directory: DirectoryDep,
+    auth_time: SignedInAtDep,
+) -> Response[DeletionAccepted]:
+    accepted = request_deletion(caller, auth_time, store, directory)
+    return Response(status_code=202, content_type="application/json", body=accepted)
 
 
 handler = make_handler(app)

@@ -88,3 +88,28 @@ class IdentityDirectory(Adapter):
             raise
         attributes = {a["Name"]: a["Value"] for a in answer["User"]["Attributes"]}
         return str(attributes["sub"]), attributes.get("email")
+
+    def shut_out(self, username: str) -> None:
+        """No new tokens from now on: the user is disabled and their refresh tokens are
+        revoked (an account being deleted). Gone already: nothing to do."""
+        try:
+            self.client.admin_disable_user(UserPoolId=self._pool(), Username=username)
+            self.client.admin_user_global_sign_out(UserPoolId=self._pool(), Username=username)
+        except ClientError as error:
+            self._raise_unless_gone(error)
+
+    def delete_user(self, username: str) -> None:
+        """The Cognito user, for good (deleted already: nothing to do)."""
+        try:
+            self.client.admin_delete_user(UserPoolId=self._pool(), Username=username)
+        except ClientError as error:
+            self._raise_unless_gone(error)
+
+    @staticmethod
+    def _raise_unless_gone(error: ClientError) -> None:
+        code = error_code(error)
+        if code == "UserNotFoundException":
+            return
+        if code in _BUSY:
+            raise ServiceUnavailable("The user pool is busy; retry shortly.") from None
+        raise error

@@ -57,6 +57,12 @@ def caller_email(request: Request) -> str | None:
     return email if isinstance(email, str) else None
 
 
+def caller_signed_in_at(request: Request) -> object:
+    """Dependency: when the caller last signed in (the token's `auth_time`, seconds)."""
+    return request_claims(request).get("auth_time")
+
+
 CallerDep = Annotated[Principal, Depends(current_principal)]
+SignedInAtDep = Annotated[object, Depends(caller_signed_in_at)]
 CallerNameDep = Annotated[str | None, Depends(caller_display_name)]
 CallerEmailDep = Annotated[str | None, Depends(caller_email)]

@@ -281,3 +281,18 @@ def audit_key(scope: str, occurred_at: str, entry_id: str) -> dict[str, str]:
 def audit_subject_pk(scope: str, subject_id: str) -> str:
     """GSI1 partition of one subject's entries in a log (`?subject=`), by time."""
     return f"{AUDIT_PREFIX}{scope}#{subject_id}"
+
+
+def account_deletion_key(user_id: str) -> dict[str, str]:
+    """A request to delete the account, and how far its deletion has come."""
+    return {"PK": f"{USER_PREFIX}{user_id}", "SK": "DELETION"}
+
+
+def suppressed_email_key(address_hash: str) -> dict[str, str]:
+    """A deleted account's suppressed e-mail address, kept only as a one-way hash."""
+    return {"PK": f"SUPPRESSED#{address_hash}", "SK": "EMAIL"}
+
+
+def user_regulars_pk(user_id: str) -> str:
+    """GSI1 partition of a rider's regular places on ride series."""
+    return f"{USER_PREFIX}{user_id}#REGULARS"

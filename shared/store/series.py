@@ -46,6 +46,9 @@ def to_series(item: Item) -> RideSeries:
 def regular_item(regular: Regular) -> dict[str, Any]:
     return {
         **keys.regular_key(regular.series_id, regular.user_id),
+        # The rider's regular places (GSI1), for deleting an account.
+        GSI1.partition_key: keys.user_regulars_pk(regular.user_id),
+        GSI1.sort_key: regular.series_id,
         "entity": "regular",
         **regular.model_dump(mode="json"),
     }

@@ -39,9 +39,14 @@ def system_role_change(user_id: str, role: SystemRole) -> dict[str, Any]:
     return {"Delete": {"Key": key, "ConditionExpression": "attribute_exists(PK)"}}
 
 
+# A deleted account's profile item: its id, and when (`docs/privacy.md`).
+FORMER_USER = "former_user"
+
+
 def read_profile(table: Table, user_id: str) -> UserProfile | None:
+    """The profile; None when there is none, or only a deleted account's tombstone."""
     item = table.get(keys.user_key(user_id))
-    return to_profile(item) if item else None
+    return to_profile(item) if item and item.get("entity") == "user" else None
 
 
 def create_profile(table: Table, profile: UserProfile) -> bool:

@@ -111,6 +111,11 @@ def test_the_local_use_examples_run_in_order(fresh_platform: tuple[str, str, str
         "20:00",
     ]
     assert "regular: on 4 rides" in output and "my Saturday Bunch rides: 4" in output
+    # The rider's account deleted: Wes gets the seat, the club has one member fewer, and
+    # the audit log shows a former member leaving.
+    assert "wes: waitlisted" in output
+    assert "seats after: ['Ada Admin', 'Wes Waiting'] waiting: 0" in output
+    assert "left: ['Former member']" in output
     # The audit log shows the rider joining the club.
     assert "audit: [" in output and "('user_joined_club', " in output
     assert "is now a SiteAdmin" in output

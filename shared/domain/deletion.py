@@ -1,0 +1,56 @@
+"""Deleting an account (`DELETE /users/me`, `docs/privacy.md`): a request recorded once,
+then a saga that works through its steps in order, each idempotent, recording each step
+it finishes, until the account is gone (decision 37).
+
+Clubs keep what is theirs: a member's ended membership (the club's history), past places
+and attendance on its rides, and audit entries, all by user id only; the profile becomes a
+tombstone that reads "Former member". Everything else about the person is deleted.
+"""
+
+from datetime import datetime, timedelta
+from enum import StrEnum
+
+from shared.domain.model import Model
+
+# How recent a sign-in must be to delete an account (the token's `auth_time`).
+RECENT_SIGN_IN = timedelta(minutes=15)
+
+
+class DeletionStep(StrEnum):
+    # End every membership (the seats consumer gives up upcoming places, promoting
+    # waitlists, as when a member leaves).
+    MEMBERSHIPS = "memberships"
+    DEVICES = "devices"
+    CALENDAR_FEED = "calendar_feed"
+    PREFERENCES = "preferences"
+    REGULARS = "regulars"
+    AVATAR = "avatar"
+    # Done by the Strava consumer (it holds the tokens and the way out to Strava).
+    STRAVA = "strava"
+    # Names off past places, once the seats consumer has released the upcoming ones.
+    PLACES = "places"
+    # The Cognito user (its name is the address on the profile), then the profile.
+    COGNITO = "cognito"
+    PROFILE = "profile"
+
+
+STEPS = tuple(DeletionStep)
+
+
+class DeletionStatus(StrEnum):
+    REQUESTED = "requested"
+    DONE = "done"
+
+
+class AccountDeletion(Model):
+    user_id: str
+    status: DeletionStatus = DeletionStatus.REQUESTED
+    requested_at: datetime
+    finished_at: datetime | None = None
+    steps_done: list[DeletionStep] = []
+    updated_at: datetime
+    updated_by: str
+    version: int = 1
+
+    def next_step(self) -> DeletionStep | None:
+        return next((s for s in STEPS if s not in self.steps_done), None)

@@ -1,0 +1,40 @@
+"""Account deletion items, shared by the users context (the request and the saga) and
+the Strava consumer (which finishes the Strava step)."""
+
+from contextlib import suppress
+from typing import Any
+
+from shared.domain.deletion import AccountDeletion, DeletionStep
+from shared.store import keys
+from shared.store.table import ConditionFailed, Table
+
+_FIELDS = frozenset(AccountDeletion.model_fields)
+
+
+def deletion_item(deletion: AccountDeletion) -> dict[str, Any]:
+    return {
+        **keys.account_deletion_key(deletion.user_id),
+        "entity": "deletion",
+        **deletion.model_dump(mode="json"),
+    }
+
+
+def to_deletion(item: dict[str, Any]) -> AccountDeletion:
+    return AccountDeletion.model_validate({k: v for k, v in item.items() if k in _FIELDS})
+
+
+def read_deletion(table: Table, user_id: str) -> AccountDeletion | None:
+    item = table.get(keys.account_deletion_key(user_id))
+    return to_deletion(item) if item else None
+
+
+def mark_done(table: Table, user_id: str, step: DeletionStep) -> None:
+    """Record a finished step (again: no change). Progress is not a version change: it
+    publishes nothing."""
+    with suppress(ConditionFailed):  # done already (a redelivery)
+        table.update(
+            keys.account_deletion_key(user_id),
+            "SET steps_done = list_append(steps_done, :step)",
+            condition="attribute_exists(PK) AND NOT contains(steps_done, :name)",
+            values={":step": [step.value], ":name": step.value},
+        )

@@ -1,0 +1,69 @@
+"""Deleting an account on the local platform over HTTP: the saga runs through the event
+path (its own consumer, the seats consumer promoting the waitlist, the Strava consumer),
+the club's numbers follow, and the audit log shows the former member."""
+
+import time
+import uuid
+
+import pytest
+
+from shared.domain.enums import SystemRole
+from tests.e2e.conftest import Api, criterium
+from tests.e2e.test_event_path import PASSWORD, eventually, new_club, person
+
+pytestmark = pytest.mark.e2e
+
+
+def test_a_rider_deletes_their_account_and_the_club_and_ride_follow(api: Api) -> None:
+    admin_sub, _, admin = person(api, "deletion-admin", SystemRole.SITE_ADMIN)
+    club_id = new_club(api, admin_sub, admin)
+    leaving_sub, leaving_email, leaving = person(api, "leaving")
+    _, _, waiting = person(api, "waiting")
+    for token in (leaving, waiting):
+        assert api.call("POST", f"/clubs/{club_id}/memberships", token).status_code == 201
+    ride = api.call("POST", f"/clubs/{club_id}/rides", admin, json=criterium("Last Ride", 2))
+    ride_id = ride.json()["ride_id"]
+    assert api.call("POST", f"/rides/{ride_id}/participations", leaving).json()["status"] == (
+        "joined"
+    )
+    assert api.call("POST", f"/rides/{ride_id}/participations", waiting).json()["status"] == (
+        "waitlisted"
+    )
+    members = eventually(
+        lambda: api.call("GET", f"/clubs/{club_id}", admin).json()["member_count"] == 3 or None
+    )
+    assert members
+
+    # The club's only admin is refused (and told which club); a SiteAdmin too.
+    refused = api.call("DELETE", "/users/me", admin)
+    assert refused.status_code == 409, refused.text
+
+    started = time.monotonic()
+    accepted = api.call("DELETE", "/users/me", leaving)
+    assert accepted.status_code == 202, accepted.text
+    again = api.call("DELETE", "/users/me", leaving)
+    assert again.status_code == 202 and again.json() == accepted.json()
+
+    def promoted() -> bool:
+        joined = api.call("GET", f"/rides/{ride_id}/participations", admin).json()["joined"]
+        return [p["user_id"] for p in joined if p["user_id"] != admin_sub] != [leaving_sub]
+
+    eventually(promoted, seconds=30)
+    assert api.call("GET", f"/clubs/{club_id}", admin).json()["member_count"] == 2
+
+    def gone() -> bool:
+        answer = api.call("GET", f"/users/{leaving_sub}", admin)
+        return answer.status_code == 404
+
+    eventually(gone, seconds=30)
+    took = time.monotonic() - started
+    print(f"account deleted locally in {took:.1f} s")
+    # No new tokens: the Cognito user is gone.
+    with pytest.raises(Exception, match=r"UserNotFound|NotAuthorized"):
+        api.token(leaving_email, PASSWORD)
+    # The audit log: the membership ended by the former member themself.
+    log = api.call("GET", f"/clubs/{club_id}/audit", admin).json()
+    ended = [e for e in log["items"] if e["action"] == "membership_ended"]
+    assert ended and ended[0]["actor_id"] == leaving_sub
+    assert log["people"][leaving_sub] == "Former member"
+    assert str(uuid.UUID(leaving_sub)) == leaving_sub
