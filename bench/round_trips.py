@@ -7,6 +7,7 @@ authorized writes at most 2.
 import json
 import os
 import re
+import time
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -15,7 +16,7 @@ import boto3
 from moto import mock_aws
 
 from bench.in_process import LambdaContext, use_bench_environment
-from local.provision import create_table
+from local.provision import create_table, create_user_pool
 from local.proxy_event import build_proxy_event
 from shared.aws_clients import dynamodb_client
 from shared.domain.user import new_profile
@@ -56,6 +57,7 @@ def measure_routes() -> list[Measure]:
     from shared.domain.audit import AuditEntry, SubjectKind
     from shared.store.audit import audit_item
     from users import handler as users_api
+    from users.deletion_store import DeletionStore
     from users.store import ProfileStore
 
     with mock_aws():
@@ -453,6 +455,22 @@ def measure_routes() -> list[Measure]:
             2,
             call("PUT", "/users/{user_id}", me, {"version": 1, "suburb": "Glebe"}, claims=newcomer),
         )
+        # Deleting the account: the deletion record, the memberships' index, the profile,
+        # then the request's put (Cognito is not DynamoDB); a member's memberships are read
+        # again consistently (one more), an admin's clubs' admin counts (one more).
+        pool, _ = create_user_pool(boto3.client("cognito-idp"), "bench")
+        users_api.app.dependency_overrides[users_api.get_deletion_store] = lambda: DeletionStore(
+            table
+        )
+        users_api.app.dependency_overrides[users_api.get_directory] = lambda: IdentityDirectory(
+            boto3.client("cognito-idp"), pool
+        )
+        leaving = {
+            "sub": "77777777-7777-4777-8777-777777777777",
+            "auth_time": str(int(time.time())),
+        }
+        create_profile(table, new_profile(leaving["sub"], None, datetime.now(UTC)))
+        record("DELETE /users/me", 4, call("DELETE", "/users/me", "/users/me", claims=leaving))
         sns = boto3.client("sns")
         fcm = sns.create_platform_application(
             Name="bench-fcm", Platform="GCM", Attributes={"PlatformCredential": "k"}

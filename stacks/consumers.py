@@ -271,13 +271,12 @@ STRAVA_SYNC = Consumer(
     # Strava's limits are per app (100 reads per 15 minutes): two at a time is plenty.
     max_concurrency=2,
     # The match is written while the ride's start is unchanged (a condition check); a
-    # deletion's Strava step is recorded on the deletion item (an update).
+    # deleted account's unlinking is recorded with a put of its own item.
     table_actions=(
         "dynamodb:GetItem",
         "dynamodb:BatchGetItem",
         "dynamodb:Query",
         "dynamodb:PutItem",
-        "dynamodb:UpdateItem",
         "dynamodb:DeleteItem",
         "dynamodb:ConditionCheckItem",
     ),

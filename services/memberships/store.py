@@ -1,5 +1,7 @@
 """Membership persistence: conditional writes, and transactions with the club's admin count."""
 
+from typing import Any
+
 from shared.authz import MembershipView
 from shared.domain.club import Club
 from shared.domain.errors import Conflict
@@ -7,6 +9,7 @@ from shared.domain.membership import Membership
 from shared.store import keys
 from shared.store.clubs import to_club
 from shared.store.cursor import decode_cursor, encode_cursor
+from shared.store.deletion import account_deleted, account_open
 from shared.store.memberships import (
     admin_count_change,
     membership_item,
@@ -14,7 +17,7 @@ from shared.store.memberships import (
     to_membership,
 )
 from shared.store.schema import GSI1, PK, SK
-from shared.store.table import ConditionFailed, Table, TransactionCancelled
+from shared.store.table import Table, TransactionCancelled
 
 _TABLE_PAGE_KEYS = (PK, SK)
 _USER_PAGE_KEYS = (PK, SK, GSI1.partition_key, GSI1.sort_key)
@@ -52,17 +55,19 @@ class MembershipStore:
         )
 
     def put(self, membership: Membership, expected_version: int | None) -> None:
-        """Create (`expected_version` None) or reuse the item of a past membership."""
+        """Create (`expected_version` None) or reuse the item of a past membership, while
+        the member's account is open."""
+        put: dict[str, Any] = {"Item": membership_item(membership)}
+        if expected_version is None:
+            put["ConditionExpression"] = "attribute_not_exists(PK)"
+        else:
+            put["ConditionExpression"] = "version = :expected"
+            put["ExpressionAttributeValues"] = {":expected": expected_version}
         try:
-            if expected_version is None:
-                self.table.put(membership_item(membership), condition="attribute_not_exists(PK)")
-            else:
-                self.table.put(
-                    membership_item(membership),
-                    condition="version = :expected",
-                    values={":expected": expected_version},
-                )
-        except ConditionFailed:
+            self.table.transact_write([{"Put": put}, account_open(membership.user_id)])
+        except TransactionCancelled as cancelled:
+            if cancelled.failed_condition(1):
+                raise account_deleted() from None
             raise Conflict(
                 "A membership of this club changed meanwhile; read it again.",
                 code="membership_exists",

@@ -15,6 +15,7 @@ from shared.domain.ride import Participation, Ride
 from shared.domain.user import UserProfile
 from shared.store import keys
 from shared.store.clubs import to_club
+from shared.store.deletion import account_deleted, account_open
 from shared.store.rides import to_participation, to_ride
 from shared.store.series import read_regulars
 from shared.store.table import ConditionFailed, Item, Table, TransactionCancelled
@@ -105,14 +106,17 @@ class NotificationStore:
     def save_preferences(self, user_id: str, before: Preferences, after: Preferences) -> None:
         """Write `after` if nobody changed the preferences since `before` was read."""
         item = {**keys.preferences_key(user_id), "entity": "preferences", **after.model_dump()}
+        put: dict[str, Any] = {"Item": item}
+        if before.version == 0:
+            put["ConditionExpression"] = "attribute_not_exists(PK)"
+        else:
+            put["ConditionExpression"] = "version = :expected"
+            put["ExpressionAttributeValues"] = {":expected": before.version}
         try:
-            if before.version == 0:
-                self.table.put(item, condition="attribute_not_exists(PK)")
-            else:
-                self.table.put(
-                    item, condition="version = :expected", values={":expected": before.version}
-                )
-        except ConditionFailed:
+            self.table.transact_write([{"Put": put}, account_open(user_id)])
+        except TransactionCancelled as cancelled:
+            if cancelled.failed_condition(1):
+                raise account_deleted() from None
             raise Conflict(
                 "The preferences were changed meanwhile; read them again.", code="version_conflict"
             ) from None
@@ -163,9 +167,12 @@ class NotificationStore:
         if previous is not None and previous.user_id != device.user_id:
             # The previous account's count is kept already (it registered through this).
             actions += _forget(previous, seen=1)
+        actions.append(account_open(device.user_id))
         try:
             self.table.transact_write(actions)
         except TransactionCancelled as cancelled:
+            if cancelled.failed_condition(len(actions) - 1):
+                raise account_deleted() from None
             if cancelled.failed_condition(0):
                 return False
             if cancelled.failed_condition(1):

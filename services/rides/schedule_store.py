@@ -17,6 +17,7 @@ from shared.domain.errors import Conflict
 from shared.domain.ride import Participation, Ride, utc_text
 from shared.store import keys
 from shared.store.cursor import decode_cursor, encode_cursor
+from shared.store.deletion import account_deleted, account_open
 from shared.store.rides import (
     read_rides_and_memberships,
     ride_partition,
@@ -170,9 +171,12 @@ class ScheduleStore:
                 {"Put": put},
                 {"Put": {"Item": token_item, "ConditionExpression": "attribute_not_exists(PK)"}},
             ]
+        actions.append(account_open(user_id))
         try:
             self.table.transact_write(actions)
-        except TransactionCancelled:
+        except TransactionCancelled as cancelled:
+            if cancelled.failed_condition(len(actions) - 1):
+                raise account_deleted() from None
             raise Conflict(
                 "Your calendar feed changed meanwhile; read it again.", code="feed_changed"
             ) from None

@@ -18,6 +18,7 @@ from shared.domain.series import MAX_REGULARS, Regular, RideSeries
 from shared.store import keys
 from shared.store.clubs import read_club_and_membership
 from shared.store.cursor import decode_cursor, encode_cursor
+from shared.store.deletion import account_deleted, account_open
 from shared.store.memberships import active_membership_check, membership_view
 from shared.store.rides import participation_item, ride_item, to_ride
 from shared.store.schema import GSI1, GSI2, PK, SK
@@ -246,9 +247,12 @@ class SeriesStore:
                         }
                     },
                     active_membership_check(series.club_id, regular.user_id),
+                    account_open(regular.user_id),
                 ]
             )
         except TransactionCancelled as cancelled:
+            if cancelled.failed_condition(3):
+                raise account_deleted() from None
             if cancelled.failed_condition(0):
                 return  # a regular already (a retry): nothing to do
             if cancelled.failed_condition(2):

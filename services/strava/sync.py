@@ -35,14 +35,13 @@ from shared.adapters.work_queue import WorkQueue
 from shared.authz import Principal
 from shared.aws_clients import aws_client
 from shared.batch import batch_handler, domain_event
-from shared.domain.deletion import DeletionStep
 from shared.domain.errors import NotFound
 from shared.domain.ride import Participation, Ride
 from shared.domain.strava import ActivitySummary, StravaLink
 from shared.flags import Flag, enabled
 from shared.observability import count, logger
 from shared.settings import StravaSyncSettings
-from shared.store.deletion import mark_done
+from shared.store.deletion import record_strava_unlinked
 from shared.store.table import app_table
 from strava.credentials import read_app
 from strava.logic import disconnect, fresh_tokens
@@ -252,7 +251,7 @@ def forget_deleted_account(user_id: str, sync: Sync) -> None:
     done. Not linked (or forgotten by a redelivery): just the latter."""
     with suppress(NotFound):
         disconnect(Principal(user_id), sync.store, sync.strava, sync.sealer)
-    mark_done(sync.store.table, user_id, DeletionStep.STRAVA)
+    record_strava_unlinked(sync.store.table, user_id)
 
 
 def _record_handler(record: SQSRecord) -> None:

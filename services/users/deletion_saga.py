@@ -25,7 +25,7 @@ from shared.domain.media import INCOMING, PUBLIC, UploadKind, parse_incoming_key
 from shared.events import DomainEvent
 from shared.observability import logger, metrics
 from shared.settings import UsersSettings
-from shared.store.deletion import mark_done
+from shared.store.deletion import mark_done, strava_unlinked
 from shared.store.table import app_table
 from users.deletion_store import DeletionStore, LastAdmin
 
@@ -114,7 +114,8 @@ class Saga:
             self.store.forget_upload(upload_id)
 
     def _strava(self, user_id: str) -> None:
-        raise NotYet("the Strava consumer has not unlinked the account yet")
+        if not strava_unlinked(self.store.table, user_id):
+            raise NotYet("the Strava consumer has not unlinked the account yet")
 
     def _places(self, user_id: str) -> None:
         clubs = sorted({m.club_id for m in self.store.memberships(user_id)})

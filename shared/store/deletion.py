@@ -5,6 +5,7 @@ from contextlib import suppress
 from typing import Any
 
 from shared.domain.deletion import AccountDeletion, DeletionStep
+from shared.domain.errors import Unauthorized
 from shared.store import keys
 from shared.store.table import ConditionFailed, Table
 
@@ -38,3 +39,35 @@ def mark_done(table: Table, user_id: str, step: DeletionStep) -> None:
             condition="attribute_exists(PK) AND NOT contains(steps_done, :name)",
             values={":step": [step.value], ":name": step.value},
         )
+
+
+def strava_unlinked_key(user_id: str) -> dict[str, str]:
+    """The Strava consumer's word that a deleted account is unlinked (a put: that consumer
+    changes no item it does not own)."""
+    return {**keys.account_deletion_key(user_id), "SK": "DELETION#strava"}
+
+
+def record_strava_unlinked(table: Table, user_id: str) -> None:
+    table.put({**strava_unlinked_key(user_id), "entity": "deletion_step"})
+
+
+def strava_unlinked(table: Table, user_id: str) -> bool:
+    return table.get(strava_unlinked_key(user_id)) is not None
+
+
+def account_open(user_id: str) -> dict[str, Any]:
+    """A transaction's check that the account has not been deleted (nor asked to be):
+    a token issued before the deletion cannot bring the person's data back."""
+    return {
+        "ConditionCheck": {
+            "Key": keys.account_deletion_key(user_id),
+            "ConditionExpression": "attribute_not_exists(PK)",
+        }
+    }
+
+
+def account_deleted() -> Unauthorized:
+    return Unauthorized(
+        "This account has been deleted; sign up again to use the platform.",
+        code="account_deleted",
+    )

@@ -63,8 +63,10 @@ def test_the_sync_consumer_runs_in_the_vpc_and_postpones_its_own_messages(synth:
     assert "StravaSyncQueue" in json.dumps(postpone["Resource"])
     assert "dynamodb:UpdateItem" not in grants and "kms:ReEncrypt*" not in grants
     rules = synth.resources("prod", "Integration", "AWS::Events::Rule").values()
+    # Strava's pushes, and accounts being deleted (unlinked at Strava: decision 37).
     assert any(
-        r["Properties"]["EventPattern"].get("detail-type") == ["strava_webhook_received"]
+        r["Properties"]["EventPattern"].get("detail-type")
+        == ["strava_webhook_received", "user_deletion_requested"]
         for r in rules
     )
 

@@ -31,7 +31,7 @@ from shared.domain.deletion import DeletionStep
 from shared.domain.enums import SystemRole
 from shared.events import DomainEvent
 from shared.store import keys
-from shared.store.deletion import mark_done
+from shared.store.deletion import record_strava_unlinked
 from shared.store.table import Table, deserialize
 from tests.service.conftest import ADMIN, Invoke, make_invoker, snapshot
 from tests.service.test_rides_api import ride_body
@@ -247,7 +247,7 @@ def test_a_deleted_account_leaves_only_what_its_clubs_keep(world: World) -> None
     assert [e.data["user_id"] for e in ended] == [world.dana]
     store = RideStore(world.table)
     assert release_places(ended[0], store) == 1  # the seats consumer: Wes is promoted
-    mark_done(world.table, world.dana, DeletionStep.STRAVA)  # the Strava consumer (unlinked)
+    record_strava_unlinked(world.table, world.dana)  # the Strava consumer (not linked)
     assert world.saga.run(world.dana) is True
     assert world.saga.run(world.dana) is False  # a redelivery: nothing more
     assert [e.event_type for e in world.published() if e.event_type == "user_deleted"] == [
@@ -271,7 +271,15 @@ def test_a_deleted_account_leaves_only_what_its_clubs_keep(world: World) -> None
         for (pk, sk), item in everything.items()
         if world.dana in json.dumps(item, default=str)
     }
-    assert kept <= {"membership", "participation", "former_user", "deletion", "audit"}, kept
+    documented = {
+        "membership",
+        "participation",
+        "former_user",
+        "deletion",
+        "deletion_step",
+        "audit",
+    }
+    assert kept <= documented, kept
     assert world.s3.list_objects_v2(Bucket=BUCKET).get("KeyCount", 0) == 0
     assert endpoint not in [
         e["EndpointArn"]
@@ -285,6 +293,18 @@ def test_a_deleted_account_leaves_only_what_its_clubs_keep(world: World) -> None
         "GET", "/users/{user_id}", path_params={"user_id": world.dana}, claims=ADMIN
     )
     assert profile.status == 404
+    # A token issued before the deletion brings nothing back (joining a club again; the
+    # same check guards devices, preferences, feeds and regular places).
+    before = snapshot(world.table)
+    rejoin = world.members(
+        "POST",
+        "/clubs/{club_id}/memberships",
+        path_params={"club_id": club_id},
+        body={},
+        claims=dana,
+    )
+    assert rejoin.status == 401 and rejoin.body["error"]["code"] == "account_deleted"
+    assert snapshot(world.table) == before
 
 
 def test_a_step_that_fails_midway_is_taken_again_and_the_rest_completes(world: World) -> None:
@@ -310,7 +330,7 @@ def test_a_step_that_fails_midway_is_taken_again_and_the_rest_completes(world: W
     for event in world.published():
         if event.event_type == "membership_ended":
             release_places(event, RideStore(world.table))
-    mark_done(world.table, world.dana, DeletionStep.STRAVA)
+    record_strava_unlinked(world.table, world.dana)
     assert world.saga.run(world.dana) is True
     done = DeletionStore(world.table).deletion(world.dana)
     assert done is not None and done.status == "done"

@@ -38,6 +38,7 @@ from shared.domain.ride import MeetingPoint, Participation, Ride, participation_
 from shared.domain.strava import AttendanceSource
 from shared.settings import StravaSyncSettings
 from shared.store import keys
+from shared.store.deletion import strava_unlinked
 from shared.store.memberships import membership_item
 from shared.store.rides import participation_item, ride_item, to_participation
 from shared.store.table import Table
@@ -47,7 +48,7 @@ from strava.credentials import StravaApp, read_app
 from strava.logic import OAuth
 from strava.schemas import StravaPush
 from strava.store import StravaStore
-from strava.sync import Postponed, Sync
+from strava.sync import Postponed, Sync, forget_deleted_account
 from tests.service.conftest import Invoke, make_invoker, snapshot
 
 pytestmark = pytest.mark.service
@@ -683,3 +684,16 @@ def test_a_rotated_callback_secret_keeps_the_previous_one_until_it_is_removed(aw
     client.create_secret(Name="strava-app-short", SecretString=short)
     with pytest.raises(ServiceUnavailable):
         read_app("strava-app-short")
+
+
+def test_a_deleted_account_is_unlinked_at_strava_and_its_tokens_forgotten(world: World) -> None:
+    world.connect(RIDER, 134815)
+    assert any(owner[0] == 134815 for owner in world.fake.access.values())
+
+    forget_deleted_account(RIDER["sub"], world.sync)
+    forget_deleted_account(RIDER["sub"], world.sync)  # a redelivery: nothing more to do
+
+    assert world.store.link(RIDER["sub"]) is None
+    # Strava revoked every token it gave the platform for the athlete.
+    assert not any(owner[0] == 134815 for owner in world.fake.access.values())
+    assert strava_unlinked(world.table, RIDER["sub"])
