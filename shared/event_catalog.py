@@ -49,6 +49,13 @@ class AccountDeletionChanged(EventData):
     user_id: str
 
 
+class DataExportChanged(EventData):
+    """A rider's export of one day was asked for, or is ready: ids and the day only."""
+
+    user_id: str
+    requested_on: date
+
+
 class UserRoleChanged(EventData):
     """A SiteAdmin changed a user's system role."""
 
@@ -189,6 +196,18 @@ CATALOG: dict[str, EventType] = {
             "users",
             AccountDeletionChanged,
             "a rider asks for their account to be deleted (the deletion saga starts)",
+        ),
+        EventType(
+            "user_export_requested",
+            "users",
+            DataExportChanged,
+            "a rider asks for an archive of their data (the export consumer builds it)",
+        ),
+        EventType(
+            "user_export_ready",
+            "users",
+            DataExportChanged,
+            "a rider's archive is ready (the rider is e-mailed)",
         ),
         EventType(
             "user_deleted",

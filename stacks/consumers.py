@@ -5,6 +5,7 @@ import json
 from dataclasses import dataclass
 
 from shared.adapters.sealed_secrets import STRAVA_TOKENS, WEBHOOK_SIGNING
+from shared.domain.export import EXPORTS
 from shared.domain.media import INCOMING, PRIVATE, PUBLIC, QUARANTINE
 from shared.domain.webhook import WEBHOOK_EVENT_TYPES
 from shared.names import SERIES_JOB, SERIES_SCHEDULE_RATE
@@ -125,6 +126,7 @@ NOTIFICATIONS = Consumer(
         "participation_waitlisted",
         "ride_reminder_due",
         "club_webhook_disabled",
+        "user_export_ready",
     ),
     ses_events=True,
     feature_flags=True,
@@ -219,11 +221,46 @@ ACCOUNT_DELETION = Consumer(
             ("s3:DeleteObject", "s3:ListBucket"),
             "a deleted account's avatar sizes live under its user id in this folder",
         ),
+        BucketAccess(
+            EXPORTS,
+            ("s3:DeleteObject", "s3:ListBucket"),
+            "a deleted account's data exports live under its user id in this folder",
+        ),
     ),
     settings=(UsersSettings,),
     user_pool_actions=("cognito-idp:AdminDeleteUser",),
     push_endpoints=True,
     max_concurrency=2,
+)
+# A rider's data export: the archive built into private/exports/ (deleted after 7 days).
+ACCOUNT_EXPORT = Consumer(
+    "AccountExport",
+    "users.export_builder.handler",
+    ("user_export_requested",),
+    # The rider's partition, memberships (GSI1), their clubs' rides (GSI2) and places on
+    # them; the export marked ready (a versioned put).
+    table_actions=(
+        "dynamodb:GetItem",
+        "dynamodb:BatchGetItem",
+        "dynamodb:Query",
+        "dynamodb:PutItem",
+    ),
+    table_indexes=(GSI1.name, GSI2.name),
+    bucket_access=(
+        BucketAccess(
+            f"{PUBLIC}avatars/",
+            ("s3:GetObject", "s3:ListBucket"),
+            "an archive holds the rider's avatar files, under their user id in this folder",
+        ),
+        BucketAccess(
+            EXPORTS,
+            ("s3:PutObject",),
+            "archives are written under the rider's user id in this folder",
+        ),
+    ),
+    settings=(UsersSettings,),
+    max_concurrency=2,
+    batch_size=1,
 )
 # The audit log: who changed what in a club, and SiteAdmins' role changes (decision 36).
 AUDIT_TRAIL = Consumer(
@@ -334,6 +371,7 @@ CONSUMERS: tuple[Consumer, ...] = (
     RIDE_SERIES,
     AUDIT_TRAIL,
     ACCOUNT_DELETION,
+    ACCOUNT_EXPORT,
     CLUB_WEBHOOKS,
     STRAVA_SYNC,
     MEDIA,

@@ -12,6 +12,7 @@ and may put events on the bus its settings name (`stacks/constructs/reach.py`).
 from dataclasses import dataclass
 
 from shared.adapters.sealed_secrets import STRAVA_TOKENS, WEBHOOK_SIGNING
+from shared.domain.export import EXPORTS
 from shared.domain.media import INCOMING, PRIVATE, PUBLIC
 from shared.names import SMOKE_READ_VARIABLE, SMOKE_USER
 from shared.settings import (
@@ -119,25 +120,43 @@ _CONTEXTS = (
     ApiContext(
         "users",
         (UsersSettings,),
-        ("dynamodb:GetItem", "dynamodb:Query", "dynamodb:PutItem", "dynamodb:UpdateItem"),
+        # A deletion request reads the user's memberships and their clubs' admin counts
+        # (BatchGetItem); an export request puts the day's record.
+        (
+            "dynamodb:GetItem",
+            "dynamodb:BatchGetItem",
+            "dynamodb:Query",
+            "dynamodb:PutItem",
+            "dynamodb:UpdateItem",
+        ),
         (f"/users/{SMOKE_USER}", 404),
         table_indexes=(GSI1.name,),
-        bucket_access=tuple(
+        bucket_access=(
+            *tuple(
+                BucketAccess(
+                    folder,
+                    (action,),
+                    "avatars are uploaded and published per user and per upload; the function "
+                    "acts for whichever user calls, so it needs the avatar folders, no more",
+                )
+                for folder, action in (
+                    (f"{INCOMING}avatar/", "s3:PutObject"),
+                    (f"{PUBLIC}avatars/", "s3:DeleteObject"),
+                )
+            ),
             BucketAccess(
-                folder,
-                (action,),
-                "avatars are uploaded and published per user and per upload; the function "
-                "acts for whichever user calls, so it needs the avatar folders, no more",
-            )
-            for folder, action in (
-                (f"{INCOMING}avatar/", "s3:PutObject"),
-                (f"{PUBLIC}avatars/", "s3:DeleteObject"),
-            )
+                EXPORTS,
+                ("s3:GetObject",),
+                "a rider's archive is under their user id; the function signs the download "
+                "link of whichever rider calls",
+            ),
         ),
         user_pool_actions=(
             "cognito-idp:AdminCreateUser",
             "cognito-idp:AdminUpdateUserAttributes",
             "cognito-idp:AdminUserGlobalSignOut",
+            # An account being deleted gets no new tokens.
+            "cognito-idp:AdminDisableUser",
         ),
         feature_flags=True,
     ),

@@ -6,6 +6,7 @@ from aws_cdk import aws_kms as kms
 from aws_cdk import aws_s3 as s3
 from constructs import Construct
 
+from shared.domain.export import EXPORT_KEPT, EXPORTS
 from shared.domain.media import INCOMING, QUARANTINE
 from shared.store.schema import GLOBAL_INDEXES, PK, SK, TTL_ATTRIBUTE, table_name
 from stacks.config import StageConfig
@@ -128,6 +129,12 @@ class DataStack(Stack):
                         prefix=prefix, expiration=Duration.days(1), id=f"expire-{prefix[:-1]}"
                     )
                     for prefix in (INCOMING, QUARANTINE)
+                ),
+                # A rider's data export is kept a week (docs/privacy.md).
+                s3.LifecycleRule(
+                    prefix=EXPORTS,
+                    expiration=Duration.days(EXPORT_KEPT.days),
+                    id="expire-exports",
                 ),
             ],
             # Uploads into incoming/ are validated on S3's "Object Created" events.

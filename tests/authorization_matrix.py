@@ -150,6 +150,9 @@ MATRIX: tuple[RouteCase, ...] = (
     # Everyone has a profile already: registration returns it.
     RouteCase("POST", "/users", _all(200), capability="list_clubs"),
     RouteCase("GET", "/users/me", _all(200), capability="list_clubs"),
+    # One's own data export: anyone signed in asks for theirs and reads where it is.
+    RouteCase("POST", "/users/me/export", _all(202), capability="list_clubs"),
+    RouteCase("GET", "/users/me/export", _all(200), capability="list_clubs"),
     # Deleting one's account: the club's only admins (here and in the other club) hand
     # over first, a SiteAdmin is demoted first; everyone else's deletion is accepted.
     # tests/e2e/test_account_deletion.py sends it over HTTP.

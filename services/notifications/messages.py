@@ -37,6 +37,7 @@ class Kind(StrEnum):
     RIDE_CANCELLED = "ride_cancelled"
     PROMOTED = "promoted"
     SERIES_PLACE = "series_place"
+    EXPORT_READY = "export_ready"
     REMINDER = "reminder"
     WEBHOOK_DISABLED = "webhook_disabled"
 
@@ -48,6 +49,7 @@ CATEGORY_LABELS = {
     Category.REMINDERS: "ride reminders",
     Category.WAITLIST: "waitlist updates",
     Category.REGULAR_RIDES: "your regular rides",
+    Category.ACCOUNT: "your account",
     Category.CLUB_ADMIN: "club administration alerts",
 }
 

@@ -17,6 +17,7 @@ from shared.domain.ride import Ride
 from shared.domain.series import REGULARS_ACTOR
 from shared.event_catalog import (
     ClubWebhookDisabled,
+    DataExportChanged,
     MembershipChanged,
     ParticipationChanged,
     RideChanged,
@@ -141,6 +142,14 @@ def _regular_placed(event: DomainEvent, store: NotificationStore) -> list[Notice
     return [Notice(Kind.SERIES_PLACE, Category.REGULAR_RIDES, [data.user_id], values, link)]
 
 
+def _export_ready(event: DomainEvent, store: NotificationStore) -> list[Notice]:
+    """The rider's archive is ready: where to download it (signed in: the link itself is
+    never in a message, nor in an event)."""
+    data = DataExportChanged.model_validate(event.data)
+    values = {"requested_on": data.requested_on.isoformat()}
+    return [Notice(Kind.EXPORT_READY, Category.ACCOUNT, [data.user_id], values, {})]
+
+
 def _reminder(event: DomainEvent, store: NotificationStore) -> list[Notice]:
     data = RideReminderDue.model_validate(event.data)
     ride, party = store.ride_and_participants(data.ride_id)
@@ -181,6 +190,7 @@ _PLANS: dict[str, Callable[[DomainEvent, NotificationStore], list[Notice]]] = {
     "participation_joined": _regular_placed,
     "participation_waitlisted": _regular_placed,
     "ride_reminder_due": _reminder,
+    "user_export_ready": _export_ready,
     "club_webhook_disabled": _webhook_disabled,
 }
 # The events with a rule (the stacks subscribe the consumer to these, and a test checks

@@ -32,6 +32,7 @@ class PreferencesChange(Model):
     reminders: ChannelChoiceChange | None = None
     waitlist: ChannelChoiceChange | None = None
     regular_rides: ChannelChoiceChange | None = None
+    account: ChannelChoiceChange | None = None
     club_admin: ChannelChoiceChange | None = None
 
     def applied_to(self, current: Preferences) -> Preferences:

@@ -17,6 +17,7 @@ from shared.event_catalog import (
     ClubUpdated,
     ClubWebhookChanged,
     ClubWebhookDisabled,
+    DataExportChanged,
     EventData,
     MembershipChanged,
     ParticipationChanged,
@@ -99,6 +100,15 @@ def _deletion(old: StreamImage, new: StreamImage) -> Meanings:
         return [("user_deletion_requested", data)]
     if new.get("status") == "done" and old.get("status") != "done":
         return [("user_deleted", data)]
+    return []
+
+
+def _export(old: StreamImage, new: StreamImage) -> Meanings:
+    data = DataExportChanged(user_id=new["user_id"], requested_on=new["requested_on"])
+    if not old:
+        return [("user_export_requested", data)]
+    if new.get("status") == "ready" and old.get("status") != "ready":
+        return [("user_export_ready", data)]
     return []
 
 
@@ -244,6 +254,7 @@ _BY_ENTITY: dict[str, Callable[[StreamImage, StreamImage], Meanings]] = {
     "participation": _participation,
     "series": _series,
     "deletion": _deletion,
+    "export": _export,
     "webhook": _webhook,
 }
 

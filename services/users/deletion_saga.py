@@ -21,6 +21,7 @@ from shared.aws_clients import aws_client
 from shared.batch import batch_handler, domain_event
 from shared.domain.clock import utc_now
 from shared.domain.deletion import STEPS, DeletionStatus, DeletionStep
+from shared.domain.export import EXPORTS
 from shared.domain.media import INCOMING, PUBLIC, UploadKind, parse_incoming_key
 from shared.events import DomainEvent
 from shared.observability import logger, metrics
@@ -74,6 +75,7 @@ class Saga:
             DeletionStep.PREFERENCES: partial(self._forget, sort_key="NOTIFY#PREFERENCES"),
             DeletionStep.REGULARS: self._regulars,
             DeletionStep.AVATAR: self._avatar,
+            DeletionStep.EXPORTS: self._exports,
             DeletionStep.STRAVA: self._strava,
             DeletionStep.PLACES: self._places,
             DeletionStep.COGNITO: self._cognito,
@@ -112,6 +114,12 @@ class Saga:
             self.media.delete(key)
         for upload_id in upload_ids:
             self.store.forget_upload(upload_id)
+
+    def _exports(self, user_id: str) -> None:
+        """Archives of the rider's data, and their records."""
+        for key in self.media.keys(f"{EXPORTS}{user_id}/"):
+            self.media.delete(key)
+        self.store.forget_exports(user_id)
 
     def _strava(self, user_id: str) -> None:
         if not strava_unlinked(self.store.table, user_id):

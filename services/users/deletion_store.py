@@ -190,6 +190,14 @@ class DeletionStore:
                 ]
             )
 
+    def forget_exports(self, user_id: str) -> None:
+        for item in self._all(
+            None,
+            "PK = :pk AND begins_with(SK, :export)",
+            {":pk": keys.user_key(user_id)["PK"], ":export": keys.EXPORT_PREFIX},
+        ):
+            self.table.delete({"PK": item["PK"], "SK": item["SK"]})
+
     def forget_upload(self, upload_id: str) -> None:
         self.table.delete(keys.upload_key(upload_id))
 

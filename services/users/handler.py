@@ -21,6 +21,8 @@ from shared.store.table import app_table
 from users import logic
 from users.deletion_request import DeletionAccepted, request_deletion
 from users.deletion_store import DeletionStore
+from users.export_request import ExportState, export_state, request_export
+from users.export_store import ExportStore
 from users.schemas import (
     AvatarConfirmation,
     AvatarUpload,
@@ -61,7 +63,13 @@ def get_deletion_store() -> DeletionStore:
     return DeletionStore(app_table())
 
 
+@cache
+def get_export_store() -> ExportStore:
+    return ExportStore(app_table())
+
+
 StoreDep = Annotated[ProfileStore, Depends(get_store)]
+ExportStoreDep = Annotated[ExportStore, Depends(get_export_store)]
 DeletionStoreDep = Annotated[DeletionStore, Depends(get_deletion_store)]
 DirectoryDep = Annotated[IdentityDirectory, Depends(get_directory)]
 MediaDep = Annotated[MediaBucket, Depends(get_media)]
@@ -157,6 +165,31 @@ def delete_me(
 ) -> Response[DeletionAccepted]:
     accepted = request_deletion(caller, auth_time, store, directory)
     return Response(status_code=202, content_type="application/json", body=accepted)
+
+
+@app.post(
+    "/users/me/export",
+    **documented(
+        TAG,
+        "Ask for an archive of what is held about you (one a day; e-mailed when ready)",
+        success=(202,),
+    ),
+)
+def ask_for_export(caller: CallerDep, store: ExportStoreDep) -> Response[ExportState]:
+    state = request_export(caller, store)
+    return Response(status_code=202, content_type="application/json", body=state)
+
+
+@app.get("/users/me/export", **documented(TAG, "Your latest export, and a link to download it"))
+def get_export(caller: CallerDep, store: ExportStoreDep, media: MediaDep) -> Response[ExportState]:
+    state = export_state(caller, store, media)
+    # The link is a short-lived key to the archive: no cache may keep it.
+    return Response(
+        status_code=200,
+        content_type="application/json",
+        body=state,
+        headers={"Cache-Control": "no-store"},
+    )
 
 
 handler = make_handler(app)

@@ -25,6 +25,7 @@ class DeletionStep(StrEnum):
     PREFERENCES = "preferences"
     REGULARS = "regulars"
     AVATAR = "avatar"
+    EXPORTS = "exports"
     # Done by the Strava consumer (it holds the tokens and the way out to Strava).
     STRAVA = "strava"
     # Names off past places, once the seats consumer has released the upcoming ones.

@@ -21,6 +21,8 @@ class Category(StrEnum):
     WAITLIST = "waitlist"
     # A ride series joined you, its regular, to its new ride.
     REGULAR_RIDES = "regular_rides"
+    # What you asked of your account (your data export is ready).
+    ACCOUNT = "account"
     # What a club's admins must act on about the club itself (a failing webhook).
     CLUB_ADMIN = "club_admin"
 
@@ -59,6 +61,7 @@ class Preferences(Model):
     reminders: ChannelChoice = ChannelChoice()
     waitlist: ChannelChoice = ChannelChoice()
     regular_rides: ChannelChoice = ChannelChoice()
+    account: ChannelChoice = ChannelChoice()
     club_admin: ChannelChoice = ChannelChoice(email=True, push=False)
     version: int = 0
 

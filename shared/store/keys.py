@@ -296,3 +296,11 @@ def suppressed_email_key(address_hash: str) -> dict[str, str]:
 def user_regulars_pk(user_id: str) -> str:
     """GSI1 partition of a rider's regular places on ride series."""
     return f"{USER_PREFIX}{user_id}#REGULARS"
+
+
+EXPORT_PREFIX = "EXPORT#"
+
+
+def data_export_key(user_id: str, day: str) -> dict[str, str]:
+    """A rider's export of one day (one a day), in the user's partition."""
+    return {"PK": f"{USER_PREFIX}{user_id}", "SK": f"{EXPORT_PREFIX}{day}"}

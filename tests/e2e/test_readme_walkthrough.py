@@ -113,6 +113,7 @@ def test_the_local_use_examples_run_in_order(fresh_platform: tuple[str, str, str
     assert "regular: on 4 rides" in output and "my Saturday Bunch rides: 4" in output
     # The rider's account deleted: Wes gets the seat, the club has one member fewer, and
     # the audit log shows a former member leaving.
+    assert "export: data.json 1 membership," in output
     assert "wes: waitlisted" in output
     assert "seats after: ['Ada Admin', 'Wes Waiting'] waiting: 0" in output
     assert "left: ['Former member']" in output

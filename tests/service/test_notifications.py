@@ -596,6 +596,7 @@ def test_every_kind_renders_with_its_values(kind: Kind) -> None:
         "host": "hooks.example.com",
         "failures": 15,
         "waitlisted": False,
+        "requested_on": "2026-12-04",
     }
     rendered = render(kind, Category.RIDE_CHANGES, values)
 
