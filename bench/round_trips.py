@@ -53,11 +53,13 @@ def measure_routes() -> list[Measure]:
     from rides.series_store import SeriesStore
     from rides.store import RideStore
     from shared.adapters.identity import IdentityDirectory
+    from shared.adapters.media import MediaBucket
     from shared.adapters.push import PushGateway
     from shared.domain.audit import AuditEntry, SubjectKind
     from shared.store.audit import audit_item
     from users import handler as users_api
     from users.deletion_store import DeletionStore
+    from users.export_store import ExportStore
     from users.store import ProfileStore
 
     with mock_aws():
@@ -465,6 +467,14 @@ def measure_routes() -> list[Measure]:
         users_api.app.dependency_overrides[users_api.get_directory] = lambda: IdentityDirectory(
             boto3.client("cognito-idp"), pool
         )
+        # A data export: the day's record read, then put; its state, one Query.
+        users_api.app.dependency_overrides[users_api.get_export_store] = lambda: ExportStore(table)
+        users_api.app.dependency_overrides[users_api.get_media] = lambda: MediaBucket(
+            boto3.client("s3"), "bench-assets"
+        )
+        export = "/users/me/export"
+        record("POST /users/me/export", 2, call("POST", export, export, claims=newcomer))
+        record("GET /users/me/export", 1, call("GET", export, export, claims=newcomer))
         leaving = {
             "sub": "77777777-7777-4777-8777-777777777777",
             "auth_time": str(int(time.time())),

@@ -97,7 +97,9 @@ def test_only_the_processor_publishes_and_the_api_writes_into_incoming_only(
     users = _s3_grants(_statements(synth, "Api", "UsersService"))
     assert all("incoming/avatar/*" in r for r in users["s3:PutObject"])
     assert all("public/avatars/*" in r for r in users["s3:DeleteObject"])
-    assert set(users) == {"s3:PutObject", "s3:DeleteObject"}
+    # ...and reads (signs links to) riders' data exports only.
+    assert all("private/exports/*" in r for r in users["s3:GetObject"])
+    assert set(users) == {"s3:PutObject", "s3:DeleteObject", "s3:GetObject"}
     for stack, role in (("Api", "Clubs"), ("Api", "Rides"), ("Integration", "StravaSync")):
         assert not _s3_grants(_statements(synth, stack, role)), role
 
