@@ -38,7 +38,8 @@ class World:
 
 def series_body() -> dict[str, Any]:
     plan = {k: v for k, v in ride_body().items() if k != "start_at"}
-    first = (datetime.now(UTC) + timedelta(days=6)).date()
+    # Beyond the five weeks ahead rides are made: the matrix needs the series, not its rides.
+    first = (datetime.now(UTC) + timedelta(days=60)).date()
     return {
         "ride": plan,
         "recurrence": {
