@@ -1,7 +1,6 @@
 """What notifications read and write in the table: preferences, devices, who is in a club
 or on a ride, the recipients' profiles, delivery records and e-mail suppression."""
 
-from collections.abc import Iterator
 from contextlib import suppress
 from dataclasses import dataclass
 from datetime import datetime
@@ -233,24 +232,12 @@ class NotificationStore:
             and (role is None or item.get("club_role") == role)
         ]
 
-    def _query_all(self, partition: str, prefix: str | None) -> Iterator[Item]:
+    def _query_all(self, partition: str, prefix: str | None) -> list[Item]:
         condition, values = "PK = :pk", {":pk": partition}
         if prefix:
             condition += " AND begins_with(SK, :prefix)"
             values[":prefix"] = prefix
-        start: dict[str, Any] | None = None
-        while True:
-            page, start = self.table.query_page(
-                index=None,
-                key_condition=condition,
-                values=values,
-                limit=500,
-                start_key=start,
-                consistent=True,
-            )
-            yield from page
-            if not start:
-                return
+        return self.table.query_all(None, condition, values)
 
     # Recipients and deliveries
 

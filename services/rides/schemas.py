@@ -114,12 +114,13 @@ class _Pace(Model):
         return self
 
 
-class RideCreate(_Pace):
+class RidePlanCreate(_Pace):
+    """A ride's fields but its start: a ride series' plan for each of its rides."""
+
     model_config = ConfigDict(extra="forbid")
 
     title: Title
     description: Description = ""
-    start_at: PlannedStart
     estimated_duration_min: Duration
     meeting_point: MeetingPoint
     distance_km: Distance
@@ -131,6 +132,10 @@ class RideCreate(_Pace):
     capacity: Capacity | None = Field(default=None, description=CAPACITY_RULE)
     waitlist_enabled: StrictBool = True
     visibility: RideVisibility = RideVisibility.MEMBERS
+
+
+class RideCreate(RidePlanCreate):
+    start_at: PlannedStart
 
 
 class RideUpdate(_Pace):
@@ -286,6 +291,7 @@ __all__ = [
     "RideCreate",
     "RideDetail",
     "RidePage",
+    "RidePlanCreate",
     "RideUpdate",
     "ScheduleStatus",
 ]

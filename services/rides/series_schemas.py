@@ -14,6 +14,7 @@ from rides.schemas import (
     Description,
     Distance,
     Duration,
+    RidePlanCreate,
     Title,
     _Pace,
 )
@@ -40,26 +41,6 @@ LocalTime = Annotated[
         examples=["06:30"],
     ),
 ]
-
-
-class RidePlanCreate(_Pace):
-    """Each occurrence's ride: the fields of a new ride, without its start."""
-
-    model_config = ConfigDict(extra="forbid")
-
-    title: Title
-    description: Description = ""
-    estimated_duration_min: Duration
-    meeting_point: MeetingPoint
-    distance_km: Distance
-    elevation_gain_m: Climb = 0
-    surface: Surface
-    pace_class: PaceClass
-    pace_kph: PaceRange | None = None
-    drop_policy: DropPolicy
-    capacity: Capacity | None = Field(default=None, description=CAPACITY_RULE)
-    waitlist_enabled: StrictBool = True
-    visibility: RideVisibility = RideVisibility.MEMBERS
 
 
 class SeriesCreate(Model):
@@ -209,7 +190,6 @@ class RegularPlace(Regular):
 
 __all__ = [
     "RegularPlace",
-    "RidePlanCreate",
     "SeriesCreate",
     "SeriesDate",
     "SeriesDetail",

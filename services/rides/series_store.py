@@ -16,13 +16,20 @@ from shared.domain.errors import Conflict, NotFound
 from shared.domain.ride import Participation, Ride, club_of_ride, participation_id
 from shared.domain.series import MAX_REGULARS, Regular, RideSeries
 from shared.store import keys
-from shared.store.clubs import read_club_and_membership
+from shared.store.clubs import club_active_check, read_club_and_membership
 from shared.store.cursor import decode_cursor, encode_cursor
 from shared.store.deletion import account_deleted, account_open
 from shared.store.memberships import active_membership_check, membership_view
 from shared.store.rides import participation_item, ride_item, to_ride
 from shared.store.schema import GSI1, GSI2, PK, SK
-from shared.store.series import due_keys, read_regulars, regular_item, series_item, to_series
+from shared.store.series import (
+    due_keys,
+    read_regulars,
+    regular_item,
+    regular_removal,
+    series_item,
+    to_series,
+)
 from shared.store.table import ConditionFailed, Table, TransactionCancelled
 from shared.store.updates import put_if_version
 
@@ -42,17 +49,6 @@ class SeriesStopped(Exception):
     def __init__(self, reason: str) -> None:
         super().__init__(reason)
         self.reason = reason
-
-
-def _club_active(club_id: str) -> dict[str, Any]:
-    return {
-        "ConditionCheck": {
-            "Key": keys.club_key(club_id),
-            "ConditionExpression": "attribute_exists(PK) AND #status = :active",
-            "ExpressionAttributeNames": {"#status": "status"},
-            "ExpressionAttributeValues": {":active": "active"},
-        }
-    }
 
 
 def _progress(series: RideSeries) -> dict[str, Any]:
@@ -157,7 +153,7 @@ class SeriesStore:
         """The series, while its club is active."""
         try:
             self.table.transact_write(
-                [_club_active(series.club_id), put_if_version(series_item(series), None)]
+                [club_active_check(series.club_id), put_if_version(series_item(series), None)]
             )
         except TransactionCancelled:
             raise Conflict("The club changed meanwhile; try again.", code="club_changed") from None
@@ -208,7 +204,7 @@ class SeriesStore:
                 {"Put": {"Item": participation_item(leader, made.start_at)}},
             ]
             stops[len(actions)] = "club_not_active"
-            actions.append(_club_active(after.club_id))
+            actions.append(club_active_check(after.club_id))
             if after.organiser_is_member:
                 stops[len(actions)] = "organiser_left"
                 actions.append(active_membership_check(after.club_id, after.organiser_id))
@@ -267,24 +263,7 @@ class SeriesStore:
     def remove_regular(self, series_id: str, user_id: str) -> bool:
         """False when the rider was not a regular."""
         try:
-            self.table.transact_write(
-                [
-                    {
-                        "Delete": {
-                            "Key": keys.regular_key(series_id, user_id),
-                            "ConditionExpression": "attribute_exists(PK)",
-                        }
-                    },
-                    {
-                        "Update": {
-                            "Key": keys.series_key(series_id),
-                            "UpdateExpression": "SET regular_count = regular_count - :one",
-                            "ConditionExpression": "attribute_exists(PK)",
-                            "ExpressionAttributeValues": {":one": 1},
-                        }
-                    },
-                ]
-            )
+            self.table.transact_write(regular_removal(series_id, user_id))
         except TransactionCancelled as cancelled:
             if cancelled.failed_condition(0):
                 return False

@@ -16,7 +16,7 @@ from shared.domain.errors import Conflict, Forbidden
 from shared.domain.ride import TAKING_PART, Participation, Ride, club_of_ride, utc_text
 from shared.domain.user import EmergencyContact
 from shared.store import keys
-from shared.store.clubs import read_club_and_membership, to_club
+from shared.store.clubs import club_active_check, read_club_and_membership, to_club
 from shared.store.cursor import decode_cursor, encode_cursor
 from shared.store.memberships import active_membership_check, membership_view
 from shared.store.rides import (
@@ -246,14 +246,7 @@ class RideStore:
         try:
             self.table.transact_write(
                 [
-                    {
-                        "ConditionCheck": {
-                            "Key": keys.club_key(ride.club_id),
-                            "ConditionExpression": "attribute_exists(PK) AND #status = :active",
-                            "ExpressionAttributeNames": {"#status": "status"},
-                            "ExpressionAttributeValues": {":active": "active"},
-                        }
-                    },
+                    club_active_check(ride.club_id),
                     put_if_version(ride_item(ride), None),
                     {"Put": {"Item": participation_item(leader, ride.start_at)}},
                 ]

@@ -5,7 +5,6 @@ passed over, and the tombstone replaces the profile whatever it held.
 """
 
 import hashlib
-from collections.abc import Iterator
 from contextlib import suppress
 from typing import Any
 
@@ -27,7 +26,8 @@ from shared.store.memberships import (
 )
 from shared.store.rides import participation_item, to_participation, to_ride
 from shared.store.schema import GSI1, GSI2
-from shared.store.table import ConditionFailed, Item, Table, TransactionCancelled
+from shared.store.series import regular_removal
+from shared.store.table import ConditionFailed, Table, TransactionCancelled
 from shared.store.updates import put_if_version
 from shared.store.users import FORMER_USER, read_profile
 
@@ -49,23 +49,6 @@ class DeletionStore:
     def __init__(self, table: Table) -> None:
         self.table = table
 
-    def _all(self, index: str | None, condition: str, values: dict[str, Any]) -> Iterator[Item]:
-        start: dict[str, Any] | None = None
-        while True:
-            page, start = self.table.query_page(
-                index=index,
-                key_condition=condition,
-                values=values,
-                limit=200,
-                start_key=start,
-                consistent=index is None,
-            )
-            yield from page
-            if not start:
-                return
-
-    # The request.
-
     def profile(self, user_id: str) -> UserProfile | None:
         return read_profile(self.table, user_id)
 
@@ -75,8 +58,10 @@ class DeletionStore:
     def memberships(self, user_id: str) -> list[Membership]:
         """Every membership of the user, as it is now (the index names them; each is then
         read consistently)."""
-        named = self._all(
-            GSI1.name, f"{GSI1.partition_key} = :pk", {":pk": keys.user_memberships_pk(user_id)}
+        named = self.table.query_all(
+            GSI1.name,
+            f"{GSI1.partition_key} = :pk",
+            {":pk": keys.user_memberships_pk(user_id)},
         )
         wanted = [keys.membership_key(i["club_id"], user_id) for i in named]
         found = []
@@ -129,7 +114,7 @@ class DeletionStore:
             raise Conflict("The membership changed meanwhile.", code="version_conflict") from None
 
     def devices(self, user_id: str) -> list[Device]:
-        items = self._all(
+        items = self.table.query_all(
             None,
             "PK = :pk AND begins_with(SK, :device)",
             {":pk": keys.user_key(user_id)["PK"], ":device": keys.DEVICE_PREFIX},
@@ -164,34 +149,19 @@ class DeletionStore:
     def regular_series(self, user_id: str) -> list[str]:
         return [
             i["series_id"]
-            for i in self._all(
-                GSI1.name, f"{GSI1.partition_key} = :pk", {":pk": keys.user_regulars_pk(user_id)}
+            for i in self.table.query_all(
+                GSI1.name,
+                f"{GSI1.partition_key} = :pk",
+                {":pk": keys.user_regulars_pk(user_id)},
             )
         ]
 
     def forget_regular(self, series_id: str, user_id: str) -> None:
         with suppress(TransactionCancelled):  # gone already
-            self.table.transact_write(
-                [
-                    {
-                        "Delete": {
-                            "Key": keys.regular_key(series_id, user_id),
-                            "ConditionExpression": "attribute_exists(PK)",
-                        }
-                    },
-                    {
-                        "Update": {
-                            "Key": keys.series_key(series_id),
-                            "UpdateExpression": "SET regular_count = regular_count - :one",
-                            "ConditionExpression": "attribute_exists(PK)",
-                            "ExpressionAttributeValues": {":one": 1},
-                        }
-                    },
-                ]
-            )
+            self.table.transact_write(regular_removal(series_id, user_id))
 
     def forget_exports(self, user_id: str) -> None:
-        for item in self._all(
+        for item in self.table.query_all(
             None,
             "PK = :pk AND begins_with(SK, :export)",
             {":pk": keys.user_key(user_id)["PK"], ":export": keys.EXPORT_PREFIX},
@@ -208,7 +178,7 @@ class DeletionStore:
         for club_id in club_ids:
             ride_ids += [
                 i["ride_id"]
-                for i in self._all(
+                for i in self.table.query_all(
                     GSI2.name,
                     f"{GSI2.partition_key} = :pk",
                     {":pk": keys.club_rides_pk(club_id)},

@@ -1,7 +1,5 @@
 """The table's side of a rider's data export: the request, and what the archive holds."""
 
-from typing import Any
-
 from shared.domain.export import DataExport
 from shared.store import keys
 from shared.store.exports import export_item, to_export
@@ -45,11 +43,13 @@ class ExportStore:
 
     def user_items(self, user_id: str) -> list[Item]:
         """The user's own partition: profile, preferences, devices, feed, Strava link."""
-        return self._all(None, "PK = :pk", {":pk": keys.user_key(user_id)["PK"]})
+        return self.table.query_all(None, "PK = :pk", {":pk": keys.user_key(user_id)["PK"]})
 
     def memberships(self, user_id: str) -> list[Item]:
-        named = self._all(
-            GSI1.name, f"{GSI1.partition_key} = :pk", {":pk": keys.user_memberships_pk(user_id)}
+        named = self.table.query_all(
+            GSI1.name,
+            f"{GSI1.partition_key} = :pk",
+            {":pk": keys.user_memberships_pk(user_id)},
         )
         wanted = [keys.membership_key(i["club_id"], user_id) for i in named]
         return self._batch(wanted)
@@ -58,13 +58,17 @@ class ExportStore:
         """The user's places (and attendance, Strava summaries) on their clubs' rides."""
         wanted = []
         for club_id in club_ids:
-            rides = self._all("GSI2", "GSI2PK = :pk", {":pk": keys.club_rides_pk(club_id)})
+            rides = self.table.query_all(
+                "GSI2", "GSI2PK = :pk", {":pk": keys.club_rides_pk(club_id)}
+            )
             wanted += [keys.participation_key(r["ride_id"], user_id) for r in rides]
         return self._batch(wanted)
 
     def regular_places(self, user_id: str) -> list[Item]:
-        return self._all(
-            GSI1.name, f"{GSI1.partition_key} = :pk", {":pk": keys.user_regulars_pk(user_id)}
+        return self.table.query_all(
+            GSI1.name,
+            f"{GSI1.partition_key} = :pk",
+            {":pk": keys.user_regulars_pk(user_id)},
         )
 
     def _batch(self, wanted: list[dict[str, str]]) -> list[Item]:
@@ -72,19 +76,3 @@ class ExportStore:
         for start in range(0, len(wanted), 100):
             found += self.table.batch_get(wanted[start : start + 100])
         return found
-
-    def _all(self, index: str | None, condition: str, values: dict[str, Any]) -> list[Item]:
-        found: list[Item] = []
-        start: dict[str, Any] | None = None
-        while True:
-            page, start = self.table.query_page(
-                index=index,
-                key_condition=condition,
-                values=values,
-                limit=200,
-                start_key=start,
-                consistent=index is None,
-            )
-            found += page
-            if not start:
-                return found

@@ -50,3 +50,15 @@ def read_club_and_membership(
     club = next((to_club(i) for i in items if i.get("entity") == "club"), None)
     membership = next((membership_view(i) for i in items if i.get("entity") == "membership"), None)
     return club, membership
+
+
+def club_active_check(club_id: str) -> dict[str, Any]:
+    """A transaction's check that the club exists and is active (not archived)."""
+    return {
+        "ConditionCheck": {
+            "Key": keys.club_key(club_id),
+            "ConditionExpression": "attribute_exists(PK) AND #status = :active",
+            "ExpressionAttributeNames": {"#status": "status"},
+            "ExpressionAttributeValues": {":active": "active"},
+        }
+    }

@@ -73,3 +73,24 @@ def read_regulars(table: Table, series_id: str) -> list[Regular]:
         ]
         if not start:
             return sorted(found, key=lambda r: (r.since, r.user_id))
+
+
+def regular_removal(series_id: str, user_id: str) -> list[dict[str, Any]]:
+    """A transaction taking a regular off a series, with the series' count: the regular
+    must exist (a repeat is refused at action 0)."""
+    return [
+        {
+            "Delete": {
+                "Key": keys.regular_key(series_id, user_id),
+                "ConditionExpression": "attribute_exists(PK)",
+            }
+        },
+        {
+            "Update": {
+                "Key": keys.series_key(series_id),
+                "UpdateExpression": "SET regular_count = regular_count - :one",
+                "ConditionExpression": "attribute_exists(PK)",
+                "ExpressionAttributeValues": {":one": 1},
+            }
+        },
+    ]

@@ -177,6 +177,26 @@ class Table:
             answer = self.client.query(**params)
         return [deserialize(i) for i in answer.get("Items", [])], answer.get("LastEvaluatedKey")
 
+    def query_all(
+        self, index: str | None, key_condition: str, values: Mapping[str, Any]
+    ) -> list[Item]:
+        """Every page of a Query: consistent on the base table, as an index allows not.
+        For bounded partitions only (a user's, a club's, a ride's)."""
+        found: list[Item] = []
+        start: dict[str, Any] | None = None
+        while True:
+            page, start = self.query_page(
+                index=index,
+                key_condition=key_condition,
+                values=values,
+                limit=500,
+                start_key=start,
+                consistent=index is None,
+            )
+            found += page
+            if not start:
+                return found
+
     def put(
         self,
         item: Mapping[str, Any],
