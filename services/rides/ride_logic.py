@@ -4,7 +4,7 @@ from datetime import datetime
 
 from rides.schemas import RideCreate, RideDetail, RideUpdate
 from rides.store import RideStore
-from shared.authz import AuthzContext, Capability, Principal, holds, require
+from shared.authz import AuthzContext, Capability, MembershipView, Principal, holds, require
 from shared.domain.clock import utc_now
 from shared.domain.club import Club, existing_club
 from shared.domain.enums import (
@@ -32,6 +32,18 @@ def ride_context(ride: Ride, subject_id: str | None = None) -> AuthzContext:
     )
 
 
+def may_plan_rides(
+    principal: Principal, club_id: str, club: Club | None, membership: MembershipView | None
+) -> Club:
+    """The club new rides (or a series) are planned in: it exists, the caller manages its
+    rides, and it is not archived."""
+    found = existing_club(club, club_id)
+    require(Capability.MANAGE_RIDES, principal, membership, AuthzContext(club_id=club_id))
+    if found.status is ClubStatus.ARCHIVED:
+        raise Conflict("The club is archived.", code="club_archived")
+    return found
+
+
 def create_ride(
     principal: Principal,
     club_id: str,
@@ -40,10 +52,7 @@ def create_ride(
     display_name: str | None = None,
 ) -> Ride:
     club, membership = store.club_and_caller(club_id, principal.user_id)
-    club = existing_club(club, club_id)
-    require(Capability.MANAGE_RIDES, principal, membership, AuthzContext(club_id=club_id))
-    if club.status is ClubStatus.ARCHIVED:
-        raise Conflict("The club is archived.", code="club_archived")
+    may_plan_rides(principal, club_id, club, membership)
     moment = utc_now()
     ride = Ride(
         ride_id=new_ride_id(club_id, new_id()),

@@ -138,15 +138,12 @@ class RideCreate(RidePlanCreate):
     start_at: PlannedStart
 
 
-class RideUpdate(_Pace):
-    """Fields to change, `version` as last read; `status: cancelled` needs a reason."""
+class RidePlanChange(_Pace):
+    """The plan fields an edit may set (a ride's, or a series' from a date on); null
+    clears only what may be empty (`pace_kph`, `capacity`)."""
 
-    model_config = ConfigDict(extra="forbid")
-
-    version: Version
     title: Title | SkipJsonSchema[None] = None
     description: Description | SkipJsonSchema[None] = None
-    start_at: PlannedStart | SkipJsonSchema[None] = None
     estimated_duration_min: Duration | SkipJsonSchema[None] = None
     meeting_point: MeetingPoint | SkipJsonSchema[None] = None
     distance_km: Distance | SkipJsonSchema[None] = None
@@ -158,17 +155,30 @@ class RideUpdate(_Pace):
     capacity: Capacity | None = Field(default=None, description=CAPACITY_RULE)
     waitlist_enabled: StrictBool | SkipJsonSchema[None] = None
     visibility: RideVisibility | SkipJsonSchema[None] = None
-    status: RideStatus | SkipJsonSchema[None] = None
     cancel_reason: CancelReason | SkipJsonSchema[None] = None
+
+    @model_validator(mode="after")
+    def _not_cleared(self) -> Self:
+        nullable = {"pace_kph", "capacity"}
+        cleared = [n for n in self.model_fields_set - nullable if getattr(self, n) is None]
+        if cleared:
+            raise ValueError(f"these fields cannot be null: {', '.join(sorted(cleared))}")
+        return self
+
+
+class RideUpdate(RidePlanChange):
+    """Fields to change, `version` as last read; `status: cancelled` needs a reason."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    version: Version
+    start_at: PlannedStart | SkipJsonSchema[None] = None
+    status: RideStatus | SkipJsonSchema[None] = None
 
     @model_validator(mode="after")
     def _consistent(self) -> Self:
         if self.status is RideStatus.CANCELLED and not self.cancel_reason:
             raise ValueError("cancelling a ride needs a cancel_reason")
-        nullable = {"pace_kph", "capacity"}
-        cleared = [n for n in self.model_fields_set - nullable if getattr(self, n) is None]
-        if cleared:
-            raise ValueError(f"these fields cannot be null: {', '.join(sorted(cleared))}")
         return self
 
     def changes(self) -> dict[str, object]:
@@ -291,6 +301,7 @@ __all__ = [
     "RideCreate",
     "RideDetail",
     "RidePage",
+    "RidePlanChange",
     "RidePlanCreate",
     "RideUpdate",
     "ScheduleStatus",

@@ -9,6 +9,7 @@ The requests change the series item only; its occurrences follow through the eve
 from datetime import timedelta
 
 from rides import series_occurrences
+from rides.ride_logic import may_plan_rides
 from rides.series_schemas import (
     RegularPlace,
     SeriesCreate,
@@ -21,7 +22,7 @@ from rides.store import RideStore
 from shared.authz import AuthzContext, Capability, Principal, holds, require
 from shared.domain.clock import utc_now
 from shared.domain.club import existing_club
-from shared.domain.enums import ClubStatus, MembershipStatus, RideVisibility
+from shared.domain.enums import MembershipStatus, RideVisibility
 from shared.domain.errors import Conflict, NotFound, Unprocessable
 from shared.domain.ids import new_id
 from shared.domain.series import (
@@ -92,10 +93,7 @@ def create_series(
     display_name: str | None = None,
 ) -> SeriesDetail:
     club, membership = store.club_and_caller(club_id, principal.user_id)
-    club = existing_club(club, club_id)
-    require(Capability.MANAGE_RIDES, principal, membership, AuthzContext(club_id=club_id))
-    if club.status is ClubStatus.ARCHIVED:
-        raise Conflict("The club is archived.", code="club_archived")
+    may_plan_rides(principal, club_id, club, membership)
     moment = utc_now()
     series = RideSeries(
         series_id=new_series_id(club_id, new_id()),

@@ -3,26 +3,16 @@
 from datetime import date, datetime, timedelta
 from typing import Annotated, Literal, Self
 
-from pydantic import ConfigDict, Field, StrictBool, model_validator
+from pydantic import ConfigDict, Field, model_validator
 from pydantic.json_schema import SkipJsonSchema
 
 from rides.schemas import (
-    CAPACITY_RULE,
-    CancelReason,
-    Capacity,
-    Climb,
-    Description,
-    Distance,
-    Duration,
+    RidePlanChange,
     RidePlanCreate,
-    Title,
-    _Pace,
 )
 from shared.domain.clock import utc_now
-from shared.domain.enums import DropPolicy, PaceClass, RideVisibility, Surface
 from shared.domain.model import Model
 from shared.domain.numbers import Version
-from shared.domain.ride import MeetingPoint, PaceRange
 from shared.domain.series import (
     Recurrence,
     Regular,
@@ -89,7 +79,7 @@ class SeriesCreate(Model):
         return self
 
 
-class SeriesUpdate(_Pace):
+class SeriesUpdate(RidePlanChange):
     """A change to this occurrence and the following ones (from `from_date`, one of the
     series' dates, today or later), or `status: ended` with a reason to cancel them and
     end the series. Occurrences keep their riders; the rule itself (frequency, weekday)
@@ -111,22 +101,8 @@ class SeriesUpdate(_Pace):
 
     version: Version
     from_date: date = Field(description="The first occurrence (Sydney date) the change is for")
-    title: Title | SkipJsonSchema[None] = None
-    description: Description | SkipJsonSchema[None] = None
     local_time: LocalTime | SkipJsonSchema[None] = None
-    estimated_duration_min: Duration | SkipJsonSchema[None] = None
-    meeting_point: MeetingPoint | SkipJsonSchema[None] = None
-    distance_km: Distance | SkipJsonSchema[None] = None
-    elevation_gain_m: Climb | SkipJsonSchema[None] = None
-    surface: Surface | SkipJsonSchema[None] = None
-    pace_class: PaceClass | SkipJsonSchema[None] = None
-    pace_kph: PaceRange | None = None
-    drop_policy: DropPolicy | SkipJsonSchema[None] = None
-    capacity: Capacity | None = Field(default=None, description=CAPACITY_RULE)
-    waitlist_enabled: StrictBool | SkipJsonSchema[None] = None
-    visibility: RideVisibility | SkipJsonSchema[None] = None
     status: Literal[SeriesStatus.ENDED] | SkipJsonSchema[None] = None
-    cancel_reason: CancelReason | SkipJsonSchema[None] = None
 
     @model_validator(mode="after")
     def _consistent(self) -> Self:
@@ -140,10 +116,6 @@ class SeriesUpdate(_Pace):
             raise ValueError("cancel_reason goes with status: ended")
         elif not changed and self.local_time is None:
             raise ValueError("give at least one field to change")
-        nullable = {"pace_kph", "capacity"}
-        cleared = [n for n in self.model_fields_set - nullable if getattr(self, n) is None]
-        if cleared:
-            raise ValueError(f"these fields cannot be null: {', '.join(sorted(cleared))}")
         return self
 
     def plan_changes(self) -> dict[str, object]:
