@@ -1,7 +1,9 @@
 """DynamoDB round trips per request, counted on the client against moto in-process.
 
 The budget (platform brief): single-item reads 1, listings 1 (+1 when authorization-gated),
-authorized writes at most 2.
+authorized writes at most 2. Not counted: the list of deleted accounts each function reads
+at most every five seconds (`shared/api/revoked_accounts.py`), a cost of the period, not of
+a request.
 """
 
 import json

@@ -6,6 +6,7 @@ from aws_cdk import aws_dynamodb as dynamodb
 from aws_cdk import aws_iam as iam
 from constructs import Construct
 
+from shared.domain.deletion import TOKEN_LIFETIME
 from stacks.config import StageConfig
 from stacks.constructs.layers import LambdaLayers
 from stacks.constructs.reach import stage_values
@@ -120,8 +121,8 @@ class IdentityStack(Stack):
             disable_o_auth=True,
             prevent_user_existence_errors=True,
             enable_token_revocation=True,
-            id_token_validity=Duration.hours(1),
-            access_token_validity=Duration.hours(1),
+            id_token_validity=Duration.seconds(int(TOKEN_LIFETIME.total_seconds())),
+            access_token_validity=Duration.seconds(int(TOKEN_LIFETIME.total_seconds())),
             refresh_token_validity=Duration.days(30),
             read_attributes=cognito.ClientAttributes()
             .with_standard_attributes(

@@ -14,6 +14,8 @@ from aws_lambda_powertools.event_handler.openapi.types import (
 from aws_lambda_powertools.logging import correlation_paths
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
+from shared.api import revoked_accounts
+from shared.api.auth import event_claims
 from shared.api.errors import ErrorBody, error_response
 from shared.api.idempotency import resolve_once
 from shared.api.request_guard import (
@@ -24,6 +26,7 @@ from shared.api.request_guard import (
 )
 from shared.domain.errors import DomainError, ServiceUnavailable
 from shared.observability import count_unhandled_error, instrumented, logger
+from shared.store.deletion import account_deleted
 
 # Answers documented on every route of the OpenAPI document.
 ERROR_RESPONSES: dict[int, OpenAPIResponse] = {
@@ -130,6 +133,14 @@ def build_resolver() -> APIGatewayRestResolver:
     return app
 
 
+def _refuse_deleted_account(event: dict[str, Any]) -> None:
+    """A token of an account deleted since it was issued is refused on every route."""
+    sub = event_claims(event).get("sub")
+    if isinstance(sub, str) and sub and revoked_accounts.refuses(sub):
+        deleted = account_deleted()
+        raise RequestRefused(deleted.status, deleted.code, deleted.message)
+
+
 # The context is typed loosely so tests may pass any object with the same attributes.
 Handler = Callable[[dict[str, Any], Any], dict[str, Any]]
 
@@ -145,6 +156,7 @@ def make_handler(
         one_click = event.get("httpMethod") == "POST" and event.get("resource") in one_click_posts
         guard = one_click_event if one_click else guarded_event
         try:
+            _refuse_deleted_account(event)
             return resolve_once(app.resolve, guard(event), context)
         except RequestRefused as refused:
             return refusal_response(refused)

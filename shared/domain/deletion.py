@@ -14,6 +14,9 @@ from shared.domain.model import Model
 
 # How recent a sign-in must be to delete an account (the token's `auth_time`).
 RECENT_SIGN_IN = timedelta(minutes=15)
+# How long an ID or access token lives (the identity stack's app client): a deleted
+# account's tokens are refused for that long after the request, and then expire.
+TOKEN_LIFETIME = timedelta(hours=1)
 
 
 class DeletionStep(StrEnum):

@@ -2,22 +2,43 @@
 the Strava consumer (which finishes the Strava step)."""
 
 from contextlib import suppress
+from datetime import UTC, datetime
 from typing import Any
 
 from shared.domain.deletion import AccountDeletion, DeletionStep
 from shared.domain.errors import Unauthorized
 from shared.store import keys
+from shared.store.schema import GSI1
 from shared.store.table import ConditionFailed, Table
 
 _FIELDS = frozenset(AccountDeletion.model_fields)
 
 
+def _stamp(moment: datetime) -> str:
+    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S")
+
+
 def deletion_item(deletion: AccountDeletion) -> dict[str, Any]:
+    """The request and its progress; filed among the deleted accounts by when it was
+    asked for, so the API can refuse the tokens the account still holds."""
     return {
         **keys.account_deletion_key(deletion.user_id),
         "entity": "deletion",
+        GSI1.partition_key: keys.DELETED_ACCOUNTS_PK,
+        GSI1.sort_key: keys.deleted_account_sk(_stamp(deletion.requested_at), deletion.user_id),
         **deletion.model_dump(mode="json"),
     }
+
+
+def accounts_deleted_since(table: Table, since: datetime) -> frozenset[str]:
+    """The ids of the accounts whose deletion was asked for at or after `since` (the index
+    is eventually consistent: a request made a moment ago may be missing)."""
+    items = table.query_all(
+        GSI1.name,
+        f"{GSI1.partition_key} = :pk AND {GSI1.sort_key} >= :since",
+        {":pk": keys.DELETED_ACCOUNTS_PK, ":since": _stamp(since)},
+    )
+    return frozenset(str(item["user_id"]) for item in items)
 
 
 def to_deletion(item: dict[str, Any]) -> AccountDeletion:

@@ -288,6 +288,15 @@ def account_deletion_key(user_id: str) -> dict[str, str]:
     return {"PK": f"{USER_PREFIX}{user_id}", "SK": "DELETION"}
 
 
+# GSI1 partition of the accounts whose deletion was asked for, by when: the API refuses
+# the tokens they still hold (`shared/api/revoked_accounts.py`).
+DELETED_ACCOUNTS_PK = "DELETEDACCOUNTS"
+
+
+def deleted_account_sk(requested_at: str, user_id: str) -> str:
+    return f"{requested_at}#{user_id}"
+
+
 def suppressed_email_key(address_hash: str) -> dict[str, str]:
     """A deleted account's suppressed e-mail address, kept only as a one-way hash."""
     return {"PK": f"SUPPRESSED#{address_hash}", "SK": "EMAIL"}

@@ -7,6 +7,7 @@ import uuid
 
 import pytest
 
+from shared.api.revoked_accounts import REFRESH_SECONDS
 from shared.domain.enums import SystemRole
 from tests.e2e.conftest import Api, criterium
 from tests.e2e.test_event_path import PASSWORD, eventually, new_club, person
@@ -58,6 +59,14 @@ def test_a_rider_deletes_their_account_and_the_club_and_ride_follow(api: Api) ->
     eventually(gone, seconds=30)
     took = time.monotonic() - started
     print(f"account deleted locally in {took:.1f} s")
+
+    # The token issued before the deletion is refused on every route within seconds
+    # (API Gateway still finds it valid: the functions' list of deleted accounts).
+    def old_token_refused() -> bool:
+        answer = api.call("GET", f"/clubs/{club_id}", leaving)
+        return answer.status_code == 401 and answer.json()["error"]["code"] == "account_deleted"
+
+    eventually(old_token_refused, seconds=REFRESH_SECONDS + 5)
     # No new tokens: the Cognito user is gone.
     with pytest.raises(Exception, match=r"UserNotFound|NotAuthorized"):
         api.token(leaving_email, PASSWORD)

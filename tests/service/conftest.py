@@ -12,6 +12,7 @@ from moto import mock_aws
 from bench.in_process import LambdaContext
 from local.provision import create_table
 from local.proxy_event import build_proxy_event
+from shared.api.revoked_accounts import revoked_accounts
 from shared.store.table import Table
 
 TABLE = "sydney-cycling-test"
@@ -34,6 +35,15 @@ LambdaContextStub = LambdaContext
 def aws() -> Iterator[None]:
     with mock_aws():
         yield
+
+
+@pytest.fixture(autouse=True)
+def _fresh_revocation_list() -> Iterator[None]:
+    """Each test's functions read the deleted accounts afresh (from its own table), as a
+    new execution environment would."""
+    revoked_accounts.cache_clear()
+    yield
+    revoked_accounts.cache_clear()
 
 
 @pytest.fixture

@@ -27,6 +27,7 @@ from shared.adapters.delivery_errors import RetryLater
 from shared.adapters.identity import IdentityDirectory
 from shared.adapters.media import MediaBucket
 from shared.adapters.push import PushGateway
+from shared.api.revoked_accounts import RevokedAccounts, revoked_accounts
 from shared.domain.deletion import DeletionStep
 from shared.domain.enums import SystemRole
 from shared.events import DomainEvent
@@ -293,8 +294,10 @@ def test_a_deleted_account_leaves_only_what_its_clubs_keep(world: World) -> None
         "GET", "/users/{user_id}", path_params={"user_id": world.dana}, claims=ADMIN
     )
     assert profile.status == 404
-    # A token issued before the deletion brings nothing back (joining a club again; the
+    # A token issued before the deletion brings nothing back, even where this function's
+    # list of deleted accounts was read before the request (joining a club again; the
     # same check guards devices, preferences, feeds and regular places).
+    revoked_accounts().refresh_seconds = float("inf")
     before = snapshot(world.table)
     rejoin = world.members(
         "POST",
@@ -337,3 +340,54 @@ def test_a_step_that_fails_midway_is_taken_again_and_the_rest_completes(world: W
     assert done.finished_at is not None
     assert done.finished_at - done.requested_at < timedelta(minutes=1)
     assert datetime.now(UTC) - done.finished_at < timedelta(minutes=1)
+
+
+def test_a_deleted_accounts_tokens_are_refused_on_every_route(world: World) -> None:
+    club_id = _club(world)
+    dana = world.claims(world.dana)
+    reads = (
+        (world.clubs, "GET", "/clubs", None),
+        (world.clubs, "GET", "/clubs/{club_id}", {"club_id": club_id}),
+        (world.rides, "GET", "/users/me/rides", None),
+        (world.users, "GET", "/users/me", None),
+    )
+    for api, method, resource, params in reads:
+        assert api(method, resource, path_params=params, claims=dana).status == 200
+    assert world.delete(world.dana).status == 202
+
+    revoked_accounts().forget()  # the period since the last read is over
+    for api, method, resource, params in reads:
+        refused = api(method, resource, path_params=params, claims=dana)
+        assert (refused.status, refused.body["error"]["code"]) == (401, "account_deleted")
+    # Anyone else is served as before.
+    owner = world.clubs("GET", "/clubs", claims=world.claims(world.owner))
+    assert owner.status == 200
+
+
+def test_the_list_of_deleted_accounts_is_read_once_a_period_and_spans_a_tokens_life(
+    world: World,
+) -> None:
+    now = [0.0]
+    listed = RevokedAccounts(world.table, refresh_seconds=5, clock=lambda: now[0])
+    calls: list[str] = []
+    world.table.client.meta.events.register(
+        "before-call.dynamodb.Query", lambda model, **_: calls.append(model.name)
+    )
+    assert not listed.refuses(world.dana)
+    assert world.delete(world.dana).status == 202
+    calls.clear()
+    now[0] = 4.9
+    assert not listed.refuses(world.dana)  # within the period: the list as read
+    assert calls == []
+    now[0] = 5.0
+    assert listed.refuses(world.dana)
+    assert not listed.refuses(world.owner)
+    assert calls == ["Query"]
+    # A request older than a token's life (and the clock skew allowed) names no token
+    # that can still be presented.
+    item = world.table.get(keys.account_deletion_key(world.dana))
+    assert item is not None
+    old = (datetime.now(UTC) - timedelta(minutes=66)).strftime("%Y-%m-%dT%H:%M:%S")
+    world.table.put({**item, "GSI1SK": keys.deleted_account_sk(old, world.dana)})
+    listed.forget()
+    assert not listed.refuses(world.dana)
