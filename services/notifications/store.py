@@ -16,6 +16,7 @@ from shared.store import keys
 from shared.store.clubs import to_club
 from shared.store.deletion import account_deleted, account_open
 from shared.store.rides import to_participation, to_ride
+from shared.store.schema import GSI1
 from shared.store.series import read_regulars
 from shared.store.table import ConditionFailed, Item, Table, TransactionCancelled
 from shared.store.users import to_profile
@@ -272,6 +273,8 @@ class NotificationStore:
         item = {
             **keys.delivery_key(event_id, user_id, channel),
             "entity": "delivery",
+            GSI1.partition_key: keys.user_deliveries_pk(user_id),
+            GSI1.sort_key: f"{event_id}#{channel}",
             "expires_at": int(expires.timestamp()),
         }
         try:

@@ -20,7 +20,7 @@ from shared.adapters.push import PushGateway
 from shared.aws_clients import aws_client
 from shared.batch import batch_handler, domain_event
 from shared.domain.clock import utc_now
-from shared.domain.deletion import STEPS, DeletionStatus, DeletionStep
+from shared.domain.deletion import FINAL_STEPS, STEPS, DeletionStatus, DeletionStep
 from shared.domain.export import EXPORTS
 from shared.domain.media import INCOMING, PUBLIC, UploadKind, parse_incoming_key
 from shared.events import DomainEvent
@@ -51,8 +51,8 @@ class Saga:
         for step in STEPS:
             if step in deletion.steps_done:
                 continue
-            if waiting and step in (DeletionStep.COGNITO, DeletionStep.PROFILE):
-                break  # the account goes last, once everything else has
+            if waiting and step in FINAL_STEPS:
+                break
             try:
                 self._steps[step](user_id)
             except NotYet as reason:
@@ -80,6 +80,8 @@ class Saga:
             DeletionStep.PLACES: self._places,
             DeletionStep.COGNITO: self._cognito,
             DeletionStep.PROFILE: self._profile,
+            DeletionStep.DELIVERIES: self.store.forget_deliveries,
+            DeletionStep.IDEMPOTENCY: self.store.forget_idempotency_records,
         }
 
     def _memberships(self, user_id: str) -> None:

@@ -168,6 +168,18 @@ class DeletionStore:
         ):
             self.table.delete({"PK": item["PK"], "SK": item["SK"]})
 
+    def forget_deliveries(self, user_id: str) -> None:
+        """The records of the notifications that went to the person (named by GSI1)."""
+        for item in self.table.query_all(
+            GSI1.name, f"{GSI1.partition_key} = :pk", {":pk": keys.user_deliveries_pk(user_id)}
+        ):
+            self.table.delete({"PK": item["PK"], "SK": item["SK"]})
+
+    def forget_idempotency_records(self, user_id: str) -> None:
+        """The answers remembered for the person's retries (their own partition)."""
+        for item in self.table.query_all(None, "PK = :pk", {":pk": keys.idempotency_pk(user_id)}):
+            self.table.delete({"PK": item["PK"], "SK": item["SK"]})
+
     def forget_upload(self, upload_id: str) -> None:
         self.table.delete(keys.upload_key(upload_id))
 

@@ -12,14 +12,15 @@ the record keeps a 409 `secret_shown_once` marker instead, which is what a repla
 with what to do to have a new secret.
 
 Powertools' idempotency utility does the bookkeeping, on the application table (its
-records under `PK = IDEMPOTENCY#{service}`, expiring by the table's TTL) through the
-functions' own botocore client. Its DynamoDB layer imports boto3, so it is loaded on the
-first request that carries the header: requests without one pay nothing at cold start.
+records under the caller's own partition, `PK = IDEMPOTENCY#{user id}`, expiring by the
+table's TTL: an account's deletion finds and removes them; no function's records share one
+hot partition) through the functions' own botocore client. Its DynamoDB layer imports
+boto3, so it is loaded on the first request that carries the header: requests without one
+pay nothing at cold start.
 Answers of 5xx are not remembered: the retry runs again.
 """
 
 import json
-import os
 import re
 from collections.abc import Callable
 from contextvars import ContextVar
@@ -32,6 +33,7 @@ from shared.api.request_guard import RequestRefused
 from shared.aws_clients import dynamodb_client
 from shared.observability import logger
 from shared.settings import get_settings
+from shared.store.keys import idempotency_pk
 from shared.store.schema import PK, SK, TTL_ATTRIBUTE
 
 HEADER = "Idempotency-Key"
@@ -42,6 +44,8 @@ _ran: ContextVar[bool] = ContextVar("idempotent_ran", default=False)
 _shown_once: ContextVar[str | None] = ContextVar("idempotent_shown_once", default=None)
 # The answer given when the record keeps only the marker.
 _given: ContextVar[dict[str, Any] | None] = ContextVar("idempotent_given", default=None)
+# The caller whose records the request reads and writes.
+_record_owner: ContextVar[str] = ContextVar("idempotent_record_owner")
 # The invocation being resolved (kept out of the data Powertools hashes and stores).
 _invocation: ContextVar[tuple[dict[str, Any], Any]] = ContextVar("idempotent_invocation")
 
@@ -112,12 +116,19 @@ def _idempotent(resolve: Resolve) -> Any:
         idempotent_function,
     )
 
-    service = os.environ.get("POWERTOOLS_SERVICE_NAME", "api")
-    persistence = DynamoDBPersistenceLayer(
+    class CallerRecords(DynamoDBPersistenceLayer):
+        """Each record in its caller's partition. Powertools has one partition value per
+        layer (`static_pk_value`); `_get_key` is where it builds every record's key (get,
+        put, update, delete), so it is the one place to say whose partition
+        (`tests/service/test_idempotency.py` finds the records there)."""
+
+        def _get_key(self, idempotency_key: str) -> dict[str, Any]:
+            return {PK: {"S": idempotency_pk(_record_owner.get())}, SK: {"S": idempotency_key}}
+
+    persistence = CallerRecords(
         table_name=get_settings().table_name,
         key_attr=PK,
         sort_key_attr=SK,
-        static_pk_value=f"IDEMPOTENCY#{service}",
         expiry_attr=TTL_ATTRIBUTE,
         boto3_client=dynamodb_client(),
     )
@@ -166,6 +177,7 @@ def resolve_once(resolve: Resolve, event: dict[str, Any], context: Any) -> dict[
         "key": key,
         "body": event.get("body") or "",
     }
+    _record_owner.set(request["caller"])
     _ran.set(False)
     _shown_once.set(None)
     _given.set(None)

@@ -36,9 +36,17 @@ class DeletionStep(StrEnum):
     # The Cognito user (its name is the address on the profile), then the profile.
     COGNITO = "cognito"
     PROFILE = "profile"
+    # Then what was kept of the traffic: the records of which notifications went to the
+    # person, and the answers remembered for their retries (Idempotency-Key).
+    DELIVERIES = "deliveries"
+    IDEMPOTENCY = "idempotency"
 
 
 STEPS = tuple(DeletionStep)
+# The account goes last, once everything else is done (no step waits on another context).
+FINAL_STEPS = frozenset(
+    {DeletionStep.COGNITO, DeletionStep.PROFILE, DeletionStep.DELIVERIES, DeletionStep.IDEMPOTENCY}
+)
 
 
 class DeletionStatus(StrEnum):

@@ -176,6 +176,17 @@ def push_token_key(token_ref: str) -> dict[str, str]:
     return {"PK": f"PUSHTOKEN#{token_ref}", "SK": "OWNER"}
 
 
+def user_deliveries_pk(user_id: str) -> str:
+    """GSI1 partition of the delivery records of one recipient (their deletion finds them)."""
+    return f"{USER_PREFIX}{user_id}#DELIVERIES"
+
+
+def idempotency_pk(user_id: str) -> str:
+    """The partition of one caller's idempotency records (`shared/api/idempotency.py`): a
+    caller's retries find them, and their account's deletion removes them."""
+    return f"IDEMPOTENCY#{user_id}"
+
+
 def delivery_key(event_id: str, user_id: str, channel: str) -> dict[str, str]:
     """The record that a notification for an event went to a user on a channel (at most
     once per event, recipient and channel; it expires by TTL)."""

@@ -18,6 +18,7 @@ from local.provision import create_user_pool
 from local.users import create_user
 from memberships import handler as memberships_api
 from memberships.store import MembershipStore
+from notifications.store import NotificationStore
 from publisher.translate import events_from_change
 from rides import handler as rides_api
 from rides.seat_release import release_places
@@ -202,8 +203,13 @@ def test_a_deleted_account_leaves_only_what_its_clubs_keep(world: World) -> None
         "/rides/{ride_id}/participations",
         path_params={"ride_id": ride["ride_id"]},
         claims=dana,
+        headers={"Idempotency-Key": "dana-joins"},  # its answer is remembered for retries
     )
     assert seat.body["status"] == "joined"
+    # A notification went to her (its delivery record).
+    NotificationStore(world.table).claim_delivery(
+        "event-1", world.dana, "email", datetime.now(UTC) + timedelta(days=14)
+    )
     waiting = world.rides(
         "POST",
         "/rides/{ride_id}/participations",

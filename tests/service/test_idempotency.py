@@ -64,6 +64,10 @@ def test_the_same_key_and_body_creates_once_and_replays_the_first_answer(
     assert "Idempotent-Replayed" not in headers(first)
     assert headers(again)["Location"] == headers(first)["Location"]
     assert len(clubs(table_with_admin)) == 1
+    # The record is the caller's own: in their partition, where their account's deletion
+    # finds it.
+    records = [i for i in snapshot(table_with_admin) if i["PK"]["S"].startswith("IDEMPOTENCY#")]
+    assert [i["PK"]["S"] for i in records] == [f"IDEMPOTENCY#{ADMIN['sub']}"]
 
 
 def test_the_same_key_with_another_body_is_422_and_writes_nothing(table_with_admin: Table) -> None:
