@@ -34,6 +34,11 @@ class serialized:  # noqa: N801 - used as a context manager, like a function
         _state.active = False
 
 
+def holds_lock() -> bool:
+    """Whether this thread is serving a DynamoDB request under the lock."""
+    return bool(getattr(_state, "active", False))
+
+
 def _key(backend: DynamoDBBackend, op_type: str, op: dict[str, Any]) -> dict[str, Any]:
     if op_type != "Put":
         key: dict[str, Any] = op["Key"]
@@ -56,7 +61,7 @@ def _condition_holds(op: dict[str, Any], current: Any) -> bool:
 
 
 def _transact_write_items(self: DynamoDBBackend, transact_items: list[dict[str, Any]]) -> None:
-    if not getattr(_state, "active", False):
+    if not holds_lock():
         _original(self, transact_items)
         return
     if len(transact_items) > 100:
