@@ -20,6 +20,7 @@ from moto import mock_aws
 from bench.in_process import LambdaContext, use_bench_environment
 from local.provision import create_table, create_user_pool
 from local.proxy_event import build_proxy_event
+from shared.api.revoked_accounts import revoked_accounts
 from shared.aws_clients import dynamodb_client
 from shared.domain.user import new_profile
 from shared.store.table import Table
@@ -76,6 +77,13 @@ def measure_routes() -> list[Measure]:
             "before-call.dynamodb.*", lambda model, **_: calls.append(model.name)
         )
         table = Table(client, "bench")
+        # The deleted accounts, read now and held for the measurement: each function reads
+        # them at most every few seconds, a cost of the period, not of a request.
+        revoked_accounts.cache_clear()
+        listed = revoked_accounts()
+        listed.table = table
+        listed.refuses(ADMIN["sub"])
+        listed.refresh_seconds = float("inf")
         clubs_api.app.dependency_overrides[clubs_api.get_store] = lambda: ClubStore(table)
         memberships_api.app.dependency_overrides[memberships_api.get_store] = lambda: (
             MembershipStore(table)
@@ -526,6 +534,7 @@ def measure_routes() -> list[Measure]:
         )
         for module in (clubs_api, memberships_api, rides_api, users_api, notifications_api):
             module.app.dependency_overrides.clear()
+        revoked_accounts.cache_clear()
         return results
 
 

@@ -225,13 +225,21 @@ class LocalPlatform:
 
     def _user_of_address(self, email: str) -> str | None:
         assert self.endpoints is not None
-        answer = self.client("dynamodb").scan(
-            TableName=self.endpoints.resources.table_name,
-            FilterExpression="entity = :user AND email = :email",
-            ExpressionAttributeValues={":user": {"S": "user"}, ":email": {"S": email}},
+        # Every page: a scan reads at most 1 MB a call, and a platform that has run a
+        # while holds more (the address was missed once the profile lay past page one).
+        pages = (
+            self.client("dynamodb")
+            .get_paginator("scan")
+            .paginate(
+                TableName=self.endpoints.resources.table_name,
+                FilterExpression="entity = :user AND email = :email",
+                ExpressionAttributeValues={":user": {"S": "user"}, ":email": {"S": email}},
+            )
         )
-        items = answer.get("Items") or []
-        return str(items[0]["user_id"]["S"]) if items else None
+        for page in pages:
+            for item in page.get("Items") or []:
+                return str(item["user_id"]["S"])
+        return None
 
     def stop(self) -> None:
         for source in self.event_sources:  # every poll ends together, not one after another
