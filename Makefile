@@ -111,7 +111,8 @@ load: $(VENV)/.installed-3.12
 # The concurrency races for many more rounds than `make test` runs (ROUNDS, default 25).
 races: $(VENV)/.installed-3.12
 	RACE_ROUNDS=$(or $(ROUNDS),25) $(PY) -m pytest tests/e2e/test_ride_concurrency.py \
-	  tests/e2e/test_membership_concurrency.py tests/e2e/test_races_under_faults.py
+	  tests/e2e/test_membership_concurrency.py tests/e2e/test_races_under_faults.py \
+	  tests/e2e/test_moto_dynamodb_serialization.py
 
 # A longer fuzzing campaign than the test suite's, against a fresh local platform.
 fuzz: $(VENV)/.installed-3.12

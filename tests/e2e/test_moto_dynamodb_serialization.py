@@ -6,6 +6,7 @@ transaction (counter under a capacity condition + the rider's item) then disagre
 counter. With the lock, the counter and the items always agree and capacity holds.
 """
 
+import os
 import threading
 import uuid
 
@@ -98,6 +99,10 @@ def corrupt(seats: int, bookings: int, acknowledged: int) -> bool:
     return seats != bookings or bookings > CAPACITY or acknowledged != bookings
 
 
+@pytest.mark.skipif(
+    "RACE_ROUNDS" not in os.environ,
+    reason="moto's own race, not the platform's: shown by `make races` (~30 s a run)",
+)
 def test_without_the_lock_concurrent_transactions_corrupt_the_table() -> None:
     outcomes = []
     for _ in range(8):  # the race usually shows on the first run; allow a few
