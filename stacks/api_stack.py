@@ -15,6 +15,7 @@ from aws_cdk import aws_wafv2 as wafv2
 from constructs import Construct
 
 from shared.names import api_url_parameter
+from shared.store.schema import GSI1
 from stacks.config import StageConfig
 from stacks.constructs.feature_flags import FlagsReaders
 from stacks.constructs.function_basics import retention
@@ -262,6 +263,7 @@ class ApiStack(Stack):
             )
             grant_declared(function, context, values, config, table.table_arn)
             _grant_idempotency(function.role, table.table_arn)
+            _grant_deleted_accounts(function.role, table.table_arn)
             if context.user_pool_actions:
                 function.role.add_to_policy(
                     iam.PolicyStatement(
@@ -346,6 +348,16 @@ def _grant_idempotency(role: iam.IRole, table_arn: str) -> None:
             ],
             resources=[table_arn],
             conditions={"ForAllValues:StringLike": {"dynamodb:LeadingKeys": ["IDEMPOTENCY#*"]}},
+        )
+    )
+
+
+def _grant_deleted_accounts(role: iam.IRole, table_arn: str) -> None:
+    """The list of deleted accounts whose tokens every route refuses
+    (shared/api/revoked_accounts.py): a Query of their GSI1 partition."""
+    role.add_to_principal_policy(
+        iam.PolicyStatement(
+            actions=["dynamodb:Query"], resources=[f"{table_arn}/index/{GSI1.name}"]
         )
     )
 

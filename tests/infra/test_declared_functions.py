@@ -125,3 +125,22 @@ def test_a_function_reads_the_parameters_and_secrets_it_names_and_no_others(
         )
         named = sorted(v for k, v in variables.items() if k.endswith(("_SECRET_NAME", "_KEY_NAME")))
         assert secrets == named, function["Properties"]["Handler"]
+
+
+@pytest.mark.parametrize("context", sorted(CONTEXTS))
+def test_every_api_function_may_read_the_deleted_accounts(synth: Synth, context: str) -> None:
+    """Every route refuses a deleted account's tokens from a list each API function reads
+    with a Query of GSI1 (`shared/api/revoked_accounts.py`); a function denied it would
+    refuse nobody, silently."""
+    granted = synth.granted("prod", "Api", f"{context.title()}Service")
+    queries_gsi1 = [
+        s
+        for s in granted
+        if "dynamodb:Query" in (s["Action"] if isinstance(s["Action"], list) else [s["Action"]])
+        and any("/index/GSI1" in str(r) for r in _listed(s["Resource"]))
+    ]
+    assert queries_gsi1, context
+
+
+def _listed(value: Any) -> list[Any]:
+    return value if isinstance(value, list) else [value]
