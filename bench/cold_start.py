@@ -13,6 +13,7 @@ Lambda runtime's Python 3.12 (`.venv-lambda`, the functions' requirements only):
 interpreter version moves the ratio by ~0.1x, and 3.12 is what Lambda runs.
 """
 
+import json
 import os
 import subprocess
 import sys
@@ -114,6 +115,31 @@ def _sample(code: str, env: dict[str, str], python: str = sys.executable) -> flo
         text=True,
     ).stdout
     return float(out.strip().splitlines()[-1]) * 1000
+
+
+_EACH_ONCE = """
+import json, sys, time
+times = {{}}
+for name, code in json.loads(sys.argv[1]).items():
+    start = time.process_time()
+    exec(code, {{}})
+    times[name] = time.process_time() - start
+print(json.dumps(times))
+"""
+
+
+def run_each_once(snippets: dict[str, str]) -> dict[str, float]:
+    """Every snippet once, in one interpreter (warm after the first): a check that each
+    still runs, not a measurement. A failing snippet fails the whole run with its error."""
+    out = subprocess.run(
+        [sys.executable, "-c", _EACH_ONCE.format(), json.dumps(snippets)],
+        env=_lambda_like_env(),
+        check=True,
+        capture_output=True,
+        text=True,
+    ).stdout
+    times: dict[str, float] = json.loads(out.strip().splitlines()[-1])
+    return times
 
 
 def measure(samples: int = 9, python: str = sys.executable) -> list[ColdStart]:
