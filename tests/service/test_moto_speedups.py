@@ -19,12 +19,14 @@ pytestmark = pytest.mark.service
 TABLE = "speedups"
 
 
-def _item(n: int, partition: str) -> dict[str, Any]:
+def _item(n: int, partition: str, sort_key: str = "A") -> dict[str, Any]:
+    """Index sort keys repeat (ties are ordered by the primary key, which the speed-up
+    sorts on its own), and put out of order."""
     return {
         "PK": {"S": f"ITEM#{n:03d}"},
-        "SK": {"S": "A"},
+        "SK": {"S": sort_key},
         "GSI1PK": {"S": partition},
-        "GSI1SK": {"S": f"{(7 * n) % 50:03d}"},
+        "GSI1SK": {"S": f"{(7 * n) % 5:03d}"},
     }
 
 
@@ -41,11 +43,20 @@ def _steps(client: Any) -> list[Any]:
             )["Items"]
             for partition in ("RED", "BLUE")
         ]
-        return pages, client.scan(TableName=TABLE, ConsistentRead=True)["Items"]
+        scanned: list[Any] = []
+        start: dict[str, Any] = {}
+        while True:  # pages of 7: each page starts after the last one's key
+            page = client.scan(TableName=TABLE, ConsistentRead=True, Limit=7, **start)
+            scanned.append(page["Items"])
+            if "LastEvaluatedKey" not in page:
+                return pages, scanned
+            start = {"ExclusiveStartKey": page["LastEvaluatedKey"]}
 
     answers = []
     for n in range(40):
-        client.put_item(TableName=TABLE, Item=_item(n, "RED" if n % 2 else "BLUE"))
+        client.put_item(TableName=TABLE, Item=_item((7 * n) % 40, "RED" if n % 2 else "BLUE"))
+    for n in range(6):  # one partition, several sort keys
+        client.put_item(TableName=TABLE, Item=_item(50, "BLUE", f"S#{(5 * n) % 7}"))
     answers.append(seen())
     client.update_item(  # moves an item from one index partition to the other
         TableName=TABLE,
