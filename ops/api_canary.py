@@ -1,15 +1,18 @@
-"""API Gateway canary releases of the REST API (changes to routes, throttles, caching;
-function code is shifted by CodeDeploy behind each alias).
+"""API Gateway canary releases of the REST API and its functions' code together.
 
     python -m ops.api_canary start    --stage prod --percent 10  # the api stack as a canary
     python -m ops.api_canary status   --stage prod               # its requests and 5XX rate
     python -m ops.api_canary promote  --stage prod               # it becomes the stage
     python -m ops.api_canary rollback --stage prod               # it is dropped
 
-`start` reads the deployment the stage serves now and runs `cdk deploy` of the api stack
-with `-c api_canary=<that id>:<percent>`: the stage stays on it, and the new deployment
-takes that share of requests. On a stage never deployed there is nothing to compare with:
-`start` deploys the api stack plainly, and status and promote find no canary.
+`start` reads the deployment the stage serves now and the version each API function's
+`live` alias serves, and runs `cdk deploy` of the api stack with
+`-c api_canary=<that id>:<percent> -c live_versions=<context>=<version>,...`: the stage stays
+on its deployment and its code (`live` does not move, so CodeDeploy shifts nothing), and the
+new deployment takes that share of requests, running the new code through each function's
+`canary` alias (the canary's stage-variable override; decision 38). On a stage never
+deployed there is nothing to compare with: `start` deploys the api stack plainly, and
+status and promote find no canary.
 
 `status` judges the canary against the stage on the metrics API Gateway reports for each
 (Count, 4XXError and 5XXError under the Stage values `v1` and `v1/Canary`, read with one
@@ -19,12 +22,14 @@ served fewer than MIN_REQUESTS requests: too few to judge, so wait and ask again
 makes the canary's own alarm (`sydney-cycling-<stage>-api-canary-5xx`: its 5XX rate above
 1% in 3 of 5 minutes, notifying the stage's operations topic; shown on the dashboard),
 which promote and rollback remove with the canary. `promote` refuses a canary that is
-not judged healthy (unless `--force`), makes the canary's deployment the stage's and
-removes the canary; a plain `cdk deploy` of the api stack then finds nothing to change.
-`rollback` removes the canary; the change it carried must be reverted in the code before
-the next deploy. The pipeline runs start, then smoke runs and status in turn until a
-verdict (any failed smoke run fails the release), then promote or rollback, between
-staging and prod.
+not judged healthy (unless `--force`), and in one stage update makes the canary's
+deployment the stage's, points the stage at the `canary` aliases (the code it was judged
+with) and removes the canary; a plain `cdk deploy` of the api stack then moves `live` to
+the new versions through CodeDeploy and the stage back to `live` once they are there.
+`rollback` removes the canary: the previous API and the previous code serve every request
+again; the change it carried must be reverted in the code before the next deploy. The
+pipeline runs start, then smoke runs and status in turn until a verdict (any failed smoke
+run fails the release), then promote or rollback, between staging and prod.
 """
 
 import argparse
@@ -37,10 +42,19 @@ from typing import Any
 
 import boto3
 
-from shared.names import api_canary_alarm_name, ops_topic_parameter, resource_prefix
+from shared.names import (
+    ALIAS_VARIABLE,
+    API_STAGE,
+    CANARY_ALIAS,
+    LIVE_ALIAS,
+    api_canary_alarm_name,
+    api_function_name,
+    ops_topic_parameter,
+    resource_prefix,
+)
+from stacks.contexts import CONTEXTS
 from stacks.runbooks import with_runbook
 
-API_STAGE = "v1"
 # API Gateway reports a canary's requests under the stage's name with `/Canary` appended,
 # as it names the canary's log groups.
 CANARY_STAGE = f"{API_STAGE}/Canary"
@@ -222,6 +236,8 @@ def promote(clients: dict[str, Any], stage: str, force: bool = False) -> str:
         stageName=API_STAGE,
         patchOperations=[
             {"op": "replace", "path": "/deploymentId", "value": canary["deploymentId"]},
+            # The code the canary was judged with, until `live` holds it (next deploy).
+            {"op": "replace", "path": f"/variables/{ALIAS_VARIABLE}", "value": CANARY_ALIAS},
             {"op": "remove", "path": "/canarySettings"},
         ],
     )
@@ -241,15 +257,34 @@ def rollback(clients: dict[str, Any], stage: str) -> str:
     return f"{stage}: canary removed; every request goes to the stage's deployment"
 
 
+def live_versions(lambda_client: Any, stage: str) -> dict[str, str]:
+    """The version each API function's `live` alias serves (a function not deployed yet has
+    none: its `live` simply starts on the new code, which no stage route reaches yet)."""
+    versions = {}
+    for name in CONTEXTS:
+        try:
+            alias = lambda_client.get_alias(
+                FunctionName=api_function_name(stage, name), Name=LIVE_ALIAS
+            )
+        except lambda_client.exceptions.ResourceNotFoundException:
+            continue
+        versions[name] = str(alias["FunctionVersion"])
+    return versions
+
+
 def start_command(clients: dict[str, Any], stage: str, percent: float) -> list[str]:
-    """The deploy of the api stack as a canary of the live deployment; a plain deploy on a
-    stage that has no API yet (its first release)."""
+    """The deploy of the api stack as a canary of the live deployment and code; a plain
+    deploy on a stage that has no API yet (its first release)."""
     apigateway = clients["apigateway"]
     command = ["npx", "cdk", "deploy", f"SydneyCycling-{stage}-Api", "-c", f"stage={stage}"]
     api_id = find_rest_api(apigateway, stage)
     if api_id is not None:
         live = apigateway.get_stage(restApiId=api_id, stageName=API_STAGE)["deploymentId"]
         command += ["-c", f"api_canary={live}:{percent:g}"]
+        versions = live_versions(clients["lambda"], stage)
+        if versions:
+            pinned = ",".join(f"{name}={version}" for name, version in sorted(versions.items()))
+            command += ["-c", f"live_versions={pinned}"]
     # The api stack only: the others were deployed before it.
     return [*command, "--exclusively", "--require-approval", "never"]
 
@@ -263,7 +298,8 @@ def main() -> int:
     parser.add_argument("--region", default="ap-southeast-2")
     args = parser.parse_args()
     clients = {
-        n: boto3.client(n, region_name=args.region) for n in ("apigateway", "cloudwatch", "ssm")
+        n: boto3.client(n, region_name=args.region)
+        for n in ("apigateway", "cloudwatch", "ssm", "lambda")
     }
     if args.action == "start":
         command = start_command(clients, args.stage, args.percent)

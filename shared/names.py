@@ -76,6 +76,20 @@ def ops_topic_parameter(stage: str) -> str:
     return f"/{PROJECT}/{stage}/ops/topic-arn"
 
 
+# The REST API's one stage, and how its methods choose a version of each function: they
+# invoke the alias the stage variable names, `live` for the stage and `canary` for an API
+# canary's share of requests (`ops/api_canary.py`, decision 38).
+API_STAGE = "v1"
+ALIAS_VARIABLE = "lambdaAlias"
+LIVE_ALIAS = "live"
+CANARY_ALIAS = "canary"
+
+
+def api_function_name(stage: str, context: str) -> str:
+    """An API context's function (fixed, so ops commands find it without an export)."""
+    return f"{resource_prefix(stage)}-{context.title()}Service"
+
+
 def api_canary_alarm_name(stage: str) -> str:
     """The alarm on an API canary's 5XX rate: `ops/api_canary.py status` makes it (on the
     Stage value `v1/Canary`) and removes it with the canary; the dashboard shows it."""

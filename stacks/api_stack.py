@@ -14,9 +14,10 @@ from aws_cdk import aws_ssm as ssm
 from aws_cdk import aws_wafv2 as wafv2
 from constructs import Construct
 
-from shared.names import api_url_parameter
+from shared.names import ALIAS_VARIABLE, API_STAGE, CANARY_ALIAS, LIVE_ALIAS, api_url_parameter
 from shared.store.schema import GSI1
 from stacks.config import StageConfig
+from stacks.constructs.api_versions import add_canary_alias, alias_integration, allow_the_api
 from stacks.constructs.feature_flags import FlagsReaders
 from stacks.constructs.function_basics import retention
 from stacks.constructs.layers import LambdaLayers
@@ -31,8 +32,6 @@ from stacks.constructs.web_acl import ApiWebAcl
 from stacks.contexts import CONTEXTS
 from stacks.nag import acknowledge
 from stacks.routes import HEALTH, ROUTES, Route
-
-API_STAGE = "v1"
 
 
 def _path_parameters(path: str) -> list[str]:
@@ -88,6 +87,7 @@ class ApiStack(Stack):
         for route in ROUTES:
             self._route(route, config)
         self._acknowledge_preflight()
+        self._versions_served(config)
         if config.api_canary:
             self._release_as_canary(config.api_canary)
         acknowledge(
@@ -125,6 +125,7 @@ class ApiStack(Stack):
             cloud_watch_role_removal_policy=RemovalPolicy.DESTROY,
             deploy_options=apigw.StageOptions(
                 stage_name=API_STAGE,
+                variables={ALIAS_VARIABLE: LIVE_ALIAS},
                 tracing_enabled=True,
                 metrics_enabled=True,
                 logging_level=apigw.MethodLoggingLevel.ERROR,
@@ -156,8 +157,9 @@ class ApiStack(Stack):
         )
 
     def _route(self, route: Route, config: StageConfig) -> None:
-        """A method on the route's resource: the mock health check, or the context's live
-        alias behind the Cognito authorizer (or, for a public route, acknowledged why not)."""
+        """A method on the route's resource: the mock health check, or the context's function
+        (through the alias the stage names) behind the Cognito authorizer (or, for a public
+        route, acknowledged why not)."""
         resource = self.api.root.resource_for_path(route.path)
         if route is HEALTH:
             method = resource.add_method(
@@ -180,9 +182,8 @@ class ApiStack(Stack):
         assert route.service is not None
         cached = route.cache_seconds > 0 and config.api_cache_gb is not None
         path_parameters = [f"method.request.path.{p}" for p in _path_parameters(route.path)]
-        integration = apigw.LambdaIntegration(
-            self.functions[route.service].alias,
-            allow_test_invoke=False,
+        integration = alias_integration(
+            self.functions[route.service],
             # A cached answer is keyed on the path (one club's feed is not another's).
             cache_key_parameters=path_parameters if cached else None,
         )
@@ -278,6 +279,17 @@ class ApiStack(Stack):
             functions[context.name] = function
         return functions
 
+    def _versions_served(self, config: StageConfig) -> None:
+        """Each function's `live` alias for the stage and `canary` alias for a canary's
+        share (`stacks/constructs/api_versions.py`). The stage changes only after every
+        `live` alias has finished its CodeDeploy shift: a promoted canary keeps serving the
+        new code through `canary` until `live` holds it too."""
+        stage = self.api.deployment_stage
+        for name, function in self.functions.items():
+            canary = add_canary_alias(function, config.live_versions.get(name))
+            allow_the_api(self.api, function.alias, canary)
+            stage.node.add_dependency(function.alias)
+
     def _release_as_canary(self, canary: str) -> None:
         """`-c api_canary=<live deployment id>:<percent>` (`ops/api_canary.py start`): the
         stage stays on the live deployment and this one becomes its canary, taking that
@@ -292,6 +304,8 @@ class ApiStack(Stack):
                 "DeploymentId": self.api.latest_deployment.deployment_id,  # type: ignore[union-attr]
                 "PercentTraffic": float(percent),
                 "UseStageCache": False,
+                # The canary's share runs the new code; the stage's stays on `live`.
+                "StageVariableOverrides": {ALIAS_VARIABLE: CANARY_ALIAS},
             },
         )
 

@@ -7,9 +7,9 @@ from typing import Any
 from aws_cdk import App, Aspects, Aws, Environment, Stack, Tags, Validations
 from cdk_nag import AwsSolutionsChecks
 
-from shared.names import PROJECT
+from shared.names import API_STAGE, PROJECT
 from shared.store.schema import table_name
-from stacks.api_stack import API_STAGE, ApiStack
+from stacks.api_stack import ApiStack
 from stacks.config import StageConfig
 from stacks.consumers import AUDIT_TRAIL
 from stacks.data_stack import DataStack

@@ -48,6 +48,10 @@ class StageConfig:
     # `<live deployment id>:<percent>` while an API canary release is under way
     # (`ops/api_canary.py`); None: a deploy moves the stage to the new API at once.
     api_canary: str | None = None
+    # During a canary release, the version each API function's `live` alias keeps serving
+    # the stage (`-c live_versions=clubs=12,rides=9`, read by `ops/api_canary.py start`):
+    # the new code runs only behind the `canary` alias, for the canary's share.
+    live_versions: dict[str, str] = field(default_factory=dict)
     # Lambda SnapStart on every function's published versions (`-c snap_start=true`):
     # cold starts restore a snapshot taken after init (cost and benefit:
     # docs/decisions.md, 25).
@@ -198,6 +202,10 @@ def load_stage(name: str, overrides: dict[str, Any] | None = None) -> StageConfi
         known["account_concurrency"] = int(known["account_concurrency"])
     if known.get("api_canary") and not re.fullmatch(r"\w+:\d+(\.\d+)?", known["api_canary"]):
         raise ValueError("api_canary is `<live deployment id>:<percent>`, e.g. `abc123:10`.")
+    if isinstance(known.get("live_versions"), str):
+        known["live_versions"] = _live_versions(known["live_versions"])
+    if known.get("live_versions") and not known.get("api_canary"):
+        raise ValueError("live_versions pins the stage's code during an API canary only.")
     allowed = {
         "account",
         "region",
@@ -209,11 +217,19 @@ def load_stage(name: str, overrides: dict[str, Any] | None = None) -> StageConfi
         "api_canary",
         "snap_start",
         "account_concurrency",
+        "live_versions",
     }
     unknown = set(known) - allowed
     if unknown:
         raise ValueError(f"Unknown stage overrides: {', '.join(sorted(unknown))}")
     return _fits_the_account(replace(config, **known))
+
+
+def _live_versions(text: str) -> dict[str, str]:
+    """`clubs=12,rides=9`: an API context's name and the version its `live` alias keeps."""
+    if not re.fullmatch(r"[a-z_]+=\d+(,[a-z_]+=\d+)*", text):
+        raise ValueError("live_versions is `<context>=<version>,...`, e.g. `clubs=12,rides=9`.")
+    return dict(pair.split("=") for pair in text.split(","))
 
 
 # Lambda keeps at least this much of an account's concurrency unreserved.

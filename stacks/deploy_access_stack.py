@@ -18,7 +18,9 @@ from aws_cdk import aws_iam as iam
 from constructs import Construct
 
 from shared.names import (
+    LIVE_ALIAS,
     api_canary_alarm_name,
+    api_function_name,
     api_url_parameter,
     backup_copy_vault_name,
     ops_topic_parameter,
@@ -27,6 +29,7 @@ from shared.names import (
     strava_app_secret_name,
 )
 from stacks.config import StageConfig
+from stacks.contexts import CONTEXTS
 from stacks.nag import acknowledge
 
 GITHUB_ISSUER = "token.actions.githubusercontent.com"
@@ -112,6 +115,19 @@ def _arn(service: str, resource: str, region: str = Aws.REGION) -> str:
     return f"arn:{Aws.PARTITION}:{service}:{region}:{Aws.ACCOUNT_ID}:{resource}"
 
 
+def _live_versions_read(stage: str) -> iam.PolicyStatement:
+    """The versions the stage's `live` aliases serve, kept through an API canary release
+    (GetAlias is authorized on the function; its `live` alias is named too, in case)."""
+    return iam.PolicyStatement(
+        actions=["lambda:GetAlias"],
+        resources=[
+            _arn("lambda", f"function:{api_function_name(stage, name)}{qualifier}")
+            for name in CONTEXTS
+            for qualifier in ("", f":{LIVE_ALIAS}")
+        ],
+    )
+
+
 def _statements(config: StageConfig) -> list[iam.PolicyStatement]:
     stage = config.name
     parameters = [
@@ -163,6 +179,7 @@ def _statements(config: StageConfig) -> list[iam.PolicyStatement]:
             actions=["apigateway:PATCH"],
             resources=[f"arn:{Aws.PARTITION}:apigateway:{Aws.REGION}::/restapis/*/stages/v1"],
         ),
+        _live_versions_read(stage),
         iam.PolicyStatement(
             actions=["cloudwatch:PutMetricAlarm", "cloudwatch:DeleteAlarms"],
             resources=[_arn("cloudwatch", f"alarm:{api_canary_alarm_name(stage)}")],

@@ -1,6 +1,7 @@
 """An API canary release on the synth: with `-c api_canary=<live>:<percent>` the stage
-stays on the live deployment and the new one is its canary; without it, nothing of the
-kind is in the template."""
+stays on the live deployment and its code (`-c live_versions`), and the new deployment is
+its canary, on the new code through the `canary` aliases; without it, nothing of the kind
+is in the template."""
 
 from typing import Any
 
@@ -23,13 +24,29 @@ def test_a_canary_release_keeps_the_stage_on_the_live_deployment(synth: Synth) -
     assert "CanarySetting" not in _stage(synth.template_json("prod", "Api"))
 
     app = App(context={**cdk_json_context(), "aws:cdk:bundling-stacks": []})
-    config = load_stage("prod", {"alarm_email": "ops@example.com", "api_canary": "live42:10"})
+    config = load_stage(
+        "prod",
+        {"alarm_email": "ops@example.com", "api_canary": "live42:10", "live_versions": "clubs=7"},
+    )
     stacks = build_platform(app, config)
     template = app.synth().get_stack_by_name(stacks.api.stack_name).template
     stage = _stage(template)
     assert stage["DeploymentId"] == "live42"
     canary = stage["CanarySetting"]
     assert canary["PercentTraffic"] == 10.0 and canary["UseStageCache"] is False
+    # The canary's share runs the new code; the stage's stays where `live` is.
+    assert canary["StageVariableOverrides"] == {"lambdaAlias": "canary"}
+    assert stage["Variables"] == {"lambdaAlias": "live"}
+    aliases = {
+        name: r["Properties"]
+        for name, r in template["Resources"].items()
+        if r["Type"] == "AWS::Lambda::Alias"
+    }
+    clubs = {p["Name"]: p["FunctionVersion"] for n, p in aliases.items() if "Clubs" in n}
+    assert clubs["live"] == "7"  # pinned: CodeDeploy has nothing to shift, nothing to undo
+    assert "Fn::GetAtt" in clubs["canary"]  # the version this deploy publishes
+    rides = {p["Name"]: p["FunctionVersion"] for n, p in aliases.items() if "Rides" in n}
+    assert rides["live"] == rides["canary"]  # not pinned: a function new to the stage
     (deployment,) = [
         name
         for name, r in template["Resources"].items()
@@ -41,6 +58,10 @@ def test_a_canary_release_keeps_the_stage_on_the_live_deployment(synth: Synth) -
 def test_a_malformed_canary_is_refused_at_synth() -> None:
     with pytest.raises(ValueError, match="api_canary"):
         load_stage("prod", {"api_canary": "live42"})
+    with pytest.raises(ValueError, match="live_versions is"):
+        load_stage("prod", {"api_canary": "live42:10", "live_versions": "clubs:7"})
+    with pytest.raises(ValueError, match="during an API canary only"):
+        load_stage("prod", {"live_versions": "clubs=7"})
 
 
 def test_the_dashboard_shows_the_stage_and_its_canary_side_by_side(synth: Synth) -> None:

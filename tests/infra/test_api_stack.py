@@ -1,14 +1,18 @@
 """The api stack: authorizer on every route but health, WAF, stage settings, least privilege."""
 
+import json
 from typing import Any
 
 import pytest
 from aws_cdk.assertions import Match
 
+from shared.names import api_function_name
+from stacks.contexts import CONTEXTS
 from stacks.routes import ROUTES
 from tests.infra.conftest import Synth
 
 pytestmark = [pytest.mark.infra, pytest.mark.xdist_group("infra")]
+ALIASES = {"live", "canary"}
 
 
 def _paths(synth: Synth, stage: str) -> dict[str, str]:
@@ -60,13 +64,57 @@ def test_every_route_but_health_requires_the_cognito_authorizer(synth: Synth) ->
             assert props["AuthorizerId"] == {"Ref": authorizer_id}
 
 
-def test_routes_invoke_the_live_alias_not_latest(synth: Synth) -> None:
+def test_routes_invoke_the_alias_the_stage_names(synth: Synth) -> None:
+    """Never $LATEST: the stage variable names `live` (a canary's override, `canary`)."""
+    proxied = 0
     for (verb, path), props in _methods(synth, "dev").items():
         integration = props["Integration"]
         if integration["Type"] != "AWS_PROXY":
             continue
-        uri = str(integration["Uri"])
-        assert "Alias" in uri or "Live" in uri, (verb, path, uri)
+        proxied += 1
+        uri = json.dumps(integration["Uri"])
+        assert ":${stageVariables.lambdaAlias}/invocations" in uri, (verb, path, uri)
+    assert proxied == len([r for r in ROUTES if r.service is not None])
+    (stage,) = synth.resources("dev", "Api", "AWS::ApiGateway::Stage").values()
+    assert stage["Properties"]["Variables"] == {"lambdaAlias": "live"}
+
+
+def test_each_api_function_has_a_live_and_a_canary_alias_the_api_alone_may_invoke(
+    synth: Synth,
+) -> None:
+    template = synth.template_json("prod", "Api")
+    resources = template["Resources"]
+    functions = {  # (CDK's own helper functions have generated names)
+        name: r["Properties"].get("FunctionName")
+        for name, r in resources.items()
+        if r["Type"] == "AWS::Lambda::Function"
+    }
+    for context in CONTEXTS:  # the fixed names ops/api_canary.py looks the aliases up by
+        assert api_function_name("prod", context) in functions.values()
+    aliases = {
+        name: r["Properties"] for name, r in resources.items() if r["Type"] == "AWS::Lambda::Alias"
+    }
+    by_function: dict[str, set[str]] = {}
+    for alias in aliases.values():
+        by_function.setdefault(alias["FunctionName"]["Ref"], set()).add(alias["Name"])
+    api_functions = {f for f, names in by_function.items() if "canary" in names}
+    assert len(api_functions) == len(CONTEXTS)
+    assert all(by_function[f] == {"live", "canary"} for f in api_functions)
+
+    permissions = [
+        r["Properties"] for r in resources.values() if r["Type"] == "AWS::Lambda::Permission"
+    ]
+    invoked = sorted(p["FunctionName"]["Ref"] for p in permissions)
+    assert invoked == sorted(a for a, props in aliases.items() if props["Name"] in ALIASES)
+    for permission in permissions:
+        assert permission["Principal"] == "apigateway.amazonaws.com"
+        source = json.dumps(permission["SourceArn"])
+        assert ":execute-api:" in source and "/v1/*/*" in source, source
+
+    # The stage moves (variables, deployment) only once every `live` alias has shifted.
+    (stage,) = [r for r in resources.values() if r["Type"] == "AWS::ApiGateway::Stage"]
+    live = {name for name, props in aliases.items() if props["Name"] == "live"}
+    assert live <= set(stage["DependsOn"])
 
 
 def test_waf_is_associated_with_the_stage(synth: Synth) -> None:

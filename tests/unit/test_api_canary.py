@@ -31,7 +31,7 @@ def clients() -> Iterator[dict[str, Any]]:
     with mock_aws():
         made = {
             name: boto3.client(name, region_name="ap-southeast-2")
-            for name in ("apigateway", "cloudwatch", "ssm")
+            for name in ("apigateway", "cloudwatch", "ssm", "lambda", "iam")
         }
         made["ssm"].put_parameter(
             Name="/sydney-cycling/prod/ops/topic-arn", Value=TOPIC, Type="String"
@@ -64,14 +64,46 @@ def _stage(stub: Stubber, answer: dict[str, Any]) -> None:
     stub.add_response("get_stage", answer, {"restApiId": "api123", "stageName": "v1"})
 
 
-def test_start_deploys_the_api_stack_as_a_canary_of_the_live_deployment(
+def _deployed(clients: dict[str, Any], function: str, versions: int, live: str) -> None:
+    """A function with `versions` published versions and its `live` alias on one."""
+    role = clients["iam"].create_role(RoleName=f"{function}-role", AssumeRolePolicyDocument="{}")[
+        "Role"
+    ]["Arn"]
+    clients["lambda"].create_function(
+        FunctionName=function,
+        Runtime="python3.12",
+        Role=role,
+        Handler="handler.handler",
+        Code={"ZipFile": _zip()},
+    )
+    for n in range(versions):
+        clients["lambda"].update_function_configuration(FunctionName=function, Description=str(n))
+        clients["lambda"].publish_version(FunctionName=function)
+    clients["lambda"].create_alias(FunctionName=function, Name="live", FunctionVersion=live)
+
+
+def _zip() -> bytes:
+    import io
+    import zipfile
+
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        archive.writestr("handler.py", "def handler(event, context):\n    return None\n")
+    return buffer.getvalue()
+
+
+def test_start_deploys_the_api_stack_as_a_canary_of_the_live_deployment_and_code(
     clients: dict[str, Any],
 ) -> None:
+    _deployed(clients, "sydney-cycling-prod-ClubsService", versions=3, live="2")
+    _deployed(clients, "sydney-cycling-prod-RidesService", versions=1, live="1")
     with Stubber(clients["apigateway"]) as stub:
         _stage(stub, {"stageName": "v1", "deploymentId": "live1"})
         command = start_command(clients, "prod", 10)
     assert command[:4] == ["npx", "cdk", "deploy", "SydneyCycling-prod-Api"]
     assert "api_canary=live1:10" in command and "stage=prod" in command
+    # The stage keeps the code its `live` aliases serve; functions not deployed have none.
+    assert "live_versions=clubs=2,rides=1" in command
     assert "--exclusively" in command
 
 
@@ -168,6 +200,7 @@ def test_promote_moves_the_stage_to_the_canary_and_refuses_a_worse_one(
                 "stageName": "v1",
                 "patchOperations": [
                     {"op": "replace", "path": "/deploymentId", "value": "new2"},
+                    {"op": "replace", "path": "/variables/lambdaAlias", "value": "canary"},
                     {"op": "remove", "path": "/canarySettings"},
                 ],
             },
