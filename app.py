@@ -42,7 +42,7 @@ def main() -> None:
     by_cli = "CDK_CONTEXT_JSON" in os.environ or "CDK_OUTDIR" in os.environ
     app = App() if by_cli else App(context=cdk_json_context(), outdir="cdk.out")
     build_platform(app, stage_config(app))
-    add_security_checks(app)
+    add_security_checks(app, guard=True)
     app.synth()
 
 

@@ -30,7 +30,7 @@ from stacks.constructs.reach import grant_declared, stage_values
 from stacks.constructs.service_function import ServiceFunction
 from stacks.constructs.web_acl import ApiWebAcl
 from stacks.contexts import CONTEXTS
-from stacks.nag import acknowledge
+from stacks.nag import LOGS_KEY_REASON, acknowledge, acknowledge_guard
 from stacks.routes import HEALTH, ROUTES, Route
 
 
@@ -51,7 +51,9 @@ def _method_options(config: StageConfig) -> dict[str, apigw.MethodDeploymentOpti
             throttling_burst_limit=burst,
             caching_enabled=cached,
             cache_ttl=Duration.seconds(route.cache_seconds) if cached else None,
-            cache_data_encrypted=cached,
+            # Whenever the stage has a cache, every method's entries are encrypted (even one
+            # that caches nothing: no method may say "unencrypted").
+            cache_data_encrypted=config.api_cache_gb is not None,
             metrics_enabled=True,
             logging_level=apigw.MethodLoggingLevel.ERROR,
         )
@@ -114,6 +116,7 @@ class ApiStack(Stack):
             retention=retention(config.log_retention_days),
             removal_policy=config.removal_policy,
         )
+        acknowledge_guard(access_logs, "cloudwatch_log_group_encrypted_check", LOGS_KEY_REASON)
         origins = list(config.cors_allowed_origins) or apigw.Cors.ALL_ORIGINS
         return apigw.RestApi(
             self,
@@ -134,6 +137,7 @@ class ApiStack(Stack):
                 throttling_burst_limit=config.api_burst_limit,
                 cache_cluster_enabled=config.api_cache_gb is not None,
                 cache_cluster_size=config.api_cache_gb,
+                cache_data_encrypted=config.api_cache_gb is not None,
                 method_options=_method_options(config),
                 access_log_destination=apigw.LogGroupLogDestination(access_logs),
                 access_log_format=apigw.AccessLogFormat.json_with_standard_fields(

@@ -2,6 +2,7 @@
 
 from aws_cdk import Duration, Stack
 from aws_cdk import aws_dynamodb as dynamodb
+from aws_cdk import aws_iam as iam
 from aws_cdk import aws_kms as kms
 from aws_cdk import aws_s3 as s3
 from constructs import Construct
@@ -13,7 +14,7 @@ from stacks.config import StageConfig
 from stacks.constructs.asset_delivery import AssetDelivery
 from stacks.constructs.backups import Backups
 from stacks.constructs.feature_flags import FeatureFlagsConfig
-from stacks.nag import acknowledge
+from stacks.nag import OUTSIDE_VPC_REASON, acknowledge, acknowledge_guard
 
 
 def _string(name: str) -> dynamodb.Attribute:
@@ -36,6 +37,22 @@ class DataStack(Stack):
             description="Seals third-party secrets stored in the table (webhooks, Strava)",
             enable_key_rotation=True,
             removal_policy=config.removal_policy,
+        )
+        # The functions encrypt and decrypt with the key itself; only AWS services may be
+        # given grants on it (no one can hand the key's use on to a principal of their own).
+        self.secrets_key.add_to_resource_policy(
+            iam.PolicyStatement(
+                effect=iam.Effect.DENY,
+                principals=[iam.AnyPrincipal()],
+                actions=["kms:CreateGrant"],
+                resources=["*"],
+                conditions={
+                    "BoolIfExists": {
+                        "kms:GrantIsForAWSResource": "false",
+                        "aws:PrincipalIsAWSService": "false",
+                    }
+                },
+            )
         )
 
         self.access_logs = self._access_logs(config)
@@ -154,4 +171,46 @@ class DataStack(Stack):
             "CDK's own handler that switches on the bucket's EventBridge notifications at "
             "deploy time; it writes only its logs, and CDK owns its role.",
         )
+        acknowledge_guard(notifications, "lambda_inside_vpc_check", OUTSIDE_VPC_REASON)
+        self._acknowledge_bucket_rules(assets, access_logs)
         return assets
+
+    def _acknowledge_bucket_rules(self, assets: s3.Bucket, access_logs: s3.Bucket) -> None:
+        """cfn-guard's S3 rules these two buckets do not follow, each with its reason."""
+        for bucket in (assets, access_logs):
+            acknowledge_guard(
+                bucket,
+                "s3_bucket_default_encryption_kms_check",
+                "SSE-S3 (AES-256) at rest; SSE-KMS would need CloudFront's origin access "
+                "and every reader granted on a key, and a KMS request per object read.",
+            )
+            acknowledge_guard(
+                bucket,
+                "s3_bucket_object_lock_enabled_check",
+                "Objects are deleted on purpose: an account's deletion removes the rider's "
+                "files and lifecycle rules expire exports and logs (docs/privacy.md); object "
+                "lock would forbid that. AWS Backup keeps the history (locked in prod).",
+            )
+        acknowledge_guard(
+            assets,
+            "s3_event_notifications_enabled_check",
+            "Uploads are announced through the bucket's EventBridge notifications "
+            "(`event_bridge_enabled`), which the rule does not read as notifications.",
+        )
+        acknowledge_guard(
+            access_logs,
+            "s3_event_notifications_enabled_check",
+            "Nothing acts on server access logs as they arrive; they are read when needed.",
+        )
+        acknowledge_guard(
+            access_logs,
+            "s3_bucket_versioning_enabled_check",
+            "Log objects are written once by S3 and CloudFront and expire after a year; "
+            "no one overwrites them.",
+        )
+        acknowledge_guard(
+            access_logs,
+            "s3_bucket_logging_enabled_check",
+            "This bucket receives the assets bucket's access logs; logging it into itself "
+            "would loop.",
+        )

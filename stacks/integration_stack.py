@@ -24,7 +24,7 @@ from stacks.constructs.notifications import (
     acknowledge_push_endpoints,
     push_endpoint_arns,
 )
-from stacks.constructs.queues import secure_queue
+from stacks.constructs.queues import dead_letter_queue, secure_queue
 from stacks.constructs.reach import grant_declared, grant_named, stage_values
 from stacks.constructs.service_function import ServiceFunction
 from stacks.constructs.strava_secrets import StravaSecrets
@@ -132,7 +132,7 @@ class IntegrationStack(Stack):
             reserved_concurrency=config.publisher_concurrency,
         )
         grant_named(publisher, function_environment(PUBLISHER_SETTINGS, values))
-        self.stream_failures = secure_queue(
+        self.stream_failures = dead_letter_queue(
             self,
             "StreamFailures",
             removal_policy=_removal(config),
@@ -254,7 +254,7 @@ class IntegrationStack(Stack):
         """The delivery queue the fan-out feeds, and the worker that posts to clubs'
         endpoints from inside the egress VPC."""
         worker = WEBHOOK_DELIVERY
-        dead_letters = secure_queue(
+        dead_letters = dead_letter_queue(
             self,
             "WebhookDeliveryDeadLetters",
             removal_policy=_removal(config),

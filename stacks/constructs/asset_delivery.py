@@ -12,7 +12,7 @@ from constructs import Construct
 
 from shared.names import cdn_domain_parameter
 from stacks.config import StageConfig
-from stacks.nag import acknowledge
+from stacks.nag import acknowledge, acknowledge_guard
 
 
 class AssetDelivery(Construct):
@@ -56,6 +56,7 @@ class AssetDelivery(Construct):
             string_value=self.distribution.distribution_domain_name,
             description="CloudFront domain of the stage's public assets (read by the media API)",
         )
+        self._acknowledge_guard_rules()
         acknowledge(
             self.distribution,
             "AwsSolutions-CFR1",
@@ -75,3 +76,28 @@ class AssetDelivery(Construct):
             "for which CloudFront fixes the TLS policy; a custom domain and certificate "
             "come with the web app's domain.",
         )
+
+    def _acknowledge_guard_rules(self) -> None:
+        """cfn-guard's CloudFront rules this distribution does not follow, with reasons."""
+        default_certificate = (
+            "The distribution is served on CloudFront's default domain and certificate "
+            "(*.cloudfront.net), which take no custom certificate, SNI setting or security "
+            "policy of ours; a custom domain with an ACM certificate in us-east-1 comes with "
+            "the web app's domain (README, Deploy)."
+        )
+        for rule, reason in (
+            ("cloudfront_custom_ssl_certificate_check", default_certificate),
+            ("cloudfront_sni_enabled_check", default_certificate),
+            ("cloudfront_security_policy_check", default_certificate),
+            (
+                "cloudfront_default_root_object_configured_check",
+                "It serves files by key (logos, avatars, public routes); there is no index "
+                "page, and the bucket's root lists nothing (origin access control).",
+            ),
+            (
+                "cloudfront_origin_failover_enabled_check",
+                "One origin: the stage's bucket. Its backups (AWS Backup, another region) are "
+                "not a serving copy; images are cached at the edge for a year.",
+            ),
+        ):
+            acknowledge_guard(self.distribution, rule, reason)

@@ -9,14 +9,25 @@ from aws_cdk import aws_events as events
 from aws_cdk import aws_sqs as sqs
 from constructs import Construct
 
+from stacks.nag import acknowledge_guard
 from stacks.runbooks import with_runbook
+
+
+def _reported_by_the_composite(alarm: cloudwatch.Alarm) -> cloudwatch.Alarm:
+    acknowledge_guard(
+        alarm,
+        "cloudwatch_alarm_action_check",
+        "A member of the stage's platform-health composite alarm, which notifies the "
+        "operations topic once for whichever member went off (no duplicate pages).",
+    )
+    return alarm
 
 
 def oldest_message_alarm(
     scope: Construct, name: str, queue: sqs.IQueue, minutes: int
 ) -> cloudwatch.Alarm:
     """The queue's consumer is behind: its oldest message has waited `minutes`."""
-    return cloudwatch.Alarm(
+    alarm = cloudwatch.Alarm(
         scope,
         "OldestMessage",
         alarm_name=name,
@@ -31,6 +42,7 @@ def oldest_message_alarm(
         evaluation_periods=2,
         treat_missing_data=cloudwatch.TreatMissingData.NOT_BREACHING,
     )
+    return _reported_by_the_composite(alarm)
 
 
 def rule_failures_alarm(scope: Construct, name: str, rule: events.IRule) -> cloudwatch.Alarm:
@@ -43,7 +55,7 @@ def rule_failures_alarm(scope: Construct, name: str, rule: events.IRule) -> clou
         period=Duration.minutes(5),
         statistic="Sum",
     )
-    return cloudwatch.Alarm(
+    alarm = cloudwatch.Alarm(
         scope,
         "RuleFailures",
         alarm_name=name,
@@ -56,6 +68,7 @@ def rule_failures_alarm(scope: Construct, name: str, rule: events.IRule) -> clou
         evaluation_periods=1,
         treat_missing_data=cloudwatch.TreatMissingData.NOT_BREACHING,
     )
+    return _reported_by_the_composite(alarm)
 
 
 def any_of_alarm(
@@ -71,7 +84,7 @@ def any_of_alarm(
     """An alarm on the sum of several metrics (one per NAT gateway, or one per kind of
     failure) over five minutes, above `threshold`."""
     terms = {f"m{i}": metric for i, metric in enumerate(metrics)}
-    return cloudwatch.Alarm(
+    alarm = cloudwatch.Alarm(
         scope,
         construct_id,
         alarm_name=name,
@@ -86,3 +99,4 @@ def any_of_alarm(
         evaluation_periods=1,
         treat_missing_data=cloudwatch.TreatMissingData.NOT_BREACHING,
     )
+    return _reported_by_the_composite(alarm)

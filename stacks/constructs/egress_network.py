@@ -6,6 +6,7 @@ No interface endpoints: these functions call KMS and SQS a few times per deliver
 below the traffic at which an endpoint (about US$7.30 a month per AZ each, plus data)
 costs less than the same bytes through NAT (docs/decisions.md, decision 8a)."""
 
+from aws_cdk import Stack
 from aws_cdk import aws_cloudwatch as cloudwatch
 from aws_cdk import aws_ec2 as ec2
 from aws_cdk import aws_iam as iam
@@ -17,6 +18,7 @@ from stacks.constructs.delivery_alarms import any_of_alarm
 from stacks.constructs.function_basics import retention
 from stacks.constructs.service_function import FunctionNetwork
 from stacks.consumers import nat_alarm_names
+from stacks.nag import LOGS_KEY_REASON, OUTSIDE_VPC_REASON, acknowledge_guard
 
 
 class EgressNetwork(Construct):
@@ -37,7 +39,11 @@ class EgressNetwork(Construct):
             nat_gateways=config.nat_gateways,
             subnet_configuration=[
                 ec2.SubnetConfiguration(
-                    name="Public", subnet_type=ec2.SubnetType.PUBLIC, cidr_mask=24
+                    name="Public",
+                    subnet_type=ec2.SubnetType.PUBLIC,
+                    cidr_mask=24,
+                    # Only the NAT gateways live here, on their own Elastic IPs.
+                    map_public_ip_on_launch=False,
                 ),
                 ec2.SubnetConfiguration(
                     name="Private", subnet_type=ec2.SubnetType.PRIVATE_WITH_EGRESS, cidr_mask=22
@@ -45,6 +51,11 @@ class EgressNetwork(Construct):
             ],
             restrict_default_security_group=True,
         )
+        # CDK's own handler that strips the default security group's rules at deploy time.
+        restrict_default_group = Stack.of(self).node.find_child(
+            "Custom::VpcRestrictDefaultSGCustomResourceProvider"
+        )
+        acknowledge_guard(restrict_default_group, "lambda_inside_vpc_check", OUTSIDE_VPC_REASON)
         self._nat_alarms(config)
         flow_logs = logs.LogGroup(
             self,
@@ -52,6 +63,7 @@ class EgressNetwork(Construct):
             retention=retention(config.log_retention_days),
             removal_policy=config.removal_policy,
         )
+        acknowledge_guard(flow_logs, "cloudwatch_log_group_encrypted_check", LOGS_KEY_REASON)
         self.vpc.add_flow_log(
             "FlowLog",
             destination=ec2.FlowLogDestination.to_cloud_watch_logs(flow_logs),

@@ -18,7 +18,7 @@ from constructs import Construct
 from shared.events import SOURCE_PREFIX
 from stacks.config import StageConfig
 from stacks.constructs.delivery_alarms import oldest_message_alarm, rule_failures_alarm
-from stacks.constructs.queues import secure_queue
+from stacks.constructs.queues import dead_letter_queue, secure_queue
 from stacks.constructs.service_function import ServiceFunction
 from stacks.consumers import (
     Consumer,
@@ -58,7 +58,7 @@ class EventConsumer(Construct):
     ) -> None:
         super().__init__(scope, construct_id)
         self.dead_letter_queue_name = dead_letter_queue_name(alarm_prefix, construct_id)
-        self.dead_letter_queue = secure_queue(
+        self.dead_letter_queue = dead_letter_queue(
             self,
             "DeadLetters",
             removal_policy=removal_policy,

@@ -9,6 +9,7 @@ from constructs import Construct
 
 from stacks.config import StageConfig
 from stacks.constructs.bytecode import NO_DOCKER, CopyAndCompile
+from stacks.nag import LOGS_KEY_REASON, acknowledge_guard
 from stacks.paths import SERVICES_DIR
 
 _RETENTION = {
@@ -49,6 +50,7 @@ def logs_and_role(
         retention=retention(config.log_retention_days),
         removal_policy=config.removal_policy,
     )
+    acknowledge_guard(log_group, "cloudwatch_log_group_encrypted_check", LOGS_KEY_REASON)
     role = iam.Role(
         scope,
         "Role",

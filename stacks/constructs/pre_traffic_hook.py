@@ -12,7 +12,7 @@ from constructs import Construct
 from stacks.config import StageConfig
 from stacks.constructs.function_basics import logs_and_role, service_code
 from stacks.constructs.layers import ARCHITECTURE, RUNTIME, LambdaLayers
-from stacks.nag import acknowledge
+from stacks.nag import OUTSIDE_VPC_REASON, acknowledge, acknowledge_guard
 
 HOOK_ID = "PreTrafficHook"
 
@@ -46,6 +46,7 @@ class PreTrafficHook(Construct):
                 "POWERTOOLS_TRACE_DISABLED": "1",
             },
         )
+        acknowledge_guard(self.function, "lambda_inside_vpc_check", OUTSIDE_VPC_REASON)
         acknowledge(
             self.function,
             "AwsSolutions-L1",

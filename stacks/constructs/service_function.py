@@ -19,7 +19,7 @@ from stacks.config import StageConfig
 from stacks.constructs.function_basics import logs_and_role, service_code
 from stacks.constructs.layers import ARCHITECTURE, RUNTIME, LambdaLayers
 from stacks.constructs.pre_traffic_hook import stack_hook
-from stacks.nag import acknowledge
+from stacks.nag import OUTSIDE_VPC_REASON, acknowledge, acknowledge_guard
 from stacks.runbooks import with_runbook
 
 
@@ -109,6 +109,8 @@ class ServiceFunction(Construct):
         )
         if network is not None:
             self._may_manage_network_interfaces()
+        else:
+            acknowledge_guard(self.function, "lambda_inside_vpc_check", OUTSIDE_VPC_REASON)
         acknowledge(
             self.function,
             "AwsSolutions-L1",
@@ -192,6 +194,13 @@ class ServiceFunction(Construct):
             ),
         )
         hook.watch(self.function, self.deployment_group)
+        for alarm in (self.errors_alarm, *self.version_alarms):
+            acknowledge_guard(
+                alarm,
+                "cloudwatch_alarm_action_check",
+                "CodeDeploy watches this alarm and rolls the deployment back; the "
+                "function's errors also raise the observability stack's alarm, which notifies.",
+            )
         acknowledge(
             self.deployment_group,
             "AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/"

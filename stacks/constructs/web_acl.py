@@ -7,6 +7,7 @@ from aws_cdk import aws_wafv2 as wafv2
 from constructs import Construct
 
 from stacks.constructs.function_basics import retention
+from stacks.nag import LOGS_KEY_REASON, acknowledge_guard
 
 _MANAGED_GROUPS = (
     "AWSManagedRulesAmazonIpReputationList",
@@ -80,6 +81,7 @@ class ApiWebAcl(Construct):
             retention=retention(log_retention_days),
             removal_policy=removal_policy,
         )
+        acknowledge_guard(self.log_group, "cloudwatch_log_group_encrypted_check", LOGS_KEY_REASON)
         wafv2.CfnLoggingConfiguration(
             self,
             "Logging",

@@ -264,3 +264,18 @@ def test_aliases_deploy_blue_green_with_alarm_rollback(
         "AWS::Lambda::Alias",
         {"UpdatePolicy": {"CodeDeployLambdaAliasUpdate": Match.any_value()}},
     )
+
+
+def test_every_cached_answer_is_encrypted_at_rest(synth: Synth) -> None:
+    """Prod has a cache: the stage-wide setting and every method's say encrypted (Control
+    Tower's CT.APIGATEWAY.PR.3 reads both); dev has none."""
+    (stage,) = synth.resources("prod", "Api", "AWS::ApiGateway::Stage").values()
+    assert stage["Properties"]["CacheClusterEnabled"] is True
+    settings = stage["Properties"]["MethodSettings"]
+    assert any(s["HttpMethod"] == "*" and s["ResourcePath"] == "/*" for s in settings)
+    assert all(s["CacheDataEncrypted"] is True for s in settings)
+    (dev,) = synth.resources("dev", "Api", "AWS::ApiGateway::Stage").values()
+    assert (
+        "CacheClusterEnabled" not in dev["Properties"]
+        or not dev["Properties"]["CacheClusterEnabled"]
+    )

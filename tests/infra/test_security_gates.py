@@ -1,15 +1,19 @@
-"""Security gates: cdk-nag, cfn-lint, least privilege across every template."""
+"""Security gates: cdk-nag, cfn-guard, cfn-lint, least privilege across every template."""
 
+import re
 from pathlib import Path
 from typing import Any
 
 import pytest
-from aws_cdk import App
+from aws_cdk import App, Stack
 from aws_cdk import aws_sqs as sqs
 from cfnlint.api import lint
 
 from stacks.app_builder import add_security_checks, build_platform, cdk_json_context
 from stacks.config import load_stage
+from stacks.constructs.queues import secure_queue
+from stacks.guard import RULE_FAMILIES, control_tower_rules
+from stacks.nag import acknowledge, acknowledge_guard
 from tests.infra.conftest import Synth
 
 pytestmark = [pytest.mark.infra, pytest.mark.xdist_group("infra")]
@@ -71,3 +75,54 @@ def test_cdk_nag_fails_synthesis_on_an_unacknowledged_finding(tmp_path: Path) ->
     report = (tmp_path / "validation-report.json").read_text()
     assert "SydneyCycling-dev-Data/Insecure" in report
     assert "AwsSolutions-SQS" in report
+
+
+@pytest.mark.parametrize("acknowledged", [False, True], ids=["unacknowledged", "acknowledged"])
+def test_cfn_guard_fails_synthesis_on_an_unacknowledged_finding(
+    tmp_path: Path, acknowledged: bool
+) -> None:
+    """app.py's second gate (`stacks/guard.py`): a Control Tower rule's finding stops the
+    synth unless acknowledged with a reason. A queue without a dead-letter queue, which
+    cdk-nag accepts (its own finding acknowledged here), is one."""
+    app = App(outdir=str(tmp_path))
+    stack = Stack(app, "Guarded")
+    queue = secure_queue(stack, "WithoutDeadLetters")
+    acknowledge(queue, "AwsSolutions-SQS3", "The guard's finding is the one under test here.")
+    if acknowledged:
+        acknowledge_guard(queue, "sqs_dlq_check", "Acknowledged to show the gate then passes.")
+    add_security_checks(app, guard=True)
+
+    if acknowledged:
+        app.synth()
+        return
+    with pytest.raises(RuntimeError, match="ValidationFailed"):
+        app.synth()
+    report = (tmp_path / "validation-report.json").read_text()
+    assert "sqs_dlq_check" in report and "Guarded/WithoutDeadLetters" in report
+
+
+def _judged_type(rule_text: str) -> str:
+    """The resource type a Control Tower rule judges: the first it declares (the type its
+    `Resources.*[ Type == ... ]` selection reads; later ones are types it follows)."""
+    found = re.search(r"[\"'](AWS::[A-Za-z0-9]+::[A-Za-z0-9]+)[\"']", rule_text)
+    assert found, rule_text[:200]
+    return found[1]
+
+
+def test_no_control_tower_rule_left_out_could_judge_a_resource_of_ours(synth: Synth) -> None:
+    """The guard runs only the rule folders of services the templates use (for time): no
+    rule left out judges a resource type the templates have."""
+    ours = {
+        resource["Type"]
+        for _, template in synth.all_templates()
+        for resource in template["Resources"].values()
+    }
+    rules = control_tower_rules()
+    judged = {name: (family, _judged_type(text)) for name, (family, text) in rules.items()}
+    left_out = {
+        name: kind for name, (family, kind) in judged.items() if family not in RULE_FAMILIES
+    }
+    assert len(rules) > 200 and 0 < len(left_out) < len(rules)
+    assert not {name: kind for name, kind in left_out.items() if kind in ours}
+    kept = {kind for family, kind in judged.values() if family in RULE_FAMILIES}
+    assert {"AWS::Lambda::Function", "AWS::SQS::Queue", "AWS::S3::Bucket"} <= kept

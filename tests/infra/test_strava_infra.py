@@ -27,11 +27,18 @@ def _by_action(statements: list[dict[str, Any]]) -> dict[str, list[dict[str, Any
 def test_the_sealing_key_is_only_the_accounts_and_rotates(synth: Synth) -> None:
     (key,) = synth.resources("prod", "Data", "AWS::KMS::Key").values()
     assert key["Properties"]["EnableKeyRotation"] is True
-    (statement,) = key["Properties"]["KeyPolicy"]["Statement"]
+    allowed, denied = key["Properties"]["KeyPolicy"]["Statement"]
     # Only the account's IAM decides who uses it: no service or cross-account principal.
-    principal = json.dumps(statement["Principal"])
-    assert list(statement["Principal"]) == ["AWS"] and principal.endswith(':root"]]}}')
+    principal = json.dumps(allowed["Principal"])
+    assert allowed["Effect"] == "Allow"
+    assert list(allowed["Principal"]) == ["AWS"] and principal.endswith(':root"]]}}')
     assert "AWS::AccountId" in principal
+    # And no one may hand its use on through a grant, except AWS services (CT.KMS.PR.3).
+    assert denied["Effect"] == "Deny" and denied["Action"] == "kms:CreateGrant"
+    assert denied["Principal"] == {"AWS": "*"}
+    assert denied["Condition"] == {
+        "BoolIfExists": {"kms:GrantIsForAWSResource": "false", "aws:PrincipalIsAWSService": "false"}
+    }
     synth.template("prod", "Data").has_resource_properties(
         "AWS::KMS::Alias", {"AliasName": "alias/sydney-cycling-prod-integration-secrets"}
     )

@@ -138,3 +138,15 @@ def test_delivery_alarms_and_dead_letters_are_watched(synth: Synth) -> None:
     )
     alarms = json.dumps(synth.resources("prod", "Observability", "AWS::CloudWatch::Alarm"))
     assert "WebhookDeliveryDeadLetters" in alarms
+
+
+def test_the_egress_vpcs_public_subnets_hand_out_no_public_addresses(synth: Synth) -> None:
+    """They hold the NAT gateways only, on their own Elastic IPs (CT.EC2.PR.11)."""
+    subnets = synth.resources("prod", "Integration", "AWS::EC2::Subnet").values()
+    public = [
+        s
+        for s in subnets
+        if {"Key": "aws-cdk:subnet-type", "Value": "Public"} in s["Properties"]["Tags"]
+    ]
+    assert len(public) == 2
+    assert all(s["Properties"]["MapPublicIpOnLaunch"] is False for s in public)
