@@ -131,8 +131,10 @@ events: $(VENV)/.installed-3.12
 model-docs: $(VENV)/.installed-3.12
 	$(PY) -m tools.model_docs docs/model.md
 
+# OUT: where the cloud assembly goes (the pipeline's test job makes one per stage).
+OUT ?= cdk.out
 synth: $(VENV)/.installed-3.12 node_modules/.installed
-	npx cdk synth --all -c stage=$(STAGE) $(if $(ALARM_EMAIL),-c alarm_email=$(ALARM_EMAIL),) --no-notices
+	npx cdk synth --all -c stage=$(STAGE) $(if $(ALARM_EMAIL),-c alarm_email=$(ALARM_EMAIL),) --no-notices -q -o $(OUT)
 
 diff: $(VENV)/.installed-3.12 node_modules/.installed
 	npx cdk diff --all -c stage=$(STAGE) --no-notices
