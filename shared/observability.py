@@ -39,12 +39,17 @@ def count(name: str, **dimensions: str) -> None:
     """One count of `name` with its own dimensions, flushed at once (for metrics whose
     dimensions differ between the records of one invocation). Keep dimension values to a
     small fixed set: each combination is a metric CloudWatch bills for."""
+    measure(name, 1, MetricUnit.Count, **dimensions)
+
+
+def measure(name: str, value: float, unit: MetricUnit, **dimensions: str) -> None:
+    """One value of `name` (a duration, a size), flushed at once, as `count` does."""
     # single_metric does not ask the switch that Metrics honours.
     if is_metrics_disabled():
         return
-    with single_metric(name=name, unit=MetricUnit.Count, value=1) as metric:
-        for key, value in dimensions.items():
-            metric.add_dimension(name=key, value=value)
+    with single_metric(name=name, unit=unit, value=value) as metric:
+        for key, value_of in dimensions.items():
+            metric.add_dimension(name=key, value=value_of)
 
 
 def count_unhandled_error() -> None:

@@ -8,6 +8,7 @@ from shared.adapters.sealed_secrets import STRAVA_TOKENS, WEBHOOK_SIGNING
 from shared.domain.export import EXPORTS
 from shared.domain.media import INCOMING, PRIVATE, PUBLIC, QUARANTINE
 from shared.domain.webhook import WEBHOOK_EVENT_TYPES
+from shared.kpis import EVENT_KPIS
 from shared.names import SERIES_JOB, SERIES_SCHEDULE_RATE
 from shared.settings import (
     EnvironmentSettings,
@@ -94,19 +95,21 @@ _PER_UPLOAD = (
     "folder: the function reaches these folders only"
 )
 
+_COUNTERS = (
+    "user_joined_club",
+    "membership_approved",
+    "membership_ended",
+    "membership_suspended",
+    "membership_reinstated",
+    "ride_created",
+    "ride_cancelled",
+)
 COUNTS = Consumer(
     "Counts",
     "clubs.counts.handler",
-    (
-        "user_joined_club",
-        "membership_approved",
-        "membership_ended",
-        "membership_suspended",
-        "membership_reinstated",
-        "ride_created",
-        "ride_cancelled",
-    ),
-    # Only the idempotency marker put and the counter update, inside one transaction.
+    # The counters' events and the business KPIs' (`shared/kpis.py`).
+    tuple(dict.fromkeys((*_COUNTERS, *EVENT_KPIS))),
+    # Only the idempotency markers' puts and the counter update, inside one transaction.
     table_actions=("dynamodb:PutItem", "dynamodb:UpdateItem"),
 )
 NOTIFICATIONS = Consumer(

@@ -36,6 +36,7 @@ from shared.names import (
 )
 from shared.store.schema import table_name
 from stacks.config import StageConfig
+from stacks.constructs.business_kpis import BusinessKpis
 from stacks.constructs.feature_flags import FlagsDeployment
 from stacks.constructs.service_function import METRICS_NAMESPACE as NAMESPACE
 from stacks.constructs.service_function import ServiceFunction
@@ -112,6 +113,8 @@ class ObservabilityStack(Stack):
         self._watch_dead_letters(monitoring, dead_letter_queues)
         edge_and_mail = self._watch_edge_and_mail(config)
         self.health = self._platform_health(monitoring, config, edge_and_mail)
+        # What riders and clubs do: a dashboard and alarms of their own (not in the health).
+        self.kpis = BusinessKpis(self, "BusinessKpis", config=config, topic=self.topic)
         # The flags' rollout, watched by the alarm just made (it must exist first).
         FlagsDeployment(self, "FeatureFlagsRollout", config=config, after=self.health)
 

@@ -1,17 +1,19 @@
-"""Keeps the derived counters (a club's member_count and ride_count) from domain events.
+"""Keeps the derived counters (a club's member_count and ride_count) from domain events,
+and counts the events that are business KPIs (`shared/kpis.py`).
 
 SQS delivers at least once, so each event is applied exactly once by writing a marker item
 for its id in the same transaction as the counter update; a redelivery finds the marker
-and changes nothing.
+and changes nothing. A KPI is counted once the same way, with a marker of its own.
 """
 
 from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
 
 from shared.batch import batch_handler, domain_event
 from shared.events import DomainEvent
-from shared.observability import logger, metrics
+from shared.kpis import EVENT_KPIS, Kpi
+from shared.observability import count, logger, metrics
 from shared.store import keys
-from shared.store.table import Table, TransactionCancelled, app_table
+from shared.store.table import ConditionFailed, Table, TransactionCancelled, app_table
 
 MARKER_TTL_SECONDS = 14 * 24 * 3600  # longer than the queue's retention
 
@@ -71,10 +73,34 @@ def apply_event(table: Table, event: DomainEvent) -> bool:
     return True
 
 
+def count_once(table: Table, event: DomainEvent) -> Kpi | None:
+    """The event's KPI the first time the event is seen; None for a redelivery or an event
+    that is no KPI."""
+    kpi = EVENT_KPIS.get(event.event_type)
+    if kpi is None:
+        return None
+    try:
+        table.put(
+            {
+                **keys.counted_event_key(event.event_id),
+                "entity": "counted_event",
+                "expires_at": int(event.occurred_at.timestamp()) + MARKER_TTL_SECONDS,
+            },
+            condition="attribute_not_exists(PK)",
+        )
+    except ConditionFailed:
+        return None
+    return kpi
+
+
 def _record_handler(record: SQSRecord) -> None:
     event = domain_event(record)
-    if apply_event(app_table(), event):
+    table = app_table()
+    if apply_event(table, event):
         metrics.add_metric(name="CounterUpdated", unit="Count", value=1)
+    kpi = count_once(table, event)
+    if kpi is not None:
+        count(kpi.metric, **kpi.dimensions)
 
 
 handler = batch_handler(_record_handler)

@@ -23,6 +23,8 @@ from shared.domain.ride import (
     waitlist_order,
 )
 from shared.domain.strava import AttendanceSource
+from shared.kpis import ATTENDANCE_MARKED
+from shared.observability import count
 
 # Attempts at a contended step before answering 503 `contended`; each is a fresh decision.
 MAX_ATTEMPTS = 25
@@ -201,6 +203,7 @@ def _assign_role_or_attendance(
             attendance_source=AttendanceSource.LEADER,
         )
         store.replace_participations([(target, after)], ride, {}, keep_a_leader=False)
+        count(ATTENDANCE_MARKED, source="leader")
         return after
     assert data.role is not None
     if data.role is target.role:

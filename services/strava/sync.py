@@ -39,7 +39,8 @@ from shared.domain.errors import NotFound
 from shared.domain.ride import Participation, Ride
 from shared.domain.strava import ActivitySummary, StravaLink
 from shared.flags import Flag, enabled
-from shared.observability import count, logger
+from shared.kpis import ATTENDANCE_MARKED, STRAVA_SYNC_LAG
+from shared.observability import MetricUnit, count, logger, measure
 from shared.settings import StravaSyncSettings
 from shared.store.deletion import record_strava_unlinked
 from shared.store.table import app_table
@@ -126,7 +127,7 @@ class Sync:
             return self._unlink_if_revoked(link)
         if push.aspect_type == "delete":
             return self._unmatch_if_gone(link, push.object_id)
-        return self._match(link, push.object_id)
+        return self._match(link, push.object_id, push.event_time)
 
     def _with_token[Answer](self, link: StravaLink, call: Callable[[str], Answer]) -> Answer:
         """`call(access token)` with a fresh token; one refresh and retry if Strava refuses
@@ -189,7 +190,7 @@ class Sync:
                     candidates.append((ride_now, mine))
         return candidates
 
-    def _match(self, link: StravaLink, activity_id: int) -> str:
+    def _match(self, link: StravaLink, activity_id: int, event_time: int) -> str:
         athlete_id = link.athlete_id
         try:
             activity = self._read(link, activity_id)
@@ -218,10 +219,18 @@ class Sync:
         summary = summary_of(activity)
         if participation.strava_activity == summary:
             return "matched"  # a duplicate delivery
-        self.store.record_match(
-            ride, participation, with_activity(participation, summary), activity_id
-        )
+        matched = with_activity(participation, summary)
+        self.store.record_match(ride, participation, matched, activity_id)
+        record_sync(participation, matched, event_time)
         return "matched"
+
+
+def record_sync(before: Participation, after: Participation, event_time: int) -> None:
+    """KPIs of a new match: how long after Strava's event it came, and the attendance it
+    marked (none when a ride manager's stands)."""
+    measure(STRAVA_SYNC_LAG, max(0.0, time.time() - event_time), MetricUnit.Seconds)
+    if after.attendance is not before.attendance:
+        count(ATTENDANCE_MARKED, source="strava")
 
 
 @cache

@@ -88,7 +88,8 @@ def test_alarms_cover_api_lambdas_table_and_dead_letters(synth: Synth) -> None:
     ):
         assert expected in text, expected
     assert all(a["Properties"]["AlarmActions"] for a in alarms)
-    synth.template("prod", "Observability").resource_count_is("AWS::CloudWatch::Dashboard", 1)
+    # The operations dashboard, and the business one (tests/infra/test_business_kpis_infra.py).
+    synth.template("prod", "Observability").resource_count_is("AWS::CloudWatch::Dashboard", 2)
 
 
 def test_slow_functions_and_a_lagging_stream_are_alarmed(synth: Synth) -> None:

@@ -115,3 +115,17 @@ def add_profiles(table: Table, *subs: str) -> None:
 
     for sub in subs:
         create_profile(table, new_profile(sub, None, utc_now()))
+
+
+def emitted_metrics(output: str) -> list[tuple[str, dict[str, str]]]:
+    """The metrics in EMF lines: name and dimensions (values of the dimension keys)."""
+    found = []
+    for line in output.splitlines():
+        if not line.startswith('{"_aws"'):
+            continue
+        document = json.loads(line)
+        for directive in document["_aws"]["CloudWatchMetrics"]:
+            keys = {key for dimension_set in directive["Dimensions"] for key in dimension_set}
+            for metric in directive["Metrics"]:
+                found.append((metric["Name"], {key: document[key] for key in keys}))
+    return found

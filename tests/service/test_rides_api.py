@@ -24,6 +24,7 @@ from tests.service.conftest import (
     Invoke,
     LambdaContextStub,
     add_profiles,
+    emitted_metrics,
     make_invoker,
     snapshot,
 )
@@ -519,7 +520,9 @@ def _move_start_to_the_past(api: Api, ride_id: str) -> None:
     )
 
 
-def test_started_rides_refuse_joins_and_take_attendance(api: Api) -> None:
+def test_started_rides_refuse_joins_and_take_attendance(
+    api: Api, capsys: pytest.CaptureFixture[str]
+) -> None:
     club_id = api.club()
     ride = api.ride(club_id)
     api.member(club_id, rider(1))
@@ -540,6 +543,8 @@ def test_started_rides_refuse_joins_and_take_attendance(api: Api) -> None:
     assert attended.status == 200, attended.body
     assert attended.body["attendance"] == "attended"
     assert by_rider.status == 403
+    marked = [m for m in emitted_metrics(capsys.readouterr().out) if m[0] == "AttendanceMarked"]
+    assert [dimensions["source"] for _, dimensions in marked] == ["leader"]  # a KPI
 
 
 def test_raising_capacity_promotes_the_waitlist_in_order(api: Api) -> None:

@@ -49,7 +49,7 @@ from strava.logic import OAuth
 from strava.schemas import StravaPush
 from strava.store import StravaStore
 from strava.sync import Postponed, Sync, forget_deleted_account
-from tests.service.conftest import Invoke, make_invoker, snapshot
+from tests.service.conftest import Invoke, emitted_metrics, make_invoker, snapshot
 
 pytestmark = pytest.mark.service
 
@@ -334,12 +334,18 @@ def activity(world: World, start: datetime, **fields: Any) -> int:
     return int(recorded["id"])
 
 
-def test_an_activity_marks_attendance_on_the_ride_the_rider_joined(world: World) -> None:
+def test_an_activity_marks_attendance_on_the_ride_the_rider_joined(
+    world: World, capsys: pytest.CaptureFixture[str]
+) -> None:
     world.connect(RIDER, 134815)
     ride_id = world.ride("Bay Run", sydney_morning())
     activity_id = activity(world, sydney_morning(minute=4), distance=61_234.0)
+    capsys.readouterr()
 
     assert world.push("activity", "create", activity_id, 134815) == "matched"
+    kpis = [m for m in emitted_metrics(capsys.readouterr().out) if m[0] != "CounterUpdated"]
+    assert [name for name, _ in kpis] == ["StravaSyncLag", "AttendanceMarked"]
+    assert kpis[1][1]["source"] == "strava"
     mine = world.participation(ride_id)
     assert (mine.attendance, mine.attendance_source) == (
         Attendance.ATTENDED,

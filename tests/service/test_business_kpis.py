@@ -1,0 +1,93 @@
+"""Business KPIs (`shared/kpis.py`): each KPI event is counted once by the Counts consumer,
+whatever SQS redelivers, as the metric and dimensions the business dashboard and alarms
+read; attendance is counted where it is marked, with its source."""
+
+import json
+from collections.abc import Callable
+from datetime import UTC, datetime
+from typing import Any
+
+import pytest
+
+from clubs import counts
+from shared.events import DomainEvent
+from shared.kpis import EVENT_KPIS, KPI_SERVICE, Kpi
+from shared.store.table import Table
+from stacks.consumers import COUNTS
+from tests.service.conftest import LambdaContextStub, emitted_metrics
+
+pytestmark = pytest.mark.service
+
+CLUB_ID = "c0ffee00-0000-4000-8000-000000000001"
+
+
+def event(event_type: str, event_id: str) -> DomainEvent:
+    return DomainEvent(
+        event_id=event_id,
+        event_type=event_type,
+        context="tests",
+        occurred_at=datetime(2026, 12, 1, tzinfo=UTC),
+        data={"club_id": CLUB_ID},
+    )
+
+
+def sqs_batch(*events: DomainEvent) -> dict[str, Any]:
+    """What the Counts queue hands its function: EventBridge envelopes in SQS records."""
+    return {
+        "Records": [
+            {
+                "messageId": f"m{n}",
+                "receiptHandle": f"r{n}",
+                "body": json.dumps(
+                    {"detail-type": e.event_type, "detail": e.model_dump(mode="json")}
+                ),
+                "attributes": {},
+                "eventSource": "aws:sqs",
+            }
+            for n, e in enumerate(events)
+        ]
+    }
+
+
+@pytest.mark.parametrize("event_type", sorted(EVENT_KPIS))
+def test_each_kpi_event_is_counted_once(table: Table, event_type: str) -> None:
+    first = counts.count_once(table, event(event_type, f"evt-{event_type}"))
+
+    assert first == EVENT_KPIS[event_type]
+    assert counts.count_once(table, event(event_type, f"evt-{event_type}")) is None  # again
+    assert counts.count_once(table, event(event_type, f"evt-{event_type}-2")) == first
+
+
+def test_events_that_are_no_kpi_are_not_counted(table: Table) -> None:
+    assert counts.count_once(table, event("club_updated", "evt-u")) is None
+
+
+def test_the_counts_queue_hears_every_kpi_event() -> None:
+    assert set(EVENT_KPIS) <= set(COUNTS.event_types)
+
+
+def test_a_redelivered_batch_counts_each_event_once_as_the_dashboard_reads_it(
+    table: Table, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("POWERTOOLS_SERVICE_NAME", KPI_SERVICE)
+    monkeypatch.setattr(counts, "app_table", lambda: table)
+    waitlisted = event("participation_waitlisted", "evt-w")
+    registered = event("user_registered", "evt-r")
+
+    consume: Callable[..., Any] = counts.handler
+    consume(sqs_batch(waitlisted, registered), LambdaContextStub())
+    consume(sqs_batch(waitlisted, registered), LambdaContextStub())  # SQS again
+
+    kpis = [
+        (name, dimensions)
+        for name, dimensions in emitted_metrics(capsys.readouterr().out)
+        if name in {kpi.metric for kpi in EVENT_KPIS.values()}
+    ]
+    assert sorted(kpis, key=str) == sorted(
+        [
+            ("RideJoins", {"place": "waitlist", "service": KPI_SERVICE}),
+            ("SignUps", {"service": KPI_SERVICE}),
+        ],
+        key=str,
+    )
+    assert EVENT_KPIS["participation_waitlisted"] == Kpi("RideJoins", {"place": "waitlist"})
