@@ -94,11 +94,6 @@ def applied_event_key(event_id: str) -> dict[str, str]:
     return {"PK": f"EVENT#{event_id}", "SK": "APPLIED"}
 
 
-def counted_event_key(event_id: str) -> dict[str, str]:
-    """The marker of a domain event counted as a business KPI (`shared/kpis.py`)."""
-    return {"PK": f"EVENT#{event_id}", "SK": "COUNTED"}
-
-
 RIDE_PREFIX = "RIDE#"
 PARTICIPANT_PREFIX = "PARTICIPANT#"
 

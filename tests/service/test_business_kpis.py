@@ -12,6 +12,7 @@ import pytest
 from clubs import counts
 from shared.events import DomainEvent
 from shared.kpis import EVENT_KPIS, KPI_SERVICE, Kpi
+from shared.store import keys
 from shared.store.table import Table
 from stacks.consumers import COUNTS
 from tests.service.conftest import LambdaContextStub, emitted_metrics
@@ -49,17 +50,41 @@ def sqs_batch(*events: DomainEvent) -> dict[str, Any]:
     }
 
 
+@pytest.fixture
+def club(table: Table) -> None:
+    """The club the events name (the ones that move its counters need it)."""
+    table.put({**keys.club_key(CLUB_ID), "entity": "club", "member_count": 0, "ride_count": 0})
+
+
 @pytest.mark.parametrize("event_type", sorted(EVENT_KPIS))
-def test_each_kpi_event_is_counted_once(table: Table, event_type: str) -> None:
-    first = counts.count_once(table, event(event_type, f"evt-{event_type}"))
+def test_each_kpi_event_is_counted_once(
+    table: Table,
+    club: None,
+    event_type: str,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Once per event id, with the counters' own marker (one write per event), as its KPI."""
+    monkeypatch.setattr(counts, "app_table", lambda: table)
+    consume: Callable[..., Any] = counts.handler
+    capsys.readouterr()
 
-    assert first == EVENT_KPIS[event_type]
-    assert counts.count_once(table, event(event_type, f"evt-{event_type}")) is None  # again
-    assert counts.count_once(table, event(event_type, f"evt-{event_type}-2")) == first
+    consume(sqs_batch(event(event_type, "evt-1")), LambdaContextStub())
+    consume(sqs_batch(event(event_type, "evt-1")), LambdaContextStub())  # redelivered
+    consume(sqs_batch(event(event_type, "evt-2")), LambdaContextStub())  # another
+
+    kpi = EVENT_KPIS[event_type]
+    counted = [
+        (name, {k: v for k, v in dimensions.items() if k != "service"})
+        for name, dimensions in emitted_metrics(capsys.readouterr().out)
+        if name == kpi.metric
+    ]
+    assert counted == [(kpi.metric, kpi.dimensions)] * 2
 
 
-def test_events_that_are_no_kpi_are_not_counted(table: Table) -> None:
-    assert counts.count_once(table, event("club_updated", "evt-u")) is None
+def test_events_that_are_no_kpi_and_move_no_counter_are_not_marked(table: Table) -> None:
+    assert counts.apply_event(table, event("club_updated", "evt-u")) is False
+    assert table.get(keys.applied_event_key("evt-u")) is None
 
 
 def test_the_counts_queue_hears_every_kpi_event() -> None:
@@ -67,7 +92,7 @@ def test_the_counts_queue_hears_every_kpi_event() -> None:
 
 
 def test_a_redelivered_batch_counts_each_event_once_as_the_dashboard_reads_it(
-    table: Table, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+    table: Table, club: None, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setenv("POWERTOOLS_SERVICE_NAME", KPI_SERVICE)
     monkeypatch.setattr(counts, "app_table", lambda: table)
