@@ -11,7 +11,7 @@ import os
 import re
 import time
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 import boto3
@@ -23,6 +23,7 @@ from local.proxy_event import build_proxy_event
 from shared.api.revoked_accounts import revoked_accounts
 from shared.aws_clients import dynamodb_client
 from shared.domain.user import new_profile
+from shared.store import keys
 from shared.store.table import Table
 from shared.store.users import create_profile
 
@@ -45,6 +46,7 @@ def measure_routes() -> list[Measure]:
     use_bench_environment()
     from clubs import handler as clubs_api
     from clubs.audit_log import AuditStore
+    from clubs.stats_report import StatsStore
     from clubs.store import ClubStore
     from memberships import handler as memberships_api
     from memberships.store import MembershipStore
@@ -447,6 +449,26 @@ def measure_routes() -> list[Measure]:
             call("GET", "/clubs/{club_id}/audit", audit, query={"subject": [riders[0]["sub"]]}),
         )
         record("GET /audit", 1, call("GET", "/audit", "/audit"))
+        # The club's statistics: the club and caller, one query of a year's daily tallies.
+        clubs_api.app.dependency_overrides[clubs_api.get_stats_store] = lambda: StatsStore(table)
+        for day in range(0, 365, 3):
+            table.put(
+                {
+                    **keys.club_stats_key(club["club_id"], str(date(2026, 1, 1) + timedelta(day))),
+                    "entity": "club_stats",
+                    "rides_scheduled": 2,
+                    "riders_attended": 14,
+                    "ridden_km": 780.5,
+                    "pace_B_rides": 1,
+                    "pace_B_riders": 8,
+                }
+            )
+        stats = f"/clubs/{club['club_id']}/stats"
+        record(
+            "GET /clubs/{club_id}/stats (a year)",
+            2,
+            call("GET", "/clubs/{club_id}/stats", stats, query={"from": ["2026-01-01"]}),
+        )
         users_api.app.dependency_overrides[users_api.get_store] = lambda: ProfileStore(table)
         users_api.app.dependency_overrides[users_api.get_directory] = lambda: IdentityDirectory(
             None, None

@@ -100,6 +100,11 @@ class RideChanged(EventData):
     cancel_reason: str | None = None
     # An occurrence of a ride series: the series.
     series_id: str | None = None
+    pace_class: str | None = None
+    # What an edit moved the ride from, when it moved its start or its pace class (the
+    # club's statistics move the ride with it).
+    previous_start_at: datetime | None = None
+    previous_pace_class: str | None = None
 
 
 class RideSeriesChanged(EventData):
@@ -126,6 +131,26 @@ class ParticipationChanged(EventData):
     status: str
     role: str
     previous_status: str | None = None
+
+
+class AttendanceChanged(EventData):
+    """A ride manager or a matched Strava activity marked a rider's attendance (or a
+    deleted activity cleared it), or an activity was matched to the rider's place."""
+
+    participation_id: str
+    ride_id: str
+    club_id: str
+    user_id: str
+    attendance: str
+    previous_attendance: str
+    # Who marked it: `leader` or `strava` (none once cleared).
+    source: str | None = None
+    # The matched Strava activity's distance and climbing, after and before (none: no
+    # activity matched).
+    activity_km: float | None = None
+    activity_climb_m: float | None = None
+    previous_activity_km: float | None = None
+    previous_activity_climb_m: float | None = None
 
 
 class RideReminderDue(EventData):
@@ -253,6 +278,13 @@ CATALOG: dict[str, EventType] = {
         _participation("participation_promoted", "a waitlisted rider gets a freed seat"),
         _participation("participation_withdrawn", "a rider withdraws, or a manager removes them"),
         _participation("ride_leader_assigned", "a ride manager makes a rider a leader"),
+        EventType(
+            "attendance_marked",
+            "rides",
+            AttendanceChanged,
+            "a ride manager or a matched Strava activity marks a rider's attendance, or a "
+            "Strava activity is matched to (or taken from) a rider's place",
+        ),
         EventType(
             "club_webhook_disabled",
             "webhooks",

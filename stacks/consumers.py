@@ -5,6 +5,7 @@ import json
 from dataclasses import dataclass
 
 from shared.adapters.sealed_secrets import STRAVA_TOKENS, WEBHOOK_SIGNING
+from shared.domain.club_stats import STATS_EVENTS
 from shared.domain.export import EXPORTS
 from shared.domain.media import INCOMING, PRIVATE, PUBLIC, QUARANTINE
 from shared.domain.webhook import WEBHOOK_EVENT_TYPES
@@ -107,10 +108,11 @@ _COUNTERS = (
 COUNTS = Consumer(
     "Counts",
     "clubs.counts.handler",
-    # The counters' events and the business KPIs' (`shared/kpis.py`).
-    tuple(dict.fromkeys((*_COUNTERS, *EVENT_KPIS))),
-    # Only the idempotency markers' puts and the counter update, inside one transaction.
-    table_actions=("dynamodb:PutItem", "dynamodb:UpdateItem"),
+    # The counters' events, the club statistics' and the business KPIs' (`shared/kpis.py`).
+    tuple(dict.fromkeys((*_COUNTERS, *STATS_EVENTS, *EVENT_KPIS))),
+    # The idempotency markers' puts and the counter and tally updates, inside one
+    # transaction; an attendance event's ride is read for its day, pace and distance.
+    table_actions=("dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem"),
 )
 NOTIFICATIONS = Consumer(
     "Notifications",

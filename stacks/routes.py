@@ -48,6 +48,7 @@ ROUTES: tuple[Route, ...] = (
     Route("PUT", "/clubs/{club_id}", "clubs", operation_id="updateClub"),
     Route("GET", "/clubs/{club_id}/audit", "clubs", operation_id="listClubAudit"),
     Route("GET", "/audit", "clubs", operation_id="listPlatformAudit"),
+    Route("GET", "/clubs/{club_id}/stats", "clubs", operation_id="getClubStats"),
     Route("POST", "/clubs/{club_id}/memberships", "memberships", operation_id="joinClub"),
     Route("GET", "/clubs/{club_id}/memberships", "memberships", operation_id="listClubMemberships"),
     Route("GET", "/memberships/{membership_id}", "memberships", operation_id="getMembership"),

@@ -99,6 +99,13 @@ MATRIX: tuple[RouteCase, ...] = (
         capability="edit_club",
     ),
     RouteCase("GET", "/audit", _all(403, site_admin=200), capability="manage_users"),
+    # The club's statistics: its admins and SiteAdmins.
+    RouteCase(
+        "GET",
+        "/clubs/{club_id}/stats",
+        _all(403, admin=200, site_admin=200),
+        capability="edit_club",
+    ),
     RouteCase(
         "POST",
         "/clubs/{club_id}/memberships",

@@ -1,15 +1,18 @@
-"""Keeps the derived counters (a club's member_count and ride_count) from domain events,
-and counts the events that are business KPIs (`shared/kpis.py`).
+"""Keeps what domain events add up to: a club's counters (member_count, ride_count), its
+statistics by day (`shared/domain/club_stats.py`), and the business KPIs (`shared/kpis.py`).
 
 SQS delivers at least once, so each event is applied exactly once by writing a marker item
-for its id in the same transaction as the counter update; a redelivery finds the marker
-and changes nothing. A KPI is counted once by the same marker (put alone for an event
-that moves no counter): one write per event either way.
+for its id in the same transaction as its counter and statistics moves; a redelivery
+finds the marker and changes nothing. A KPI is counted once by the same marker (put alone
+for an event that moves nothing else): one transaction per event either way.
 """
+
+from datetime import datetime
 
 from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
 
 from shared.batch import batch_handler, domain_event
+from shared.domain.club_stats import RideFigures, stats_moves
 from shared.events import DomainEvent
 from shared.kpis import EVENT_KPIS
 from shared.observability import count, logger, metrics
@@ -64,15 +67,62 @@ def _counter_move(event: DomainEvent) -> dict[str, object] | None:
     }
 
 
+def _ride_figures(table: Table, event: DomainEvent) -> RideFigures | None:
+    """What an attendance event counts towards: its ride's day, pace and distance (one
+    read; other events carry what they move)."""
+    if event.event_type != "attendance_marked":
+        return None
+    ride = table.get(keys.ride_key(str(event.data["ride_id"])), consistent=False)
+    if ride is None:
+        return None
+    return RideFigures(
+        start_at=datetime.fromisoformat(str(ride["start_at"])),
+        pace_class=str(ride["pace_class"]),
+        distance_km=float(ride["distance_km"]),
+        elevation_gain_m=float(ride.get("elevation_gain_m") or 0),
+    )
+
+
+def _stats_moves(table: Table, event: DomainEvent) -> list[dict[str, object]]:
+    """The updates of the club's daily tallies `event` moves, one per day."""
+    club_id = event.data.get("club_id")
+    if not isinstance(club_id, str):
+        return []
+    moves = stats_moves(
+        event.event_type, event.occurred_at, event.data, _ride_figures(table, event)
+    )
+    return [_tallies_update(club_id, day.isoformat(), tallies) for day, tallies in moves.items()]
+
+
+def _tallies_update(club_id: str, day: str, tallies: dict[str, float]) -> dict[str, object]:
+    names = {f"#t{i}": tally for i, tally in enumerate(tallies)}
+    values: dict[str, object] = {f":t{i}": amount for i, amount in enumerate(tallies.values())}
+    return {
+        "Update": {
+            "Key": keys.club_stats_key(club_id, day),
+            "UpdateExpression": "SET entity = :entity, club_id = :club, #day = :day ADD "
+            + ", ".join(f"{name} :{name[1:]}" for name in names),
+            "ExpressionAttributeNames": {**names, "#day": "day"},
+            "ExpressionAttributeValues": {
+                **values,
+                ":entity": "club_stats",
+                ":club": club_id,
+                ":day": day,
+            },
+        }
+    }
+
+
 def apply_event(table: Table, event: DomainEvent) -> bool:
-    """Apply `event` once: its marker and its counter move (if any) in one transaction.
-    False when it moves no counter and is no KPI, was already applied, or names a club that
-    does not exist."""
+    """Apply `event` once: its marker, its counter move and its statistics moves (if any) in
+    one transaction. False when it moves nothing and is no KPI, was already applied, or
+    names a club that does not exist."""
     move = _counter_move(event)
-    if move is None and event.event_type not in EVENT_KPIS:
+    stats = _stats_moves(table, event)
+    if move is None and not stats and event.event_type not in EVENT_KPIS:
         return False
     try:
-        table.transact_write([_marker(event), *([move] if move else [])])
+        table.transact_write([_marker(event), *([move] if move else []), *stats])
     except TransactionCancelled as cancelled:
         if cancelled.failed_condition(0):
             return False  # a redelivery: already applied

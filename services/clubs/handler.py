@@ -10,6 +10,7 @@ from aws_lambda_powertools.event_handler.openapi.params import Body, Query
 from clubs import logic
 from clubs.audit_log import AuditPage, AuditStore, club_log, platform_log
 from clubs.schemas import Club, ClubCreate, ClubPage, ClubUpdate
+from clubs.stats_report import ClubStats, StatsDay, StatsStore, club_stats
 from clubs.store import ClubStore
 from shared.api.auth import CallerDep
 from shared.api.params import ClubId, Cursor, Near, PageLimit, RadiusKm
@@ -107,6 +108,29 @@ def club_audit(
     cursor: Cursor = None,
 ) -> AuditPage:
     return club_log(caller, club_id, subject, limit, cursor, store)
+
+
+@cache
+def get_stats_store() -> StatsStore:
+    return StatsStore(app_table())
+
+
+@app.get(
+    "/clubs/<club_id>/stats",
+    **documented(
+        TAG,
+        "The club's statistics over a range of Sydney days, by month (its admins; "
+        "eventually consistent)",
+    ),
+)
+def get_club_stats(
+    club_id: ClubId,
+    caller: CallerDep,
+    store: Annotated[StatsStore, Depends(get_stats_store)],
+    first: Annotated[StatsDay | None, Query(alias="from")] = None,
+    last: Annotated[StatsDay | None, Query(alias="to")] = None,
+) -> ClubStats:
+    return club_stats(caller, club_id, first, last, store)
 
 
 @app.get("/audit", **documented(TAG, "What SiteAdmins changed on the platform (SiteAdmins)"))

@@ -13,6 +13,7 @@ from shared.domain.series import Recurrence
 from shared.event_catalog import (
     CATALOG,
     AccountDeletionChanged,
+    AttendanceChanged,
     ClubCreated,
     ClubUpdated,
     ClubWebhookChanged,
@@ -172,8 +173,16 @@ def _ride(old: StreamImage, new: StreamImage) -> Meanings:
         changed=_changed(old, new) if old else [],
         cancel_reason=new.get("cancel_reason"),
         series_id=new.get("series_id"),
+        pace_class=new.get("pace_class"),
+        previous_start_at=_was(old, new, "start_at"),
+        previous_pace_class=_was(old, new, "pace_class"),
     )
     return [(event, data)]
+
+
+def _was(old: StreamImage, new: StreamImage, field: str) -> Any:
+    """`field`'s value before an edit that changed it (None: unchanged, or a new item)."""
+    return old.get(field) if old and old.get(field) != new.get(field) else None
 
 
 def _series(old: StreamImage, new: StreamImage) -> Meanings:
@@ -213,7 +222,29 @@ def _participation(old: StreamImage, new: StreamImage) -> Meanings:
         meanings.append((event, data))
     if old and new["role"] == "leader" and old.get("role") != "leader":
         meanings.append(("ride_leader_assigned", data))
-    return meanings
+    return meanings + _attendance(old, new)
+
+
+def _attendance(old: StreamImage, new: StreamImage) -> Meanings:
+    """Attendance marked or cleared, or a Strava activity matched or taken away."""
+    before, after = old.get("attendance", "unknown"), new.get("attendance", "unknown")
+    was, now = old.get("strava_activity") or {}, new.get("strava_activity") or {}
+    if before == after and was == now:
+        return []
+    data = AttendanceChanged(
+        participation_id=new["participation_id"],
+        ride_id=new["ride_id"],
+        club_id=new["club_id"],
+        user_id=new["user_id"],
+        attendance=after,
+        previous_attendance=before,
+        source=new.get("attendance_source"),
+        activity_km=now.get("distance_km"),
+        activity_climb_m=now.get("elevation_gain_m"),
+        previous_activity_km=was.get("distance_km"),
+        previous_activity_climb_m=was.get("elevation_gain_m"),
+    )
+    return [("attendance_marked", data)]
 
 
 # What a webhook's audit entry shows of it: never its URL's path or query (they may hold

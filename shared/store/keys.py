@@ -54,6 +54,16 @@ def club_partition(club_id: str) -> str:
     return f"{CLUB_PREFIX}{club_id}"
 
 
+def club_stats_pk(club_id: str) -> str:
+    """The partition of a club's statistics, one item per Sydney day."""
+    return f"{club_partition(club_id)}#STATS"
+
+
+def club_stats_key(club_id: str, day: str) -> dict[str, str]:
+    """A club's tallies of one Sydney day (`shared/domain/club_stats.py`)."""
+    return {"PK": club_stats_pk(club_id), "SK": day}
+
+
 def membership_key(club_id: str, user_id: str) -> dict[str, str]:
     """A user's membership of a club, in the club's partition."""
     return {"PK": club_partition(club_id), "SK": f"{MEMBER_PREFIX}{user_id}"}
