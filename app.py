@@ -5,7 +5,12 @@ import os
 
 from aws_cdk import App
 
-from stacks.app_builder import add_security_checks, build_platform, cdk_json_context
+from stacks.app_builder import (
+    add_security_checks,
+    build_platform,
+    cdk_json_context,
+    unacknowledged_findings,
+)
 from stacks.config import (
     StageConfig,
     load_stage,
@@ -43,7 +48,12 @@ def main() -> None:
     app = App() if by_cli else App(context=cdk_json_context(), outdir="cdk.out")
     build_platform(app, stage_config(app))
     add_security_checks(app, guard=True)
-    app.synth()
+    findings = unacknowledged_findings(app.synth().directory)
+    if findings:
+        raise SystemExit(
+            "Unacknowledged security findings (fix, or acknowledge with a reason):\n  "
+            + "\n  ".join(findings)
+        )
 
 
 if __name__ == "__main__":

@@ -12,6 +12,7 @@ from bench import (
     discovery,
     event_delay,
     flags,
+    lake_writer,
     media,
     media_sizing,
     moto_calls,
@@ -40,6 +41,9 @@ def main() -> int:
     print()
     print("Media processor sizing: the largest image an upload may be, start to finish")
     print(media_sizing.report(media_sizing.measure()))
+    print()
+    print("Event lake writer: a batch of events to one Parquet object (best of 5)")
+    print(lake_writer.report(lake_writer.measure()))
     print()
     print("Feature flags: one evaluation, warm (best of 5 x 2000)")
     print(flags.report(flags.measure()))

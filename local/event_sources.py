@@ -199,7 +199,9 @@ class QueueMapping(PollingThread):
     ) -> None:
         super().__init__(f"queue-mapping-{queue.name}", threads=pollers)
         self.sqs, self.queue, self.invoke = sqs, queue, invoke
-        self.batch_size = batch_size
+        # One ReceiveMessage returns at most 10; Lambda's poller gathers larger batches (and
+        # waits out a batching window) where the declaration asks, locally none is waited.
+        self.batch_size = min(batch_size, 10)
         self.stats = QueueStats()
         self._stats_lock = threading.Lock()
         self.idle_seconds = 0.0  # the receive call itself waits

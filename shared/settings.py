@@ -93,6 +93,13 @@ class PublisherSettings(EnvironmentSettings):
     event_bus_name: str = Field(min_length=1)
 
 
+# lake
+class LakeSettings(EnvironmentSettings):
+    """The event lake's writer: the assets bucket, whose `lake/` folder holds the lake."""
+
+    assets_bucket_name: str = Field(min_length=1)
+
+
 # users
 class UsersSettings(EnvironmentSettings):
     user_pool_id: str = Field(min_length=1)

@@ -85,6 +85,9 @@ class StageConfig:
     backup_retention_days: int | None = 35
     backup_copy_region: str | None = "ap-southeast-4"
     backup_vault_lock: bool = False
+    # How long the event lake keeps each day of events (`docs/event-lake.md`): long enough
+    # for year-on-year questions in prod, a month where the data is test data.
+    lake_retention_days: int = 30
     tags: dict[str, str] = field(default_factory=dict)
 
     @property
@@ -141,6 +144,7 @@ _STAGES: dict[StageName, StageConfig] = {
     "prod": StageConfig(
         name="prod",
         log_retention_days=365,
+        lake_retention_days=2 * 365,
         api_rate_limit=500,
         api_burst_limit=1000,
         lambda_memory_mb=1024,

@@ -9,10 +9,13 @@ from shared.domain.club_stats import STATS_EVENTS
 from shared.domain.export import EXPORTS
 from shared.domain.media import INCOMING, PRIVATE, PUBLIC, QUARANTINE
 from shared.domain.webhook import WEBHOOK_EVENT_TYPES
+from shared.event_catalog import CATALOG
 from shared.kpis import EVENT_KPIS
+from shared.lake import EVENTS_FOLDER
 from shared.names import SERIES_JOB, SERIES_SCHEDULE_RATE
 from shared.settings import (
     EnvironmentSettings,
+    LakeSettings,
     MediaSettings,
     NotificationDeliverySettings,
     PublisherSettings,
@@ -76,6 +79,9 @@ class Consumer:
     max_concurrency: int = 5
     # Records per invocation, handled one after another within its 30-second timeout.
     batch_size: int = 10
+    # How long the queue gathers records into a batch (Lambda's MaximumBatchingWindow,
+    # up to 300 s; more than 10 records a batch needs one).
+    batching_window_seconds: int = 0
     # What its code reads from the environment besides `Settings` (`shared/settings.py`).
     settings: tuple[type[EnvironmentSettings], ...] = ()
     sealing: tuple[Sealing, ...] = ()
@@ -367,6 +373,30 @@ PUBLIC_ROUTES = Consumer(
     ),
     settings=(MediaSettings,),
 )
+# Every domain event, as Parquet in the lake (`docs/event-lake.md`): up to 1,000 events
+# gathered for up to five minutes make one object per event type and day, so the lake is
+# a few objects an hour, not one per event.
+EVENT_LAKE = Consumer(
+    "EventLake",
+    "lake.writer.handler",
+    tuple(CATALOG),
+    settings=(LakeSettings,),
+    bucket_access=(
+        BucketAccess(
+            EVENTS_FOLDER,
+            ("s3:PutObject",),
+            "the lake's objects are named by partition (event type and day) and batch",
+        ),
+    ),
+    # DuckDB builds each batch's Parquet in memory.
+    memory_mb=512,
+    batch_size=1000,
+    batching_window_seconds=300,
+    max_concurrency=2,
+    # A batch gathered for five minutes is not late until it waits well past that.
+    max_message_age_minutes=30,
+)
+
 CONSUMERS: tuple[Consumer, ...] = (
     COUNTS,
     NOTIFICATIONS,
@@ -381,6 +411,7 @@ CONSUMERS: tuple[Consumer, ...] = (
     STRAVA_SYNC,
     MEDIA,
     PUBLIC_ROUTES,
+    EVENT_LAKE,
 )
 
 

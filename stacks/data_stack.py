@@ -1,4 +1,5 @@
-"""Data: the single DynamoDB table (with its stream) and the S3 assets bucket."""
+"""Data: the single DynamoDB table (with its stream), the S3 assets bucket, and the event
+lake's catalogue and Athena workgroup over the bucket's `lake/` folder."""
 
 from aws_cdk import Duration, Stack
 from aws_cdk import aws_dynamodb as dynamodb
@@ -9,10 +10,12 @@ from constructs import Construct
 
 from shared.domain.export import EXPORT_KEPT, EXPORTS
 from shared.domain.media import INCOMING, QUARANTINE
+from shared.lake import EVENTS_FOLDER, RESULTS_FOLDER
 from shared.store.schema import GLOBAL_INDEXES, PK, SK, TTL_ATTRIBUTE, table_name
 from stacks.config import StageConfig
 from stacks.constructs.asset_delivery import AssetDelivery
 from stacks.constructs.backups import Backups
+from stacks.constructs.event_lake import EventLake
 from stacks.constructs.feature_flags import FeatureFlagsConfig
 from stacks.nag import OUTSIDE_VPC_REASON, acknowledge, acknowledge_guard
 
@@ -62,6 +65,7 @@ class DataStack(Stack):
         )
         if config.backup_retention_days:
             Backups(self, "Backups", config=config, table=self.table, bucket=self.assets)
+        self.lake = EventLake(self, "EventLake", config=config, bucket=self.assets)
         # Before the api and integration stacks: their functions read the flags' ids.
         self.feature_flags = FeatureFlagsConfig(self, "FeatureFlags", config=config)
 
@@ -153,6 +157,15 @@ class DataStack(Stack):
                     expiration=Duration.days(EXPORT_KEPT.days),
                     id="expire-exports",
                 ),
+                # The event lake keeps the stage's retention; Athena's results a week.
+                s3.LifecycleRule(
+                    prefix=EVENTS_FOLDER,
+                    expiration=Duration.days(config.lake_retention_days),
+                    id="expire-lake-events",
+                ),
+                s3.LifecycleRule(
+                    prefix=RESULTS_FOLDER, expiration=Duration.days(7), id="expire-query-results"
+                ),
             ],
             # Uploads into incoming/ are validated on S3's "Object Created" events.
             event_bridge_enabled=True,
@@ -207,6 +220,13 @@ class DataStack(Stack):
             "s3_bucket_versioning_enabled_check",
             "Log objects are written once by S3 and CloudFront and expire after a year; "
             "no one overwrites them.",
+        )
+        acknowledge_guard(
+            access_logs,
+            "s3_bucket_acl_prohibited_check",
+            "CloudFront's standard logs are delivered under the bucket's ACL (its log "
+            "delivery account is granted through it), which needs ACLs enabled "
+            "(BucketOwnerPreferred); no user's access is managed by ACL.",
         )
         acknowledge_guard(
             access_logs,

@@ -20,6 +20,7 @@ from cdklabs.cdk_validator_cfnguard import CfnGuardValidator
 RULE_FAMILIES = frozenset(
     {
         "apigateway",
+        "athena",
         "cloudfront",
         "cloudwatch",
         "dynamodb",

@@ -192,6 +192,7 @@ class IntegrationStack(Stack):
             max_message_age_minutes=consumer.max_message_age_minutes,
             max_concurrency=consumer.max_concurrency,
             batch_size=consumer.batch_size,
+            batching_window_seconds=consumer.batching_window_seconds,
         )
         self.consumers[consumer.name] = function
         self.dead_letter_queues[f"{consumer.name}DeadLetters"] = wiring.dead_letter_queue_name

@@ -55,6 +55,7 @@ class EventConsumer(Construct):
         max_message_age_minutes: int = 15,
         max_concurrency: int = 5,
         batch_size: int = 10,
+        batching_window_seconds: int = 0,
     ) -> None:
         super().__init__(scope, construct_id)
         self.dead_letter_queue_name = dead_letter_queue_name(alarm_prefix, construct_id)
@@ -68,8 +69,11 @@ class EventConsumer(Construct):
             self,
             "Queue",
             removal_policy=removal_policy,
-            # Six times the function timeout, as Lambda's SQS integration recommends.
-            visibility_timeout=Duration.seconds(6 * function.timeout.to_seconds()),
+            # Six times the function timeout, plus the batching window, as Lambda's SQS
+            # integration recommends.
+            visibility_timeout=Duration.seconds(
+                6 * function.timeout.to_seconds() + batching_window_seconds
+            ),
             dead_letter_queue=sqs.DeadLetterQueue(
                 queue=self.dead_letter_queue, max_receive_count=max_receive_count
             ),
@@ -99,6 +103,9 @@ class EventConsumer(Construct):
             sources.SqsEventSource(
                 self.queue,
                 batch_size=batch_size,
+                max_batching_window=Duration.seconds(batching_window_seconds)
+                if batching_window_seconds
+                else None,
                 report_batch_item_failures=True,
                 max_concurrency=max_concurrency,
             )

@@ -129,6 +129,9 @@ def test_the_local_use_examples_run_in_order(fresh_platform: tuple[str, str, str
     assert "attendance: attended 96.4 km" in output
     # The club's statistics: the ride and the rider's Strava-marked attendance.
     assert re.search(r"stats: \d+ joined, [1-9]\d* rides, 1 attended, 96.4 km on Strava", output)
+    # The event lake, through DuckDB: the same attendance, and the named queries listed.
+    assert "lake: 1 attended" in output and "club_activity_by_month: " in output
+    assert "active_riders" in output
     # The media walk-through: a logo in its sizes, a route that sets the ride's distance.
     assert output.count("upload: 204") == 3
     assert '"urls":{"64.webp"' in output

@@ -72,6 +72,11 @@ def test_cdk_cli_synthesizes_and_builds_the_layers(tmp_path: Path) -> None:
     )
     shared = next(f for f in folders if (f / "python" / "shared" / "authz").exists())
     clubs = next(f for f in folders if (f / "clubs" / "handler.py").exists())
+    # Lambda refuses a function whose code and layers unzip to more than 250 MB.
+    unzipped = sum(
+        p.stat().st_size for f in (layer, shared, clubs) for p in f.rglob("*") if p.is_file()
+    )
+    assert unzipped < 250 * 2**20, f"{unzipped / 2**20:.0f} MB"
     assert sorted(p.name for p in clubs.iterdir()) == ["clubs"]
     # Our own code ships the runtime's bytecode (only where a python3.12 builds it).
     for code in (shared / "python" / "shared", clubs / "clubs"):

@@ -99,15 +99,30 @@ def test_every_queue_hides_a_message_longer_than_its_consumer_runs(
     synth: Synth, stage: str
 ) -> None:
     """Lambda refuses an SQS event source whose queue's visibility timeout is shorter than
-    the function's timeout; AWS recommends six times it (a retried batch must not be seen
-    again while the first attempt may still run)."""
+    the function's timeout; AWS recommends six times it plus the batching window (a retried
+    batch must not be seen again while the first attempt may still run)."""
     checked = []
     for name, logical, mapping, resources, queue_id in _queue_sources(synth, stage):
         visibility = int(resources[queue_id]["Properties"].get("VisibilityTimeout", 30))
         timeout = int(_function_of_alias(resources, mapping)["Properties"].get("Timeout", 3))
-        assert visibility >= 6 * timeout, f"{name}/{logical}: {visibility} s < 6 x {timeout} s"
+        window = int(mapping["Properties"].get("MaximumBatchingWindowInSeconds", 0))
+        assert visibility >= 6 * timeout + window, f"{name}/{logical}: {visibility} s"
         checked.append(logical)
     assert len(checked) >= 8, checked
+
+
+@pytest.mark.parametrize("stage", ["dev", "prod"])
+def test_every_queue_source_batches_within_lambdas_bounds(synth: Synth, stage: str) -> None:
+    """Lambda takes an SQS source's BatchSize from 1 to 10,000 and its batching window up
+    to 300 s, and refuses a batch of more than 10 without a window of at least 1 s."""
+    sizes = {}
+    for _, logical, mapping, _, _ in _queue_sources(synth, stage):
+        size = int(mapping["Properties"].get("BatchSize", 10))
+        window = int(mapping["Properties"].get("MaximumBatchingWindowInSeconds", 0))
+        assert 1 <= size <= 10_000 and 0 <= window <= 300, logical
+        assert size <= 10 or window >= 1, f"{logical}: {size} records, no window"
+        sizes[logical] = size
+    assert max(sizes.values()) > 10  # the lake's writer gathers large batches
 
 
 @pytest.mark.parametrize("stage", ["dev", "prod"])

@@ -1,15 +1,21 @@
 """Security gates: cdk-nag, cfn-guard, cfn-lint, least privilege across every template."""
 
+import contextlib
 import re
 from pathlib import Path
 from typing import Any
 
 import pytest
-from aws_cdk import App, Stack
+from aws_cdk import App, CfnWaitConditionHandle, Stack
 from aws_cdk import aws_sqs as sqs
 from cfnlint.api import lint
 
-from stacks.app_builder import add_security_checks, build_platform, cdk_json_context
+from stacks.app_builder import (
+    add_security_checks,
+    build_platform,
+    cdk_json_context,
+    unacknowledged_findings,
+)
 from stacks.config import load_stage
 from stacks.constructs.queues import secure_queue
 from stacks.guard import RULE_FAMILIES, control_tower_rules
@@ -99,6 +105,28 @@ def test_cfn_guard_fails_synthesis_on_an_unacknowledged_finding(
         app.synth()
     report = (tmp_path / "validation-report.json").read_text()
     assert "sqs_dlq_check" in report and "Guarded/WithoutDeadLetters" in report
+
+
+def test_a_finding_in_one_template_of_several_fails_the_apps_synth(tmp_path: Path) -> None:
+    """app.py reads the report's findings itself (`unacknowledged_findings`) and exits on
+    any: run by the CLI, CDK fails a synth only through the exit code of its own Node
+    process, which the Python app's ignores (a prod synth with two unacknowledged guard
+    findings exited 0), and the guard plugin's verdict is not trusted (it concluded
+    "success" over those two)."""
+    app = App(outdir=str(tmp_path))
+    first = Stack(app, "First")
+    queue = secure_queue(first, "WithoutDeadLetters")
+    acknowledge(queue, "AwsSolutions-SQS3", "The guard's finding is the one under test here.")
+    second = Stack(app, "Second")
+    second.add_dependency(first)  # judged last
+    CfnWaitConditionHandle(second, "NothingToJudge")
+    add_security_checks(app, guard=True)
+    with contextlib.suppress(RuntimeError):  # CDK's own verdict, when it reaches one
+        app.synth()
+
+    assert unacknowledged_findings(str(tmp_path)) == [
+        "cdk-validator-cfnguard sqs_dlq_check: First/WithoutDeadLetters/Resource"
+    ]
 
 
 def _judged_type(rule_text: str) -> str:

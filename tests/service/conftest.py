@@ -13,6 +13,7 @@ from bench.in_process import LambdaContext
 from local.provision import create_table
 from local.proxy_event import build_proxy_event
 from shared.api.revoked_accounts import revoked_accounts
+from shared.events import DomainEvent
 from shared.store.table import Table
 
 TABLE = "sydney-cycling-test"
@@ -129,3 +130,21 @@ def emitted_metrics(output: str) -> list[tuple[str, dict[str, str]]]:
             for metric in directive["Metrics"]:
                 found.append((metric["Name"], {key: document[key] for key in keys}))
     return found
+
+
+def sqs_batch(*events: DomainEvent) -> dict[str, Any]:
+    """What a consumer's queue hands its function: EventBridge envelopes in SQS records."""
+    return {
+        "Records": [
+            {
+                "messageId": f"m{n}",
+                "receiptHandle": f"r{n}",
+                "body": json.dumps(
+                    {"detail-type": e.event_type, "detail": e.model_dump(mode="json")}
+                ),
+                "attributes": {},
+                "eventSource": "aws:sqs",
+            }
+            for n, e in enumerate(events)
+        ]
+    }

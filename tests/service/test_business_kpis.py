@@ -2,7 +2,6 @@
 whatever SQS redelivers, as the metric and dimensions the business dashboard and alarms
 read; attendance is counted where it is marked, with its source."""
 
-import json
 from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any
@@ -15,7 +14,7 @@ from shared.kpis import EVENT_KPIS, KPI_SERVICE, Kpi
 from shared.store import keys
 from shared.store.table import Table
 from stacks.consumers import COUNTS
-from tests.service.conftest import LambdaContextStub, emitted_metrics
+from tests.service.conftest import LambdaContextStub, emitted_metrics, sqs_batch
 
 pytestmark = pytest.mark.service
 
@@ -30,24 +29,6 @@ def event(event_type: str, event_id: str) -> DomainEvent:
         occurred_at=datetime(2026, 12, 1, tzinfo=UTC),
         data={"club_id": CLUB_ID},
     )
-
-
-def sqs_batch(*events: DomainEvent) -> dict[str, Any]:
-    """What the Counts queue hands its function: EventBridge envelopes in SQS records."""
-    return {
-        "Records": [
-            {
-                "messageId": f"m{n}",
-                "receiptHandle": f"r{n}",
-                "body": json.dumps(
-                    {"detail-type": e.event_type, "detail": e.model_dump(mode="json")}
-                ),
-                "attributes": {},
-                "eventSource": "aws:sqs",
-            }
-            for n, e in enumerate(events)
-        ]
-    }
 
 
 @pytest.fixture

@@ -1,0 +1,1 @@
+"""The event lake's writer: every domain event lands in S3 as Parquet (`docs/event-lake.md`)."""
