@@ -36,6 +36,14 @@ def stage_config(app: App) -> StageConfig:
             "api_canary": app.node.try_get_context("api_canary"),
             "snap_start": app.node.try_get_context("snap_start"),
             "account_concurrency": app.node.try_get_context("account_concurrency"),
+            # A restored table taking over (docs/runbooks/data.md); the pipeline passes
+            # $RESTORED_TABLE and $RESTORED_TABLE_STREAM.
+            "restored_table": app.node.try_get_context("restored_table")
+            or os.environ.get("RESTORED_TABLE")
+            or None,
+            "restored_table_stream": app.node.try_get_context("restored_table_stream")
+            or os.environ.get("RESTORED_TABLE_STREAM")
+            or None,
         },
     )
     return require_production_mail(require_alarm_recipient(config))

@@ -57,6 +57,13 @@ def cdn_domain_parameter(stage: str) -> str:
     return f"/{PROJECT}/{stage}/media/cdn-domain"
 
 
+def table_stream_parameter(stage: str) -> str:
+    """The SSM parameter where the data stack publishes its table's stream ARN: the
+    publisher's event source reads it there, not from an export, so a restored table can
+    take over by a deploy (`stacks/constructs/table_reference.py`)."""
+    return f"/{PROJECT}/{stage}/table/stream-arn"
+
+
 def platform_health_alarm_name(stage: str) -> str:
     """The observability stack's composite alarm (in ALARM when any of the stage's alarms
     is); AppConfig rolls a flags deployment back when it goes off."""

@@ -28,6 +28,7 @@ from stacks.constructs.notifications import (
 )
 from stacks.constructs.reach import grant_declared, stage_values
 from stacks.constructs.service_function import ServiceFunction
+from stacks.constructs.table_reference import active_table
 from stacks.constructs.web_acl import ApiWebAcl
 from stacks.contexts import CONTEXTS
 from stacks.nag import LOGS_KEY_REASON, acknowledge, acknowledge_guard
@@ -71,11 +72,11 @@ class ApiStack(Stack):
         *,
         config: StageConfig,
         user_pool: cognito.IUserPool,
-        table: dynamodb.ITable,
         secrets_key: kms.IKey,
         **kwargs: object,
     ) -> None:
         super().__init__(scope, construct_id, **kwargs)  # type: ignore[arg-type]
+        table = active_table(self, config)
         self.functions = self._functions(config, user_pool, table, secrets_key)
 
         self.api = self._rest_api(config)

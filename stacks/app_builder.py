@@ -9,7 +9,6 @@ from aws_cdk import App, Aspects, Aws, Environment, Stack, Tags, Validations
 from cdk_nag import AwsSolutionsChecks
 
 from shared.names import API_STAGE, PROJECT
-from shared.store.schema import table_name
 from stacks.api_stack import ApiStack
 from stacks.config import StageConfig
 from stacks.consumers import AUDIT_TRAIL
@@ -80,12 +79,11 @@ def build_platform(app: App, config: StageConfig) -> PlatformStacks:
     env = Environment(account=config.account, region=config.region)
     name = f"SydneyCycling-{config.name}"
     data = DataStack(app, f"{name}-Data", config=config, env=env)
-    identity = IdentityStack(app, f"{name}-Identity", config=config, table=data.table, env=env)
+    identity = IdentityStack(app, f"{name}-Identity", config=config, env=env)
     integration = IntegrationStack(
         app,
         f"{name}-Integration",
         config=config,
-        table=data.table,
         secrets_key=data.secrets_key,
         bucket_arn=f"arn:{Aws.PARTITION}:s3:::{config.assets_bucket_name}",
         user_pool=identity.user_pool,
@@ -96,7 +94,6 @@ def build_platform(app: App, config: StageConfig) -> PlatformStacks:
         f"{name}-Api",
         config=config,
         user_pool=identity.user_pool,
-        table=data.table,
         secrets_key=data.secrets_key,
         env=env,
     )
@@ -128,7 +125,11 @@ def build_platform(app: App, config: StageConfig) -> PlatformStacks:
     stacks = PlatformStacks(identity, data, integration, api, observability)
     # Only the users API writes SiteAdmin role items (and the operators, outside CDK); only
     # the audit consumer and the webhooks API (a deletion's entry) write the audit log.
-    table = table_name(config.name)
+    # The stacks reach the table by name (a restored one can take over): after the data
+    # stack, which makes it and publishes its stream.
+    for user in (identity, integration, api):
+        user.add_dependency(data, "reaches the table by its name and stream parameter")
+    table = config.table_name
     guards = (
         ItemGuard(table, AUTHORITY, writers=[api.functions["users"].role]),
         ItemGuard(

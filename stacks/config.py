@@ -7,6 +7,7 @@ from typing import Any, Literal
 from aws_cdk import Aws, RemovalPolicy
 
 from shared.names import resource_prefix
+from shared.store.schema import table_name
 from stacks.contexts import TRIGGERS
 
 StageName = Literal["dev", "staging", "prod"]
@@ -52,6 +53,12 @@ class StageConfig:
     # the stage (`-c live_versions=clubs=12,rides=9`, read by `ops/api_canary.py start`):
     # the new code runs only behind the `canary` alias, for the canary's share.
     live_versions: dict[str, str] = field(default_factory=dict)
+    # A table restored from a backup that takes over from the data stack's own
+    # (`-c restored_table=<name> -c restored_table_stream=<stream ARN>`, as
+    # `ops/restore_cutover.py` prints them; docs/runbooks/data.md): every function, grant,
+    # alarm, backup and the publisher's stream then use it; the data stack keeps the old one.
+    restored_table: str | None = None
+    restored_table_stream: str | None = None
     # Lambda SnapStart on every function's published versions (`-c snap_start=true`):
     # cold starts restore a snapshot taken after init (cost and benefit:
     # docs/decisions.md, 25).
@@ -103,6 +110,11 @@ class StageConfig:
         return (
             RemovalPolicy.RETAIN_ON_UPDATE_OR_DELETE if self.retain_data else RemovalPolicy.DESTROY
         )
+
+    @property
+    def table_name(self) -> str:
+        """The table the stage's functions use: its own, or a restored one taking over."""
+        return self.restored_table or table_name(self.name)
 
     @property
     def assets_bucket_name(self) -> str:
@@ -210,6 +222,7 @@ def load_stage(name: str, overrides: dict[str, Any] | None = None) -> StageConfi
         known["live_versions"] = _live_versions(known["live_versions"])
     if known.get("live_versions") and not known.get("api_canary"):
         raise ValueError("live_versions pins the stage's code during an API canary only.")
+    _check_restored_table(name, known.get("restored_table"), known.get("restored_table_stream"))
     allowed = {
         "account",
         "region",
@@ -222,11 +235,29 @@ def load_stage(name: str, overrides: dict[str, Any] | None = None) -> StageConfi
         "snap_start",
         "account_concurrency",
         "live_versions",
+        "restored_table",
+        "restored_table_stream",
     }
     unknown = set(known) - allowed
     if unknown:
         raise ValueError(f"Unknown stage overrides: {', '.join(sorted(unknown))}")
     return _fits_the_account(replace(config, **known))
+
+
+def _check_restored_table(stage: str, name: str | None, stream: str | None) -> None:
+    """Both or neither; the stage's own kind of name; the stream that table's."""
+    if not name and not stream:
+        return
+    prefix = f"{table_name(stage)}-"
+    if not (name and stream and name.startswith(prefix)):
+        raise ValueError(
+            f"A restored table takes over with both `restored_table` (named {prefix}...) and "
+            "`restored_table_stream` (its stream's ARN): `ops/restore_cutover.py` prints them."
+        )
+    if not re.fullmatch(
+        rf"arn:aws[\w-]*:dynamodb:[\w-]+:\d{{12}}:table/{re.escape(name)}/stream/.+", stream
+    ):
+        raise ValueError(f"restored_table_stream is not a stream of table {name}.")
 
 
 def _live_versions(text: str) -> dict[str, str]:

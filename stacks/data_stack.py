@@ -6,11 +6,13 @@ from aws_cdk import aws_dynamodb as dynamodb
 from aws_cdk import aws_iam as iam
 from aws_cdk import aws_kms as kms
 from aws_cdk import aws_s3 as s3
+from aws_cdk import aws_ssm as ssm
 from constructs import Construct
 
 from shared.domain.export import EXPORT_KEPT, EXPORTS
 from shared.domain.media import INCOMING, QUARANTINE
 from shared.lake import EVENTS_FOLDER, RESULTS_FOLDER
+from shared.names import table_stream_parameter
 from shared.store.schema import GLOBAL_INDEXES, PK, SK, TTL_ATTRIBUTE, table_name
 from stacks.config import StageConfig
 from stacks.constructs.asset_delivery import AssetDelivery
@@ -63,11 +65,34 @@ class DataStack(Stack):
         self.delivery = AssetDelivery(
             self, "AssetDelivery", config=config, bucket=self.assets, logs=self.access_logs
         )
+        self._publish_table(config)
         if config.backup_retention_days:
-            Backups(self, "Backups", config=config, table=self.table, bucket=self.assets)
+            # The table the stage uses: its own, or a restored one that took over.
+            backed_up = (
+                dynamodb.Table.from_table_name(self, "RestoredTable", config.table_name)
+                if config.restored_table
+                else self.table
+            )
+            Backups(self, "Backups", config=config, table=backed_up, bucket=self.assets)
         self.lake = EventLake(self, "EventLake", config=config, bucket=self.assets)
         # Before the api and integration stacks: their functions read the flags' ids.
         self.feature_flags = FeatureFlagsConfig(self, "FeatureFlags", config=config)
+
+    def _publish_table(self, config: StageConfig) -> None:
+        """The other stacks reach the table by name and its stream through a parameter
+        (`stacks/constructs/table_reference.py`), not by exports. The exports they imported
+        before stay for one release, so the deploy that stops importing them can go
+        first: a stack cannot drop an export another still imports. Remove these three
+        once every stage has deployed the release that added them (docs/runbooks/data.md)."""
+        ssm.StringParameter(
+            self,
+            "TableStreamParameter",
+            parameter_name=table_stream_parameter(config.name),
+            string_value=self.table.table_stream_arn or "",
+            description="The table's stream ARN, for the publisher's event source",
+        )
+        for value in (self.table.table_arn, self.table.table_name, self.table.table_stream_arn):
+            self.export_value(value)
 
     def _table(self, config: StageConfig) -> dynamodb.Table:
         """The single table: on demand, PITR, its stream, TTL, the global indexes."""

@@ -11,6 +11,7 @@ from stacks.config import StageConfig
 from stacks.constructs.layers import LambdaLayers
 from stacks.constructs.reach import stage_values
 from stacks.constructs.service_function import ServiceFunction
+from stacks.constructs.table_reference import active_table
 from stacks.contexts import TRIGGERS
 from stacks.environment import function_environment
 from stacks.nag import acknowledge
@@ -40,13 +41,12 @@ class IdentityStack(Stack):
         construct_id: str,
         *,
         config: StageConfig,
-        table: dynamodb.ITable,
         **kwargs: object,
     ) -> None:
         super().__init__(scope, construct_id, **kwargs)  # type: ignore[arg-type]
         self.user_pool = self._user_pool(config)
         self.client = self._web_client(config)
-        self._triggers(config, table)
+        self._triggers(config, active_table(self, config))
         acknowledge(
             self.user_pool,
             "AwsSolutions-COG2",

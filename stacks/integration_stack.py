@@ -28,6 +28,7 @@ from stacks.constructs.queues import dead_letter_queue, secure_queue
 from stacks.constructs.reach import grant_declared, grant_named, stage_values
 from stacks.constructs.service_function import ServiceFunction
 from stacks.constructs.strava_secrets import StravaSecrets
+from stacks.constructs.table_reference import active_table
 from stacks.consumers import (
     CLUB_WEBHOOKS,
     CONSUMERS,
@@ -60,13 +61,13 @@ class IntegrationStack(Stack):
         construct_id: str,
         *,
         config: StageConfig,
-        table: dynamodb.ITable,
         secrets_key: kms.IKey,
         bucket_arn: str,
         user_pool: cognito.IUserPool,
         **kwargs: object,
     ) -> None:
         super().__init__(scope, construct_id, **kwargs)  # type: ignore[arg-type]
+        table = active_table(self, config, stream=True)
         self.bus = self._bus(config)
         layers = LambdaLayers(self, "Layers")
         values = stage_values(

@@ -34,7 +34,6 @@ from shared.names import (
     ops_topic_parameter,
     platform_health_alarm_name,
 )
-from shared.store.schema import table_name
 from stacks.config import StageConfig
 from stacks.constructs.business_kpis import BusinessKpis
 from stacks.constructs.feature_flags import FlagsDeployment
@@ -218,7 +217,7 @@ class ObservabilityStack(Stack):
                 ),
             )
         monitoring.monitor_dynamo_table(
-            table=dynamodb.Table.from_table_name(self, "Table", table_name(config.name)),
+            table=dynamodb.Table.from_table_name(self, "Table", config.table_name),
             add_read_throttled_events_count_alarm={
                 "Warning": ThrottledEventsThreshold(
                     max_throttled_events_threshold=1, runbook_link=runbook("data")

@@ -22,7 +22,8 @@ from shared.store.table import Table
 # The longest range one request adds up (a year, leap day included).
 MAX_RANGE_DAYS = 366
 _A_YEAR = timedelta(days=MAX_RANGE_DAYS - 1)
-_EARLIEST, _LATEST = date(2020, 1, 1), date(2100, 1, 1)
+# As the ride listings bound their times (`rides.schemas.EARLIEST`).
+_EARLIEST, _LATEST = date(2000, 1, 1), date(2100, 1, 1)
 
 
 def _plausible(day: date) -> date:

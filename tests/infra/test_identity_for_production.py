@@ -4,8 +4,7 @@ SES from the stage's verified domain when asked (`-c cognito_ses=true`)."""
 import json
 
 import pytest
-from aws_cdk import App, Stack
-from aws_cdk import aws_dynamodb as dynamodb
+from aws_cdk import App
 from aws_cdk.assertions import Template
 
 from stacks.app_builder import cdk_json_context
@@ -36,9 +35,8 @@ def test_cognito_mail_goes_through_ses_once_the_stage_asks(synth: Synth) -> None
     assert pool["Properties"]["EmailConfiguration"]["EmailSendingAccount"] == "COGNITO_DEFAULT"
 
     app = App(context={**cdk_json_context(), "aws:cdk:bundling-stacks": []})
-    table = dynamodb.Table.from_table_name(Stack(app, "Data"), "Table", "sydney-cycling-prod")
     config = load_stage("prod", {"cognito_ses": "true"})
-    identity = IdentityStack(app, "Identity", config=config, table=table)
+    identity = IdentityStack(app, "Identity", config=config)
     (ses_pool,) = Template.from_stack(identity).find_resources("AWS::Cognito::UserPool").values()
     email = ses_pool["Properties"]["EmailConfiguration"]
     assert email["EmailSendingAccount"] == "DEVELOPER"

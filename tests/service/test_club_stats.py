@@ -275,6 +275,6 @@ def test_only_the_clubs_admins_read_its_statistics_over_a_sane_range(
     assert (backwards.status, backwards.body["error"]["code"]) == (400, "invalid_range")
     too_long = club.stats({"from": "2025-01-01", "to": "2026-01-02"})
     assert (too_long.status, too_long.body["error"]["code"]) == (400, "range_too_long")
-    assert club.stats({"from": "1999-01-01"}).status in (400, 422)
+    assert club.stats({"from": "1999-12-31"}).status == 422  # before any ride could be
     club.club_id = "c0ffee00-0000-4000-8000-00000000dead"
     assert club.stats(claims=ADMIN).status == 404

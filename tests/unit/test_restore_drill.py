@@ -12,9 +12,11 @@ from moto import mock_aws
 
 from local.provision import create_table
 from ops.invariants import problems
+from ops.restore_cutover import NotReady, prepare
 from ops.restore_drill import drill
 from shared.store import keys
 from shared.store.table import serialize
+from stacks.config import load_stage
 
 pytestmark = pytest.mark.unit
 
@@ -104,3 +106,47 @@ def test_each_invariant_is_checked(change: Any, problem: str) -> None:
     assert problems(items) == []
     change(items)
     assert problem in problems(items)
+
+
+def test_a_kept_restore_is_prepared_to_take_over_once(dynamodb: Any) -> None:
+    """`ops/restore_cutover.py` on the drill's kept copy: the settings a restore does not
+    carry turned on, the stage's tags, and the deploy that points the stage at it; a second
+    run finds nothing left to do."""
+    put(dynamodb, consistent())
+    restored = drill(dynamodb, "prod", keep=True, poll_seconds=0.1).restored
+
+    first = prepare(dynamodb, "prod", restored)
+    again = prepare(dynamodb, "prod", restored)
+
+    assert first.done == ["stream", "ttl", "point-in-time recovery", "deletion protection", "tags"]
+    assert again.done == [] and again.stream_arn == first.stream_arn
+    table = dynamodb.describe_table(TableName=restored)["Table"]
+    assert table["StreamSpecification"]["StreamViewType"] == "NEW_AND_OLD_IMAGES"
+    assert table["LatestStreamArn"] == first.stream_arn
+    assert table.get("DeletionProtectionEnabled") is True
+    ttl = dynamodb.describe_time_to_live(TableName=restored)["TimeToLiveDescription"]
+    assert ttl["AttributeName"] == "expires_at"
+    command = first.deploy_command("prod")
+    assert f"-c restored_table={restored} -c restored_table_stream={first.stream_arn}" in command
+    # What it prints is what the app accepts.
+    config = load_stage(
+        "prod", {"restored_table": restored, "restored_table_stream": first.stream_arn}
+    )
+    assert config.table_name == restored
+
+
+def test_a_table_that_is_not_the_stages_or_breaks_an_invariant_does_not_take_over(
+    dynamodb: Any,
+) -> None:
+    items = consistent()
+    items[2]["participant_count"] = 2
+    put(dynamodb, items)
+    restored = drill(dynamodb, "prod", keep=True, poll_seconds=0.1).restored
+
+    with pytest.raises(NotReady, match="breaks 1 invariants"):
+        prepare(dynamodb, "prod", restored)
+    with pytest.raises(NotReady, match="not one of stage staging's"):
+        prepare(dynamodb, "staging", restored)
+    assert "StreamSpecification" not in dynamodb.describe_table(TableName=restored)["Table"]
+    with pytest.raises(ValueError, match="not a stream of table"):
+        load_stage("prod", {"restored_table": restored, "restored_table_stream": "arn:x"})
