@@ -17,6 +17,7 @@ from shared.events import DomainEvent
 from shared.kpis import EVENT_KPIS
 from shared.observability import count, logger, metrics
 from shared.store import keys
+from shared.store.club_stats import tallies_update
 from shared.store.table import Table, TransactionCancelled, app_table
 
 MARKER_TTL_SECONDS = 14 * 24 * 3600  # longer than the queue's retention
@@ -91,26 +92,7 @@ def _stats_moves(table: Table, event: DomainEvent) -> list[dict[str, object]]:
     moves = stats_moves(
         event.event_type, event.occurred_at, event.data, _ride_figures(table, event)
     )
-    return [_tallies_update(club_id, day.isoformat(), tallies) for day, tallies in moves.items()]
-
-
-def _tallies_update(club_id: str, day: str, tallies: dict[str, float]) -> dict[str, object]:
-    names = {f"#t{i}": tally for i, tally in enumerate(tallies)}
-    values: dict[str, object] = {f":t{i}": amount for i, amount in enumerate(tallies.values())}
-    return {
-        "Update": {
-            "Key": keys.club_stats_key(club_id, day),
-            "UpdateExpression": "SET entity = :entity, club_id = :club, #day = :day ADD "
-            + ", ".join(f"{name} :{name[1:]}" for name in names),
-            "ExpressionAttributeNames": {**names, "#day": "day"},
-            "ExpressionAttributeValues": {
-                **values,
-                ":entity": "club_stats",
-                ":club": club_id,
-                ":day": day,
-            },
-        }
-    }
+    return [tallies_update(club_id, day.isoformat(), tallies) for day, tallies in moves.items()]
 
 
 def apply_event(table: Table, event: DomainEvent) -> bool:

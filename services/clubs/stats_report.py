@@ -15,7 +15,7 @@ from shared.domain.clock import utc_now
 from shared.domain.club import Club, existing_club
 from shared.domain.errors import BadRequest
 from shared.domain.model import Model
-from shared.store import keys
+from shared.store.club_stats import club_days
 from shared.store.clubs import read_club_and_membership
 from shared.store.table import Table
 
@@ -91,15 +91,7 @@ class StatsStore:
         return read_club_and_membership(self.table, club_id, user_id)
 
     def days(self, club_id: str, first: date, last: date) -> list[dict[str, Any]]:
-        return self.table.query_all(
-            None,
-            "PK = :pk AND SK BETWEEN :first AND :last",
-            {
-                ":pk": keys.club_stats_pk(club_id),
-                ":first": first.isoformat(),
-                ":last": last.isoformat(),
-            },
-        )
+        return club_days(self.table, club_id, first.isoformat(), last.isoformat())
 
 
 def stats_range(first: date | None, last: date | None, today: date) -> tuple[date, date]:

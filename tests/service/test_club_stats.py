@@ -10,10 +10,11 @@ from typing import Any
 
 import pytest
 
-from clubs import counts, stats_report
+from clubs import audit_trail, counts, stats_report
 from clubs import handler as clubs_api
 from clubs.stats_report import StatsStore
 from clubs.store import ClubStore
+from ops import club_stats
 from publisher.translate import events_from_change
 from shared.events import DomainEvent
 from shared.store import keys
@@ -278,3 +279,56 @@ def test_only_the_clubs_admins_read_its_statistics_over_a_sane_range(
     assert club.stats({"from": "1999-12-31"}).status == 422  # before any ride could be
     club.club_id = "c0ffee00-0000-4000-8000-00000000dead"
     assert club.stats(claims=ADMIN).status == 404
+
+
+def _keep_final_state(table: Table, club_id: str) -> None:
+    """The table as the history leaves it: each item's last image, and the audit log the
+    audit consumer writes from the same events."""
+    final: dict[str, dict[str, Any]] = {}
+    for _, new in history(club_id):
+        ids = ("membership_id", "participation_id", "ride_id")
+        final[next(f"{new['entity']}:{new[i]}" for i in ids if i in new)] = new
+    for image in final.values():
+        if image["entity"] == "ride":
+            start = image["start_at"]
+            keyed = {
+                **keys.ride_key(image["ride_id"]),
+                "GSI2PK": keys.club_rides_pk(club_id),
+                "GSI2SK": keys.ride_start_sk(start, image["ride_id"]),
+            }
+        elif image["entity"] == "participation":
+            keyed = keys.participation_key(image["ride_id"], image["user_id"])
+        else:
+            keyed = keys.membership_key(club_id, image["user_id"])
+        table.put({**image, **keyed})
+    for event in events_of(club_id):
+        audit_trail.record(event, table)
+
+
+def test_the_ops_check_finds_drifted_statistics_and_puts_them_right(
+    table: Table, make_club: type[Club]
+) -> None:
+    """`ops/club_stats.py`: the tallies worked out from the table agree with the ones the
+    consumer kept; after a lost and a doubled event, the check names both days and the fix
+    brings the route's answer back."""
+    club = make_club(table)
+    _keep_final_state(table, club.club_id)
+    for event in events_of(club.club_id):
+        counts.apply_event(table, event)
+    before = club.stats(WHOLE_RANGE).body
+
+    assert club_stats.check(table, club.club_id) == {}
+    table.delete(keys.club_stats_key(club.club_id, "2026-12-21"))  # ride C's day, lost
+    table.update(
+        keys.club_stats_key(club.club_id, "2026-11-08"),
+        "ADD riders_attended :one",
+        values={":one": 1},
+    )
+    found = club_stats.check(table, club.club_id, fix=True)
+
+    assert found == {
+        "2026-11-08": {"riders_attended": -1.0},
+        "2026-12-21": {"pace_B_rides": 1.0, "rides_scheduled": 1.0},
+    }
+    assert club_stats.check(table, club.club_id) == {}
+    assert club.stats(WHOLE_RANGE).body == before
