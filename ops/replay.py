@@ -9,22 +9,28 @@ reach; with it, it starts an EventBridge replay and waits for it to finish. `--r
 keeps the rules whose name contains it (a consumer's name: `Counts`, `Seats`...); without
 it every rule on the bus gets the window again. Consumers record the events they applied,
 so an event they had already applied changes nothing the second time
-(docs/runbooks/dead-letters.md).
+(docs/runbooks/dead-letters.md); the Counts consumer's records last 14 days, so a window
+reaching further back is refused when the replay would reach its rule (the counters,
+club statistics and KPIs would count those events again; `ops/club_stats.py` puts a
+club's statistics right from the table instead).
 """
 
 import argparse
 import sys
 import time
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import boto3
 
 from shared.names import resource_prefix
+from shared.store.keys import APPLIED_EVENT_KEPT_SECONDS
 
 _FINISHED = {"COMPLETED", "FAILED", "CANCELLED"}
 # EventBridge's rule feeding an archive (managed by the service, named after the archive).
 _ARCHIVE_RULE_PREFIX = "Events-Archive-"
+# The Counts consumer's rule names contain its name (`stacks/consumers.py`).
+COUNTS_RULE = "Counts"
 
 
 def when(text: str) -> datetime:
@@ -54,6 +60,18 @@ def rules(events: Any, bus_name: str, containing: str | None) -> dict[str, str]:
     if not found:
         raise SystemExit(f"no rule on {bus_name} has {containing!r} in its name")
     return found
+
+
+def refuse_past_markers(start_at: datetime, rule_names: list[str], now: datetime) -> None:
+    """A replay into the Counts rule of events whose applied markers have expired would
+    apply them twice."""
+    oldest = now - timedelta(seconds=APPLIED_EVENT_KEPT_SECONDS)
+    if start_at < oldest and any(COUNTS_RULE in name for name in rule_names):
+        raise SystemExit(
+            f"--from is before {oldest:%Y-%m-%d %H:%M} UTC: the Counts consumer no longer "
+            "knows it applied those events and would count them again. Leave its rule out "
+            "(--rule for the one you need), or start later."
+        )
 
 
 def start(
@@ -97,6 +115,7 @@ def main() -> int:
     events = boto3.client("events", region_name=args.region)
     bus_name = resource_prefix(args.stage)
     chosen = rules(events, bus_name, args.rule)
+    refuse_past_markers(args.start, list(chosen), datetime.now(UTC))
     print(f"archive: {archive_arn(events, bus_name)}")
     print(f"window:  {args.start.isoformat()} to {args.end.isoformat()}")
     print("rules:   " + ", ".join(sorted(chosen)))

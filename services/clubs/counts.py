@@ -20,8 +20,6 @@ from shared.store import keys
 from shared.store.club_stats import tallies_update
 from shared.store.table import Table, TransactionCancelled, app_table
 
-MARKER_TTL_SECONDS = 14 * 24 * 3600  # longer than the queue's retention
-
 
 def counter_delta(event: DomainEvent) -> tuple[str, int] | None:
     """Which counter an event moves, and by how much (None: it moves none)."""
@@ -43,7 +41,7 @@ def _marker(event: DomainEvent) -> dict[str, object]:
             "Item": {
                 **keys.applied_event_key(event.event_id),
                 "entity": "applied_event",
-                "expires_at": int(event.occurred_at.timestamp()) + MARKER_TTL_SECONDS,
+                "expires_at": int(event.occurred_at.timestamp()) + keys.APPLIED_EVENT_KEPT_SECONDS,
             },
             "ConditionExpression": "attribute_not_exists(PK)",
         }

@@ -99,6 +99,12 @@ def system_role_key(user_id: str) -> dict[str, str]:
     return {"PK": f"{SYSTEM_ROLE_PREFIX}{user_id}", "SK": "SYSTEM_ROLE"}
 
 
+# How long an applied-event marker is kept (TTL from the event's time): longer than any
+# queue keeps a message, so a redelivery always finds it; an archive replay of events older
+# than this would apply them again (`ops/replay.py` refuses one into the Counts rule).
+APPLIED_EVENT_KEPT_SECONDS = 14 * 24 * 3600
+
+
 def applied_event_key(event_id: str) -> dict[str, str]:
     """The marker of a domain event a consumer has applied (its idempotency record)."""
     return {"PK": f"EVENT#{event_id}", "SK": "APPLIED"}

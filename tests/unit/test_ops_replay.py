@@ -12,7 +12,7 @@ import boto3
 import pytest
 from moto import mock_aws
 
-from ops.replay import rules, start, wait, when
+from ops.replay import refuse_past_markers, rules, start, wait, when
 
 pytestmark = pytest.mark.unit
 
@@ -94,3 +94,17 @@ def test_a_backwards_window_is_refused(aws: dict[str, Any]) -> None:
     assert later.tzinfo is UTC
     with pytest.raises(SystemExit, match="before"):
         start(aws["events"], "prod", later, earlier, [])
+
+
+def test_a_window_older_than_the_counts_markers_is_refused_for_its_rule_only(
+    aws: dict[str, Any],
+) -> None:
+    """Counts remembers an applied event 14 days; a replay reaching back further into its
+    rule would count those events again. Other rules (their records do not expire) may."""
+    now = datetime(2026, 12, 20, tzinfo=UTC)
+    chosen = list(rules(aws["events"], BUS, None))
+
+    with pytest.raises(SystemExit, match="would count them again"):
+        refuse_past_markers(now - timedelta(days=15), chosen, now)
+    refuse_past_markers(now - timedelta(days=13), chosen, now)
+    refuse_past_markers(now - timedelta(days=60), list(rules(aws["events"], BUS, "Seats")), now)
