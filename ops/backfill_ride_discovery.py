@@ -24,11 +24,11 @@ from typing import Any
 import boto3
 
 from ops.redrive import find
+from ops.stage_table import add_table_argument, stage_table_name
 from shared.domain.clock import utc_now
 from shared.domain.ride import utc_text
 from shared.events import DomainEvent
 from shared.store import keys
-from shared.store.schema import table_name
 from shared.store.table import Table, deserialize
 from stacks.consumers import RIDE_DISCOVERY
 
@@ -89,9 +89,10 @@ def main(argv: list[str]) -> int:
     parser.add_argument("--stage", choices=["dev", "staging", "prod", "local"], required=True)
     parser.add_argument("--region", default="ap-southeast-2")
     parser.add_argument("--go", action="store_true", help="send (default: a dry run)")
+    add_table_argument(parser)
     args = parser.parse_args(argv)
     session = boto3.Session(region_name=args.region)
-    table = Table(session.client("dynamodb"), table_name(args.stage))
+    table = Table(session.client("dynamodb"), stage_table_name(args.stage, args.table))
     rides = backfill(table, session.client("sqs"), args.stage, go=args.go)
     for ride_id in rides:
         print(ride_id)

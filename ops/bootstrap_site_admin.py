@@ -15,12 +15,12 @@ from typing import Any
 
 import boto3
 
+from ops.stage_table import add_table_argument, stage_table_name
 from shared.adapters.identity import IdentityDirectory
 from shared.domain.clock import utc_now
 from shared.domain.enums import SystemRole
 from shared.domain.user import new_profile
 from shared.names import resource_prefix
-from shared.store.schema import table_name
 from shared.store.table import Table, TransactionCancelled
 from shared.store.users import create_profile, grant_site_admin, read_profile
 
@@ -53,12 +53,15 @@ def main(argv: list[str]) -> int:
     parser.add_argument("email")
     parser.add_argument("--stage", choices=["dev", "staging", "prod"], default="dev")
     parser.add_argument("--region", default="ap-southeast-2")
+    add_table_argument(parser)
     args = parser.parse_args(argv)
 
     session = boto3.Session(region_name=args.region)
     cognito, dynamodb = session.client("cognito-idp"), session.client("dynamodb")
     directory = IdentityDirectory(cognito, user_pool_id(cognito, resource_prefix(args.stage)))
-    print(bootstrap(directory, Table(dynamodb, table_name(args.stage)), args.email))
+    print(
+        bootstrap(directory, Table(dynamodb, stage_table_name(args.stage, args.table)), args.email)
+    )
     return 0
 
 

@@ -20,10 +20,11 @@ from typing import Any
 
 import boto3
 
+from ops.stage_table import add_table_argument, stage_table_name
 from shared.domain.club_stats import RideFigures, stats_moves
 from shared.store import keys
 from shared.store.club_stats import club_days, tallies_update
-from shared.store.schema import GSI2, table_name
+from shared.store.schema import GSI2
 from shared.store.table import Table
 
 Tallies = dict[str, dict[str, float]]
@@ -135,12 +136,12 @@ def main(argv: list[str]) -> int:
     parser = argparse.ArgumentParser(prog="python -m ops.club_stats", description=__doc__)
     parser.add_argument("--stage", choices=["dev", "staging", "prod"], required=True)
     parser.add_argument("--club", required=True, help="the club's id")
-    parser.add_argument("--table", help="a restored table serving the stage (its name)")
+    add_table_argument(parser)
     parser.add_argument("--region", default="ap-southeast-2")
     parser.add_argument("--fix", action="store_true", help="add the differences")
     args = parser.parse_args(argv)
     dynamodb = boto3.Session(region_name=args.region).client("dynamodb")
-    table = Table(dynamodb, args.table or table_name(args.stage))
+    table = Table(dynamodb, stage_table_name(args.stage, args.table))
     found = check(table, args.club, fix=args.fix)
     for day, delta in found.items():
         print(f"{day}: " + ", ".join(f"{tally} {amount:+g}" for tally, amount in delta.items()))

@@ -23,6 +23,7 @@ import boto3
 
 from ops.invariants import problems
 from ops.replay import when
+from ops.stage_table import add_table_argument, stage_table_name
 from shared.store.schema import table_name
 from shared.store.table import deserialize
 
@@ -35,11 +36,17 @@ class Drill:
     problems: list[str]
 
 
-def restore(dynamodb: Any, stage: str, at: datetime | None, poll_seconds: float = 20) -> str:
-    """The name of a new table holding the stage's table as it was `at` (or at the latest
-    restorable time), once it is ACTIVE."""
-    source = table_name(stage)
-    target = f"{source}-drill-{datetime.now(UTC):%Y%m%dT%H%M%S}"
+def restore(
+    dynamodb: Any,
+    stage: str,
+    at: datetime | None,
+    poll_seconds: float = 20,
+    source: str | None = None,
+) -> str:
+    """The name of a new table holding the stage's table (or `source`, a restored one
+    serving it) as it was `at` (or at the latest restorable time), once it is ACTIVE."""
+    source = source or table_name(stage)
+    target = f"{table_name(stage)}-drill-{datetime.now(UTC):%Y%m%dT%H%M%S}"
     moment: dict[str, Any] = {"RestoreDateTime": at} if at else {"UseLatestRestorableTime": True}
     dynamodb.restore_table_to_point_in_time(
         SourceTableName=source,
@@ -66,9 +73,10 @@ def drill(
     at: datetime | None = None,
     keep: bool = False,
     poll_seconds: float = 20,
+    source: str | None = None,
 ) -> Drill:
     started = time.monotonic()
-    restored = restore(dynamodb, stage, at, poll_seconds)
+    restored = restore(dynamodb, stage, at, poll_seconds, source)
     took = time.monotonic() - started
     try:
         items = scan(dynamodb, restored)
@@ -84,9 +92,14 @@ def main() -> int:
     parser.add_argument("--at", type=when, help="ISO time, UTC (default: latest restorable)")
     parser.add_argument("--keep", action="store_true", help="keep the restored copy")
     parser.add_argument("--region", default="ap-southeast-2")
+    add_table_argument(parser)
     args = parser.parse_args()
     result = drill(
-        boto3.client("dynamodb", region_name=args.region), args.stage, args.at, args.keep
+        boto3.client("dynamodb", region_name=args.region),
+        args.stage,
+        args.at,
+        args.keep,
+        source=stage_table_name(args.stage, args.table),
     )
     print(f"restored {result.restored} in {result.seconds_to_restore:.0f} s, {result.items} items")
     for problem in result.problems:

@@ -6,7 +6,7 @@ from collections.abc import Callable
 
 import boto3
 
-from shared.store.schema import table_name
+from ops.stage_table import add_table_argument, stage_table_name
 from shared.store.table import Table
 
 Migration = Callable[..., list[tuple[str, str]]]
@@ -19,9 +19,10 @@ def run(argv: list[str], prog: str, doc: str | None, migrate: Migration, counted
     parser.add_argument("--stage", choices=["dev", "staging", "prod"], required=True)
     parser.add_argument("--region", default="ap-southeast-2")
     parser.add_argument("--apply", action="store_true", help="write (default: a dry run)")
+    add_table_argument(parser)
     args = parser.parse_args(argv)
     dynamodb = boto3.Session(region_name=args.region).client("dynamodb")
-    outcomes = migrate(Table(dynamodb, table_name(args.stage)), apply=args.apply)
+    outcomes = migrate(Table(dynamodb, stage_table_name(args.stage, args.table)), apply=args.apply)
     for item_id, outcome in outcomes:
         print(f"{item_id}: {outcome}")
     print(f"{len(outcomes)} {counted}{'' if args.apply else ' (dry run)'}")

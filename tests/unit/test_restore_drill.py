@@ -14,6 +14,7 @@ from local.provision import create_table
 from ops.invariants import problems
 from ops.restore_cutover import NotReady, prepare
 from ops.restore_drill import drill
+from ops.stage_table import stage_table_name
 from shared.store import keys
 from shared.store.table import serialize
 from stacks.config import load_stage
@@ -150,3 +151,24 @@ def test_a_table_that_is_not_the_stages_or_breaks_an_invariant_does_not_take_ove
     assert "StreamSpecification" not in dynamodb.describe_table(TableName=restored)["Table"]
     with pytest.raises(ValueError, match="not a stream of table"):
         load_stage("prod", {"restored_table": restored, "restored_table_stream": "arn:x"})
+
+
+def test_after_a_cut_over_the_ops_commands_take_the_table_serving_the_stage(
+    dynamodb: Any,
+) -> None:
+    """`--table` (`ops/stage_table.py`): the drill restores from the restored table that
+    serves the stage, not the stage's old one; another stage's table is refused."""
+    serving = f"{TABLE}-restored"
+    create_table(dynamodb, serving)
+    dynamodb.update_continuous_backups(
+        TableName=serving, PointInTimeRecoverySpecification={"PointInTimeRecoveryEnabled": True}
+    )
+    for item in consistent():
+        dynamodb.put_item(TableName=serving, Item=serialize(item))
+
+    result = drill(dynamodb, "prod", poll_seconds=0.1, source=stage_table_name("prod", serving))
+
+    assert result.items == 4 and result.problems == []  # the old table is empty
+    assert stage_table_name("prod", None) == TABLE
+    with pytest.raises(SystemExit, match="not one of stage prod's"):
+        stage_table_name("prod", "sydney-cycling-staging-restored")
