@@ -55,12 +55,7 @@ def _ride_moves(ride: dict[str, Any], total: Tallies) -> None:
 
 
 def _attendance_moves(ride: dict[str, Any], place: dict[str, Any], total: Tallies) -> None:
-    figures = RideFigures(
-        start_at=_moment(ride["start_at"]),
-        pace_class=str(ride["pace_class"]),
-        distance_km=float(ride["distance_km"]),
-        elevation_gain_m=float(ride.get("elevation_gain_m") or 0),
-    )
+    figures = RideFigures.of(ride)
     activity = place.get("strava_activity") or {}
     marked = {
         "attendance": place.get("attendance", "unknown"),

@@ -7,8 +7,6 @@ finds the marker and changes nothing. A KPI is counted once by the same marker (
 for an event that moves nothing else): one transaction per event either way.
 """
 
-from datetime import datetime
-
 from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
 
 from shared.batch import batch_handler, domain_event
@@ -74,12 +72,7 @@ def _ride_figures(table: Table, event: DomainEvent) -> RideFigures | None:
     ride = table.get(keys.ride_key(str(event.data["ride_id"])), consistent=False)
     if ride is None:
         return None
-    return RideFigures(
-        start_at=datetime.fromisoformat(str(ride["start_at"])),
-        pace_class=str(ride["pace_class"]),
-        distance_km=float(ride["distance_km"]),
-        elevation_gain_m=float(ride.get("elevation_gain_m") or 0),
-    )
+    return RideFigures.of(ride)
 
 
 def _stats_moves(table: Table, event: DomainEvent) -> list[dict[str, object]]:

@@ -73,6 +73,16 @@ class RideFigures:
     distance_km: float
     elevation_gain_m: float
 
+    @classmethod
+    def of(cls, ride: dict[str, Any]) -> "RideFigures":
+        """From a ride's item (or its JSON)."""
+        return cls(
+            start_at=_moment(ride["start_at"]),
+            pace_class=str(ride["pace_class"]),
+            distance_km=float(ride["distance_km"]),
+            elevation_gain_m=float(ride.get("elevation_gain_m") or 0),
+        )
+
 
 def sydney_day(moment: datetime) -> date:
     return moment.astimezone(SYDNEY).date()
