@@ -22,9 +22,7 @@ import duckdb
 
 from local.address_file import find_platform
 from local.provision import LOCAL_CREDENTIALS
-from shared.lake import COLUMNS, EVENTS_FOLDER, PARTITIONS, named_queries
-
-_NO_DOWNLOADS = {"autoinstall_known_extensions": False, "autoload_known_extensions": False}
+from shared.lake import COLUMNS, DUCKDB_OFFLINE, EVENTS_FOLDER, PARTITIONS, named_queries
 
 
 def download_lake(s3: Any, bucket: str, into: Path) -> int:
@@ -43,7 +41,7 @@ def download_lake(s3: Any, bucket: str, into: Path) -> int:
 def lake_database(folder: Path) -> Iterator[duckdb.DuckDBPyConnection]:
     """DuckDB with the view `events` over the lake copied under `folder`: partitions read
     from the keys as the strings Glue declares them (Athena's partition projection)."""
-    with duckdb.connect(":memory:", config=_NO_DOWNLOADS) as db:
+    with duckdb.connect(":memory:", config=DUCKDB_OFFLINE) as db:
         db.execute("SET TimeZone = 'UTC'")
         pattern = folder / EVENTS_FOLDER / "*" / "*" / "*.parquet"
         types = ", ".join(f"'{name}': 'VARCHAR'" for name in PARTITIONS)

@@ -9,7 +9,7 @@ import requests
 from local.platform import Endpoints, LocalPlatform
 from local.seed_users import RIDER, RIDER_DEVICE, SEED_USERS, SITE_ADMIN
 from local.users import id_token
-from shared.domain.ride import CLUB_TIMEZONE
+from shared.domain.clock import CLUB_TIMEZONE
 
 SEED_CLUBS: tuple[dict[str, Any], ...] = (
     {

@@ -24,7 +24,7 @@ import boto3
 from ops.invariants import problems
 from ops.restore_drill import scan
 from shared.names import PROJECT
-from shared.store.schema import TTL_ATTRIBUTE, table_name
+from shared.store.schema import TTL_ATTRIBUTE, is_stage_table, table_name
 
 
 class NotReady(Exception):
@@ -45,7 +45,7 @@ class Cutover:
 
 
 def prepare(dynamodb: Any, stage: str, table: str, *, check: bool = True) -> Cutover:
-    if not table.startswith(f"{table_name(stage)}-"):
+    if not is_stage_table(stage, table):
         raise NotReady(f"{table} is not one of stage {stage}'s tables ({table_name(stage)}-...).")
     described = dynamodb.describe_table(TableName=table)["Table"]
     if described["TableStatus"] != "ACTIVE":

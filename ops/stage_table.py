@@ -3,7 +3,7 @@ serving the stage since a cut-over (`--table`, docs/runbooks/data.md)."""
 
 import argparse
 
-from shared.store.schema import table_name
+from shared.store.schema import is_stage_table, table_name
 
 
 def add_table_argument(parser: argparse.ArgumentParser) -> None:
@@ -17,6 +17,6 @@ def stage_table_name(stage: str, table: str | None) -> str:
     stage's own; another stage's table is refused."""
     if not table:
         return table_name(stage)
-    if not table.startswith(f"{table_name(stage)}-"):
+    if not is_stage_table(stage, table):
         raise SystemExit(f"{table} is not one of stage {stage}'s tables.")
     return table

@@ -18,6 +18,8 @@ LAKE_FOLDER = "lake/"
 EVENTS_FOLDER = f"{LAKE_FOLDER}events/"
 # Where Athena writes query results (expired after a week).
 RESULTS_FOLDER = f"{LAKE_FOLDER}athena-results/"
+# DuckDB never installs or loads an extension at run time (Parquet and JSON are built in).
+DUCKDB_OFFLINE = {"autoinstall_known_extensions": False, "autoload_known_extensions": False}
 # The Glue table's partition columns, in the objects' keys.
 PARTITIONS = ("event_type", "dt")
 

@@ -7,7 +7,7 @@ from typing import Any, Literal
 from aws_cdk import Aws, RemovalPolicy
 
 from shared.names import resource_prefix
-from shared.store.schema import table_name
+from shared.store.schema import is_stage_table, table_name
 from stacks.contexts import TRIGGERS
 
 StageName = Literal["dev", "staging", "prod"]
@@ -249,7 +249,7 @@ def _check_restored_table(stage: str, name: str | None, stream: str | None) -> N
     if not name and not stream:
         return
     prefix = f"{table_name(stage)}-"
-    if not (name and stream and name.startswith(prefix)):
+    if not (name and stream and is_stage_table(stage, name)):
         raise ValueError(
             f"A restored table takes over with both `restored_table` (named {prefix}...) and "
             "`restored_table_stream` (its stream's ARN): `ops/restore_cutover.py` prints them."

@@ -14,9 +14,8 @@ from typing import Any
 
 import duckdb
 
-from shared.lake import COLUMNS
+from shared.lake import COLUMNS, DUCKDB_OFFLINE
 
-_NO_DOWNLOADS = {"autoinstall_known_extensions": False, "autoload_known_extensions": False}
 _TYPES = "{" + ", ".join(f"'{c.name}': '{c.duckdb}'" for c in COLUMNS) + "}"
 
 
@@ -25,7 +24,7 @@ def parquet_bytes(rows: list[dict[str, Any]]) -> bytes:
     with tempfile.TemporaryDirectory() as folder:
         source, target = Path(folder) / "batch.jsonl", Path(folder) / "batch.parquet"
         source.write_text("\n".join(json.dumps(row, default=str) for row in rows))
-        with duckdb.connect(":memory:", config=_NO_DOWNLOADS) as db:
+        with duckdb.connect(":memory:", config=DUCKDB_OFFLINE) as db:
             db.execute(
                 f"COPY (SELECT * FROM read_json('{source}', format = 'newline_delimited', "
                 f"columns = {_TYPES})) TO '{target}' (FORMAT PARQUET, COMPRESSION ZSTD)"

@@ -17,8 +17,8 @@ from zoneinfo import ZoneInfo
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
 
+from shared.domain.clock import CLUB_TIMEZONE
 from shared.domain.notifications import Category
-from shared.domain.ride import CLUB_TIMEZONE
 
 TEMPLATES = Path(__file__).resolve().parent / "templates"
 PUSH_BODY_LIMIT = 180

@@ -19,8 +19,9 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from shared.domain.clock import CLUB_TIMEZONE
 from shared.domain.enums import RideStatus
-from shared.domain.ride import CLUB_TIMEZONE, Ride
+from shared.domain.ride import Ride
 
 PRODUCT_ID = "-//Sydney Cycling Platform//Club rides//EN"
 

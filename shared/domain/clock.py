@@ -2,6 +2,9 @@
 
 from datetime import UTC, datetime
 
+# Where the clubs ride: their days, and the times in their calendars, are Sydney's.
+CLUB_TIMEZONE = "Australia/Sydney"
+
 
 def utc_now() -> datetime:
     return datetime.now(UTC)

@@ -17,9 +17,10 @@ from datetime import date, datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from shared.domain.clock import CLUB_TIMEZONE
 from shared.domain.enums import Attendance, PaceClass
 
-SYDNEY = ZoneInfo("Australia/Sydney")
+SYDNEY = ZoneInfo(CLUB_TIMEZONE)
 
 MEMBERS_JOINED = "members_joined"
 MEMBERS_LEFT = "members_left"

@@ -22,7 +22,6 @@ from shared.domain.model import Model
 from shared.domain.numbers import NOT_A_BOOL
 from shared.domain.strava import ActivitySummary, AttendanceSource
 
-CLUB_TIMEZONE = "Australia/Sydney"
 ID_SEPARATOR = "_"
 
 

@@ -21,10 +21,11 @@ from zoneinfo import ZoneInfo
 
 from pydantic import ConfigDict, Field, StrictInt, model_validator
 
+from shared.domain.clock import CLUB_TIMEZONE
 from shared.domain.enums import DropPolicy, PaceClass, RideVisibility, Surface
 from shared.domain.model import Model
 from shared.domain.numbers import JSON_INTEGER
-from shared.domain.ride import CLUB_TIMEZONE, ID_SEPARATOR, MeetingPoint, PaceRange
+from shared.domain.ride import ID_SEPARATOR, MeetingPoint, PaceRange
 
 if TYPE_CHECKING:
     from dateutil import rrule

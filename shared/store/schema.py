@@ -35,6 +35,12 @@ def table_name(stage: str) -> str:
     return resource_prefix(stage)
 
 
+def is_stage_table(stage: str, name: str) -> bool:
+    """Whether `name` is one of the stage's other tables (`sydney-cycling-{stage}-...`: a
+    restore drill's copy, a restored table taking over)."""
+    return name.startswith(f"{table_name(stage)}-")
+
+
 def attribute_definitions() -> list[dict[str, str]]:
     """Every key attribute of the table and its indexes, all strings."""
     names = [PK, SK]

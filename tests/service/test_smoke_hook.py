@@ -83,6 +83,8 @@ def test_an_empty_batch_passes_against_each_consumer(handler: str, table: Table)
     # A version that did not start (its import failed) does not pass.
     with pytest.raises(SmokeFailed):
         check({"errorType": "Runtime.ImportModuleError", "errorMessage": "No module"})
+    with pytest.raises(SmokeFailed):  # an empty batch cannot have failed records
+        check({"batchItemFailures": [{"itemIdentifier": "m0"}]})
 
 
 def test_the_token_trigger_is_tried_and_post_confirmation_is_not(table: Table) -> None:
