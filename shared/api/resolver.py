@@ -133,8 +133,11 @@ def build_resolver() -> APIGatewayRestResolver:
     return app
 
 
-def _refuse_deleted_account(event: dict[str, Any]) -> None:
-    """A token of an account deleted since it was issued is refused on every route."""
+def _refuse_deleted_account(event: dict[str, Any], answered: frozenset[str]) -> None:
+    """A token of an account deleted since it was issued is refused on every route but
+    those in `answered` (`METHOD resource`)."""
+    if f"{event.get('httpMethod')} {event.get('resource')}" in answered:
+        return
     sub = event_claims(event).get("sub")
     if isinstance(sub, str) and sub and revoked_accounts.refuses(sub):
         deleted = account_deleted()
@@ -146,17 +149,21 @@ Handler = Callable[[dict[str, Any], Any], dict[str, Any]]
 
 
 def make_handler(
-    app: APIGatewayRestResolver, *, one_click_posts: frozenset[str] = frozenset()
+    app: APIGatewayRestResolver,
+    *,
+    one_click_posts: frozenset[str] = frozenset(),
+    open_to_deleted_accounts: frozenset[str] = frozenset(),
 ) -> Handler:
     """The Lambda entry point of a service's resolver, with the request id as the
     correlation id. `one_click_posts`: resources whose POST takes RFC 8058's form body
-    (every other body must be JSON)."""
+    (every other body must be JSON). `open_to_deleted_accounts`: routes (`METHOD
+    resource`) a deleted account's token may still call."""
 
     def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
         one_click = event.get("httpMethod") == "POST" and event.get("resource") in one_click_posts
         guard = one_click_event if one_click else guarded_event
         try:
-            _refuse_deleted_account(event)
+            _refuse_deleted_account(event, open_to_deleted_accounts)
             return resolve_once(app.resolve, guard(event), context)
         except RequestRefused as refused:
             return refusal_response(refused)

@@ -365,6 +365,9 @@ def test_a_deleted_accounts_tokens_are_refused_on_every_route(world: World) -> N
     for api, method, resource, params in reads:
         refused = api(method, resource, path_params=params, claims=dana)
         assert (refused.status, refused.body["error"]["code"]) == (401, "account_deleted")
+    # But a retried deletion request (its first answer lost) is answered as the first was.
+    again = world.delete(world.dana)
+    assert again.status == 202 and again.body["status"] == "requested"
     # Anyone else is served as before.
     owner = world.clubs("GET", "/clubs", claims=world.claims(world.owner))
     assert owner.status == 200
