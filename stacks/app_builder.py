@@ -121,14 +121,14 @@ def build_platform(app: App, config: StageConfig) -> PlatformStacks:
     # creates them, and its flags deployment reads the data stack's parameters. Deployed
     # last, always, rather than in whatever order the CLI picks.
     for watched in (data, identity, integration, api):
-        observability.add_dependency(watched, "watches its resources by their fixed names")
+        observability.add_stack_dependency(watched, "watches its resources by their fixed names")
     stacks = PlatformStacks(identity, data, integration, api, observability)
     # Only the users API writes SiteAdmin role items (and the operators, outside CDK); only
     # the audit consumer and the webhooks API (a deletion's entry) write the audit log.
     # The stacks reach the table by name (a restored one can take over): after the data
     # stack, which makes it and publishes its stream.
     for user in (identity, integration, api):
-        user.add_dependency(data, "reaches the table by its name and stream parameter")
+        user.add_stack_dependency(data, "reaches the table by its name and stream parameter")
     table = config.table_name
     guards = (
         ItemGuard(table, AUTHORITY, writers=[api.functions["users"].role]),

@@ -9,6 +9,8 @@ shipped").
 import os
 import shutil
 import subprocess
+import sys
+from functools import cache
 from pathlib import Path
 from typing import Any
 
@@ -19,8 +21,12 @@ from aws_cdk import DockerImage, ILocalBundling
 NO_DOCKER = DockerImage.from_registry("docker-is-not-used")
 
 
+@cache
 def python_312() -> str | None:
-    """An interpreter of the Lambda runtime's version, if this machine has one."""
+    """An interpreter of the Lambda runtime's version, if this machine has one (asked once
+    per synth, not once per asset)."""
+    if sys.version_info[:2] == (3, 12):
+        return sys.executable
     found = shutil.which("python3.12")
     if found and subprocess.run([found, "-V"], capture_output=True).returncode == 0:
         return found
