@@ -43,8 +43,11 @@ def test_a_rider_deletes_their_account_and_the_club_and_ride_follow(api: Api) ->
     started = time.monotonic()
     accepted = api.call("DELETE", "/users/me", leaving)
     assert accepted.status_code == 202, accepted.text
+    # A retry (the first answer lost) is answered from the same record, whatever the list
+    # of deleted accounts has caught up with meanwhile.
     again = api.call("DELETE", "/users/me", leaving)
-    assert again.status_code == 202 and again.json() == accepted.json()
+    assert again.status_code == 202, again.text
+    assert again.json()["requested_at"] == accepted.json()["requested_at"]
 
     def promoted() -> bool:
         joined = api.call("GET", f"/rides/{ride_id}/participations", admin).json()["joined"]
