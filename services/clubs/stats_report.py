@@ -7,7 +7,7 @@ from collections import defaultdict
 from datetime import date, timedelta
 from typing import Annotated, Any
 
-from pydantic import AfterValidator
+from pydantic import AfterValidator, WithJsonSchema
 
 from shared.authz import AuthzContext, Capability, MembershipView, Principal, require
 from shared.domain import club_stats as tally
@@ -32,8 +32,13 @@ def _plausible(day: date) -> date:
     return day
 
 
-# A bound of the range (`from`, `to`): a Sydney day, both ends included.
-StatsDay = Annotated[date, AfterValidator(_plausible)]
+# A bound of the range (`from`, `to`): a Sydney day, both ends included. The document says
+# the years it takes, so a client (or a fuzzer) knows the bound without meeting the 422.
+StatsDay = Annotated[
+    date,
+    AfterValidator(_plausible),
+    WithJsonSchema({"type": "string", "format": "date", "pattern": "^20[0-9]{2}-"}),
+]
 
 
 class StatsFigures(Model):

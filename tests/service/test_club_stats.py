@@ -3,7 +3,9 @@ item changes goes through the publisher's translation (as the stream would carry
 the Counts consumer, and the club's admin reads the figures it adds up to. The same
 history shuffled and delivered twice adds up to the same figures."""
 
+import json
 import random
+import re
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from typing import Any
@@ -19,6 +21,7 @@ from publisher.translate import events_from_change
 from shared.events import DomainEvent
 from shared.store import keys
 from shared.store.table import Table
+from stacks.paths import REPO_ROOT
 from tests.service.conftest import ADMIN, RIDER, add_profiles, make_invoker
 
 pytestmark = pytest.mark.service
@@ -279,6 +282,24 @@ def test_only_the_clubs_admins_read_its_statistics_over_a_sane_range(
     assert club.stats({"from": "1999-12-31"}).status == 422  # before any ride could be
     club.club_id = "c0ffee00-0000-4000-8000-00000000dead"
     assert club.stats(claims=ADMIN).status == 404
+
+
+@pytest.mark.parametrize(
+    "day", ["1999-12-31", "2000-01-01", "2099-12-31", "2100-01-01", "8426-06-26"]
+)
+def test_the_document_states_the_days_the_route_takes(
+    table: Table, make_club: type[Club], day: str
+) -> None:
+    """A fuzzer found a day the document allowed and the route refused (`to=8426-06-26`):
+    the document's pattern and the route agree at both edges."""
+    club = make_club(table)
+    document = json.loads((REPO_ROOT / "docs" / "openapi.json").read_text())
+    parameters = document["paths"]["/clubs/{club_id}/stats"]["get"]["parameters"]
+    for name in ("from", "to"):
+        schema = next(p for p in parameters if p["name"] == name)["schema"]["anyOf"][0]
+        documented = re.search(schema["pattern"], day) is not None
+        answer = club.stats({"from": day, "to": day} if name == "from" else {"to": day})
+        assert (answer.status == 200) == documented, (name, day, answer.body)
 
 
 def _keep_final_state(table: Table, club_id: str) -> None:
