@@ -3,7 +3,8 @@
 import argparse
 import signal
 import sys
-import threading
+import time
+from collections.abc import Callable
 from dataclasses import asdict
 
 from local.address_file import remove_addresses, running_platforms, write_addresses
@@ -89,10 +90,7 @@ def main(argv: list[str]) -> int:
             ),
             flush=True,
         )
-        stop = threading.Event()
-        for sig in (signal.SIGINT, signal.SIGTERM):
-            signal.signal(sig, lambda *_: stop.set())
-        stop.wait()
+        wait_for_a_stop_signal()
         print("Stopping...", flush=True)
     finally:
         if address_file is not None:
@@ -100,6 +98,26 @@ def main(argv: list[str]) -> int:
         receiver.stop()
         platform.stop()
     return 0
+
+
+def wait_for_a_stop_signal(ready: Callable[[], None] = lambda: None) -> None:
+    """Calls `ready` once the signals are handled and returns on the first Ctrl-C or
+    SIGTERM; a second one while stopping interrupts the stop. The handler only records the
+    signal: one that set a `threading.Event` deadlocked when a second signal arrived while
+    the first handler held the event's lock (Ctrl-C pressed twice, or `timeout`'s SIGTERM
+    after a Ctrl-C), and the platform never exited."""
+    received: list[int] = []
+
+    def record(signum: int, _frame: object) -> None:
+        if received:
+            raise KeyboardInterrupt
+        received.append(signum)
+
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(sig, record)
+    ready()
+    while not received:
+        time.sleep(0.2)  # the handler runs within the sleep; the loop re-checks its record
 
 
 if __name__ == "__main__":

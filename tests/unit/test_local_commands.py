@@ -1,6 +1,7 @@
 """The local commands: real argument parsing, and one address file per running platform."""
 
 import os
+import signal
 import subprocess
 import sys
 from pathlib import Path
@@ -89,3 +90,34 @@ def test_the_documentation_tools_run_as_the_makefile_calls_them(tmp_path: Path) 
         assert answer.returncode == 0, answer.stderr
     committed = (REPO_ROOT / "docs" / "openapi.json").read_text()
     assert (tmp_path / "openapi.json").read_text() == committed
+
+
+_STOPPING = """
+import sys, time
+from local.__main__ import wait_for_a_stop_signal
+wait_for_a_stop_signal(lambda: print("ready", flush=True))
+print("stopping", flush=True)
+time.sleep(60)  # a stop that hangs
+"""
+
+
+def test_the_first_signal_stops_the_platform_and_a_second_interrupts_the_stop() -> None:
+    """`make run` waits for Ctrl-C or SIGTERM; once stopping, another signal ends it (a
+    handler that set a `threading.Event` could deadlock on that second signal)."""
+    process = subprocess.Popen(
+        [sys.executable, "-c", _STOPPING],
+        cwd=REPO_ROOT,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        assert process.stdout is not None
+        assert process.stdout.readline() == "ready\n"
+        process.send_signal(signal.SIGINT)
+        assert process.stdout.readline() == "stopping\n"
+        process.send_signal(signal.SIGTERM)
+        assert process.wait(timeout=30) != 0
+        assert "KeyboardInterrupt" in (process.stderr.read() if process.stderr else "")
+    finally:
+        process.kill()
