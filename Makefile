@@ -67,9 +67,8 @@ unit service e2e: $(VENV)/.installed-3.12
 infra: $(VENV)/.installed-3.12 node_modules/.installed
 	$(PY) -m pytest tests/infra
 
-# The type check (~90 s of one core on a clean clone, with no cache) runs beside the suite,
-# whose two workers leave that much of the two cores idle while they wait on the local
-# platforms and subprocesses; either failing fails `make test`.
+# The type check (~20 s of one core on a clean clone, with no cache: it reads only the
+# aws_cdk modules the code imports) runs beside the suite; either failing fails `make test`.
 test: $(VENV)/.installed-3.12 node_modules/.installed lint
 	@$(MAKE) --no-print-directory -j2 typecheck suite
 
