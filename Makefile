@@ -9,6 +9,12 @@ STAGE ?= dev
 export JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION := 20
 export CDK_DISABLE_CLI_TELEMETRY := 1
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
+# Bytecode is cached inside the virtual environment, never beside the sources, and is
+# written even where PYTHONDONTWRITEBYTECODE is set: each process `make test` and `make run`
+# start (the pytest workers, every local handler worker, the CDK app the CLI runs, the
+# commands) then reads what the first compiled instead of compiling it all again.
+export PYTHONPYCACHEPREFIX := $(abspath $(VENV))/pycache
+export PYTHONDONTWRITEBYTECODE :=
 # uv installs the pinned requirements: ~12 s from an empty cache where pip took ~90 s
 # (measured on a 2-core machine), most of a clean clone's set-up.
 UV_VERSION := 0.13.9

@@ -44,7 +44,11 @@ def precompile(folder: Path) -> None:
         print("note: no python3.12 here; assets ship without precompiled bytecode")
         return
     command = [python, "-m", "compileall", "-q", "-j", "0"]
-    subprocess.run([*command, "--invalidation-mode", "unchecked-hash", str(folder)], check=True)
+    command += ["--invalidation-mode", "unchecked-hash", str(folder)]
+    # Beside the sources, as Lambda reads them: a cache prefix (the Makefile sets one for
+    # development) would send the bytecode elsewhere and ship the asset without it.
+    environment = {k: v for k, v in os.environ.items() if k != "PYTHONPYCACHEPREFIX"}
+    subprocess.run(command, check=True, env=environment)
 
 
 @jsii.implements(ILocalBundling)
