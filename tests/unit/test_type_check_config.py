@@ -43,7 +43,8 @@ def test_mypy_reads_exactly_the_cdk_modules_the_code_imports() -> None:
     for entry in settings["files"]:
         path = REPO_ROOT / entry
         for source in [path] if path.is_file() else sorted(path.rglob("*.py")):
-            imported |= _cdk_modules_in(parse_source(source))
+            if "aws_cdk" in source.read_text():  # parse only what may import it
+                imported |= _cdk_modules_in(parse_source(source))
     overrides = settings["overrides"]
     skipped = [o for o in overrides if o.get("follow_imports") == "skip"]
     read = [o for o in overrides if o.get("follow_imports") == "normal"]
