@@ -4,13 +4,12 @@ Read from the source with `ast`, so a forbidden import fails here even when no t
 the line that makes it.
 """
 
-import ast
 from pathlib import Path
 
 import pytest
 
 from stacks.paths import REPO_ROOT
-from tests.source import parse_source
+from tests.source import imported_names, parse_source
 
 pytestmark = pytest.mark.unit
 
@@ -29,14 +28,7 @@ FORBIDDEN: dict[str, frozenset[str]] = {
 
 
 def imported_packages(path: Path) -> set[str]:
-    tree = parse_source(path)
-    found: set[str] = set()
-    for node in ast.walk(tree):
-        if isinstance(node, ast.Import):
-            found |= {alias.name.split(".")[0] for alias in node.names}
-        elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
-            found.add(node.module.split(".")[0])
-    return found
+    return {name.split(".")[0] for name in imported_names(parse_source(path))}
 
 
 def violations(layer: str) -> list[str]:

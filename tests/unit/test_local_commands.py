@@ -93,7 +93,7 @@ def test_the_documentation_tools_run_as_the_makefile_calls_them(tmp_path: Path) 
 
 
 _STOPPING = """
-import sys, time
+import time
 from local.__main__ import wait_for_a_stop_signal
 wait_for_a_stop_signal(lambda: print("ready", flush=True))
 print("stopping", flush=True)

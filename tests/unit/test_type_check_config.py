@@ -1,7 +1,6 @@
 """mypy reads only the aws_cdk modules the code imports (`pyproject.toml`): a module the
 code starts to use must be added there, or mypy would type everything from it as `Any`."""
 
-import ast
 import tomllib
 from pathlib import Path
 from typing import Any
@@ -10,7 +9,7 @@ import aws_cdk
 import pytest
 
 from stacks.paths import REPO_ROOT
-from tests.source import parse_source
+from tests.source import imported_names, parse_source
 
 pytestmark = pytest.mark.unit
 
@@ -18,19 +17,9 @@ CDK_ROOT = Path(aws_cdk.__file__).parent
 
 
 def _is_cdk_module(name: str) -> bool:
-    return name == "aws_cdk" or (CDK_ROOT / name.removeprefix("aws_cdk.")).is_dir()
-
-
-def _cdk_modules_in(tree: ast.Module) -> set[str]:
-    found: set[str] = set()
-    for node in ast.walk(tree):
-        if isinstance(node, ast.Import):
-            found |= {a.name for a in node.names if a.name.split(".")[0] == "aws_cdk"}
-        elif isinstance(node, ast.ImportFrom) and (node.module or "").startswith("aws_cdk"):
-            module = node.module or ""
-            found.add(module)
-            found |= {f"{module}.{a.name}" for a in node.names}
-    return {name for name in found if _is_cdk_module(name)}
+    if name == "aws_cdk":
+        return True
+    return name.startswith("aws_cdk.") and (CDK_ROOT / name.removeprefix("aws_cdk.")).is_dir()
 
 
 def _mypy_settings() -> dict[str, Any]:
@@ -44,7 +33,7 @@ def test_mypy_reads_exactly_the_cdk_modules_the_code_imports() -> None:
         path = REPO_ROOT / entry
         for source in [path] if path.is_file() else sorted(path.rglob("*.py")):
             if "aws_cdk" in source.read_text():  # parse only what may import it
-                imported |= _cdk_modules_in(parse_source(source))
+                imported |= set(filter(_is_cdk_module, imported_names(parse_source(source))))
     overrides = settings["overrides"]
     skipped = [o for o in overrides if o.get("follow_imports") == "skip"]
     read = [o for o in overrides if o.get("follow_imports") == "normal"]
