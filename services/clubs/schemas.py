@@ -19,7 +19,7 @@ from shared.domain.geo import GeoPoint
 from shared.domain.ids import UUID_PATTERN
 from shared.domain.model import Model
 from shared.domain.numbers import Version
-from shared.domain.text import ONE_LINE, trimmed
+from shared.domain.text import Trimmed
 
 
 def _unique(values: list[Discipline]) -> list[Discipline]:
@@ -28,16 +28,8 @@ def _unique(values: list[Discipline]) -> list[Discipline]:
     return values
 
 
-ClubName = Annotated[
-    str,
-    StringConstraints(min_length=2, max_length=80, pattern=ONE_LINE),
-    trimmed(2),
-]
-ShortText = Annotated[
-    str,
-    StringConstraints(min_length=1, max_length=80, pattern=ONE_LINE),
-    trimmed(1),
-]
+ClubName = Annotated[str, Trimmed(2, 80)]
+ShortText = Annotated[str, Trimmed(1, 80)]
 Description = Annotated[str, StringConstraints(strip_whitespace=True, max_length=2000)]
 
 

@@ -3,20 +3,16 @@
 from datetime import datetime
 from typing import Annotated, Literal
 
-from pydantic import ConfigDict, Field, StringConstraints
+from pydantic import ConfigDict, Field
 
 from shared.domain.ids import UUID_PATTERN
 from shared.domain.media import RouteSummary
 from shared.domain.model import Model
-from shared.domain.text import ONE_LINE, trimmed
+from shared.domain.text import Trimmed
 
 LogoType = Literal["image/png", "image/jpeg", "image/webp"]
 AttachmentType = Literal["application/pdf", "image/png", "image/jpeg", "image/webp"]
-Title = Annotated[
-    str,
-    StringConstraints(min_length=1, max_length=80, pattern=ONE_LINE),
-    trimmed(1),
-]
+Title = Annotated[str, Trimmed(1, 80)]
 UploadId = Annotated[str, Field(pattern=UUID_PATTERN)]
 
 

@@ -38,18 +38,12 @@ from shared.domain.ride import (
     Participation,
     Ride,
 )
-from shared.domain.text import ONE_LINE, trimmed
+from shared.domain.text import Trimmed
 from shared.domain.user import EmergencyContact
 
-Title = Annotated[
-    str,
-    StringConstraints(min_length=3, max_length=120, pattern=ONE_LINE),
-    trimmed(3),
-]
+Title = Annotated[str, Trimmed(3, 120)]
 Description = Annotated[str, StringConstraints(strip_whitespace=True, max_length=4000)]
-CancelReason = Annotated[
-    str, StringConstraints(strip_whitespace=True, min_length=3, max_length=500)
-]
+CancelReason = Annotated[str, Trimmed(3, 500, one_line=False)]
 
 
 # How far ahead a ride may be planned: a club's season, with room to spare.

@@ -9,14 +9,10 @@ from shared.domain.enums import ClubRole, MembershipStatus, SystemRole
 from shared.domain.ids import UUID_PATTERN
 from shared.domain.model import Model
 from shared.domain.numbers import Version
-from shared.domain.text import ONE_LINE, trimmed
+from shared.domain.text import Trimmed
 from shared.domain.user import UserProfile
 
-Name = Annotated[
-    str,
-    StringConstraints(min_length=1, max_length=80, pattern=ONE_LINE),
-    trimmed(1),
-]
+Name = Annotated[str, Trimmed(1, 80)]
 # 6 to 20 digits, spaces, brackets and dashes, neither starting nor ending with a space
 # (what the schema says is what the service accepts: nothing is stripped silently).
 Phone = Annotated[str, StringConstraints(pattern=r"^\+?[0-9()-][0-9 ()-]{4,18}[0-9()-]$")]

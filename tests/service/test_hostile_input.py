@@ -223,7 +223,17 @@ def test_listing_bounds_out_of_range_are_422(club_id: str, query: dict[str, list
 # city ending in a tab accepted, against the document's pattern).
 @pytest.mark.parametrize(
     "name",
-    ["Inner\nWest", "Bcc\r\nInjected", "Tab\tClub", "Bell\x07Club", "Club\t", "\nClub", "Club\x1f"],
+    [
+        "Inner\nWest",
+        "Bcc\r\nInjected",
+        "Tab\tClub",
+        "Bell\x07Club",
+        "Club\t",
+        "\nClub",
+        "Club\x1f",
+        "Next\x85Line",
+        "Line\u2028Separator",
+    ],
 )
 def test_names_are_one_line(club_id: str, table: Table, name: str) -> None:
     before = snapshot(table)
@@ -234,7 +244,9 @@ def test_names_are_one_line(club_id: str, table: Table, name: str) -> None:
     assert snapshot(table) == before
 
 
-@pytest.mark.parametrize(("field", "value"), [("name", " A "), ("city", "   ")])
+@pytest.mark.parametrize(
+    ("field", "value"), [("name", " A "), ("city", "   "), ("city", "\u3000\xa0"), ("city", "\x85")]
+)
 def test_a_text_that_is_only_surrounding_spaces_is_too_short(
     club_id: str, table: Table, field: str, value: str
 ) -> None:
