@@ -74,7 +74,9 @@ def main(argv: list[str]) -> int:
     try:
         if not args.no_seed:
             seed(platform, endpoints)
-        address_file = write_addresses(asdict(endpoints))
+        address_file = write_addresses(
+            {**asdict(endpoints), "webhook_url": receiver.url, "strava_url": platform.strava.url}
+        )
         users = "\n".join(f"  {u.system_role:<9} {u.email} / {u.password}" for u in SEED_USERS)
         print(
             BANNER.format(

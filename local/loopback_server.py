@@ -1,12 +1,11 @@
 """A small HTTP server on 127.0.0.1 in a daemon thread, for the local stand-ins of outside
 parties (a club's webhook endpoint, Strava)."""
 
-import threading
 from typing import Any
 
 from werkzeug.serving import BaseWSGIServer, WSGIRequestHandler, make_server
 
-from local.moto_server import free_port
+from local.moto_server import serving_thread
 
 
 class QuietRequestHandler(WSGIRequestHandler):
@@ -28,11 +27,11 @@ class LoopbackServer:
         return f"http://127.0.0.1:{self.port}"
 
     def start(self) -> str:
-        self.port = self.port or free_port()
         self._server = make_server(
             "127.0.0.1", self.port, self._app, threaded=True, request_handler=QuietRequestHandler
         )
-        threading.Thread(target=self._server.serve_forever, daemon=True).start()
+        self.port = self._server.server_port  # the one the system picked, for port 0
+        serving_thread(self._server).start()
         return self.url
 
     def stop(self) -> None:

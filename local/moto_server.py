@@ -87,11 +87,16 @@ def port_is_free(port: int) -> bool:
         return True
 
 
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port: int = probe.getsockname()[1]
-        return port
+# How often a server's loop looks for `shutdown()`: socketserver's default, half a second,
+# was added to every stop of every stand-in a test starts.
+SHUTDOWN_POLL_SECONDS = 0.05
+
+
+def serving_thread(server: BaseWSGIServer) -> threading.Thread:
+    """A daemon thread (not started) serving `server` until its `shutdown()`."""
+    return threading.Thread(
+        target=server.serve_forever, kwargs={"poll_interval": SHUTDOWN_POLL_SECONDS}, daemon=True
+    )
 
 
 class MotoServer:
@@ -108,7 +113,6 @@ class MotoServer:
     ) -> None:
         """`wrap` goes inside the DynamoDB lock, `outer` outside it (where a slow answer
         does not hold up every other request)."""
-        self.port = port or free_port()
         moto_serializer.install()
         remember_event_paths()
         app: WSGIApp = Dispatcher(create_backend_app)
@@ -120,10 +124,13 @@ class MotoServer:
             app = SerializedDynamoDB(app)
         if outer is not None:
             app = outer(app)
+        # Bound here, on the port asked for or one the system picks (a port found free and
+        # bound later may be taken meanwhile).
         self._server: BaseWSGIServer = make_server(
-            "127.0.0.1", self.port, app, threaded=True, request_handler=QuietRequestHandler
+            "127.0.0.1", port, app, threaded=True, request_handler=QuietRequestHandler
         )
-        self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
+        self.port = self._server.server_port
+        self._thread = serving_thread(self._server)
 
     @property
     def url(self) -> str:

@@ -23,7 +23,7 @@ from local.faults import FaultInjector, Faults
 from local.flags import OVERRIDES as FLAG_OVERRIDES
 from local.gateway import LocalGateway
 from local.loopback_server import QuietRequestHandler
-from local.moto_server import MotoServer, free_port
+from local.moto_server import MotoServer, serving_thread
 from local.provision import (
     CLIENT_WRITABLE_ATTRIBUTES,
     EMAIL_SENDER,
@@ -76,6 +76,12 @@ class Endpoints:
         return f"https://cognito-idp.{self.region}.amazonaws.com/{self.resources.user_pool_id}"
 
 
+def _starting(environ: dict[str, Any], start_response: Any) -> list[bytes]:
+    """What the API's port answers before the gateway is in place."""
+    start_response("503 Service Unavailable", [("Content-Type", "application/json")])
+    return [b'{"error":{"code":"starting","message":"The local platform is starting."}}']
+
+
 class LocalPlatform:
     def __init__(
         self,
@@ -94,7 +100,13 @@ class LocalPlatform:
         self.flag_overrides = flag_overrides or FLAG_OVERRIDES
         # DynamoDB's contention and load, on demand (`--faults`); rates may change later.
         self.faults = Faults(rates=dict(faults or {}))
-        self.api_port = api_port or free_port()
+        # The API's port is bound now, though the gateway only answers once started: its
+        # address goes into what `start` provisions, and a port found free and bound later
+        # may be taken meanwhile ("Address already in use").
+        self._server: BaseWSGIServer = make_server(
+            "127.0.0.1", api_port, _starting, threaded=True, request_handler=QuietRequestHandler
+        )
+        self.api_port = self._server.server_port
         self.moto = MotoServer(
             moto_port,
             wrap=lambda app: ClientWriteGuard(
@@ -104,7 +116,6 @@ class LocalPlatform:
         )
         self.workers = workers
         self._pool: HandlerPool | None = None
-        self._server: BaseWSGIServer | None = None
         self._thread: threading.Thread | None = None
         self.endpoints: Endpoints | None = None
         self._clients: dict[str, Any] = {}
@@ -174,10 +185,8 @@ class LocalPlatform:
         gateway = LocalGateway(
             verifier, self._pool, build_document(), PreTokenClaimsCache(self.pre_token_claims)
         )
-        self._server = make_server(
-            "127.0.0.1", self.api_port, gateway, threaded=True, request_handler=QuietRequestHandler
-        )
-        self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
+        self._server.app = gateway
+        self._thread = serving_thread(self._server)
         self._thread.start()
         self._start_event_path(resources)
         return endpoints
@@ -245,10 +254,13 @@ class LocalPlatform:
         for source in self.event_sources:  # every poll ends together, not one after another
             source.signal_stop()
         for source in self.event_sources:
-            source.stop()
-        if self._server is not None:
+            # A queue's long poll may wait out its seconds in moto: not waited for (stopping
+            # took ~5 s), its thread ends when the poll returns to a platform that is gone.
+            if not isinstance(source, QueueMapping):
+                source.stop()
+        if self._thread is not None:
             self._server.shutdown()
-            self._server.server_close()
+        self._server.server_close()
         if self._pool is not None:
             self._pool.close()
         self.strava.stop()

@@ -13,7 +13,6 @@ from collections.abc import Iterator
 import pytest
 
 from local.address_file import running_platforms
-from local.moto_server import free_port
 from stacks.paths import REPO_ROOT
 
 pytestmark = pytest.mark.e2e
@@ -46,26 +45,25 @@ def test_the_quick_start_is_exactly_the_two_commands() -> None:
 @pytest.fixture(scope="module")
 def fresh_platform() -> Iterator[tuple[str, str, str]]:
     """`make run`'s own command in its own process (moto's state is per process, so it
-    cannot share this one with the session's platform), on free ports: the API's and the
-    local webhook receiver's and the fake Strava's."""
-    port, hooks, strava = free_port(), free_port(), free_port()
-    command = ["-m", "local", "--port", str(port), "--webhook-port", str(hooks)]
-    command += ["--strava-port", str(strava), "--workers", "2"]
+    cannot share this one with the session's platform), on ports it chose itself and
+    recorded: the API's, the local webhook receiver's and the fake Strava's. (Ports picked
+    here and handed over were sometimes taken by another connection before the platform
+    bound them: "Address already in use".)"""
+    command = ["-m", "local", "--port", "0", "--webhook-port", "0", "--strava-port", "0"]
     process = subprocess.Popen(
-        [sys.executable, *command],
+        [sys.executable, *command, "--workers", "2"],
         cwd=REPO_ROOT,
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,
         text=True,
     )
-    url = f"http://127.0.0.1:{port}"
     try:
         deadline = time.monotonic() + 120
-        while not any(p["api_url"] == url for p in running_platforms()):
+        while not (mine := [p for p in running_platforms() if p["pid"] == process.pid]):
             assert process.poll() is None, process.stdout.read() if process.stdout else ""
             assert time.monotonic() < deadline, "the local platform did not start"
-            time.sleep(0.5)
-        yield url, f"http://127.0.0.1:{hooks}", f"http://127.0.0.1:{strava}"
+            time.sleep(0.2)
+        yield mine[0]["api_url"], mine[0]["webhook_url"], mine[0]["strava_url"]
     finally:
         process.send_signal(signal.SIGINT)
         try:

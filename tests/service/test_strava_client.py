@@ -3,7 +3,6 @@ shaped after developers.strava.com's reference), served over real HTTP; and the 
 Strava of the local platform held to the same shapes."""
 
 import json
-import threading
 from collections.abc import Callable, Iterator
 from datetime import UTC, datetime
 from pathlib import Path
@@ -15,6 +14,7 @@ from werkzeug.serving import make_server
 from werkzeug.wrappers import Request, Response
 
 from local.fake_strava import FakeStrava
+from local.moto_server import serving_thread
 from shared.adapters.strava import (
     RateLimited,
     StravaClient,
@@ -51,7 +51,7 @@ class Recorded:
         self.answers: list[Answer] = []
         self.requests: list[tuple[str, str, dict[str, str], str]] = []
         self.server = make_server("127.0.0.1", 0, self._app, threaded=True)
-        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+        serving_thread(self.server).start()
         self.url = f"http://127.0.0.1:{self.server.server_port}"
 
     def _app(self, environ: Any, start: Any) -> Any:

@@ -25,6 +25,7 @@ from werkzeug.wrappers import Request, Response
 
 from clubs import handler as clubs_api
 from clubs.store import ClubStore
+from local.moto_server import serving_thread
 from local.webhook_receiver import WebhookReceiver
 from publisher.translate import events_from_change
 from shared.adapters import webhook_endpoint
@@ -396,7 +397,7 @@ def test_dns_rebinding_after_registration_is_refused_at_delivery(world: World) -
 
 def _serve(app: Any, ssl_context: ssl.SSLContext | None = None) -> Any:
     server = make_server("127.0.0.1", 0, app, threaded=True, ssl_context=ssl_context)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
+    serving_thread(server).start()
     return server
 
 
