@@ -30,6 +30,9 @@ class PollingThread:
     returns whether it found work (if not, the thread waits `idle_seconds`)."""
 
     idle_seconds = 0.2
+    # After a failed poll: a queue's pollers, which do not wait when idle, retried at once
+    # and spun a whole core when moto's state was gone (an in-process `mock_aws` resets it).
+    failure_pause_seconds = 1.0
 
     def __init__(self, name: str, threads: int = 1) -> None:
         self.name = name
@@ -56,9 +59,10 @@ class PollingThread:
         while not self._stop.is_set():
             try:
                 busy = self.poll_once()
-            except Exception:  # keep the platform alive; the next poll tries again
+            except Exception:  # keep the platform alive; the next poll tries again, later
                 logger.exception(f"{self.name} failed")
-                busy = False
+                self._stop.wait(self.failure_pause_seconds)
+                continue
             if not busy:
                 self._stop.wait(self.idle_seconds)
 

@@ -43,6 +43,12 @@ class Api:
         )
 
 
+# The worker's platform while it runs, and whether it was stopped after the worker's last
+# e2e test (see `pytest_runtest_teardown`).
+_RUNNING: list[LocalPlatform] = []
+_STOPPED_EARLY: list[str] = []
+
+
 @pytest.fixture(scope="session")
 def api(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Api]:
     # Failed messages come back after a second, so redrive to the DLQ takes seconds. Flag
@@ -54,11 +60,45 @@ def api(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Api]:
         flag_overrides=tmp_path_factory.mktemp("flags") / "overrides.json",
     )
     endpoints = platform.start()
+    _RUNNING.append(platform)
     try:
         seed(platform, endpoints)
         yield Api(endpoints, platform)
     finally:
-        platform.stop()
+        if platform in _RUNNING:
+            _RUNNING.remove(platform)
+            platform.stop()
+
+
+def _runs_before_the_rest(item: pytest.Item | None) -> bool:
+    """An e2e test, or one of the infra group (which xdist hands out first, as a whole)."""
+    return item is not None and (
+        "tests/e2e/" in item.nodeid or item.get_closest_marker("xdist_group") is not None
+    )
+
+
+@pytest.hookimpl(trylast=True)  # after the test's own fixtures are torn down
+def pytest_runtest_teardown(item: pytest.Item, nextitem: pytest.Item | None) -> None:
+    """After the worker's last e2e test its platform stops, rather than at the session's
+    end: moto's state is per process, the service tests' `mock_aws` resets it under the
+    running platform, and its pollers then fail on every poll (a core's worth of CPU
+    before they paused after a failure, still a quarter since). xdist's loadgroup hands out
+    the infra group first and then single tests in collection order (tests/e2e before
+    service and unit), and a worker runs them in the order received: once its next test is
+    neither e2e nor infra, no e2e test is left for it."""
+    if _RUNNING and not _runs_before_the_rest(nextitem):
+        _STOPPED_EARLY.append(nextitem.nodeid if nextitem else "the end")
+        _RUNNING.pop().stop()
+
+
+def pytest_runtest_setup(item: pytest.Item) -> None:
+    if _STOPPED_EARLY:
+        pytest.fail(
+            f"{item.nodeid} came after this worker stopped its platform (before "
+            f"{_STOPPED_EARLY[0]}): e2e tests must come before service and unit tests, "
+            "in collection order (as xdist's loadgroup hands them out)",
+            pytrace=False,
+        )
 
 
 @pytest.fixture(scope="session")
