@@ -129,6 +129,7 @@ def test_a_partial_batch_failure_redelivers_only_the_failed_message_until_the_dl
         return recorder(handler, event)
 
     mapping = QueueMapping(sqs, queue, consumer)
+    mapping.LONG_POLL_SECONDS = 0  # the last polls find the queue empty: no need to wait
 
     for _ in range(5):
         mapping.poll_once()
