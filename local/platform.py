@@ -77,7 +77,9 @@ class Endpoints:
 
 
 def _starting(environ: dict[str, Any], start_response: Any) -> list[bytes]:
-    """What the API's port answers before the gateway is in place."""
+    """The API port's application until `start` puts the gateway in its place. The port is
+    not served before then (a connection made earlier waits in its listen queue), so this
+    answers only if that ever changes."""
     start_response("503 Service Unavailable", [("Content-Type", "application/json")])
     return [b'{"error":{"code":"starting","message":"The local platform is starting."}}']
 
